@@ -1,0 +1,623 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
+from django.db.models import F, Q
+from django.db.models.functions import Greatest, Least, Lower
+from django.utils.translation import gettext, gettext_lazy as _
+
+from articles.models import LANGUAGE_TAG_REGEX, Article, Source, normalise_language_tag, unique_slug
+from articles.text import to_nfc
+
+CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with each quote, as in W3C TextQuoteSelector
+
+
+class TextSpan(models.Model):
+    """A span of an article's body: code point offsets plus the quoted text and its context.
+
+    `start` and `end` count Unicode code points into the NFC body (W3C TextPositionSelector);
+    `exact`, `prefix` and `suffix` are the TextQuoteSelector, which lets us re-anchor a span and
+    lets us refuse one whose offsets do not point at the text the editor saw.
+    """
+
+    start = models.PositiveIntegerField(_("start"))
+    end = models.PositiveIntegerField(_("end"))
+    exact = models.TextField(_("quoted text"))
+    prefix = models.CharField(_("text before"), max_length=CONTEXT_LENGTH, blank=True)
+    suffix = models.CharField(_("text after"), max_length=CONTEXT_LENGTH, blank=True)
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start__gte=0) & Q(start__lt=F("end")), name="%(app_label)s_%(class)s_span_order"
+            ),
+        ]
+
+    def span_article(self) -> Article:
+        return self.article
+
+    def anchor(self) -> None:
+        """Check the span against the body and fill in its context; raise ValidationError if off."""
+        check_span(self.span_article().body, self.start, self.end, self.exact)
+        body = self.span_article().body
+        self.prefix = body[max(0, self.start - CONTEXT_LENGTH) : self.start]
+        self.suffix = body[self.end : self.end + CONTEXT_LENGTH]
+
+    def clean(self) -> None:
+        super().clean()
+        if self.start is not None and self.end is not None and self.exact is not None and self.has_article():
+            self.anchor()
+
+    def has_article(self) -> bool:
+        return self.article_id is not None
+
+    def save(self, *args, **kwargs) -> None:
+        self.exact = to_nfc(self.exact)
+        self.anchor()
+        super().save(*args, **kwargs)
+
+
+def check_span(body: str, start, end, exact: str) -> None:
+    if start is None or end is None:
+        raise ValidationError(_("A span needs both a start and an end offset."))
+    if not 0 <= start < end:
+        raise ValidationError(
+            _("A span must start at 0 or later and end after it starts (got %(start)s–%(end)s)."),
+            params={"start": start, "end": end},
+        )
+    if end > len(body):
+        raise ValidationError(
+            _("The span %(start)s–%(end)s runs past the end of the text, which is %(length)s characters long."),
+            params={"start": start, "end": end, "length": len(body)},
+        )
+    found = body[start:end]
+    if found != to_nfc(exact):
+        raise ValidationError(
+            _("The text at %(start)s–%(end)s is “%(found)s”, not “%(exact)s”: the offsets do not match the quote."),
+            params={"start": start, "end": end, "found": found[:80], "exact": exact[:80]},
+        )
+
+
+class EntityKind(models.TextChoices):
+    PERSON = "person", _("person")
+    ORGANISATION = "organisation", _("organisation")
+    PLACE = "place", _("place")
+    EVENT = "event", _("event")
+
+
+class Entity(models.Model):
+    """A canonical person, organisation, place or event, known by aliases in any script."""
+
+    Kind = EntityKind
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    wikidata_id = models.CharField(
+        _("Wikidata id"), max_length=20, blank=True, help_text=_("Such as Q42; blank if unknown")
+    )
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("entity")
+        verbose_name_plural = _("entities")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EntityKind.values), name="entity_kind_valid"),
+            models.CheckConstraint(condition=Q(wikidata_id__regex=r"^(Q[1-9][0-9]*)?$"), name="entity_wikidata_id_form"),
+            models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
+            models.UniqueConstraint(
+                fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="entity_unique_wikidata_id"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = to_nfc(self.name.strip())
+        self.wikidata_id = self.wikidata_id.strip().upper()
+        if not self.slug:
+            self.slug = unique_slug(Entity, self.name, instance_pk=self.pk)
+        super().save(*args, **kwargs)
+
+    def merge(self, others) -> dict[str, int]:
+        """Fold `others` into this entity: their mentions and aliases move here, nothing is lost.
+
+        Each duplicate's own name becomes an alias of this entity. A mention that would
+        duplicate one already here (same article, same span) is dropped, since it says the same.
+        """
+        moved = {"mentions": 0, "aliases": 0, "merged": 0}
+        with transaction.atomic():
+            known_aliases = {a.lower() for a in self.aliases.values_list("name", flat=True)} | {self.name.lower()}
+            for other in others:
+                if other.pk == self.pk:
+                    continue
+                for name, language in [(other.name, "")] + list(other.aliases.values_list("name", "language")):
+                    if name.lower() not in known_aliases:
+                        EntityAlias.objects.create(entity=self, name=name, language=language)
+                        known_aliases.add(name.lower())
+                        moved["aliases"] += 1
+                here = set(self.mentions.values_list("article_id", "start", "end"))
+                for mention in other.mentions.all():
+                    if (mention.article_id, mention.start, mention.end) in here:
+                        mention.delete()
+                    else:
+                        moved["mentions"] += Mention.objects.filter(pk=mention.pk).update(entity=self)
+                if not self.wikidata_id and other.wikidata_id:
+                    self.wikidata_id, other.wikidata_id = other.wikidata_id, ""
+                    other.save(update_fields=["wikidata_id"])
+                    self.save(update_fields=["wikidata_id"])
+                if not self.description and other.description:
+                    self.description = other.description
+                    self.save(update_fields=["description"])
+                other.delete()
+                moved["merged"] += 1
+        return moved
+
+
+class EntityAlias(models.Model):
+    entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(_("alias"), max_length=300)
+    language = models.CharField(_("language"), max_length=35, blank=True, help_text=_("BCP 47 tag, optional"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("alias")
+        verbose_name_plural = _("aliases")
+        constraints = [
+            models.UniqueConstraint(F("entity"), Lower("name"), name="alias_unique_per_entity"),
+            models.CheckConstraint(condition=~Q(name=""), name="alias_name_not_empty"),
+            models.CheckConstraint(
+                condition=Q(language="") | Q(language__regex=LANGUAGE_TAG_REGEX), name="alias_language_bcp47"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.language:
+            self.language = normalise_language_tag(self.language)
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = to_nfc(self.name.strip())
+        super().save(*args, **kwargs)
+
+
+class AnnotationQuerySet(models.QuerySet):
+    def published(self):
+        """Annotations the public may see: published themselves, on a published article."""
+        return self.filter(is_published=True, article__status=Article.Status.PUBLISHED)
+
+    def not_published(self):
+        return self.exclude(is_published=True, article__status=Article.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        if user.has_perm("articles.view_article"):
+            return self
+        return self.published()
+
+
+class Mention(TextSpan):
+    """An entity named at a span of an article's body."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="mentions")
+    entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions")
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Shown to readers once the article is published.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta(TextSpan.Meta):
+        ordering = ["article", "start"]
+        verbose_name = _("mention")
+        verbose_name_plural = _("mentions")
+        constraints = TextSpan.Meta.constraints + [
+            models.UniqueConstraint(fields=["article", "entity", "start", "end"], name="mention_unique_span"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity} @ {self.start}–{self.end}"
+
+
+class ClaimStatus(models.TextChoices):
+    UNVERIFIED = "unverified", _("unverified")
+    REPORTED = "reported", _("reported")
+    CONFIRMED = "confirmed", _("confirmed")
+    DISPUTED = "disputed", _("disputed")
+    DENIED = "denied", _("denied")
+    RETRACTED = "retracted", _("retracted")
+
+
+class Claim(TextSpan):
+    """A statement made in an article, with its attribution chain, status, evidence and history.
+
+    The rules of the trade that span several rows live in `rule_violations()`; `change_status()`
+    is the only way a status changes, and it records who, when, why and on what evidence.
+    """
+
+    Status = ClaimStatus
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="claims")
+    statement = models.TextField(_("statement"), help_text=_("The claim in words; defaults to the quoted text."))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNVERIFIED)
+    note = models.TextField(_("note"), blank=True)
+    same_as = models.ForeignKey(
+        "self", verbose_name=_("same claim as"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="restatements", help_text=_("The same statement as made in another story."),
+    )
+    version = models.PositiveIntegerField(_("version"), default=1)
+    is_published = models.BooleanField(
+        _("published"), default=True, help_text=_("Shown to readers once the article is published.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = AnnotationQuerySet.as_manager()
+
+    class Meta(TextSpan.Meta):
+        ordering = ["article", "start"]
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        constraints = TextSpan.Meta.constraints + [
+            models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
+            models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
+            models.CheckConstraint(condition=~Q(same_as=F("id")), name="claim_not_same_as_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._saved_status = instance.status if "status" in field_names else None
+        return instance
+
+    def save(self, *args, **kwargs) -> None:
+        if not self.statement:
+            self.statement = self.exact
+        self.statement = to_nfc(self.statement)
+        saved_status = getattr(self, "_saved_status", None)
+        if self._state.adding and self.status != self.Status.UNVERIFIED:
+            raise ValidationError(_("A new claim starts unverified; give it a status with change_status()."))
+        if saved_status is not None and saved_status != self.status:
+            raise ValidationError(_("A claim's status changes only through change_status(), which keeps its history."))
+        super().save(*args, **kwargs)
+        self._saved_status = self.status
+
+    def chain_in_words(self) -> str:
+        """The attribution chain as a reader says it: “according to Yonhap, citing an unnamed official”."""
+        links = sorted(self.attributions.all(), key=lambda link: link.position)
+        if not links:
+            return gettext("no attribution yet")
+        outermost, *inner = reversed(links)
+        words = gettext("according to %(source)s") % {"source": outermost.source.name}
+        for link in inner:
+            words += gettext(", citing %(source)s") % {"source": link.source.name}
+        return words
+
+    @staticmethod
+    def rule_violations(status: str, chain, has_evidence: bool) -> list[str]:
+        """What the rules of the trade forbid about a claim with this status, chain and evidence.
+
+        `chain` is the claim's attributions (anything with `role`, `sourcing` and `source`). This
+        is the one place the cross-row rules live: forms, the admin, the importer and
+        `change_status()` all ask it.
+        """
+        problems = []
+        speakers = [link for link in chain if link.role == Attribution.Role.SPEAKER]
+        for link in chain:
+            if link.source.kind == Source.Kind.ANONYMOUS and link.sourcing == Attribution.Sourcing.ON_RECORD:
+                problems.append(
+                    _("%(source)s is an unnamed source, so it cannot be cited on the record.") % {"source": link.source}
+                )
+        if status == Claim.Status.CONFIRMED:
+            if speakers and all(link.sourcing != Attribution.Sourcing.ON_RECORD for link in speakers):
+                problems.append(
+                    _(
+                        "A claim whose every speaker is anonymous cannot be confirmed: anonymous sourcing can "
+                        "only make it reported. Add an on-the-record speaker, or keep it as reported."
+                    )
+                )
+            if not has_evidence:
+                problems.append(
+                    _(
+                        "A confirmed claim must name its evidence: an on-record quote in this story, another "
+                        "article, another claim or a web address."
+                    )
+                )
+        if status == Claim.Status.REPORTED and not chain:
+            problems.append(_("A reported claim needs at least one attribution: who reports it?"))
+        return problems
+
+    def check_rules(self, *, status: str | None = None, chain=None, has_evidence: bool | None = None) -> None:
+        chain = list(self.attributions.select_related("source")) if chain is None else chain
+        if has_evidence is None:
+            has_evidence = self.evidence.exists()
+        problems = self.rule_violations(status or self.status, chain, has_evidence)
+        if problems:
+            raise ValidationError(problems)
+
+    def change_status(self, new_status: str, *, by, reason: str, evidence: "Evidence | None" = None) -> "ClaimStatusChange":
+        """Move the claim to `new_status`, recording who, when, why and on what evidence."""
+        if new_status not in self.Status.values:
+            raise ValidationError(_("%(status)r is not a claim status.") % {"status": new_status})
+        if not reason.strip():
+            raise ValidationError(_("Say why the status changes."))
+        if new_status == self.Status.CONFIRMED and evidence is None:
+            raise ValidationError(_("Name the evidence that confirms the claim."))
+        if evidence is not None and evidence.claim_id != self.pk:
+            raise ValidationError(_("The evidence must belong to this claim."))
+        with transaction.atomic():
+            current = Claim.objects.select_for_update().get(pk=self.pk)
+            if current.status == new_status:
+                raise ValidationError(_("The claim is already %(status)s.") % {"status": current.get_status_display()})
+            self.check_rules(status=new_status, has_evidence=True if evidence is not None else None)
+            change = ClaimStatusChange.objects.create(
+                claim=self, from_status=current.status, to_status=new_status, changed_by=by,
+                reason=reason.strip(), evidence=evidence,
+            )
+            Claim.objects.filter(pk=self.pk).update(status=new_status, version=F("version") + 1)
+            self.status = self._saved_status = new_status
+            self.version = current.version + 1
+        return change
+
+
+class AttributionRole(models.TextChoices):
+    SPEAKER = "speaker", _("speaker")
+    VIA = "via", _("via")
+    DOCUMENT = "document", _("document")
+
+
+class AttributionSourcing(models.TextChoices):
+    ON_RECORD = "on_record", _("on the record")
+    ANONYMOUS = "anonymous", _("anonymous")
+    NOT_FOR_ATTRIBUTION = "not_for_attribution", _("not for attribution")
+
+
+class Attribution(models.Model):
+    """One link of a claim's attribution chain: who said it, who relayed it, what it comes from.
+
+    The optional cue span (`start`, `end`, `exact`) marks the words that attribute the claim,
+    such as “the Kremlin said”.
+    """
+
+    Role = AttributionRole
+
+    Sourcing = AttributionSourcing
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="attributions")
+    position = models.PositiveSmallIntegerField(_("position"), default=0, help_text=_("0 is the first link of the chain."))
+    source = models.ForeignKey(Source, verbose_name=_("source"), on_delete=models.PROTECT, related_name="attributions")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.SPEAKER)
+    sourcing = models.CharField(_("sourcing"), max_length=30, choices=Sourcing.choices, default=Sourcing.ON_RECORD)
+    start = models.PositiveIntegerField(_("cue start"), null=True, blank=True)
+    end = models.PositiveIntegerField(_("cue end"), null=True, blank=True)
+    exact = models.TextField(_("cue text"), blank=True, help_text=_("The words that attribute the claim, if marked."))
+
+    class Meta:
+        ordering = ["claim", "position"]
+        verbose_name = _("attribution")
+        verbose_name_plural = _("attributions")
+        constraints = [
+            models.CheckConstraint(condition=Q(role__in=AttributionRole.values), name="attribution_role_valid"),
+            models.CheckConstraint(condition=Q(sourcing__in=AttributionSourcing.values), name="attribution_sourcing_valid"),
+            models.CheckConstraint(
+                condition=(Q(start__isnull=True) & Q(end__isnull=True) & Q(exact=""))
+                | (Q(start__gte=0) & Q(start__lt=F("end")) & ~Q(exact="")),
+                name="attribution_cue_span_order",
+            ),
+            models.UniqueConstraint(
+                fields=["claim", "position"], name="attribution_unique_position",
+                deferrable=models.Deferrable.DEFERRED,
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_role_display()}: {self.source} ({self.get_sourcing_display()})"
+
+    def clean(self) -> None:
+        if self.start is not None or self.end is not None or self.exact:
+            if self.claim_id is not None:
+                check_span(self.claim.article.body, self.start, self.end, self.exact)
+
+    def save(self, *args, **kwargs) -> None:
+        self.exact = to_nfc(self.exact)
+        if self.start is not None or self.end is not None or self.exact:
+            check_span(self.claim.article.body, self.start, self.end, self.exact)
+        with transaction.atomic():
+            chain = [link for link in self.claim.attributions.select_related("source") if link.pk != self.pk] + [self]
+            self.claim.check_rules(chain=chain)
+            super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        with transaction.atomic():
+            chain = [link for link in self.claim.attributions.select_related("source") if link.pk != self.pk]
+            self.claim.check_rules(chain=chain)
+            return super().delete(*args, **kwargs)
+
+
+class EvidenceKind(models.TextChoices):
+    QUOTE = "quote", _("on-record quote in this story")
+    ARTICLE = "article", _("another article")
+    CLAIM = "claim", _("a claim elsewhere")
+    URL = "url", _("web address")
+
+
+class Evidence(models.Model):
+    """What a claim's status rests on: an on-record quote here, another article or claim, a URL."""
+
+    Kind = EvidenceKind
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    attribution = models.ForeignKey(
+        Attribution, verbose_name=_("on-record attribution"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    article = models.ForeignKey(
+        Article, verbose_name=_("article"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    other_claim = models.ForeignKey(
+        Claim, verbose_name=_("other claim"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    url = models.URLField(_("web address"), max_length=2000, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["claim", "id"]
+        verbose_name = _("evidence")
+        verbose_name_plural = _("evidence")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"),
+            models.CheckConstraint(
+                condition=(
+                    Q(kind="quote", attribution__isnull=False, article__isnull=True, other_claim__isnull=True, url="")
+                    | Q(kind="article", attribution__isnull=True, article__isnull=False, other_claim__isnull=True, url="")
+                    | Q(kind="claim", attribution__isnull=True, article__isnull=True, other_claim__isnull=False, url="")
+                    | (Q(kind="url", attribution__isnull=True, article__isnull=True, other_claim__isnull=True) & ~Q(url=""))
+                ),
+                name="evidence_names_one_thing",
+            ),
+            models.CheckConstraint(condition=~Q(other_claim=F("claim")), name="evidence_not_its_own_claim"),
+        ]
+
+    def __str__(self) -> str:
+        target = {
+            self.Kind.QUOTE: lambda: str(self.attribution),
+            self.Kind.ARTICLE: lambda: str(self.article),
+            self.Kind.CLAIM: lambda: str(self.other_claim),
+            self.Kind.URL: lambda: self.url,
+        }.get(self.kind, lambda: "")()
+        return f"{self.get_kind_display()}: {target}"
+
+    def clean(self) -> None:
+        if self.kind == self.Kind.QUOTE and self.attribution_id is not None:
+            if self.attribution.claim_id != self.claim_id:
+                raise ValidationError({"attribution": _("The quote must be one of this claim's own attributions.")})
+            if self.attribution.sourcing != Attribution.Sourcing.ON_RECORD:
+                raise ValidationError({"attribution": _("Only an on-the-record attribution is evidence.")})
+        if self.kind == self.Kind.ARTICLE and self.article_id is not None and self.article_id == self.claim.article_id:
+            raise ValidationError({"article": _("Evidence from another article must name another article.")})
+
+
+class ClaimStatusChange(models.Model):
+    """One change of a claim's status. Rows are only ever added, never changed."""
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="history")
+    from_status = models.CharField(_("from"), max_length=20, choices=Claim.Status.choices)
+    to_status = models.CharField(_("to"), max_length=20, choices=Claim.Status.choices)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("changed by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    reason = models.TextField(_("why"))
+    evidence = models.ForeignKey(
+        Evidence, verbose_name=_("evidence"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["claim", "changed_at", "id"]
+        verbose_name = _("claim status change")
+        verbose_name_plural = _("claim status history")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(from_status__in=Claim.Status.values) & Q(to_status__in=Claim.Status.values),
+                name="status_change_statuses_valid",
+            ),
+            models.CheckConstraint(condition=~Q(from_status=F("to_status")), name="status_change_changes"),
+            models.CheckConstraint(
+                condition=~Q(to_status="confirmed") | Q(evidence__isnull=False), name="status_change_confirmed_has_evidence"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="status_change_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class StoryLinkQuerySet(models.QuerySet):
+    def published(self):
+        """Links the public may see: both stories are published."""
+        return self.filter(from_article__status=Article.Status.PUBLISHED, to_article__status=Article.Status.PUBLISHED)
+
+    def not_published(self):
+        return self.exclude(from_article__status=Article.Status.PUBLISHED, to_article__status=Article.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        if user.has_perm("articles.view_article"):
+            return self
+        return self.published()
+
+    def touching(self, article: Article):
+        """Links from or to `article`: a link shows from both sides."""
+        return self.filter(Q(from_article=article) | Q(to_article=article))
+
+
+class StoryLinkKind(models.TextChoices):
+    SAME_EVENT = "same_event", _("same event")
+    FOLLOW_UP = "follow_up", _("follow-up")
+    EARLIER_COVERAGE = "earlier_coverage", _("earlier coverage")
+    CONTRADICTS = "contradicts", _("contradicts")
+    TRANSLATION_OF = "translation_of", _("translation of")
+    CITES = "cites", _("cites")
+
+
+class StoryLink(models.Model):
+    """A typed relation between two articles, such as two reports of the same event."""
+
+    Kind = StoryLinkKind
+
+    from_article = models.ForeignKey(
+        Article, verbose_name=_("from article"), on_delete=models.CASCADE, related_name="links_from"
+    )
+    to_article = models.ForeignKey(Article, verbose_name=_("to article"), on_delete=models.CASCADE, related_name="links_to")
+    kind = models.CharField(_("relation"), max_length=20, choices=Kind.choices)
+    note = models.TextField(_("note"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = StoryLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("story link")
+        verbose_name_plural = _("story links")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=StoryLinkKind.values), name="story_link_kind_valid"),
+            models.CheckConstraint(condition=~Q(from_article=F("to_article")), name="story_link_not_to_itself"),
+            # One link of a kind between two stories, whichever way round it was made.
+            models.UniqueConstraint(
+                Least("from_article", "to_article"), Greatest("from_article", "to_article"), F("kind"),
+                name="story_link_unique_pair",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_article} — {self.get_kind_display()} — {self.to_article}"
+
+    def clean(self) -> None:
+        if self.from_article_id is not None and self.from_article_id == self.to_article_id:
+            raise ValidationError(_("A story cannot be linked to itself."))

@@ -1,0 +1,217 @@
+import langcodes
+from django.conf import settings
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVectorField
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from slugify import slugify
+
+from articles.search import search_vector_expression
+from articles.text import IsNFC, to_nfc
+
+LANGUAGE_TAG_REGEX = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
+
+
+def normalise_language_tag(tag: str) -> str:
+    """Return the standard form of a BCP 47 tag ('EN_us' -> 'en-US'), or raise ValidationError."""
+    cleaned = tag.strip().replace("_", "-")
+    if not cleaned or not langcodes.tag_is_valid(cleaned):
+        raise ValidationError(_("%(tag)r is not a BCP 47 language tag such as en, id or ko-KR."), params={"tag": tag})
+    return langcodes.standardize_tag(cleaned)
+
+
+def unique_slug(model: type[models.Model], text: str, *, instance_pk=None, max_length: int = 80) -> str:
+    """A slug for `text` (transliterated to ASCII) that no other row of `model` uses."""
+    base = slugify(text, max_length=max_length, word_boundary=True) or model._meta.model_name
+    slug, n = base, 2
+    while model._default_manager.filter(slug=slug).exclude(pk=instance_pk).exists():
+        slug = f"{base[: max_length - 6]}-{n}"
+        n += 1
+    return slug
+
+
+class SourceKind(models.TextChoices):
+    PUBLICATION = "publication", _("publication")
+    NEWS_AGENCY = "news_agency", _("news agency")
+    BROADCASTER = "broadcaster", _("broadcaster")
+    GOVERNMENT = "government", _("government body")
+    ORGANISATION = "organisation", _("organisation")
+    PERSON = "person", _("named person")
+    ANONYMOUS = "anonymous", _("unnamed person or group")
+    DOCUMENT = "document", _("document")
+
+
+class Source(models.Model):
+    """Anyone information comes from: a publisher, an agency, a body, a named or unnamed person."""
+
+    Kind = SourceKind
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    country = models.CharField(
+        _("country"), max_length=2, blank=True, help_text=_("ISO 3166 two-letter code, such as KR or ID; blank if none")
+    )
+    url = models.URLField(_("web address"), max_length=2000, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("source")
+        verbose_name_plural = _("sources")
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
+            models.CheckConstraint(condition=Q(country__regex=r"^([A-Z]{2})?$"), name="source_country_iso"),
+            models.CheckConstraint(condition=~Q(name=""), name="source_name_not_empty"),
+            models.UniqueConstraint(models.functions.Lower("name"), F("kind"), F("country"), name="source_unique_name"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.country})" if self.country else self.name
+
+    def clean(self) -> None:
+        self.country = self.country.upper()
+
+    def save(self, *args, **kwargs) -> None:
+        self.name = to_nfc(self.name)
+        if not self.slug:
+            self.slug = unique_slug(Source, f"{self.name} {self.country}", instance_pk=self.pk)
+        super().save(*args, **kwargs)
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self):
+        """Articles the public may read."""
+        return self.filter(status=Article.Status.PUBLISHED)
+
+    def not_published(self):
+        """Drafts and withdrawn articles: the counterpart of published()."""
+        return self.exclude(status=Article.Status.PUBLISHED)
+
+    def visible_to(self, user):
+        """Editors see every article; everyone else only published ones."""
+        if user.has_perm("articles.view_article"):
+            return self
+        return self.published()
+
+    def for_listing(self):
+        return self.select_related("publisher").defer("body", "search_vector").order_by("-published_at", "-id")
+
+
+class ArticleStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    PUBLISHED = "published", _("published")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Article(models.Model):
+    Status = ArticleStatus
+
+    title = models.CharField(_("title"), max_length=500)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
+    body = models.TextField(_("body"), help_text=_("Plain text, paragraphs separated by a blank line."))
+    language = models.CharField(
+        _("language"), max_length=35, help_text=_("BCP 47 tag of the story's language, such as id, en or ko.")
+    )
+    publisher = models.ForeignKey(
+        Source, verbose_name=_("publisher"), on_delete=models.PROTECT, related_name="articles"
+    )
+    url = models.URLField(_("web address"), max_length=2000, blank=True)
+    published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    search_vector = models.GeneratedField(
+        expression=search_vector_expression(), output_field=SearchVectorField(), db_persist=True
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        verbose_name = _("article")
+        verbose_name_plural = _("articles")
+        permissions = [("publish_article", _("Can publish and withdraw articles"))]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="article_search_vector"),
+            models.Index(F("published_at").desc(nulls_last=True), name="article_published_at"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=ArticleStatus.values), name="article_status_valid"),
+            models.CheckConstraint(condition=Q(language__regex=LANGUAGE_TAG_REGEX), name="article_language_bcp47"),
+            models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            models.CheckConstraint(condition=IsNFC("body") & IsNFC("title"), name="article_text_nfc"),
+            models.CheckConstraint(
+                condition=~Q(status="published") | Q(published_at__isnull=False),
+                name="article_published_has_time",
+            ),
+            models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="article_unique_url"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded_body = values[field_names.index("body")] if "body" in field_names else None
+        return instance
+
+    def clean(self) -> None:
+        self.title = to_nfc(self.title.strip())
+        self.body = to_nfc(self.body)
+        if self.language:
+            self.language = normalise_language_tag(self.language)
+        if self.body_changed() and self.has_annotations():
+            raise ValidationError(
+                {"body": _("This story has annotations anchored in its text; its body can no longer be changed.")}
+            )
+
+    def save(self, *args, **kwargs) -> None:
+        # Bodies become NFC once, here, so that every offset refers to the same code points.
+        self.title = to_nfc(self.title)
+        self.body = to_nfc(self.body)
+        if self.body_changed() and self.has_annotations():
+            raise ValidationError(_("Annotations are anchored in this story's text; its body can no longer be changed."))
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            self.published_at = timezone.now()
+        if not self.slug:
+            self.slug = unique_slug(Article, self.title, instance_pk=self.pk)
+        super().save(*args, **kwargs)
+        self._loaded_body = self.body
+
+    def body_changed(self) -> bool:
+        loaded = getattr(self, "_loaded_body", None)
+        return self.pk is not None and loaded is not None and loaded != self.body
+
+    def has_annotations(self) -> bool:
+        return self.mentions.exists() or self.claims.exists()
+
+    def publish(self, *, by=None) -> None:
+        self.status = self.Status.PUBLISHED
+        if self.published_at is None:
+            self.published_at = timezone.now()
+        self.save(update_fields=["status", "published_at", "updated_at"])
+
+    def withdraw(self, *, by=None) -> None:
+        self.status = self.Status.WITHDRAWN
+        self.save(update_fields=["status", "updated_at"])
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == self.Status.PUBLISHED
+
+    @property
+    def text_direction(self) -> str:
+        return "rtl" if langcodes.Language.get(self.language).maximize().script in RTL_SCRIPTS else "ltr"
+
+
+RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg", "Mand", "Samr"}

@@ -1,0 +1,87 @@
+"""Which PostgreSQL text search configuration serves which language.
+
+Each article's search vector is a generated column, so the mapping is SQL: a CASE over the
+primary subtag of the article's BCP 47 language tag. Every configuration named here ships with
+PostgreSQL 14 and later (and with the embedded server); other languages fall back to `simple`,
+which splits words and lower-cases them without stemming.
+"""
+
+from django.contrib.postgres.search import SearchVector
+from django.db import models
+from django.db.models import Case, F, Func, Value, When
+from django.db.models.functions import Cast, Lower
+from django.db.models.lookups import Exact
+
+LANGUAGE_SEARCH_CONFIGS = {
+    "ar": "arabic",
+    "ca": "catalan",
+    "da": "danish",
+    "de": "german",
+    "el": "greek",
+    "en": "english",
+    "es": "spanish",
+    "eu": "basque",
+    "fi": "finnish",
+    "fr": "french",
+    "ga": "irish",
+    "hi": "hindi",
+    "hu": "hungarian",
+    "hy": "armenian",
+    "id": "indonesian",
+    "it": "italian",
+    "lt": "lithuanian",
+    "nb": "norwegian",
+    "ne": "nepali",
+    "nl": "dutch",
+    "nn": "norwegian",
+    "no": "norwegian",
+    "pt": "portuguese",
+    "ro": "romanian",
+    "ru": "russian",
+    "sr": "serbian",
+    "sv": "swedish",
+    "ta": "tamil",
+    "tr": "turkish",
+    "yi": "yiddish",
+}
+
+
+class RegConfigField(models.TextField):
+    """A PostgreSQL `regconfig`: the name of a text search configuration."""
+
+    def db_type(self, connection) -> str:
+        return "regconfig"
+
+
+class PrimarySubtag(Func):
+    """The primary language subtag of a BCP 47 tag: 'pt' of 'pt-BR'."""
+
+    function = "split_part"
+    output_field = models.TextField()
+
+    def __init__(self, expression, **extra):
+        super().__init__(expression, Value("-"), Value(1), **extra)
+
+
+def search_config_for(language: str) -> str:
+    return LANGUAGE_SEARCH_CONFIGS.get(language.split("-")[0].lower(), "simple")
+
+
+def search_config_expression(language_field: str = "language") -> Case:
+    # Constants cast to regconfig are resolved once, when the column is created, which keeps
+    # the expression immutable as PostgreSQL requires of a generated column.
+    primary = Lower(PrimarySubtag(F(language_field)))
+    return Case(
+        *[
+            When(Exact(primary, Value(code)), then=Cast(Value(config), RegConfigField()))
+            for code, config in sorted(LANGUAGE_SEARCH_CONFIGS.items())
+        ],
+        default=Cast(Value("simple"), RegConfigField()),
+        output_field=RegConfigField(),
+    )
+
+
+def search_vector_expression() -> SearchVector:
+    """Title weighted A, body B, each stemmed with the article's own language."""
+    config = search_config_expression()
+    return SearchVector("title", weight="A", config=config) + SearchVector("body", weight="B", config=config)

@@ -1,0 +1,72 @@
+"""The embedded PostgreSQL server that Newsdesk uses when DATABASE_URL is not set.
+
+The server comes from the `pgserver` package and keeps its data in `var/pgdata`, so stories
+survive between runs. Every process that uses it (runserver and its reloader, the tests, a
+management command) registers its pid; the server stops when the last of them exits. A process
+killed with SIGKILL cannot unregister, so stale pids are dropped before each start, and a
+postmaster killed the same way leaves a `postmaster.pid` that PostgreSQL itself clears on the
+next start.
+"""
+
+import json
+import os
+import warnings
+from pathlib import Path
+
+import psutil
+import psycopg
+from psycopg import sql
+
+DATABASE_NAME = "newsdesk"
+USER = "postgres"
+
+
+def database_settings(var_dir: Path) -> dict:
+    """Start (or reuse) the embedded server and return Django's settings for its database."""
+    pgdata = var_dir / "pgdata"
+    server = start(pgdata)
+    info = server.get_postmaster_info()
+    ensure_database(str(info.socket_dir), info.port)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": DATABASE_NAME,
+        "USER": USER,
+        "HOST": str(info.socket_dir),
+        "PORT": str(info.port),
+    }
+
+
+def start(pgdata: Path):
+    with warnings.catch_warnings():
+        # platformdirs warns when XDG_RUNTIME_DIR is unset and falls back to /tmp; that is fine.
+        warnings.simplefilter("ignore")
+        import pgserver
+        from pgserver.postgres_server import PostgresServer
+
+    pgdata.parent.mkdir(parents=True, exist_ok=True)
+    with PostgresServer._lock:
+        drop_stale_handles(pgdata)
+    return pgserver.get_server(pgdata, cleanup_mode="stop")
+
+
+def drop_stale_handles(pgdata: Path) -> None:
+    """Forget processes that used the server and died without saying so (kill -9, OOM)."""
+    handles = pgdata / ".handle_pids.json"
+    try:
+        pids = json.loads(handles.read_text())
+    except (FileNotFoundError, ValueError):
+        return
+    alive = [pid for pid in pids if pid != os.getpid() and psutil.pid_exists(pid)]
+    if alive != pids:
+        handles.write_text(json.dumps(alive))
+
+
+def ensure_database(host: str, port: int) -> None:
+    with psycopg.connect(host=host, port=port, user=USER, dbname="postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
+        if exists:
+            return
+        try:
+            conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(DATABASE_NAME)))
+        except psycopg.errors.DuplicateDatabase:
+            pass  # another process created it between our check and our CREATE
