@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Lower
@@ -49,7 +49,10 @@ class TextSpan(models.Model):
             self.anchor()
 
     def has_article(self) -> bool:
-        return self.article_id is not None
+        try:
+            return self.span_article() is not None
+        except ObjectDoesNotExist:
+            return False
 
     def save(self, *args, **kwargs) -> None:
         self.exact = to_nfc(self.exact)
@@ -435,19 +438,12 @@ class Attribution(models.Model):
                 check_span(self.claim.article.body, self.start, self.end, self.exact)
 
     def save(self, *args, **kwargs) -> None:
+        # The chain rules are checked on the whole chain by whoever edits it (Claim.check_rules):
+        # one link at a time, a correct edit can pass through a state the rules forbid.
         self.exact = to_nfc(self.exact)
         if self.start is not None or self.end is not None or self.exact:
             check_span(self.claim.article.body, self.start, self.end, self.exact)
-        with transaction.atomic():
-            chain = [link for link in self.claim.attributions.select_related("source") if link.pk != self.pk] + [self]
-            self.claim.check_rules(chain=chain)
-            super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        with transaction.atomic():
-            chain = [link for link in self.claim.attributions.select_related("source") if link.pk != self.pk]
-            self.claim.check_rules(chain=chain)
-            return super().delete(*args, **kwargs)
+        super().save(*args, **kwargs)
 
 
 class EvidenceKind(models.TextChoices):

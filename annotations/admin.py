@@ -1,0 +1,321 @@
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count
+from django.forms.models import BaseInlineFormSet
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils.translation import gettext, gettext_lazy as _
+
+from annotations.models import (
+    Attribution,
+    Claim,
+    ClaimStatusChange,
+    Entity,
+    EntityAlias,
+    Evidence,
+    Mention,
+    StoryLink,
+)
+
+
+class EntityAliasInline(admin.TabularInline):
+    model = EntityAlias
+    fields = ["name", "language"]
+    extra = 1
+
+
+@admin.register(Entity)
+class EntityAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "wikidata_id", "mention_count"]
+    list_filter = ["kind"]
+    search_fields = ["name", "aliases__name", "wikidata_id"]
+    readonly_fields = ["created_at"]
+    inlines = [EntityAliasInline]
+    actions = ["merge"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(mention_count=Count("mentions", distinct=True))
+
+    @admin.display(description=_("mentions"), ordering="mention_count")
+    def mention_count(self, entity: Entity) -> int:
+        return entity.mention_count
+
+    @admin.action(description=_("Merge the selected entities into one"), permissions=["change"])
+    def merge(self, request, queryset):
+        entities = list(queryset.order_by("pk"))
+        if len(entities) < 2:
+            self.message_user(request, gettext("Select at least two entities to merge."), messages.WARNING)
+            return None
+        if "keep" in request.POST:
+            keep = next((e for e in entities if str(e.pk) == request.POST["keep"]), None)
+            if keep is None:
+                self.message_user(request, gettext("Choose one of the selected entities to keep."), messages.ERROR)
+                return None
+            moved = keep.merge([e for e in entities if e.pk != keep.pk])
+            self.message_user(
+                request,
+                gettext(
+                    "Merged %(merged)s entities into “%(name)s”: %(mentions)s mentions moved, %(aliases)s aliases added."
+                )
+                % {**moved, "name": keep.name},
+                messages.SUCCESS,
+            )
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Merge entities"),
+            "entities": entities,
+            "opts": self.model._meta,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        }
+        return TemplateResponse(request, "admin/annotations/entity/merge_confirmation.html", context)
+
+
+@admin.register(EntityAlias)
+class EntityAliasAdmin(admin.ModelAdmin):
+    list_display = ["name", "entity", "language"]
+    list_filter = ["entity__kind", "language"]
+    list_select_related = ["entity"]
+    search_fields = ["name", "entity__name"]
+    autocomplete_fields = ["entity"]
+
+
+@admin.register(Mention)
+class MentionAdmin(admin.ModelAdmin):
+    list_display = ["exact", "entity", "article", "start", "end", "is_published"]
+    list_filter = ["is_published", "entity__kind"]
+    list_select_related = ["entity", "article"]
+    search_fields = ["exact", "entity__name", "article__title"]
+    autocomplete_fields = ["article", "entity"]
+    readonly_fields = ["prefix", "suffix", "created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class AttributionChainFormSet(BaseInlineFormSet):
+    """Checks the chain as a whole, as it will be once saved, against the claim's rules."""
+
+    def clean(self):
+        super().clean()
+        if any(self.errors):
+            return
+        chain = [
+            form.instance
+            for form in self.forms
+            if form.cleaned_data and not self._should_delete_form(form) and form.instance.source_id
+        ]
+        positions = [link.position for link in chain]
+        if len(positions) != len(set(positions)):
+            raise ValidationError(gettext("Two links of the chain have the same position; number them 0, 1, 2…"))
+        claim = self.instance
+        has_evidence = claim.pk is not None and claim.evidence.exists()
+        problems = Claim.rule_violations(claim.status, chain, has_evidence)
+        if problems:
+            raise ValidationError(problems)
+
+
+class AttributionInline(admin.TabularInline):
+    model = Attribution
+    formset = AttributionChainFormSet
+    fields = ["position", "source", "role", "sourcing", "start", "end", "exact"]
+    autocomplete_fields = ["source"]
+    extra = 1
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("source")
+
+
+class EvidenceInline(admin.StackedInline):
+    model = Evidence
+    fk_name = "claim"
+    fields = ["kind", "attribution", "article", "other_claim", "url", "note"]
+    autocomplete_fields = ["article", "other_claim"]
+    extra = 0
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "attribution":
+            claim_id = request.resolver_match.kwargs.get("object_id")
+            kwargs["queryset"] = Attribution.objects.filter(
+                claim_id=claim_id, sourcing=Attribution.Sourcing.ON_RECORD
+            ).select_related("source")
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class StatusHistoryInline(admin.TabularInline):
+    model = ClaimStatusChange
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason", "evidence"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("changed_by", "evidence")
+
+
+class ClaimStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
+    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))
+    evidence = forms.ModelChoiceField(
+        label=_("Evidence"), queryset=Evidence.objects.none(), required=False,
+        help_text=_("Required to confirm. Add evidence to the claim first if none is listed."),
+    )
+
+    def __init__(self, *args, claim: Claim, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+        self.fields["evidence"].queryset = claim.evidence.select_related("attribution__source", "article", "other_claim")
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    list_display = ["statement", "status", "article", "is_published", "updated_at"]
+    list_filter = ["status", "is_published", "article__language"]
+    list_select_related = ["article"]
+    search_fields = ["statement", "exact", "article__title"]
+    autocomplete_fields = ["article", "same_as"]
+    readonly_fields = ["status", "version", "prefix", "suffix", "created_by", "created_at", "updated_at"]
+    fields = [
+        "article", "start", "end", "exact", "statement", "status", "note", "same_as", "is_published",
+        "version", "prefix", "suffix", "created_by", "created_at", "updated_at",
+    ]
+    inlines = [AttributionInline, EvidenceInline, StatusHistoryInline]
+    change_form_template = "admin/annotations/claim/change_form.html"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        urls = [
+            path(
+                "<path:object_id>/status/",
+                self.admin_site.admin_view(self.status_change_view),
+                name="annotations_claim_status",
+            )
+        ]
+        return urls + super().get_urls()
+
+    def status_change_view(self, request, object_id):
+        claim = get_object_or_404(Claim.objects.select_related("article"), pk=object_id)
+        if not self.has_change_permission(request, claim):
+            return redirect("admin:index")
+        form = ClaimStatusForm(request.POST or None, claim=claim, initial={"status": claim.status})
+        if request.method == "POST" and form.is_valid():
+            try:
+                claim.change_status(
+                    form.cleaned_data["status"], by=request.user, reason=form.cleaned_data["reason"],
+                    evidence=form.cleaned_data["evidence"],
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                self.message_user(
+                    request, gettext("The claim is now %(status)s.") % {"status": claim.get_status_display()},
+                    messages.SUCCESS,
+                )
+                return redirect("admin:annotations_claim_change", claim.pk)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("Change the status of a claim"),
+            "claim": claim,
+            "form": form,
+            "opts": self.model._meta,
+            "original": claim,
+        }
+        return render(request, "admin/annotations/claim/status_change.html", context)
+
+
+@admin.register(Attribution)
+class AttributionAdmin(admin.ModelAdmin):
+    list_display = ["claim", "position", "source", "role", "sourcing"]
+    list_filter = ["role", "sourcing", "source__kind"]
+    list_select_related = ["claim", "source"]
+    search_fields = ["source__name", "claim__statement"]
+    autocomplete_fields = ["claim", "source"]
+    actions = None  # bulk deletion would skip the chain rules
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+
+        class ChainCheckingForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                link = self.instance
+                if link.claim_id and link.source_id:
+                    others = [a for a in link.claim.attributions.select_related("source") if a.pk != link.pk]
+                    if any(a.position == link.position for a in others):
+                        raise ValidationError({"position": gettext("Another link of this chain has that position.")})
+                    link.claim.check_rules(chain=others + [link])
+                return cleaned
+
+        return ChainCheckingForm
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        if obj is not None:
+            rest = [a for a in obj.claim.attributions.select_related("source") if a.pk != obj.pk]
+            if Claim.rule_violations(obj.claim.status, rest, obj.claim.evidence.exists()):
+                return False
+        return super().has_delete_permission(request, obj)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(admin.ModelAdmin):
+    list_display = ["claim", "kind", "url", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["claim"]
+    search_fields = ["claim__statement", "url", "note"]
+    autocomplete_fields = ["claim", "attribution", "article", "other_claim"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(ClaimStatusChange)
+class ClaimStatusChangeAdmin(admin.ModelAdmin):
+    """The status history is a record: it can be read, never written or erased here."""
+
+    list_display = ["claim", "from_status", "to_status", "changed_by", "changed_at"]
+    list_filter = ["to_status", "from_status"]
+    list_select_related = ["claim", "changed_by"]
+    search_fields = ["claim__statement", "reason"]
+    date_hierarchy = "changed_at"
+    readonly_fields = ["claim", "from_status", "to_status", "changed_by", "changed_at", "reason", "evidence"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(StoryLink)
+class StoryLinkAdmin(admin.ModelAdmin):
+    list_display = ["from_article", "kind", "to_article", "created_at"]
+    list_filter = ["kind"]
+    list_select_related = ["from_article", "to_article"]
+    search_fields = ["from_article__title", "to_article__title", "note"]
+    autocomplete_fields = ["from_article", "to_article"]
+    readonly_fields = ["created_by", "created_at"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,92 @@
+from django.contrib import admin, messages
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _, ngettext
+
+from annotations.models import Claim, Mention
+from articles.models import Article, Source
+
+
+@admin.register(Source)
+class SourceAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "country", "article_count"]
+    list_filter = ["kind", "country"]
+    search_fields = ["name", "country"]
+    readonly_fields = ["created_at"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(article_count=Count("articles"))
+
+    @admin.display(description=_("articles published"), ordering="article_count")
+    def article_count(self, source: Source) -> int:
+        return source.article_count
+
+
+class MentionInline(admin.TabularInline):
+    model = Mention
+    fields = ["entity", "start", "end", "exact", "is_published"]
+    autocomplete_fields = ["entity"]
+    extra = 0
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("entity")
+
+
+class ClaimInline(admin.StackedInline):
+    model = Claim
+    fields = ["start", "end", "exact", "statement", "status", "is_published"]
+    readonly_fields = ["status"]
+    show_change_link = True
+    extra = 0
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    list_display = ["title", "publisher", "language", "status", "published_at", "mention_count", "claim_count"]
+    list_filter = ["status", "language", "publisher__kind", "published_at"]
+    list_select_related = ["publisher"]
+    search_fields = ["title", "url", "slug"]
+    autocomplete_fields = ["publisher"]
+    date_hierarchy = "published_at"
+    readonly_fields = ["created_at", "updated_at"]
+    fields = ["title", "slug", "language", "publisher", "url", "published_at", "status", "body", "created_at", "updated_at"]
+    inlines = [MentionInline, ClaimInline]
+    actions = ["publish", "withdraw"]
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .defer("search_vector")
+            .annotate(mention_count=Count("mentions", distinct=True), claim_count=Count("claims", distinct=True))
+        )
+
+    @admin.display(description=_("mentions"), ordering="mention_count")
+    def mention_count(self, article: Article) -> int:
+        return article.mention_count
+
+    @admin.display(description=_("claims"), ordering="claim_count")
+    def claim_count(self, article: Article) -> int:
+        return article.claim_count
+
+    def has_publish_permission(self, request) -> bool:
+        return request.user.has_perm("articles.publish_article")
+
+    @admin.action(description=_("Publish the selected articles"), permissions=["publish"])
+    def publish(self, request, queryset):
+        count = 0
+        for article in queryset.exclude(status=Article.Status.PUBLISHED):
+            article.publish(by=request.user)
+            count += 1
+        self.message_user(
+            request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
+        )
+
+    @admin.action(description=_("Withdraw the selected articles"), permissions=["publish"])
+    def withdraw(self, request, queryset):
+        count = 0
+        for article in queryset.filter(status=Article.Status.PUBLISHED):
+            article.withdraw(by=request.user)
+            count += 1
+        self.message_user(
+            request, ngettext("%d article withdrawn.", "%d articles withdrawn.", count) % count, messages.SUCCESS
+        )

@@ -1,0 +1,117 @@
+"""Load the demo newsroom (articles/demo_stories.py) idempotently: a second run adds nothing."""
+
+import re
+from datetime import datetime
+
+from django.db import transaction
+
+from annotations.models import Attribution, Claim, Entity, EntityAlias, Evidence, Mention, StoryLink
+from articles import demo_stories as demo
+from articles.models import Article, Source
+
+DEMO_URL = "https://demo.newsdesk.example/{key}"
+
+
+def load_demo() -> dict[str, int]:
+    """Create whatever part of the demo newsroom is missing; return how many rows were added."""
+    added = {"sources": 0, "entities": 0, "articles": 0, "mentions": 0, "claims": 0, "links": 0}
+    with transaction.atomic():
+        sources = {key: ensure_source(*values, added=added) for key, values in demo.SOURCES.items()}
+        entities = {key: ensure_entity(*values, added=added) for key, values in demo.ENTITIES.items()}
+        articles = {key: ensure_article(key, story, sources, added=added) for key, story in demo.STORIES.items()}
+        for article in articles.values():
+            tag_entities(article, entities.values(), added=added)
+        for spec in demo.CLAIMS:
+            ensure_claim(spec, articles, sources, added=added)
+        for from_key, kind, to_key in demo.LINKS:
+            _, created = StoryLink.objects.get_or_create(
+                from_article=articles[from_key], to_article=articles[to_key], kind=kind
+            )
+            added["links"] += created
+    return added
+
+
+def ensure_source(name: str, kind: str, country: str, url: str, *, added: dict) -> Source:
+    source, created = Source.objects.get_or_create(
+        name=name, kind=kind, country=country, defaults={"url": url}
+    )
+    added["sources"] += created
+    return source
+
+
+def ensure_entity(name: str, kind: str, wikidata_id: str, aliases: list, *, added: dict) -> Entity:
+    entity, created = Entity.objects.get_or_create(wikidata_id=wikidata_id, defaults={"name": name, "kind": kind})
+    added["entities"] += created
+    for alias in aliases:
+        alias_name, language = (alias, "") if isinstance(alias, str) else alias
+        EntityAlias.objects.get_or_create(entity=entity, name=alias_name, defaults={"language": language})
+    return entity
+
+
+def ensure_article(key: str, story: dict, sources: dict, *, added: dict) -> Article:
+    published_at = datetime.fromisoformat(story["published_at"]) if story["published_at"] else None
+    article, created = Article.objects.get_or_create(
+        url=DEMO_URL.format(key=key),
+        defaults={
+            "title": story["title"],
+            "body": story["body"],
+            "language": story["language"],
+            "publisher": sources[story["publisher"]],
+            "status": story["status"],
+            "published_at": published_at,
+        },
+    )
+    added["articles"] += created
+    return article
+
+
+def names_of(entity: Entity) -> list[str]:
+    return [entity.name] + [alias.name for alias in entity.aliases.all()]
+
+
+def tag_entities(article: Article, entities, *, added: dict) -> None:
+    """Tag every whole-word occurrence of each entity's names, longest names first."""
+    taken: list[tuple[int, int]] = []
+    candidates = sorted(((name, entity) for entity in entities for name in names_of(entity)), key=lambda c: -len(c[0]))
+    for name, entity in candidates:
+        # Hangul names take particles (김정은은, 러시아로), so only their start must be a word start.
+        after = "" if re.search(r"[\uac00-\ud7a3]$", name) else r"(?!\w)"
+        for match in re.finditer(r"(?<!\w)" + re.escape(name) + after, article.body):
+            start, end = match.span()
+            if any(start < t_end and t_start < end for t_start, t_end in taken):
+                continue
+            taken.append((start, end))
+            _, created = Mention.objects.get_or_create(
+                article=article, entity=entity, start=start, end=end, defaults={"exact": match.group()}
+            )
+            added["mentions"] += created
+
+
+def ensure_claim(spec: dict, articles: dict, sources: dict, *, added: dict) -> None:
+    article = articles[spec["story"]]
+    start = article.body.index(spec["exact"])
+    end = start + len(spec["exact"])
+    if Claim.objects.filter(article=article, start=start, end=end).exists():
+        return
+    claim = Claim.objects.create(
+        article=article, start=start, end=end, exact=spec["exact"], statement=spec.get("statement", "")
+    )
+    added["claims"] += 1
+    links = [
+        Attribution.objects.create(claim=claim, position=position, source=sources[source], role=role, sourcing=sourcing)
+        for position, (source, role, sourcing) in enumerate(spec["chain"])
+    ]
+    for status, reason, evidence_spec in spec["changes"]:
+        evidence = make_evidence(claim, evidence_spec, links, articles)
+        claim.change_status(status, by=None, reason=reason, evidence=evidence)
+
+
+def make_evidence(claim: Claim, spec, links: list, articles: dict) -> Evidence | None:
+    if spec is None:
+        return None
+    kind, target = spec
+    if kind == "quote":
+        return Evidence.objects.create(claim=claim, kind=kind, attribution=links[target])
+    if kind == "article":
+        return Evidence.objects.create(claim=claim, kind=kind, article=articles[target])
+    return Evidence.objects.create(claim=claim, kind=kind, url=target)
