@@ -169,7 +169,10 @@ class Article(models.Model):
         self.title = to_nfc(self.title.strip())
         self.body = to_nfc(self.body)
         if self.language:
-            self.language = normalise_language_tag(self.language)
+            try:
+                self.language = normalise_language_tag(self.language)
+            except ValidationError as error:
+                raise ValidationError({"language": error.messages}) from None
         if self.body_changed() and self.has_annotations():
             raise ValidationError(
                 {"body": _("This story has annotations anchored in its text; its body can no longer be changed.")}
@@ -179,6 +182,7 @@ class Article(models.Model):
         # Bodies become NFC once, here, so that every offset refers to the same code points.
         self.title = to_nfc(self.title)
         self.body = to_nfc(self.body)
+        self.language = normalise_language_tag(self.language)
         if self.body_changed() and self.has_annotations():
             raise ValidationError(_("Annotations are anchored in this story's text; its body can no longer be changed."))
         if self.status == self.Status.PUBLISHED and self.published_at is None:

@@ -54,11 +54,17 @@ def drop_stale_handles(pgdata: Path) -> None:
     handles = pgdata / ".handle_pids.json"
     try:
         pids = json.loads(handles.read_text())
-    except (FileNotFoundError, ValueError):
+    except FileNotFoundError:
         return
-    alive = [pid for pid in pids if pid != os.getpid() and psutil.pid_exists(pid)]
-    if alive != pids:
-        handles.write_text(json.dumps(alive))
+    except ValueError:
+        pids = None  # a process killed while writing the list left it truncated
+    if not isinstance(pids, list):
+        pids = []
+    alive = [pid for pid in pids if isinstance(pid, int) and pid != os.getpid() and psutil.pid_exists(pid)]
+    if alive != pids or not handles.read_text().strip():
+        partial = handles.with_suffix(".tmp")
+        partial.write_text(json.dumps(alive))
+        partial.replace(handles)
 
 
 def ensure_database(host: str, port: int) -> None:

@@ -1,0 +1,42 @@
+from itertools import count
+
+from annotations.models import Attribution, Claim, Entity, Evidence, Mention
+from articles.models import Article, Source
+from articles.tests.makers import make_article, make_source
+
+_numbers = count(1)
+
+
+def make_entity(**overrides) -> Entity:
+    n = next(_numbers)
+    return Entity.objects.create(**({"name": f"Entity {n}", "kind": Entity.Kind.PERSON} | overrides))
+
+
+def make_mention(article: Article | None = None, text: str = "Kim Jong Un", **overrides) -> Mention:
+    article = article or make_article()
+    start = article.body.index(text)
+    fields = {"article": article, "start": start, "end": start + len(text), "exact": text} | overrides
+    if "entity" not in fields:
+        fields["entity"] = make_entity()
+    return Mention.objects.create(**fields)
+
+
+def make_claim(article: Article | None = None, text: str = "Kim Jong Un travelled to Russia", **overrides) -> Claim:
+    article = article or make_article()
+    start = article.body.index(text)
+    return Claim.objects.create(article=article, start=start, end=start + len(text), exact=text, **overrides)
+
+
+def add_link(claim: Claim, source: Source | None = None, **overrides) -> Attribution:
+    fields = {
+        "claim": claim,
+        "position": claim.attributions.count(),
+        "source": source or make_source(kind=Source.Kind.GOVERNMENT),
+        "role": Attribution.Role.SPEAKER,
+        "sourcing": Attribution.Sourcing.ON_RECORD,
+    } | overrides
+    return Attribution.objects.create(**fields)
+
+
+def quote_evidence(link: Attribution) -> Evidence:
+    return Evidence.objects.create(claim=link.claim, kind=Evidence.Kind.QUOTE, attribution=link)

@@ -1,0 +1,143 @@
+import pytest
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+
+from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
+from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from articles.tests.makers import make_article, make_source
+
+
+def raw(sql: str, params=()) -> None:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)
+
+
+def test_mention_span_must_match_the_body(db):
+    article = make_article(body="Kim Jong Un met Vladimir Putin.")
+    with pytest.raises(ValidationError, match="offsets do not match"):
+        Mention.objects.create(article=article, entity=make_entity(), start=0, end=11, exact="Kim Jong Il")
+    assert not Mention.objects.exists()
+
+
+def test_span_past_the_end_of_the_body_is_refused_with_its_length(db):
+    article = make_article(body="Short.")
+    with pytest.raises(ValidationError, match="6 characters long"):
+        Mention.objects.create(article=article, entity=make_entity(), start=2, end=60, exact="ort.")
+
+
+def test_span_offsets_count_code_points_not_utf16_units(db):
+    # 👍🏽 is two code points (four UTF-16 units), 🇰🇷 two more, and the decomposed é becomes one.
+    article = make_article(body="👍🏽 🇰🇷 Cafe\u0301 김정은 위원장")
+    body = article.body
+    start = body.index("김정은")
+    assert start == 11
+    mention = Mention.objects.create(article=article, entity=make_entity(), start=start, end=start + 3, exact="김정은")
+    assert mention.prefix == "👍🏽 🇰🇷 Café "
+    assert mention.suffix == " 위원장"
+
+
+@pytest.mark.parametrize("start, end", [(5, 5), (7, 3)])
+def test_database_refuses_empty_or_backwards_spans(db, start, end):
+    mention = make_mention()
+    with pytest.raises(IntegrityError, match="span_order"):
+        raw("UPDATE annotations_mention SET start = %s, \"end\" = %s WHERE id = %s", [start, end, mention.pk])
+    with pytest.raises(IntegrityError, match="span_order"):
+        with transaction.atomic():
+            Mention.objects.filter(pk=mention.pk).update(start=start, end=end)
+    claim = make_claim()
+    with pytest.raises(IntegrityError, match="span_order"):
+        raw("UPDATE annotations_claim SET start = %s, \"end\" = %s WHERE id = %s", [start, end, claim.pk])
+
+
+def test_database_refuses_negative_offsets(db):
+    mention = make_mention()
+    with pytest.raises(IntegrityError):
+        raw("UPDATE annotations_mention SET start = -1 WHERE id = %s", [mention.pk])
+
+
+def test_attribution_cue_span_is_optional_but_ordered(db):
+    claim = make_claim()
+    link = add_link(claim)
+    with pytest.raises(IntegrityError, match="attribution_cue_span_order"):
+        raw("UPDATE annotations_attribution SET start = 9, \"end\" = 2, exact = 'x' WHERE id = %s", [link.pk])
+    cue = "the Kremlin said"
+    start = claim.article.body.index(cue)
+    link.start, link.end, link.exact = start, start + len(cue), cue
+    link.save()
+    link.exact = "the Kremlin denied"
+    with pytest.raises(ValidationError, match="offsets do not match"):
+        link.save()
+
+
+def test_claim_status_kind_and_role_come_from_fixed_sets(db):
+    claim = make_claim()
+    link = add_link(claim)
+    with pytest.raises(IntegrityError, match="claim_status_valid"):
+        raw("UPDATE annotations_claim SET status = 'probable' WHERE id = %s", [claim.pk])
+    with pytest.raises(IntegrityError, match="attribution_role_valid"):
+        raw("UPDATE annotations_attribution SET role = 'rumour' WHERE id = %s", [link.pk])
+    with pytest.raises(IntegrityError, match="attribution_sourcing_valid"):
+        raw("UPDATE annotations_attribution SET sourcing = 'leaked' WHERE id = %s", [link.pk])
+    entity = make_entity()
+    with pytest.raises(IntegrityError, match="entity_kind_valid"):
+        raw("UPDATE annotations_entity SET kind = 'animal' WHERE id = %s", [entity.pk])
+    with pytest.raises(IntegrityError, match="entity_wikidata_id_form"):
+        raw("UPDATE annotations_entity SET wikidata_id = 'P31' WHERE id = %s", [entity.pk])
+
+
+def test_story_cannot_link_to_itself(db):
+    article = make_article()
+    with pytest.raises(IntegrityError, match="story_link_not_to_itself"):
+        with transaction.atomic():
+            StoryLink.objects.create(from_article=article, to_article=article, kind=StoryLink.Kind.SAME_EVENT)
+    link = StoryLink(from_article=article, to_article=article, kind=StoryLink.Kind.SAME_EVENT)
+    with pytest.raises(ValidationError, match="itself"):
+        link.full_clean()
+
+
+def test_duplicate_link_of_the_same_kind_is_refused_either_way_round(db):
+    a, b = make_article(), make_article()
+    StoryLink.objects.create(from_article=a, to_article=b, kind=StoryLink.Kind.SAME_EVENT)
+    with pytest.raises(IntegrityError, match="story_link_unique_pair"):
+        with transaction.atomic():
+            StoryLink.objects.create(from_article=a, to_article=b, kind=StoryLink.Kind.SAME_EVENT)
+    with pytest.raises(IntegrityError, match="story_link_unique_pair"):
+        raw(
+            "INSERT INTO annotations_storylink (from_article_id, to_article_id, kind, note, created_at) "
+            "VALUES (%s, %s, 'same_event', '', now())",
+            [b.pk, a.pk],
+        )
+    StoryLink.objects.create(from_article=b, to_article=a, kind=StoryLink.Kind.FOLLOW_UP)
+    assert StoryLink.objects.count() == 2
+
+
+def test_link_kind_comes_from_the_fixed_set(db):
+    a, b = make_article(), make_article()
+    with pytest.raises(IntegrityError, match="story_link_kind_valid"):
+        with transaction.atomic():
+            StoryLink.objects.bulk_create([StoryLink(from_article=a, to_article=b, kind="inspired_by")])
+
+
+def test_alias_is_unique_per_entity_ignoring_case(db):
+    entity = make_entity(name="Kim Jong Un")
+    EntityAlias.objects.create(entity=entity, name="김정은", language="ko")
+    EntityAlias.objects.create(entity=entity, name="Kim Jong-un")
+    with pytest.raises(IntegrityError, match="alias_unique_per_entity"):
+        with transaction.atomic():
+            EntityAlias.objects.create(entity=entity, name="KIM JONG-UN")
+    other = make_entity(name="Someone else")
+    EntityAlias.objects.create(entity=other, name="김정은")
+
+
+def test_chain_positions_are_unique_per_claim(db):
+    claim = make_claim()
+    add_link(claim, position=0)
+    with pytest.raises(IntegrityError, match="attribution_unique_position"):
+        with transaction.atomic():
+            Attribution.objects.create(
+                claim=claim, position=0, source=make_source(), role=Attribution.Role.VIA,
+                sourcing=Attribution.Sourcing.ON_RECORD,
+            )
+            # The constraint is deferred so that a chain can be renumbered inside one transaction.
+            with connection.cursor() as cursor:
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
