@@ -4,6 +4,17 @@ import pytest
 from django.contrib.auth.models import Group, User
 
 
+@pytest.fixture(autouse=True)
+def test_server_settings(settings):
+    """The test client speaks plain HTTP and static files are not collected for each test run;
+    newsdesk/tests checks the HTTPS redirect and the collected, hashed static files."""
+    settings.SECURE_SSL_REDIRECT = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
 @pytest.fixture
 def editor(db) -> User:
     user = User.objects.create_user("edna", password="edna-password-1")

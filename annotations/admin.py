@@ -29,6 +29,7 @@ class EntityAliasInline(admin.TabularInline):
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "wikidata_id", "mention_count"]
+    ordering = ["name"]  # Meta.ordering does not apply to a query with aggregates
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name", "wikidata_id"]
     readonly_fields = ["created_at"]

@@ -5,7 +5,7 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Lower
 from django.utils.translation import gettext, gettext_lazy as _
 
-from articles.models import LANGUAGE_TAG_REGEX, Article, Source, normalise_language_tag, unique_slug
+from articles.models import LANGUAGE_TAG_REGEX, Article, Source, WebAddressField, normalise_language_tag, unique_slug
 from articles.text import to_nfc
 
 CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with each quote, as in W3C TextQuoteSelector
@@ -358,17 +358,20 @@ class Claim(TextSpan):
         """Move the claim to `new_status`, recording who, when, why and on what evidence."""
         if new_status not in self.Status.values:
             raise ValidationError(_("%(status)r is not a claim status.") % {"status": new_status})
+        problems = []
         if not reason.strip():
-            raise ValidationError(_("Say why the status changes."))
-        if new_status == self.Status.CONFIRMED and evidence is None:
-            raise ValidationError(_("Name the evidence that confirms the claim."))
+            problems.append(_("Say why the status changes."))
         if evidence is not None and evidence.claim_id != self.pk:
-            raise ValidationError(_("The evidence must belong to this claim."))
+            problems.append(_("The evidence must be this claim's own."))
         with transaction.atomic():
             current = Claim.objects.select_for_update().get(pk=self.pk)
             if current.status == new_status:
-                raise ValidationError(_("The claim is already %(status)s.") % {"status": current.get_status_display()})
-            self.check_rules(status=new_status, has_evidence=True if evidence is not None else None)
+                problems.append(_("The claim is already %(status)s.") % {"status": current.get_status_display()})
+            chain = list(self.attributions.select_related("source"))
+            # A confirmation must name the evidence it rests on, not merely have some on file.
+            problems += self.rule_violations(new_status, chain, has_evidence=evidence is not None)
+            if problems:
+                raise ValidationError(problems)
             change = ClaimStatusChange.objects.create(
                 claim=self, from_status=current.status, to_status=new_status, changed_by=by,
                 reason=reason.strip(), evidence=evidence,
@@ -470,7 +473,7 @@ class Evidence(models.Model):
     other_claim = models.ForeignKey(
         Claim, verbose_name=_("other claim"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    url = models.URLField(_("web address"), max_length=2000, blank=True)
+    url = WebAddressField(_("web address"), max_length=2000, blank=True)
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL,

@@ -9,6 +9,7 @@ from articles.models import Article, Source
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "country", "article_count"]
+    ordering = ["name"]  # Meta.ordering does not apply to a query with aggregates
     list_filter = ["kind", "country"]
     search_fields = ["name", "country"]
     readonly_fields = ["created_at"]
@@ -42,6 +43,7 @@ class ClaimInline(admin.StackedInline):
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
     list_display = ["title", "publisher", "language", "status", "published_at", "mention_count", "claim_count"]
+    ordering = ["-published_at", "-id"]
     list_filter = ["status", "language", "publisher__kind", "published_at"]
     list_select_related = ["publisher"]
     search_fields = ["title", "url", "slug"]

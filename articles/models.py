@@ -34,6 +34,13 @@ def unique_slug(model: type[models.Model], text: str, *, instance_pk=None, max_l
     return slug
 
 
+class WebAddressField(models.URLField):
+    """A URL field whose form assumes https:// when the scheme is left out, as Django 6 will."""
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"assume_scheme": "https", **kwargs})
+
+
 class SourceKind(models.TextChoices):
     PUBLICATION = "publication", _("publication")
     NEWS_AGENCY = "news_agency", _("news agency")
@@ -56,7 +63,7 @@ class Source(models.Model):
     country = models.CharField(
         _("country"), max_length=2, blank=True, help_text=_("ISO 3166 two-letter code, such as KR or ID; blank if none")
     )
-    url = models.URLField(_("web address"), max_length=2000, blank=True)
+    url = WebAddressField(_("web address"), max_length=2000, blank=True)
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
@@ -121,7 +128,7 @@ class Article(models.Model):
     publisher = models.ForeignKey(
         Source, verbose_name=_("publisher"), on_delete=models.PROTECT, related_name="articles"
     )
-    url = models.URLField(_("web address"), max_length=2000, blank=True)
+    url = WebAddressField(_("web address"), max_length=2000, blank=True)
     published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)

@@ -1,0 +1,172 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention
+from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from articles.demo_newsroom import load_demo
+from articles.models import Article, Source
+from articles.tests.makers import make_article, make_source
+
+OUR_APPS = {"articles", "annotations"}
+OUR_MODELS = [model for model in admin.site._registry if model._meta.app_label in OUR_APPS]
+
+
+def admin_url(model, view: str, *args) -> str:
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{view}", args=args)
+
+
+def test_every_model_of_ours_is_in_the_admin():
+    names = {model.__name__ for model in OUR_MODELS}
+    assert names == {
+        "Source", "Article", "Entity", "EntityAlias", "Mention", "Claim", "Attribution", "Evidence",
+        "ClaimStatusChange", "StoryLink",
+    }
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m.__name__)
+def test_maintainer_can_open_changelist_add_and_change_pages(maintainer_client, model):
+    load_demo()
+    changelist = maintainer_client.get(admin_url(model, "changelist"))
+    assert changelist.status_code == 200
+    assert maintainer_client.get(admin_url(model, "changelist"), {"q": "Kim"}).status_code == 200
+    add = maintainer_client.get(admin_url(model, "add"))
+    assert add.status_code == (403 if model.__name__ == "ClaimStatusChange" else 200)
+    obj = model.objects.first()
+    change = maintainer_client.get(admin_url(model, "change", obj.pk))
+    assert change.status_code == 200
+
+
+def test_autocomplete_finds_sources_for_the_article_form(maintainer_client):
+    make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR")
+    response = maintainer_client.get(
+        reverse("admin:autocomplete"),
+        {"term": "yon", "app_label": "articles", "model_name": "article", "field_name": "publisher"},
+    )
+    assert [r["text"] for r in response.json()["results"]] == ["Yonhap (KR)"]
+
+
+def test_maintainer_adds_an_article_through_the_admin(maintainer_client):
+    publisher = make_source(name="Kabar Timur")
+    response = maintainer_client.post(
+        admin_url(Article, "add"),
+        {
+            "title": "Kereta berangkat", "slug": "", "language": "ID", "publisher": publisher.pk, "url": "",
+            "published_at_0": "", "published_at_1": "", "status": "draft",
+            "body": "Kereta Kim berangkat ke Rusia.",
+            "mentions-TOTAL_FORMS": 0, "mentions-INITIAL_FORMS": 0,
+            "claims-TOTAL_FORMS": 0, "claims-INITIAL_FORMS": 0,
+        },
+    )
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    article = Article.objects.get()
+    assert (article.language, article.slug, article.status) == ("id", "kereta-berangkat", "draft")
+
+
+def test_admin_shows_a_clear_error_for_a_mention_that_misses_the_text(maintainer_client):
+    article = make_article(body="Kim Jong Un met Vladimir Putin.")
+    entity = make_entity()
+    response = maintainer_client.post(
+        admin_url(Mention, "add"),
+        {"article": article.pk, "entity": entity.pk, "start": 0, "end": 11, "exact": "Vladimir Pu", "is_published": "on"},
+    )
+    assert response.status_code == 200
+    assert "the offsets do not match the quote" in response.content.decode()
+    assert not Mention.objects.exists()
+
+
+def test_publish_and_withdraw_actions(maintainer_client):
+    drafts = [make_article(status=Article.Status.DRAFT, published_at=None) for _ in range(2)]
+    ids = [a.pk for a in drafts]
+    maintainer_client.post(admin_url(Article, "changelist"), {"action": "publish", "_selected_action": ids})
+    assert set(Article.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"published"}
+    assert not Article.objects.filter(pk__in=ids, published_at__isnull=True).exists()
+    maintainer_client.post(admin_url(Article, "changelist"), {"action": "withdraw", "_selected_action": ids[:1]})
+    assert Article.objects.get(pk=ids[0]).status == "withdrawn"
+
+
+def test_merge_action_moves_mentions_and_keeps_aliases(maintainer_client):
+    article = make_article(body="Kim Jong Un spoke. 김정은 위원장. Kim Jong-un left.")
+    keep = make_entity(name="Kim Jong Un")
+    duplicate = make_entity(name="Kim Jong-un", wikidata_id="Q56226")
+    EntityAlias.objects.create(entity=duplicate, name="김정은", language="ko")
+    make_mention(article, "Kim Jong Un", entity=keep)
+    make_mention(article, "김정은", entity=duplicate)
+    make_mention(article, "Kim Jong-un", entity=duplicate)
+    before = Mention.objects.count()
+
+    confirm = maintainer_client.post(
+        admin_url(Entity, "changelist"), {"action": "merge", "_selected_action": [keep.pk, duplicate.pk]}
+    )
+    assert "Entity to keep" in confirm.content.decode()
+    maintainer_client.post(
+        admin_url(Entity, "changelist"),
+        {"action": "merge", "_selected_action": [keep.pk, duplicate.pk], "keep": keep.pk},
+    )
+
+    assert list(Entity.objects.all()) == [keep]
+    assert Mention.objects.count() == before
+    assert set(Mention.objects.values_list("entity_id", flat=True)) == {keep.pk}
+    keep.refresh_from_db()
+    assert {a.name for a in keep.aliases.all()} == {"Kim Jong-un", "김정은"}
+    assert keep.wikidata_id == "Q56226"
+
+
+def test_claim_status_view_explains_why_anonymous_claims_cannot_be_confirmed(maintainer_client):
+    claim = make_claim()
+    anonymous = make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS)
+    add_link(claim, anonymous, sourcing=Attribution.Sourcing.ANONYMOUS)
+    url = reverse("admin:annotations_claim_status", args=[claim.pk])
+    response = maintainer_client.post(url, {"status": "confirmed", "reason": "Sure"})
+    assert "every speaker is anonymous" in response.content.decode()
+    response = maintainer_client.post(url, {"status": "reported", "reason": "Yonhap reports it"})
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    assert claim.status == "reported"
+    assert claim.history.get().changed_by.username == "max"
+
+
+def test_attribution_inline_refuses_to_leave_a_confirmed_claim_with_only_anonymous_speakers(maintainer_client):
+    claim = make_claim()
+    on_record = add_link(claim)
+    from annotations.tests.makers import quote_evidence
+
+    claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(on_record))
+    anonymous = make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS)
+    data = {
+        "article": claim.article_id, "start": claim.start, "end": claim.end, "exact": claim.exact,
+        "statement": claim.statement, "note": "", "is_published": "on",
+        "attributions-TOTAL_FORMS": 2, "attributions-INITIAL_FORMS": 1,
+        "attributions-0-id": on_record.pk, "attributions-0-claim": claim.pk, "attributions-0-position": 0,
+        "attributions-0-source": on_record.source_id, "attributions-0-role": "speaker",
+        "attributions-0-sourcing": "anonymous",
+        "attributions-1-claim": claim.pk, "attributions-1-position": 1, "attributions-1-source": anonymous.pk,
+        "attributions-1-role": "speaker", "attributions-1-sourcing": "anonymous",
+        "evidence-TOTAL_FORMS": 1, "evidence-INITIAL_FORMS": 1,
+        "evidence-0-id": claim.evidence.get().pk, "evidence-0-claim": claim.pk, "evidence-0-kind": "quote",
+        "evidence-0-attribution": on_record.pk, "evidence-0-url": "", "evidence-0-note": "",
+        "history-TOTAL_FORMS": 1, "history-INITIAL_FORMS": 1, "history-0-id": claim.history.get().pk,
+        "history-0-claim": claim.pk,
+    }
+    response = maintainer_client.post(admin_url(Claim, "change", claim.pk), data)
+    assert response.status_code == 200
+    assert "every speaker is anonymous" in response.content.decode()
+    on_record.refresh_from_db()
+    assert on_record.sourcing == "on_record"
+    assert claim.attributions.count() == 1
+
+
+def test_status_history_cannot_be_edited_in_the_admin(maintainer_client):
+    load_demo()
+    change = Claim.objects.filter(history__isnull=False).first().history.first()
+    url = reverse("admin:annotations_claimstatuschange_change", args=[change.pk])
+    response = maintainer_client.post(url, {"reason": "rewritten"})
+    assert response.status_code == 403
+    change.refresh_from_db()
+    assert change.reason != "rewritten"
+    assert maintainer_client.post(reverse("admin:annotations_claimstatuschange_delete", args=[change.pk]), {"post": "yes"}).status_code == 403
+
+
+def test_editors_cannot_reach_the_admin(editor_client):
+    response = editor_client.get(admin_url(Article, "changelist"))
+    assert response.status_code == 302 and "/admin/login/" in response["Location"]
