@@ -2,6 +2,8 @@
 
 import pytest
 from django.contrib.auth.models import Group, User
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 
 @pytest.fixture(autouse=True)
@@ -37,3 +39,16 @@ def editor_client(client, editor):
 def maintainer_client(client, maintainer):
     client.force_login(maintainer)
     return client
+
+
+@pytest.fixture
+def count_queries():
+    """Load a page (which must answer 200) and return how many SQL queries it made."""
+
+    def count(client, url: str) -> int:
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        return len(queries)
+
+    return count

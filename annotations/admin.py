@@ -275,7 +275,7 @@ class AttributionAdmin(admin.ModelAdmin):
 class EvidenceAdmin(admin.ModelAdmin):
     list_display = ["claim", "kind", "url", "created_at"]
     list_filter = ["kind"]
-    list_select_related = ["claim"]
+    list_select_related = ["claim", "attribution__source", "article", "other_claim"]
     search_fields = ["claim__statement", "url", "note"]
     autocomplete_fields = ["claim", "attribution", "article", "other_claim"]
     readonly_fields = ["created_by", "created_at"]

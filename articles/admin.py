@@ -23,13 +23,34 @@ class SourceAdmin(admin.ModelAdmin):
 
 
 class MentionInline(admin.TabularInline):
+    """The story's mentions, read-only but for publishing and deleting; edit one on its own page.
+
+    An autocomplete widget per row would load its entity with one query per mention, so new
+    mentions are added in MentionAddInline, whose rows start empty.
+    """
+
     model = Mention
     fields = ["entity", "start", "end", "exact", "is_published"]
-    autocomplete_fields = ["entity"]
+    readonly_fields = ["entity", "start", "end", "exact"]
+    show_change_link = True
     extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("entity")
+
+
+class MentionAddInline(admin.TabularInline):
+    model = Mention
+    fields = ["entity", "start", "end", "exact", "is_published"]
+    autocomplete_fields = ["entity"]
+    extra = 1
+    verbose_name_plural = _("new mentions")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()
 
 
 class ClaimInline(admin.StackedInline):
@@ -51,7 +72,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     readonly_fields = ["created_at", "updated_at"]
     fields = ["title", "slug", "language", "publisher", "url", "published_at", "status", "body", "created_at", "updated_at"]
-    inlines = [MentionInline, ClaimInline]
+    inlines = [MentionInline, MentionAddInline, ClaimInline]
     actions = ["publish", "withdraw"]
 
     def get_queryset(self, request):

@@ -3,9 +3,8 @@
 The server comes from the `pgserver` package and keeps its data in `var/pgdata`, so stories
 survive between runs. Every process that uses it (runserver and its reloader, the tests, a
 management command) registers its pid; the server stops when the last of them exits. A process
-killed with SIGKILL cannot unregister, so stale pids are dropped before each start, and a
-postmaster killed the same way leaves a `postmaster.pid` that PostgreSQL itself clears on the
-next start.
+killed with SIGKILL cannot unregister, so stale pids are dropped before each start, and so is
+the `postmaster.pid` of a server that was killed the same way.
 """
 
 import json
@@ -46,6 +45,7 @@ def start(pgdata: Path):
     pgdata.parent.mkdir(parents=True, exist_ok=True)
     with PostgresServer._lock:
         drop_stale_handles(pgdata)
+        drop_stale_postmaster_pid(pgdata)
     return pgserver.get_server(pgdata, cleanup_mode="stop")
 
 
@@ -65,6 +65,35 @@ def drop_stale_handles(pgdata: Path) -> None:
         partial = handles.with_suffix(".tmp")
         partial.write_text(json.dumps(alive))
         partial.replace(handles)
+
+
+def drop_stale_postmaster_pid(pgdata: Path) -> None:
+    """Remove the lock file of a postmaster that is gone, so pgserver starts a new one.
+
+    pgserver trusts any live process with the recorded pid; a postmaster killed with SIGKILL
+    can linger as a zombie where nothing reaps orphans (containers without an init), and its pid
+    can be reused by an unrelated process. PostgreSQL would clear such a file itself, but
+    pgserver never gets as far as starting it.
+    """
+    lock_file = pgdata / "postmaster.pid"
+    try:
+        lines = lock_file.read_text().splitlines()
+        pid = int(lines[0])
+    except (FileNotFoundError, IndexError, ValueError):
+        return
+    try:
+        process = psutil.Process(pid)
+        alive = process.status() != psutil.STATUS_ZOMBIE and process.name() == "postgres"
+    except psutil.Error:
+        alive = False
+    if alive:
+        return
+    # The socket's own lock file names the same pid, and PostgreSQL refuses to start over it.
+    if len(lines) > 4 and lines[3].strip() and lines[4].strip():
+        socket = Path(lines[4].strip()) / f".s.PGSQL.{lines[3].strip()}"
+        socket.with_name(socket.name + ".lock").unlink(missing_ok=True)
+        socket.unlink(missing_ok=True)
+    lock_file.unlink(missing_ok=True)
 
 
 def ensure_database(host: str, port: int) -> None:

@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention
+from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
 from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
 from articles.demo_newsroom import load_demo
 from articles.models import Article, Source
@@ -46,8 +46,9 @@ def test_autocomplete_finds_sources_for_the_article_form(maintainer_client):
     assert [r["text"] for r in response.json()["results"]] == ["Yonhap (KR)"]
 
 
-def test_maintainer_adds_an_article_through_the_admin(maintainer_client):
+def test_maintainer_adds_an_article_with_a_mention_through_the_admin(maintainer_client):
     publisher = make_source(name="Kabar Timur")
+    kim = make_entity(name="Kim Jong Un")
     response = maintainer_client.post(
         admin_url(Article, "add"),
         {
@@ -55,12 +56,17 @@ def test_maintainer_adds_an_article_through_the_admin(maintainer_client):
             "published_at_0": "", "published_at_1": "", "status": "draft",
             "body": "Kereta Kim berangkat ke Rusia.",
             "mentions-TOTAL_FORMS": 0, "mentions-INITIAL_FORMS": 0,
+            "mentions-2-TOTAL_FORMS": 1, "mentions-2-INITIAL_FORMS": 0,
+            "mentions-2-0-entity": kim.pk, "mentions-2-0-start": 7, "mentions-2-0-end": 10,
+            "mentions-2-0-exact": "Kim", "mentions-2-0-is_published": "on",
             "claims-TOTAL_FORMS": 0, "claims-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 302, response.context["errors"] if response.context else response
     article = Article.objects.get()
     assert (article.language, article.slug, article.status) == ("id", "kereta-berangkat", "draft")
+    mention = article.mentions.get()
+    assert (mention.entity, mention.exact, mention.prefix, mention.suffix) == (kim, "Kim", "Kereta ", " berangkat ke Rusia.")
 
 
 def test_admin_shows_a_clear_error_for_a_mention_that_misses_the_text(maintainer_client):
@@ -170,3 +176,39 @@ def test_status_history_cannot_be_edited_in_the_admin(maintainer_client):
 def test_editors_cannot_reach_the_admin(editor_client):
     response = editor_client.get(admin_url(Article, "changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def make_rows(n: int) -> None:
+    """n of each row type that an admin changelist shows, all on different articles."""
+    from annotations.models import Evidence
+    from annotations.tests.makers import quote_evidence
+
+    for _ in range(n):
+        article = make_article()
+        mention = make_mention(article)
+        EntityAlias.objects.create(entity=mention.entity, name=f"alias {mention.entity.pk}")
+        claim = make_claim(article)
+        link = add_link(claim)
+        claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(link))
+        Evidence.objects.create(claim=claim, kind="url", url="https://example.org/")
+        StoryLink.objects.create(from_article=article, to_article=make_article(), kind="cites")
+
+
+@pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m.__name__)
+def test_admin_changelist_query_count_is_constant(maintainer_client, count_queries, model):
+    make_rows(3)
+    three = count_queries(maintainer_client, admin_url(model, "changelist"))
+    make_rows(27)
+    assert count_queries(maintainer_client, admin_url(model, "changelist")) == three
+
+
+def test_article_change_page_query_count_is_constant(maintainer_client, count_queries):
+    article = make_article(body=" ".join(f"Kim Jong Un said thing {n}." for n in range(30)))
+    for i in range(3):
+        make_claim(article, f"said thing {i}.")
+        make_mention(article, f"thing {i}.")
+    three = count_queries(maintainer_client, admin_url(Article, "change", article.pk))
+    for i in range(3, 30):
+        make_claim(article, f"said thing {i}.")
+        make_mention(article, f"thing {i}.")
+    assert count_queries(maintainer_client, admin_url(Article, "change", article.pk)) == three
