@@ -1,5 +1,8 @@
 """Personas for every test: the anonymous public, an editor and a maintainer."""
 
+import os
+from pathlib import Path
+
 import pytest
 from django.contrib.auth.models import Group, User
 from django.db import connection
@@ -52,3 +55,52 @@ def count_queries():
         return len(queries)
 
     return count
+
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright. Missing Chromium skips, unless CI demands it."""
+    if not CHROMIUM.exists():
+        message = "Chromium is not installed: apt-get install chromium"
+        if os.environ.get("NEWSDESK_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    # Playwright's sync API runs an event loop in this thread; the ORM calls in tests are still
+    # synchronous, as djangoproject.com's Playwright tests also allow.
+    os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def live_server():
+    """pytest-django's live server, on plain HTTP: its middleware reads the HTTPS settings once,
+    when the server starts, so they are off for that moment only."""
+    from django.conf import settings
+    from pytest_django.live_server_helper import LiveServer
+
+    saved = settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS
+    settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS = False, 0
+    try:
+        server = LiveServer("127.0.0.1")
+    finally:
+        settings.SECURE_SSL_REDIRECT, settings.SECURE_HSTS_SECONDS = saved
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()

@@ -1,0 +1,19 @@
+# The production image: gunicorn serving Newsdesk, static files through whitenoise.
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1
+WORKDIR /app
+
+COPY requirements.txt .
+RUN pip install --no-cache-dir -r requirements.txt
+
+COPY . .
+# Collecting static files reads the settings but never connects to a database.
+RUN SECRET_KEY=collectstatic-only DATABASE_URL=postgres://unused@localhost/unused \
+    python manage.py collectstatic --noinput -v0
+
+RUN useradd --system --no-create-home newsdesk
+USER newsdesk
+
+EXPOSE 8000
+CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn newsdesk.wsgi --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
