@@ -2,12 +2,12 @@ from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
-from django.forms.models import BaseInlineFormSet
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.translation import gettext, gettext_lazy as _
 
+from articles.admin_inlines import LoadedAutocompleteFormSet, SharedChoicesField, StackedInline, TabularInline
 from annotations.models import (
     Attribution,
     Claim,
@@ -98,7 +98,7 @@ class MentionAdmin(admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class AttributionChainFormSet(BaseInlineFormSet):
+class AttributionChainFormSet(LoadedAutocompleteFormSet):
     """Checks the chain as a whole, as it will be once saved, against the claim's rules."""
 
     def clean(self):
@@ -120,7 +120,7 @@ class AttributionChainFormSet(BaseInlineFormSet):
             raise ValidationError(problems)
 
 
-class AttributionInline(admin.TabularInline):
+class AttributionInline(TabularInline):
     model = Attribution
     formset = AttributionChainFormSet
     fields = ["position", "source", "role", "sourcing", "start", "end", "exact"]
@@ -131,7 +131,7 @@ class AttributionInline(admin.TabularInline):
         return super().get_queryset(request).select_related("source")
 
 
-class EvidenceInline(admin.StackedInline):
+class EvidenceInline(StackedInline):
     model = Evidence
     fk_name = "claim"
     fields = ["kind", "attribution", "article", "other_claim", "url", "note"]
@@ -144,7 +144,11 @@ class EvidenceInline(admin.StackedInline):
             kwargs["queryset"] = Attribution.objects.filter(
                 claim_id=claim_id, sourcing=Attribution.Sourcing.ON_RECORD
             ).select_related("source")
+            kwargs["form_class"] = SharedChoicesField
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("attribution__source", "article", "other_claim")
 
 
 class StatusHistoryInline(admin.TabularInline):
@@ -161,7 +165,9 @@ class StatusHistoryInline(admin.TabularInline):
         return False
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("changed_by", "evidence")
+        return super().get_queryset(request).select_related(
+            "changed_by", "evidence__attribution__source", "evidence__article", "evidence__other_claim"
+        )
 
 
 class ClaimStatusForm(forms.Form):

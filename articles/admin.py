@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _, ngettext
 
 from annotations.models import Claim, Mention
+from articles.admin_inlines import TabularInline
 from articles.models import Article, Source
 
 
@@ -22,35 +23,14 @@ class SourceAdmin(admin.ModelAdmin):
         return source.article_count
 
 
-class MentionInline(admin.TabularInline):
-    """The story's mentions, read-only but for publishing and deleting; edit one on its own page.
-
-    An autocomplete widget per row would load its entity with one query per mention, so new
-    mentions are added in MentionAddInline, whose rows start empty.
-    """
-
-    model = Mention
-    fields = ["entity", "start", "end", "exact", "is_published"]
-    readonly_fields = ["entity", "start", "end", "exact"]
-    show_change_link = True
-    extra = 0
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).select_related("entity")
-
-
-class MentionAddInline(admin.TabularInline):
+class MentionInline(TabularInline):
     model = Mention
     fields = ["entity", "start", "end", "exact", "is_published"]
     autocomplete_fields = ["entity"]
-    extra = 1
-    verbose_name_plural = _("new mentions")
+    extra = 0
 
     def get_queryset(self, request):
-        return super().get_queryset(request).none()
+        return super().get_queryset(request).select_related("entity")
 
 
 class ClaimInline(admin.StackedInline):
@@ -72,7 +52,7 @@ class ArticleAdmin(admin.ModelAdmin):
     date_hierarchy = "published_at"
     readonly_fields = ["created_at", "updated_at"]
     fields = ["title", "slug", "language", "publisher", "url", "published_at", "status", "body", "created_at", "updated_at"]
-    inlines = [MentionInline, MentionAddInline, ClaimInline]
+    inlines = [MentionInline, ClaimInline]
     actions = ["publish", "withdraw"]
 
     def get_queryset(self, request):

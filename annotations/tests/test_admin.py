@@ -55,10 +55,9 @@ def test_maintainer_adds_an_article_with_a_mention_through_the_admin(maintainer_
             "title": "Kereta berangkat", "slug": "", "language": "ID", "publisher": publisher.pk, "url": "",
             "published_at_0": "", "published_at_1": "", "status": "draft",
             "body": "Kereta Kim berangkat ke Rusia.",
-            "mentions-TOTAL_FORMS": 0, "mentions-INITIAL_FORMS": 0,
-            "mentions-2-TOTAL_FORMS": 1, "mentions-2-INITIAL_FORMS": 0,
-            "mentions-2-0-entity": kim.pk, "mentions-2-0-start": 7, "mentions-2-0-end": 10,
-            "mentions-2-0-exact": "Kim", "mentions-2-0-is_published": "on",
+            "mentions-TOTAL_FORMS": 1, "mentions-INITIAL_FORMS": 0,
+            "mentions-0-entity": kim.pk, "mentions-0-start": 7, "mentions-0-end": 10,
+            "mentions-0-exact": "Kim", "mentions-0-is_published": "on",
             "claims-TOTAL_FORMS": 0, "claims-INITIAL_FORMS": 0,
         },
     )
@@ -212,3 +211,29 @@ def test_article_change_page_query_count_is_constant(maintainer_client, count_qu
         make_claim(article, f"said thing {i}.")
         make_mention(article, f"thing {i}.")
     assert count_queries(maintainer_client, admin_url(Article, "change", article.pk)) == three
+
+
+def test_claim_change_page_query_count_is_constant(maintainer_client, count_queries):
+    claim = make_claim()
+    sources = [make_source() for _ in range(30)]
+
+    def chain(n: int) -> None:
+        from annotations.models import Evidence
+
+        for i in range(claim.attributions.count(), n):
+            add_link(claim, sources[i], position=i, role="via" if i else "speaker")
+            evidence = Evidence.objects.create(claim=claim, kind="article", article=make_article())
+            status = "disputed" if claim.status == "reported" else "reported"
+            claim.change_status(status, by=None, reason=f"Change {i}", evidence=evidence)
+
+    chain(3)
+    three = count_queries(maintainer_client, admin_url(Claim, "change", claim.pk))
+    chain(30)
+    assert count_queries(maintainer_client, admin_url(Claim, "change", claim.pk)) == three
+
+
+def test_article_change_page_shows_each_mentions_entity(maintainer_client):
+    article = make_article()
+    make_mention(article, "Kim Jong Un", entity=make_entity(name="Kim Jong Un"))
+    page = maintainer_client.get(admin_url(Article, "change", article.pk)).content.decode()
+    assert '<option value="%d" selected>Kim Jong Un</option>' % article.mentions.get().entity_id in page
