@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext, gettext_lazy as _
 
 from articles.admin_inlines import LoadedAutocompleteFormSet, SharedChoicesField, StackedInline, TabularInline

@@ -1,4 +1,4 @@
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _, ngettext
 
@@ -76,20 +76,16 @@ class ArticleAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Publish the selected articles"), permissions=["publish"])
     def publish(self, request, queryset):
-        count = 0
-        for article in queryset.exclude(status=Article.Status.PUBLISHED):
+        articles = list(queryset.exclude(status=Article.Status.PUBLISHED))
+        for article in articles:
             article.publish(by=request.user)
-            count += 1
-        self.message_user(
-            request, ngettext("%d article published.", "%d articles published.", count) % count, messages.SUCCESS
-        )
+        count = len(articles)
+        self.message_user(request, ngettext("%d article published.", "%d articles published.", count) % count)
 
     @admin.action(description=_("Withdraw the selected articles"), permissions=["publish"])
     def withdraw(self, request, queryset):
-        count = 0
-        for article in queryset.filter(status=Article.Status.PUBLISHED):
+        articles = list(queryset.filter(status=Article.Status.PUBLISHED))
+        for article in articles:
             article.withdraw(by=request.user)
-            count += 1
-        self.message_user(
-            request, ngettext("%d article withdrawn.", "%d articles withdrawn.", count) % count, messages.SUCCESS
-        )
+        count = len(articles)
+        self.message_user(request, ngettext("%d article withdrawn.", "%d articles withdrawn.", count) % count)

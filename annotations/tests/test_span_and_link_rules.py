@@ -2,14 +2,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
+from annotations.models import Attribution, EntityAlias, Mention, StoryLink
 from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
-from articles.tests.makers import make_article, make_source
-
-
-def raw(sql: str, params=()) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+from articles.tests.makers import make_article, make_source, run_sql
 
 
 def test_mention_span_must_match_the_body(db):
@@ -40,26 +35,26 @@ def test_span_offsets_count_code_points_not_utf16_units(db):
 def test_database_refuses_empty_or_backwards_spans(db, start, end):
     mention = make_mention()
     with pytest.raises(IntegrityError, match="span_order"):
-        raw("UPDATE annotations_mention SET start = %s, \"end\" = %s WHERE id = %s", [start, end, mention.pk])
+        run_sql("UPDATE annotations_mention SET start = %s, \"end\" = %s WHERE id = %s", [start, end, mention.pk])
     with pytest.raises(IntegrityError, match="span_order"):
         with transaction.atomic():
             Mention.objects.filter(pk=mention.pk).update(start=start, end=end)
     claim = make_claim()
     with pytest.raises(IntegrityError, match="span_order"):
-        raw("UPDATE annotations_claim SET start = %s, \"end\" = %s WHERE id = %s", [start, end, claim.pk])
+        run_sql("UPDATE annotations_claim SET start = %s, \"end\" = %s WHERE id = %s", [start, end, claim.pk])
 
 
 def test_database_refuses_negative_offsets(db):
     mention = make_mention()
     with pytest.raises(IntegrityError):
-        raw("UPDATE annotations_mention SET start = -1 WHERE id = %s", [mention.pk])
+        run_sql("UPDATE annotations_mention SET start = -1 WHERE id = %s", [mention.pk])
 
 
 def test_attribution_cue_span_is_optional_but_ordered(db):
     claim = make_claim()
     link = add_link(claim)
     with pytest.raises(IntegrityError, match="attribution_cue_span_order"):
-        raw("UPDATE annotations_attribution SET start = 9, \"end\" = 2, exact = 'x' WHERE id = %s", [link.pk])
+        run_sql("UPDATE annotations_attribution SET start = 9, \"end\" = 2, exact = 'x' WHERE id = %s", [link.pk])
     cue = "the Kremlin said"
     start = claim.article.body.index(cue)
     link.start, link.end, link.exact = start, start + len(cue), cue
@@ -73,16 +68,16 @@ def test_claim_status_kind_and_role_come_from_fixed_sets(db):
     claim = make_claim()
     link = add_link(claim)
     with pytest.raises(IntegrityError, match="claim_status_valid"):
-        raw("UPDATE annotations_claim SET status = 'probable' WHERE id = %s", [claim.pk])
+        run_sql("UPDATE annotations_claim SET status = 'probable' WHERE id = %s", [claim.pk])
     with pytest.raises(IntegrityError, match="attribution_role_valid"):
-        raw("UPDATE annotations_attribution SET role = 'rumour' WHERE id = %s", [link.pk])
+        run_sql("UPDATE annotations_attribution SET role = 'rumour' WHERE id = %s", [link.pk])
     with pytest.raises(IntegrityError, match="attribution_sourcing_valid"):
-        raw("UPDATE annotations_attribution SET sourcing = 'leaked' WHERE id = %s", [link.pk])
+        run_sql("UPDATE annotations_attribution SET sourcing = 'leaked' WHERE id = %s", [link.pk])
     entity = make_entity()
     with pytest.raises(IntegrityError, match="entity_kind_valid"):
-        raw("UPDATE annotations_entity SET kind = 'animal' WHERE id = %s", [entity.pk])
+        run_sql("UPDATE annotations_entity SET kind = 'animal' WHERE id = %s", [entity.pk])
     with pytest.raises(IntegrityError, match="entity_wikidata_id_form"):
-        raw("UPDATE annotations_entity SET wikidata_id = 'P31' WHERE id = %s", [entity.pk])
+        run_sql("UPDATE annotations_entity SET wikidata_id = 'P31' WHERE id = %s", [entity.pk])
 
 
 def test_story_cannot_link_to_itself(db):
@@ -102,7 +97,7 @@ def test_duplicate_link_of_the_same_kind_is_refused_either_way_round(db):
         with transaction.atomic():
             StoryLink.objects.create(from_article=a, to_article=b, kind=StoryLink.Kind.SAME_EVENT)
     with pytest.raises(IntegrityError, match="story_link_unique_pair"):
-        raw(
+        run_sql(
             "INSERT INTO annotations_storylink (from_article_id, to_article_id, kind, note, created_at) "
             "VALUES (%s, %s, 'same_event', '', now())",
             [b.pk, a.pk],

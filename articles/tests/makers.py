@@ -1,5 +1,6 @@
 from itertools import count
 
+from django.db import connection, transaction
 from django.utils import timezone
 
 from articles.models import Article, Source
@@ -32,3 +33,9 @@ def make_article(**overrides) -> Article:
 def make_articles(n: int, **overrides) -> list[Article]:
     publisher = overrides.pop("publisher", None) or make_source()
     return [make_article(publisher=publisher, **overrides) for _ in range(n)]
+
+
+def run_sql(sql: str, params=()) -> None:
+    """Raw SQL in its own savepoint, as a script or psql would send it, past every Django check."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(sql, params)

@@ -8,12 +8,7 @@ from django.db import IntegrityError, connection, transaction
 from annotations.tests.makers import make_mention
 from articles.models import Article, Source
 from articles.search import search_config_for
-from articles.tests.makers import make_article, make_source
-
-
-def raw(sql: str, params=()) -> None:
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(sql, params)
+from articles.tests.makers import make_article, make_source, run_sql
 
 
 def test_body_is_stored_as_nfc(db):
@@ -27,7 +22,7 @@ def test_body_is_stored_as_nfc(db):
 def test_database_refuses_a_body_that_is_not_nfc(db):
     article = make_article()
     with pytest.raises(IntegrityError, match="article_text_nfc"):
-        raw("UPDATE articles_article SET body = %s WHERE id = %s", ["Cafe\u0301", article.pk])
+        run_sql("UPDATE articles_article SET body = %s WHERE id = %s", ["Cafe\u0301", article.pk])
     with pytest.raises(IntegrityError, match="article_text_nfc"):
         Article.objects.filter(pk=article.pk).update(body="Cafe\u0301")
 
@@ -38,7 +33,7 @@ def test_status_outside_the_fixed_set_is_refused_by_orm_and_sql(db):
         with transaction.atomic():
             Article.objects.filter(pk=article.pk).update(status="archived")
     with pytest.raises(IntegrityError, match="article_status_valid"):
-        raw("UPDATE articles_article SET status = 'archived' WHERE id = %s", [article.pk])
+        run_sql("UPDATE articles_article SET status = 'archived' WHERE id = %s", [article.pk])
     article.status = "archived"
     with pytest.raises(ValidationError) as error:
         article.full_clean()
@@ -67,7 +62,7 @@ def test_language_tag_is_validated_and_standardised(db):
 def test_published_article_must_have_a_publication_time(db):
     article = make_article(status=Article.Status.DRAFT, published_at=None)
     with pytest.raises(IntegrityError, match="article_published_has_time"):
-        raw("UPDATE articles_article SET status = 'published' WHERE id = %s", [article.pk])
+        run_sql("UPDATE articles_article SET status = 'published' WHERE id = %s", [article.pk])
     article.publish()
     assert article.published_at is not None
 
@@ -75,9 +70,9 @@ def test_published_article_must_have_a_publication_time(db):
 def test_source_kind_and_country_come_from_fixed_sets(db):
     source = make_source()
     with pytest.raises(IntegrityError, match="source_kind_valid"):
-        raw("UPDATE articles_source SET kind = 'blogger' WHERE id = %s", [source.pk])
+        run_sql("UPDATE articles_source SET kind = 'blogger' WHERE id = %s", [source.pk])
     with pytest.raises(IntegrityError, match="source_country_iso"):
-        raw("UPDATE articles_source SET country = 'kr' WHERE id = %s", [source.pk])
+        run_sql("UPDATE articles_source SET country = 'kr' WHERE id = %s", [source.pk])
 
 
 def test_two_sources_with_the_same_name_kind_and_country_are_refused(db):

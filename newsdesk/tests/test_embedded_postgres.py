@@ -1,6 +1,5 @@
 """The embedded PostgreSQL: shared by processes started one after another, robust to kill -9."""
 
-import os
 import signal
 import subprocess
 import sys
