@@ -5,7 +5,15 @@ from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Lower
 from django.utils.translation import gettext, gettext_lazy as _
 
-from articles.models import LANGUAGE_TAG_REGEX, Article, Source, WebAddressField, normalise_language_tag, unique_slug
+from articles.models import (
+    LANGUAGE_TAG_REGEX,
+    WEB_ADDRESS,
+    Article,
+    Source,
+    WebAddressField,
+    normalise_language_tag,
+    unique_slug,
+)
 from articles.text import to_nfc
 
 CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with each quote, as in W3C TextQuoteSelector
@@ -497,6 +505,7 @@ class Evidence(models.Model):
                 name="evidence_names_one_thing",
             ),
             models.CheckConstraint(condition=~Q(other_claim=F("claim")), name="evidence_not_its_own_claim"),
+            models.CheckConstraint(condition=WEB_ADDRESS, name="evidence_url_http"),
         ]
 
     def __str__(self) -> str:

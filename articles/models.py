@@ -33,6 +33,10 @@ def unique_slug(model: type[models.Model], text: str, *, instance_pk=None, max_l
     return slug
 
 
+# Blank, or an http(s) address: never javascript:, data: or a file path, whoever writes the row.
+WEB_ADDRESS = Q(url="") | Q(url__iregex=r"^https?://")
+
+
 class WebAddressField(models.URLField):
     """A URL field whose form assumes https:// when the scheme is left out, as Django 6 will."""
 
@@ -75,6 +79,7 @@ class Source(models.Model):
             models.CheckConstraint(condition=Q(country__regex=r"^([A-Z]{2})?$"), name="source_country_iso"),
             models.CheckConstraint(condition=~Q(name=""), name="source_name_not_empty"),
             models.UniqueConstraint(models.functions.Lower("name"), F("kind"), F("country"), name="source_unique_name"),
+            models.CheckConstraint(condition=WEB_ADDRESS, name="source_url_http"),
         ]
 
     def __str__(self) -> str:
@@ -157,6 +162,7 @@ class Article(models.Model):
                 name="article_published_has_time",
             ),
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="article_unique_url"),
+            models.CheckConstraint(condition=WEB_ADDRESS, name="article_url_http"),
         ]
 
     def __str__(self) -> str:
@@ -199,8 +205,12 @@ class Article(models.Model):
         self._loaded_body = self.body
 
     def body_changed(self) -> bool:
+        if self.pk is None:
+            return False
         loaded = getattr(self, "_loaded_body", None)
-        return self.pk is not None and loaded is not None and loaded != self.body
+        if loaded is None:  # loaded with the body deferred, or built by hand: ask the database
+            loaded = Article.objects.filter(pk=self.pk).values_list("body", flat=True).first()
+        return loaded is not None and loaded != self.body
 
     def has_annotations(self) -> bool:
         return self.mentions.exists() or self.claims.exists()

@@ -119,3 +119,22 @@ def test_search_vector_has_a_gin_index(db):
     with connection.cursor() as cursor:
         cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_vector'")
         assert "USING gin (search_vector)" in cursor.fetchone()[0]
+
+
+def test_only_web_addresses_are_stored_as_urls(db):
+    article = make_article(url="https://example.org/story")
+    for hostile in ["javascript:alert(1)", "data:text/html,<script>", "/etc/passwd"]:
+        with pytest.raises(IntegrityError, match="article_url_http"):
+            run_sql("UPDATE articles_article SET url = %s WHERE id = %s", [hostile, article.pk])
+        article.url = hostile
+        with pytest.raises(ValidationError) as error:
+            article.full_clean()
+        assert "url" in error.value.message_dict
+
+
+def test_body_change_is_caught_even_when_the_body_was_not_loaded(db):
+    mention = make_mention()
+    article = Article.objects.defer("body").get(pk=mention.article_id)
+    article.body = "Rewritten."
+    with pytest.raises(ValidationError, match="anchored"):
+        article.save()
