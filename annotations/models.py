@@ -1,8 +1,9 @@
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import models, transaction
+from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Lower
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
 from articles.models import (
@@ -14,7 +15,7 @@ from articles.models import (
     normalise_language_tag,
     unique_slug,
 )
-from articles.text import to_nfc
+from articles.text import Folded, to_nfc
 
 CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with each quote, as in W3C TextQuoteSelector
 
@@ -109,6 +110,7 @@ class Entity(models.Model):
     )
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    name_folded = models.GeneratedField(expression=Folded("name"), output_field=models.TextField(), db_persist=True)
 
     class Meta:
         ordering = ["name"]
@@ -172,6 +174,7 @@ class EntityAlias(models.Model):
     entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("alias"), max_length=300)
     language = models.CharField(_("language"), max_length=35, blank=True, help_text=_("BCP 47 tag, optional"))
+    name_folded = models.GeneratedField(expression=Folded("name"), output_field=models.TextField(), db_persist=True)
 
     class Meta:
         ordering = ["name"]
@@ -286,6 +289,8 @@ class Claim(TextSpan):
             models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
             models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
             models.CheckConstraint(condition=~Q(same_as=F("id")), name="claim_not_same_as_itself"),
+            # A double submit of the same claim finds this and returns the claim it made.
+            models.UniqueConstraint(fields=["article", "start", "end", "statement"], name="claim_unique_statement"),
         ]
 
     def __str__(self) -> str:
@@ -361,6 +366,78 @@ class Claim(TextSpan):
         problems = self.rule_violations(status or self.status, chain, has_evidence)
         if problems:
             raise ValidationError(problems)
+
+    @classmethod
+    def record(
+        cls, article: Article, *, start: int, end: int, exact: str, statement: str = "", note: str = "",
+        chain=(), status: str = ClaimStatus.UNVERIFIED, evidence=None, reason: str = "", by=None,
+    ) -> "Claim":
+        """Create a claim with its chain, evidence and status at once, or raise ValidationError
+        with every rule the claim would break.
+
+        `chain` holds (source, role, sourcing) triples, speaker first. `evidence` is None,
+        ("quote", index of an on-record link in `chain`), ("article", Article) or ("url", str).
+        Recording the same statement at the same span again returns the claim already recorded,
+        so a double submit creates one row.
+        """
+        exact, statement = to_nfc(exact), to_nfc(statement.strip() or exact)
+        check_span(article.body, start, end, exact)
+        links = [
+            Attribution(position=i, source=source, role=role, sourcing=sourcing)
+            for i, (source, role, sourcing) in enumerate(chain)
+        ]
+        problems = []
+        if evidence is not None:
+            problems += Evidence.problems_with(evidence, links, article)
+        problems += cls.rule_violations(status, links, has_evidence=evidence is not None)
+        if problems:
+            raise ValidationError(problems)
+        try:
+            with transaction.atomic():
+                claim = cls.objects.create(
+                    article=article, start=start, end=end, exact=exact, statement=statement, note=note, created_by=by
+                )
+                for link in links:
+                    link.claim = claim
+                    link.save()
+                proof = Evidence.make(claim, evidence, links, by=by) if evidence is not None else None
+                if status != cls.Status.UNVERIFIED:
+                    claim.change_status(status, by=by, reason=reason or gettext("Recorded from the story."), evidence=proof)
+        except IntegrityError:
+            existing = cls.objects.filter(article=article, start=start, end=end, statement=statement).first()
+            if existing is None:
+                raise
+            return existing
+        return claim
+
+    def add_link(self, source: Source, *, role: str, sourcing: str, by=None) -> "Attribution":
+        """Append a link to the chain, if the claim's rules still hold with it."""
+        with transaction.atomic():
+            Claim.objects.select_for_update().filter(pk=self.pk).first()
+            chain = list(self.attributions.select_related("source"))
+            link = Attribution(
+                claim=self, source=source, role=role, sourcing=sourcing,
+                position=max((a.position for a in chain), default=-1) + 1,
+            )
+            self.check_rules(chain=chain + [link])
+            link.save()
+            self.bump_version()
+        return link
+
+    def remove_link(self, link: "Attribution") -> None:
+        """Take a link out of the chain, if the claim's rules still hold without it."""
+        with transaction.atomic():
+            Claim.objects.select_for_update().filter(pk=self.pk).first()
+            chain = [a for a in self.attributions.select_related("source") if a.pk != link.pk]
+            self.check_rules(chain=chain)
+            if Evidence.objects.filter(attribution=link).exists():
+                raise ValidationError(_("This link is cited as evidence; it cannot be removed."))
+            link.delete()
+            self.bump_version()
+
+    def bump_version(self) -> None:
+        Claim.objects.filter(pk=self.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        self.version = Claim.objects.values_list("version", flat=True).get(pk=self.pk)
 
     def change_status(self, new_status: str, *, by, reason: str, evidence: "Evidence | None" = None) -> "ClaimStatusChange":
         """Move the claim to `new_status`, recording who, when, why and on what evidence."""
@@ -507,6 +584,34 @@ class Evidence(models.Model):
             models.CheckConstraint(condition=~Q(other_claim=F("claim")), name="evidence_not_its_own_claim"),
             models.CheckConstraint(condition=WEB_ADDRESS, name="evidence_url_http"),
         ]
+
+    @staticmethod
+    def problems_with(spec, chain: list, article: Article) -> list[str]:
+        """What is wrong with evidence `spec` (see Claim.record) for a claim on `article`."""
+        kind, target = spec
+        if kind == "quote":
+            if not isinstance(target, int) or not 0 <= target < len(chain):
+                return [gettext("The quoted evidence must be one of the links of this claim's chain.")]
+            if chain[target].sourcing != Attribution.Sourcing.ON_RECORD:
+                return [gettext("Only an on-the-record link of the chain can serve as evidence.")]
+        elif kind == "article":
+            if target is None or target.pk == article.pk:
+                return [gettext("Evidence from another article must name another article.")]
+        elif kind == "url":
+            if not str(target).lower().startswith(("https://", "http://")):
+                return [gettext("Evidence must be a web address starting with https:// or http://.")]
+        else:
+            return [gettext("Unknown kind of evidence.")]
+        return []
+
+    @classmethod
+    def make(cls, claim: Claim, spec, chain: list, *, by=None) -> "Evidence":
+        kind, target = spec
+        if kind == "quote":
+            return cls.objects.create(claim=claim, kind=kind, attribution=chain[target], created_by=by)
+        if kind == "article":
+            return cls.objects.create(claim=claim, kind=kind, article=target, created_by=by)
+        return cls.objects.create(claim=claim, kind=kind, url=target, created_by=by)
 
     def __str__(self) -> str:
         target = {

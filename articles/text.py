@@ -14,3 +14,14 @@ class IsNFC(models.Func):
 
     template = "(%(expressions)s IS NFC NORMALIZED)"
     output_field = models.BooleanField()
+
+
+class Folded(models.Func):
+    """Text lower-cased, compatibility-decomposed and stripped of combining accents.
+
+    The key for case- and accent-insensitive matching in any script (“Jöng-Ün” finds “jong-un”).
+    The same SQL builds the stored column and folds the query, so both sides always agree.
+    """
+
+    template = r"regexp_replace(normalize(lower(%(expressions)s), NFKD), '[\u0300-\u036f]', '', 'g')"
+    output_field = models.TextField()

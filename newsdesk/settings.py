@@ -132,7 +132,9 @@ STORAGES = {
     },
 }
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "desk:inbox"
+LOGOUT_REDIRECT_URL = "articles:list"
 
 # Production hardening. Everything below is on unless DEBUG is on; a deployment behind a
 # TLS-terminating proxy sets SECURE_PROXY_SSL_HEADER so that Django sees the original scheme.

@@ -1,0 +1,218 @@
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext, gettext_lazy as _
+
+from annotations.models import Attribution, Claim, Entity, StoryLink, check_span
+from articles.models import Article, Source
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox filters. Every value comes from a fixed set or is parsed; nothing reaches a query raw."""
+
+    q = forms.CharField(label=_("Search title and text"), required=False, max_length=200)
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices)
+    source = forms.ModelChoiceField(
+        label=_("Publisher"), required=False, empty_label=_("any publisher"),
+        queryset=Source.objects.filter(articles__isnull=False).distinct().order_by("name"),
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    date_from = forms.DateField(label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    entity = forms.ModelChoiceField(
+        label=_("Names entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
+    )
+    unverified = forms.BooleanField(label=_("Has unverified claims"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        languages = Article.objects.order_by("language").values_list("language", flat=True).distinct()
+        self.fields["language"].choices = [("", gettext("any language"))] + [(code, code) for code in languages]
+
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].replace("\x00", "").strip()
+
+
+class SpanForm(forms.Form):
+    """A selection in the body, in code points, with the text the editor saw."""
+
+    start = forms.IntegerField(min_value=0, max_value=10_000_000, widget=forms.HiddenInput)
+    end = forms.IntegerField(min_value=1, max_value=10_000_000, widget=forms.HiddenInput)
+    exact = forms.CharField(strip=False, max_length=5000, widget=forms.HiddenInput)
+
+    def __init__(self, *args, article: Article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            try:
+                check_span(self.article.body, cleaned["start"], cleaned["end"], cleaned["exact"])
+            except ValidationError as error:
+                raise ValidationError(
+                    gettext("The selection could not be placed in the story: %(why)s Select the text again.")
+                    % {"why": " ".join(error.messages)}
+                ) from None
+        return cleaned
+
+
+class MentionForm(SpanForm):
+    entity = forms.ModelChoiceField(
+        label=_("Entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
+    )
+    new_entity_name = forms.CharField(label=_("New entity's name"), required=False, max_length=300)
+    new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices)
+    every_occurrence = forms.BooleanField(label=_("Tag every occurrence in this story"), required=False)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("entity") is None:
+            if not cleaned.get("new_entity_name", "").strip():
+                self.add_error("new_entity_name", gettext("Pick an entity from the list, or name a new one."))
+            elif not cleaned.get("new_entity_kind"):
+                self.add_error("new_entity_kind", gettext("Say what kind of entity this is."))
+        return cleaned
+
+
+class ChainLinkForm(forms.Form):
+    """One link of an attribution chain: an existing source, or a new one named here."""
+
+    source = forms.ModelChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
+    source_query = forms.CharField(label=_("Source"), required=False, max_length=300)
+    new_source_kind = forms.ChoiceField(
+        label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices
+    )
+    new_source_country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    role = forms.ChoiceField(label=_("Role"), choices=Attribution.Role.choices, initial=Attribution.Role.SPEAKER)
+    sourcing = forms.ChoiceField(label=_("Sourcing"), choices=Attribution.Sourcing.choices)
+
+    def clean_new_source_country(self) -> str:
+        country = self.cleaned_data["new_source_country"].strip().upper()
+        if country and (len(country) != 2 or not country.isascii() or not country.isalpha()):
+            raise ValidationError(gettext("Use a two-letter country code such as KR or ID."))
+        return country
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("source") is None and cleaned.get("source_query", "").strip():
+            if not cleaned.get("new_source_kind"):
+                self.add_error(
+                    "new_source_kind",
+                    gettext("“%(name)s” is not a known source: say what kind of source it is to create it.")
+                    % {"name": cleaned["source_query"].strip()},
+                )
+        return cleaned
+
+    def is_blank(self) -> bool:
+        return self.cleaned_data.get("source") is None and not self.cleaned_data.get("source_query", "").strip()
+
+    def get_source(self) -> Source:
+        """The chosen source, or the new one (found again if it already exists)."""
+        if self.cleaned_data["source"] is not None:
+            return self.cleaned_data["source"]
+        name = self.cleaned_data["source_query"].strip()
+        kind, country = self.cleaned_data["new_source_kind"], self.cleaned_data["new_source_country"]
+        existing = Source.objects.filter(name__iexact=name, kind=kind, country=country).first()
+        return existing or Source.objects.create(name=name, kind=kind, country=country)
+
+
+ChainFormSet = forms.formset_factory(ChainLinkForm, extra=0, min_num=0, max_num=6, validate_max=True)
+
+
+class ClaimForm(SpanForm):
+    statement = forms.CharField(
+        label=_("Statement"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Defaults to the selected text; edit it to translate or clarify."),
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=Claim.Status.choices, initial=Claim.Status.REPORTED)
+    evidence = forms.ChoiceField(label=_("Evidence"), required=False)
+    evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
+    note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, related: list[Article] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.related = {str(a.pk): a for a in related}
+        self.fields["evidence"].choices = evidence_choices(chain_size=6, related=related)
+
+    def evidence_spec(self):
+        """The evidence as Claim.record takes it, or None."""
+        return parse_evidence(self.cleaned_data.get("evidence", ""), self.cleaned_data.get("evidence_url", ""), self.related)
+
+
+def evidence_choices(*, chain_size: int = 0, links=(), related=()) -> list[tuple[str, str]]:
+    choices = [("", gettext("no evidence yet")), ("url", gettext("a web address (below)"))]
+    for i in range(chain_size):
+        choices.append((f"quote:{i}", gettext("the on-record quote of link %(n)s of the chain") % {"n": i + 1}))
+    for link in links:
+        choices.append((f"link:{link.pk}", gettext("on-record quote: %(source)s") % {"source": link.source.name}))
+    for article in related:
+        choices.append((f"article:{article.pk}", gettext("related story: %(title)s") % {"title": article.title}))
+    return choices
+
+
+def parse_evidence(choice: str, url: str, related: dict, links: dict | None = None):
+    if not choice:
+        return None
+    if choice == "url":
+        return ("url", url)
+    kind, _, key = choice.partition(":")
+    if kind == "quote":
+        return ("quote", int(key))
+    if kind == "article":
+        return ("article", related.get(key))
+    if kind == "link" and links is not None:
+        return ("link", links.get(key))
+    return None
+
+
+class ClaimStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
+    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    evidence = forms.ChoiceField(label=_("Evidence"), required=False)
+    evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, claim: Claim, related: list[Article] = (), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.claim = claim
+        self.links = {str(a.pk): a for a in claim.attributions.all() if a.sourcing == Attribution.Sourcing.ON_RECORD}
+        self.related = {str(a.pk): a for a in related}
+        self.existing = {str(e.pk): e for e in claim.evidence.all()}
+        choices = evidence_choices(links=self.links.values(), related=related)
+        choices += [(f"evidence:{pk}", gettext("already on file: %(e)s") % {"e": e}) for pk, e in self.existing.items()]
+        self.fields["evidence"].choices = choices
+
+    def evidence_object(self, *, by):
+        """The evidence named in the form, creating the row if it is new; None if none."""
+        from annotations.models import Evidence
+
+        choice, url = self.cleaned_data.get("evidence", ""), self.cleaned_data.get("evidence_url", "")
+        if choice.startswith("evidence:"):
+            return self.existing[choice.partition(":")[2]]
+        spec = parse_evidence(choice, url, self.related, self.links)
+        if spec is None:
+            return None
+        kind, target = spec
+        if kind == "link":
+            return Evidence.objects.create(claim=self.claim, kind="quote", attribution=target, created_by=by)
+        problems = Evidence.problems_with(spec, [], self.claim.article)
+        if problems:
+            raise ValidationError(problems)
+        return Evidence.make(self.claim, spec, [], by=by)
+
+
+class ClaimLinkForm(ChainLinkForm):
+    """A link added to an existing claim's chain, from its card."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and self.is_blank():
+            raise ValidationError(gettext("Pick a source, or name a new one."))
+        return cleaned
+
+
+class StoryLinkForm(forms.Form):
+    to_article = forms.ModelChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
+    kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices)

@@ -1,0 +1,22 @@
+from django.urls import path
+
+from annotations import views
+
+app_name = "desk"
+
+urlpatterns = [
+    path("", views.article_inbox, name="inbox"),
+    path("articles/<int:pk>/", views.article_workspace, name="article"),
+    path("articles/<int:pk>/publish/", views.article_publish, name="article-publish"),
+    path("articles/<int:pk>/mentions/", views.mention_create, name="mention-create"),
+    path("articles/<int:pk>/mentions/<int:mention_pk>/delete/", views.mention_delete, name="mention-delete"),
+    path("articles/<int:pk>/claims/", views.claim_create, name="claim-create"),
+    path("articles/<int:pk>/links/", views.story_link_create, name="story-link-create"),
+    path("articles/<int:pk>/links/search/", views.story_link_search, name="story-link-search"),
+    path("articles/<int:pk>/links/<int:link_pk>/delete/", views.story_link_delete, name="story-link-delete"),
+    path("claims/<int:pk>/status/", views.claim_status_update, name="claim-status-update"),
+    path("claims/<int:pk>/links/", views.claim_link_create, name="claim-link-create"),
+    path("claims/<int:pk>/delete/", views.claim_delete, name="claim-delete"),
+    path("entities/search/", views.entity_search, name="entity-search"),
+    path("sources/search/", views.source_search, name="source-search"),
+]

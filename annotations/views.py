@@ -1,0 +1,399 @@
+"""The editors' desk: the inbox and the article workspace, where stories are annotated."""
+
+import re
+from functools import wraps
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+from django.views.decorators.vary import vary_on_headers
+from django_htmx.http import HttpResponseClientRedirect
+
+from annotations.forms import (
+    ChainFormSet,
+    ClaimForm,
+    ClaimLinkForm,
+    ClaimStatusForm,
+    InboxFilterForm,
+    MentionForm,
+    StoryLinkForm,
+)
+from annotations.highlighting import segments
+from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
+from articles.models import Article, Source
+from articles.search import search_config_expression
+from articles.text import Folded
+
+
+def is_editor(user) -> bool:
+    if not (user.is_authenticated and user.is_active):
+        return False
+    if not hasattr(user, "_is_editor"):
+        user._is_editor = user.is_staff or user.groups.filter(name="Editors").exists()
+    return user._is_editor
+
+
+def editor_required(view):
+    """The desk is for editors (and staff). Others are sent to log in, or refused with 403."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not request.user.is_authenticated:
+            if request.htmx:
+                page = request.htmx.current_url_abs_path or request.get_full_path()
+                response = HttpResponse(status=403)
+                response["HX-Redirect"] = f"{resolve_url(settings.LOGIN_URL)}?{urlencode({'next': page})}"
+                return response
+            return redirect_to_login(request.get_full_path())
+        if not is_editor(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def word_prefix_query(text: str) -> str | None:
+    """A to_tsquery expression matching every word typed, the last one as a prefix."""
+    words = re.findall(r"\w+", text)[:12]
+    if not words:
+        return None
+    return " & ".join(f"'{w}'" for w in words[:-1]) + (" & " if len(words) > 1 else "") + f"'{words[-1]}':*"
+
+
+def filter_articles(articles, data: dict):
+    if data.get("q"):
+        tsquery = word_prefix_query(data["q"])
+        matches = Q(title__icontains=data["q"])
+        if tsquery:
+            from django.contrib.postgres.search import SearchQuery
+
+            matches |= Q(search_vector=SearchQuery(tsquery, search_type="raw", config=search_config_expression()))
+        articles = articles.filter(matches)
+    if data.get("status"):
+        articles = articles.filter(status=data["status"])
+    if data.get("source"):
+        articles = articles.filter(publisher=data["source"])
+    if data.get("language"):
+        articles = articles.filter(language=data["language"])
+    if data.get("date_from"):
+        articles = articles.filter(published_at__date__gte=data["date_from"])
+    if data.get("date_to"):
+        articles = articles.filter(published_at__date__lte=data["date_to"])
+    if data.get("entity"):
+        articles = articles.filter(Exists(Mention.objects.filter(article=OuterRef("pk"), entity=data["entity"])))
+    if data.get("unverified"):
+        articles = articles.filter(
+            Exists(Claim.objects.filter(article=OuterRef("pk"), status=Claim.Status.UNVERIFIED))
+        )
+    return articles
+
+
+def count_of(model, **filters):
+    rows = model.objects.filter(article=OuterRef("pk"), **filters).order_by().values("article")
+    return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+
+@editor_required
+@vary_on_headers("HX-Request")
+def article_inbox(request: HttpRequest) -> HttpResponse:
+    form = InboxFilterForm(request.GET or None)
+    articles = Article.objects.visible_to(request.user).for_listing()
+    if form.is_bound and form.is_valid():
+        articles = filter_articles(articles, form.cleaned_data)
+    articles = articles.annotate(
+        mention_count=count_of(Mention), claim_count=count_of(Claim),
+        unverified_count=count_of(Claim, status=Claim.Status.UNVERIFIED),
+    )
+    page = Paginator(articles, 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template_name = "annotations/article_inbox.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template_name += "#results"
+    status = 422 if form.is_bound and not form.is_valid() else 200
+    return render(request, template_name, {"form": form, "page": page, "query": query.urlencode()}, status=status)
+
+
+def workspace_context(request: HttpRequest, article: Article) -> dict:
+    """Everything the workspace template reads, loaded in a fixed number of queries."""
+    mentions = list(article.mentions.select_related("entity").order_by("start", "id"))
+    claims = list(
+        article.claims.order_by("start", "id").prefetch_related(
+            Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
+            Prefetch("history", queryset=ClaimStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")),
+            Prefetch("evidence", queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim")),
+        )
+    )
+    links = list(
+        StoryLink.objects.touching(article).select_related("from_article", "to_article").order_by("kind", "id")
+    )
+    related = [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
+    related_articles = [other for _, other in related]
+    entities: dict[int, dict] = {}
+    for mention in mentions:
+        entry = entities.setdefault(mention.entity_id, {"entity": mention.entity, "mentions": []})
+        entry["mentions"].append(mention)
+    for claim in claims:
+        claim.status_form = ClaimStatusForm(claim=claim, related=related_articles, initial={"version": claim.version})
+        claim.link_form = ClaimLinkForm(initial={"version": claim.version}, prefix=f"link-{claim.pk}")
+    return {
+        "article": article,
+        "segments": segments(article.body, mentions, claims),
+        "mentions": mentions,
+        "entities": sorted(entities.values(), key=lambda e: e["entity"].name.lower()),
+        "claims": claims,
+        "related": related,
+        "mention_form": MentionForm(article=article),
+        "claim_form": ClaimForm(article=article, related=related_articles),
+        "chain_formset": ChainFormSet(prefix="chain", initial=[{}] * 6),
+        "link_form": StoryLinkForm(),
+        "link_kinds": StoryLink.Kind.choices,
+        "entity_kinds": Entity.Kind.choices,
+        "can_publish": request.user.has_perm("articles.publish_article"),
+    }
+
+
+def desk_article(request: HttpRequest, pk: int) -> Article:
+    return get_object_or_404(Article.objects.visible_to(request.user).select_related("publisher"), pk=pk)
+
+
+@editor_required
+def article_workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    article = desk_article(request, pk)
+    return render(request, "annotations/article_workspace.html", workspace_context(request, article))
+
+
+def workspace_update(request: HttpRequest, article: Article, *, status: int = 200, extra=None) -> HttpResponse:
+    """After an htmx action: the body, the side panels, and a message, swapped in place."""
+    context = workspace_context(request, article) | (extra or {})
+    return render(request, "annotations/article_workspace.html#workspace-update", context, status=status)
+
+
+@editor_required
+@require_POST
+def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
+    article = desk_article(request, pk)
+    form = MentionForm(request.POST, article=article)
+    if not form.is_valid():
+        return workspace_update(request, article, status=422, extra={"mention_form": form, "open_panel": "mention"})
+    data = form.cleaned_data
+    with transaction.atomic():
+        entity = data["entity"] or Entity.objects.create(name=data["new_entity_name"], kind=data["new_entity_kind"])
+        spans = [(data["start"], data["end"])]
+        if data["every_occurrence"]:
+            spans = occurrences(article.body, data["exact"])
+        created = 0
+        for start, end in spans:
+            _, made = Mention.objects.get_or_create(
+                article=article, entity=entity, start=start, end=end,
+                defaults={"exact": article.body[start:end], "created_by": request.user},
+            )
+            created += made
+    message = gettext("Tagged %(n)s × %(entity)s.") % {"n": created, "entity": entity.name}
+    return workspace_update(request, article, extra={"message": message})
+
+
+def occurrences(body: str, text: str) -> list[tuple[int, int]]:
+    """Every place `text` stands in `body` as a whole word (where the script has word edges)."""
+    edge_after = "" if re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]$", text) else r"(?!\w)"
+    pattern = re.compile(r"(?<!\w)" + re.escape(text) + edge_after)
+    return [match.span() for match in pattern.finditer(body)]
+
+
+@editor_required
+@require_POST
+def mention_delete(request: HttpRequest, pk: int, mention_pk: int) -> HttpResponse:
+    article = desk_article(request, pk)
+    deleted, _ = Mention.objects.filter(article=article, pk=mention_pk).delete()
+    message = gettext("Mention removed.") if deleted else gettext("That mention was already removed.")
+    return workspace_update(request, article, extra={"message": message})
+
+
+@editor_required
+@require_POST
+def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
+    article = desk_article(request, pk)
+    related = [other for _, other in workspace_context(request, article)["related"]]
+    form = ClaimForm(request.POST, article=article, related=related)
+    chain_formset = ChainFormSet(request.POST, prefix="chain")
+    valid = form.is_valid() & chain_formset.is_valid()
+    if valid:
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():
+                chain = [
+                    (link.get_source(), link.cleaned_data["role"], link.cleaned_data["sourcing"])
+                    for link in chain_formset.forms
+                    if not link.is_blank()
+                ]
+                Claim.record(
+                    article, start=data["start"], end=data["end"], exact=data["exact"],
+                    statement=data["statement"], note=data["note"], chain=chain, status=data["status"],
+                    evidence=form.evidence_spec(), by=request.user,
+                )
+        except ValidationError as error:
+            form.add_error(None, error)
+            valid = False
+    if not valid:
+        extra = {"claim_form": form, "chain_formset": chain_formset, "open_panel": "claim"}
+        return workspace_update(request, article, status=422, extra=extra)
+    return workspace_update(request, article, extra={"message": gettext("Claim recorded.")})
+
+
+def desk_claim(request: HttpRequest, pk: int) -> Claim:
+    claims = Claim.objects.filter(article__in=Article.objects.visible_to(request.user)).select_related("article")
+    return get_object_or_404(claims, pk=pk)
+
+
+def claim_conflict(request: HttpRequest, claim: Claim, form) -> HttpResponse:
+    """409: the claim changed since the editor loaded it. Show both; keep what they typed."""
+    article = claim.article
+    extra = {"conflict_claim_id": claim.pk, "conflict_form": form}
+    return workspace_update(request, article, status=409, extra=extra)
+
+
+@editor_required
+@require_POST
+def claim_status_update(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = desk_claim(request, pk)
+    related = [other for _, other in workspace_context(request, claim.article)["related"]]
+    form = ClaimStatusForm(request.POST, claim=claim, related=related)
+    if not form.is_valid():
+        return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_form": form})
+    if form.cleaned_data["version"] != claim.version:
+        return claim_conflict(request, claim, form)
+    try:
+        with transaction.atomic():
+            evidence = form.evidence_object(by=request.user)
+            claim.change_status(form.cleaned_data["status"], by=request.user, reason=form.cleaned_data["reason"], evidence=evidence)
+    except ValidationError as error:
+        form.add_error(None, error)
+        return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_form": form})
+    message = gettext("The claim is now %(status)s.") % {"status": claim.get_status_display()}
+    return workspace_update(request, claim.article, extra={"message": message})
+
+
+@editor_required
+@require_POST
+def claim_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = desk_claim(request, pk)
+    form = ClaimLinkForm(request.POST, prefix=f"link-{claim.pk}")
+    if not form.is_valid():
+        return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_link_form": form})
+    if form.cleaned_data["version"] != claim.version:
+        return claim_conflict(request, claim, form)
+    try:
+        with transaction.atomic():
+            claim.add_link(
+                form.get_source(), role=form.cleaned_data["role"], sourcing=form.cleaned_data["sourcing"], by=request.user
+            )
+    except ValidationError as error:
+        form.add_error(None, error)
+        return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_link_form": form})
+    return workspace_update(request, claim.article, extra={"message": gettext("Source added to the chain.")})
+
+
+@editor_required
+@require_POST
+def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = desk_claim(request, pk)
+    article = claim.article
+    claim.delete()
+    return workspace_update(request, article, extra={"message": gettext("Claim removed.")})
+
+
+@editor_required
+@vary_on_headers("HX-Request")
+def entity_search(request: HttpRequest) -> HttpResponse:
+    """Entities whose name or an alias contains the query, ignoring case and accents."""
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    entities = []
+    if q:
+        folded = Folded(Value(q))
+        alias_match = EntityAlias.objects.filter(entity=OuterRef("pk"), name_folded__contains=folded)
+        entities = (
+            Entity.objects.filter(Q(name_folded__contains=folded) | Exists(alias_match))
+            .annotate(starts=Q(name_folded__startswith=folded))
+            .order_by("-starts", "name")[:12]
+        )
+    template_name = "annotations/entity_search.html"
+    if request.htmx:
+        template_name += "#results"
+    return render(request, template_name, {"q": q, "entities": entities})
+
+
+@editor_required
+@vary_on_headers("HX-Request")
+def source_search(request: HttpRequest) -> HttpResponse:
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    sources = Source.objects.filter(name__icontains=q).order_by("name")[:12] if q else []
+    template_name = "annotations/source_search.html"
+    if request.htmx:
+        template_name += "#results"
+    return render(request, template_name, {"q": q, "sources": sources, "target": request.GET.get("target", "")})
+
+
+@editor_required
+@vary_on_headers("HX-Request")
+def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
+    article = desk_article(request, pk)
+    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
+    results = []
+    if q:
+        results = filter_articles(Article.objects.visible_to(request.user).for_listing(), {"q": q}).exclude(pk=article.pk)[:10]
+    template_name = "annotations/story_link_search.html"
+    if request.htmx:
+        template_name += "#results"
+    context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices}
+    return render(request, template_name, context)
+
+
+@editor_required
+@require_POST
+def story_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    article = desk_article(request, pk)
+    form = StoryLinkForm(request.POST)
+    if not form.is_valid():
+        return workspace_update(request, article, status=422, extra={"message": gettext("Choose a story and a relation.")})
+    other, kind = form.cleaned_data["to_article"], form.cleaned_data["kind"]
+    if other.pk == article.pk:
+        return workspace_update(request, article, status=422, extra={"message": gettext("A story cannot be linked to itself.")})
+    try:
+        with transaction.atomic():
+            StoryLink.objects.create(from_article=article, to_article=other, kind=kind, created_by=request.user)
+        message = gettext("Linked to “%(title)s”.") % {"title": other.title}
+    except IntegrityError:
+        message = gettext("These stories were already linked that way.")
+    return workspace_update(request, article, extra={"message": message})
+
+
+@editor_required
+@require_POST
+def story_link_delete(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
+    article = desk_article(request, pk)
+    StoryLink.objects.touching(article).filter(pk=link_pk).delete()
+    return workspace_update(request, article, extra={"message": gettext("Link removed.")})
+
+
+@editor_required
+@require_POST
+def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    article = desk_article(request, pk)
+    if not request.user.has_perm("articles.publish_article"):
+        raise PermissionDenied
+    if request.POST.get("action") == "withdraw":
+        article.withdraw(by=request.user)
+    else:
+        article.publish(by=request.user)
+    if request.htmx:
+        return HttpResponseClientRedirect(resolve_url("desk:article", pk=article.pk))
+    return redirect("desk:article", pk=article.pk)
