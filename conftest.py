@@ -4,9 +4,11 @@ import os
 from pathlib import Path
 
 import pytest
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+
+from annotations.roles import ensure_editors_group
 
 
 @pytest.fixture(autouse=True)
@@ -23,7 +25,8 @@ def test_server_settings(settings):
 @pytest.fixture
 def editor(db) -> User:
     user = User.objects.create_user("edna", password="edna-password-1")
-    user.groups.add(Group.objects.get(name="Editors"))
+    # ensure_editors_group: a transactional test before this one may have flushed the group.
+    user.groups.add(ensure_editors_group())
     return user
 
 

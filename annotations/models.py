@@ -315,15 +315,28 @@ class Claim(TextSpan):
         self._saved_status = self.status
 
     def chain_in_words(self) -> str:
-        """The attribution chain as a reader says it: “according to Yonhap, citing an unnamed official”."""
+        """The chain as a reader says it: “according to Yonhap, citing an unnamed official”.
+
+        Each speaker (or document) starts a strand of the chain and the vias after it relay it;
+        independent strands are joined with a semicolon.
+        """
         links = sorted(self.attributions.all(), key=lambda link: link.position)
         if not links:
             return gettext("no attribution yet")
-        outermost, *inner = reversed(links)
-        words = gettext("according to %(source)s") % {"source": outermost.source.name}
-        for link in inner:
-            words += gettext(", citing %(source)s") % {"source": link.source.name}
-        return words
+        strands: list[list[Attribution]] = []
+        for link in links:
+            if link.role == Attribution.Role.VIA and strands:
+                strands[-1].append(link)
+            else:
+                strands.append([link])
+        phrases = []
+        for strand in strands:
+            outermost, *inner = reversed(strand)
+            words = gettext("according to %(source)s") % {"source": outermost.source.name}
+            for link in inner:
+                words += gettext(", citing %(source)s") % {"source": link.source.name}
+            phrases.append(words)
+        return "; ".join(phrases)
 
     @staticmethod
     def rule_violations(status: str, chain, has_evidence: bool) -> list[str]:

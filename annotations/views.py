@@ -334,12 +334,16 @@ def entity_search(request: HttpRequest) -> HttpResponse:
 @editor_required
 @vary_on_headers("HX-Request")
 def source_search(request: HttpRequest) -> HttpResponse:
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    # A chain row sends its own field (chain-1-source_query); the page's own form sends q.
+    target = request.GET.get("target", "")
+    if not re.fullmatch(r"(chain-\d|link-\d+)", target):
+        target = ""
+    q = request.GET.get(f"{target}-source_query" if target else "q", "").replace("\x00", "").strip()[:100]
     sources = Source.objects.filter(name__icontains=q).order_by("name")[:12] if q else []
     template_name = "annotations/source_search.html"
     if request.htmx:
         template_name += "#results"
-    return render(request, template_name, {"q": q, "sources": sources, "target": request.GET.get("target", "")})
+    return render(request, template_name, {"q": q, "sources": sources, "target": target})
 
 
 @editor_required

@@ -122,3 +122,11 @@ def test_chain_reads_in_words_from_the_outermost_source(db):
     add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
     add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
     assert claim.chain_in_words() == "according to Yonhap, citing an unnamed official"
+
+
+def test_independent_speakers_read_as_separate_strands(db):
+    claim = make_claim()
+    add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
+    add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    assert claim.chain_in_words() == "according to Yonhap, citing an unnamed official; according to Kremlin"

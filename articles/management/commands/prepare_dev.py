@@ -3,8 +3,10 @@ import os
 import secrets
 
 from django.conf import settings
-from django.contrib.auth.models import Group, User
+from django.contrib.auth.models import User
 from django.core.management import BaseCommand, CommandError, call_command
+
+from annotations.roles import ensure_editors_group
 
 ACCOUNTS = [
     # (username, is_staff, is_superuser, groups)
@@ -42,7 +44,7 @@ def ensure_accounts() -> dict[str, str]:
             user.set_password(passwords[username])
         user.is_staff, user.is_superuser, user.is_active = is_staff, is_superuser, True
         user.save()
-        user.groups.set(Group.objects.filter(name__in=groups))
+        user.groups.set([ensure_editors_group()] if "Editors" in groups else [])
     store.parent.mkdir(parents=True, exist_ok=True)
     store.write_text(json.dumps(passwords, indent=2))
     store.chmod(0o600)

@@ -1,0 +1,176 @@
+"""The worked example of product.md, annotated end to end in a real browser by an editor."""
+
+import re
+
+import pytest
+from django.contrib.auth.models import User
+from playwright.sync_api import Page, expect
+
+from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
+from articles.models import Article, Source
+from articles.tests.makers import make_article, make_source
+
+pytestmark = pytest.mark.browser
+
+STORY = (
+    "Media Korea Selatan melaporkan bahwa kereta Kim Jong Un telah berangkat menuju Rusia.\n\n"
+    "Kremlin mengatakan kunjungan itu akan berlangsung dalam beberapa hari mendatang. "
+    "Menurut Yonhap, Kim Jong Un akan bertemu Vladimir Putin."
+)
+
+SELECT_TEXT = """([text, occurrence]) => {
+  const body = document.querySelector("[data-article-body]");
+  const walker = document.createTreeWalker(body, NodeFilter.SHOW_TEXT);
+  const nodes = []; let full = "";
+  while (walker.nextNode()) { nodes.push([walker.currentNode, full.length]); full += walker.currentNode.data; }
+  let at = -1;
+  for (let i = 0; i <= occurrence; i++) at = full.indexOf(text, at + 1);
+  if (at < 0) throw new Error("text not in the story: " + text);
+  const locate = (pos, isEnd) => {
+    for (const [node, start] of nodes) {
+      if (isEnd ? pos <= start + node.data.length : pos < start + node.data.length) return [node, pos - start];
+    }
+  };
+  const range = document.createRange();
+  range.setStart(...locate(at, false));
+  range.setEnd(...locate(at + text.length, true));
+  const selection = window.getSelection();
+  selection.removeAllRanges();
+  selection.addRange(range);
+}"""
+
+
+def select(page: Page, text: str, occurrence: int = 0) -> None:
+    """Select text in the story with the Range API, counting in UTF-16 as the DOM does."""
+    page.wait_for_function("window.NewsdeskOffsets !== undefined")  # the desk's deferred script
+    page.evaluate(SELECT_TEXT, [text, occurrence])
+    expect(page.get_by_role("toolbar", name="Annotate the selection")).to_be_visible()
+
+
+def log_in(page: Page, username: str, password: str) -> None:
+    page.goto("/accounts/login/?next=/desk/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Inbox")).to_be_visible()
+
+
+@pytest.fixture
+def desk_editor(transactional_db, editor) -> User:
+    return editor
+
+
+def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor, client):
+    story = make_article(title="Kereta Kim berangkat", body=STORY, language="id", status=Article.Status.DRAFT, published_at=None)
+    make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR")
+    earlier = make_article(title="US says arms talks are advancing", language="en")
+    log_in(page, "edna", "edna-password-1")
+    page.get_by_role("link", name="Kereta Kim berangkat").click()
+
+    # Tag a name as a new person; the highlight appears without a reload.
+    select(page, "Kim Jong Un")
+    page.get_by_role("button", name="Tag entity").click()
+    expect(page.get_by_label("New entity's name")).to_have_value("Kim Jong Un")
+    page.get_by_label("Kind", exact=True).select_option("person")
+    page.get_by_role("button", name="Tag", exact=True).click()
+    expect(page.get_by_role("status")).to_have_text("Tagged 1 × Kim Jong Un.")
+    expect(page.locator("[data-article-body] mark.hl-mention")).to_have_count(1)
+
+    # The second occurrence, with the entity that now exists.
+    select(page, "Kim Jong Un", occurrence=1)
+    page.get_by_role("button", name="Tag entity").click()
+    page.get_by_role("button", name=re.compile("^Kim Jong Un")).click()
+    page.get_by_role("button", name="Tag", exact=True).click()
+    expect(page.locator("[data-article-body] mark.hl-mention")).to_have_count(2)
+    kim = Entity.objects.get(name="Kim Jong Un")
+    assert sorted(Mention.objects.filter(entity=kim).values_list("start", flat=True)) == [
+        STORY.index("Kim Jong Un"), STORY.index("Kim Jong Un", STORY.index("Kim Jong Un") + 1),
+    ]
+
+    # A claim attributed to an anonymous official via a news agency, reported.
+    select(page, "kereta Kim Jong Un telah berangkat menuju Rusia")
+    page.get_by_role("button", name="Mark claim").click()
+    page.get_by_label("Statement").fill("Kim Jong Un's train has left for Russia.")
+    page.get_by_label("Source of link 1").fill("an unnamed official")
+    page.get_by_label("Kind, if link 1 is a new source").select_option("anonymous")
+    page.get_by_label("Sourcing of link 1").select_option("anonymous")
+    page.get_by_role("button", name="Add a link to the chain").click()
+    page.get_by_label("Source of link 2").fill("Yonh")
+    page.get_by_role("button", name=re.compile("^Yonhap")).click()
+    page.get_by_label("Role of link 2").select_option("via")
+    page.get_by_label("Status").select_option("reported")
+    page.get_by_role("button", name="Record claim").click()
+    expect(page.get_by_role("status")).to_have_text("Claim recorded.")
+    card = page.locator(".claim-card", has_text="train has left for Russia")
+    expect(card).to_contain_text("according to Yonhap, citing an unnamed official")
+
+    # Confirming it is refused, with the reason.
+    card.get_by_text("Change status").click()
+    card.get_by_label("New status").select_option("confirmed")
+    card.get_by_label("Why").fill("Sure of it")
+    card.get_by_role("button", name="Save status").click()
+    expect(page.locator(".claim-card", has_text="train has left").get_by_role("alert")).to_contain_text(
+        "every speaker is anonymous"
+    )
+    assert Claim.objects.get().status == "reported"
+
+    # An on-record source, then a confirmation that names it as evidence.
+    card = page.locator(".claim-card", has_text="train has left for Russia")
+    card.get_by_text("Add a source to the chain").click()
+    card.get_by_label("Source", exact=True).fill("Kremlin")
+    card.get_by_label("Kind, if it is a new source").select_option("government")
+    card.get_by_label("Country", exact=True).fill("RU")
+    card.get_by_role("button", name="Add source").click()
+    expect(page.get_by_role("status")).to_have_text("Source added to the chain.")
+    card = page.locator(".claim-card", has_text="train has left for Russia")
+    card.get_by_text("Change status").click()
+    card.get_by_label("New status").select_option("confirmed")
+    card.get_by_label("Why").fill("The Kremlin confirmed the visit on the record.")
+    card.get_by_label("Evidence", exact=True).select_option(label="on-record quote: Kremlin")
+    card.get_by_role("button", name="Save status").click()
+    expect(page.get_by_role("status")).to_have_text("The claim is now confirmed.")
+    claim = Claim.objects.get()
+    assert claim.status == "confirmed"
+    assert list(claim.history.values_list("from_status", "to_status", "changed_by__username")) == [
+        ("unverified", "reported", "edna"), ("reported", "confirmed", "edna"),
+    ]
+    assert [(a.source.name, a.role, a.sourcing) for a in claim.attributions.order_by("position")] == [
+        ("an unnamed official", "speaker", "anonymous"), ("Yonhap", "via", "on_record"),
+        ("Kremlin", "speaker", "on_record"),
+    ]
+
+    # Link a related story.
+    page.get_by_label("Find a story to link").fill("arms talks")
+    page.get_by_label(f"Relation to “{earlier.title}”").select_option("earlier_coverage")
+    page.get_by_role("button", name=f"Link “{earlier.title}”").click()
+    expect(page.get_by_role("status")).to_have_text(f"Linked to “{earlier.title}”.")
+    assert StoryLink.objects.filter(from_article=story, to_article=earlier, kind="earlier_coverage").exists()
+
+    # Publish; the public can read it.
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("button", name="Withdraw")).to_be_visible()
+    story.refresh_from_db()
+    assert story.status == Article.Status.PUBLISHED
+    response = client.get(story.get_absolute_url())
+    assert response.status_code == 200
+    page_text = response.content.decode()
+    assert "train has left for Russia." in page_text
+    assert "according to Yonhap, citing an unnamed official; according to Kremlin" in page_text
+
+
+def test_selection_after_emoji_and_hangul_saves_exactly_that_text(page: Page, desk_editor):
+    body = "👍🏽 🇰🇷 e\u0301 김정은 위원장이 말했다: «مرحبا» Kim Jong Un arrived."
+    story = make_article(title="Emoji story", body=body, language="ko")
+    log_in(page, "edna", "edna-password-1")
+    page.goto(f"/desk/articles/{story.pk}/")
+    for text, kind in [("김정은", "person"), ("مرحبا", "event"), ("Kim Jong Un", "person")]:
+        select(page, text)
+        page.get_by_role("button", name="Tag entity").click()
+        page.get_by_label("Kind", exact=True).select_option(kind)
+        page.get_by_role("button", name="Tag", exact=True).click()
+        expect(page.get_by_role("status")).to_have_text(f"Tagged 1 × {text}.")
+    story.refresh_from_db()
+    saved = {m.exact: (m.start, m.end) for m in story.mentions.all()}
+    for text in ["김정은", "مرحبا", "Kim Jong Un"]:
+        start, end = saved[text]
+        assert story.body[start:end] == text
