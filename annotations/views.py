@@ -5,6 +5,7 @@ from functools import wraps
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchQuery
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -61,22 +62,25 @@ def editor_required(view):
     return wrapper
 
 
-def word_prefix_query(text: str) -> str | None:
-    """A to_tsquery expression matching every word typed, the last one as a prefix."""
+def as_you_type_query(text: str) -> SearchQuery | None:
+    """Every word typed, stemmed in each article's own language, or as typed with the last word
+    as a prefix (so “pyongy” already finds Pyongyang). Only word characters reach the query."""
     words = re.findall(r"\w+", text)[:12]
     if not words:
         return None
-    return " & ".join(f"'{w}'" for w in words[:-1]) + (" & " if len(words) > 1 else "") + f"'{words[-1]}':*"
+    stemmed = " & ".join(f"'{w}'" for w in words)
+    prefixed = " & ".join([f"'{w}'" for w in words[:-1]] + [f"'{words[-1]}':*"])
+    return SearchQuery(stemmed, search_type="raw", config=search_config_expression()) | SearchQuery(
+        prefixed, search_type="raw", config="simple"
+    )
 
 
 def filter_articles(articles, data: dict):
     if data.get("q"):
-        tsquery = word_prefix_query(data["q"])
         matches = Q(title__icontains=data["q"])
-        if tsquery:
-            from django.contrib.postgres.search import SearchQuery
-
-            matches |= Q(search_vector=SearchQuery(tsquery, search_type="raw", config=search_config_expression()))
+        query = as_you_type_query(data["q"])
+        if query is not None:
+            matches |= Q(search_vector=query)
         articles = articles.filter(matches)
     if data.get("status"):
         articles = articles.filter(status=data["status"])

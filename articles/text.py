@@ -19,9 +19,14 @@ class IsNFC(models.Func):
 class Folded(models.Func):
     """Text lower-cased, compatibility-decomposed and stripped of combining accents.
 
-    The key for case- and accent-insensitive matching in any script (“Jöng-Ün” finds “jong-un”).
+    The key for case- and accent-insensitive matching in any script (“Jöng-Ün” finds “jong-un”,
+    “da nang” finds “Đà Nẵng”).
     The same SQL builds the stored column and folds the query, so both sides always agree.
     """
 
-    template = r"regexp_replace(normalize(lower(%(expressions)s), NFKD), '[\u0300-\u036f]', '', 'g')"
+    # Letters with a stroke do not decompose (Đà Nẵng, Łódź, Øresund): translate maps them.
+    template = (
+        r"translate(regexp_replace(normalize(lower(%(expressions)s), NFKD), '[\u0300-\u036f]', '', 'g'),"
+        r" 'đħıłøŧ', 'dhilot')"
+    )
     output_field = models.TextField()

@@ -1,0 +1,346 @@
+import pytest
+from django.contrib.auth.models import User
+from django.urls import URLPattern, get_resolver, reverse
+
+from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
+from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from articles.models import Article, Source
+from articles.tests.makers import make_article, make_source
+
+STORY = "Kim Jong Un's train left Pyongyang, Yonhap said. Kim Jong Un will meet Putin, the Kremlin said."
+
+
+def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink) -> dict[str, str]:
+    """Every URL of the desk, by name, for the objects given."""
+    args = {
+        "inbox": [], "entity-search": [], "source-search": [],
+        "article": [article.pk], "article-publish": [article.pk], "mention-create": [article.pk],
+        "claim-create": [article.pk], "story-link-create": [article.pk], "story-link-search": [article.pk],
+        "mention-delete": [article.pk, mention.pk], "story-link-delete": [article.pk, link.pk],
+        "claim-status-update": [claim.pk], "claim-link-create": [claim.pk], "claim-delete": [claim.pk],
+    }
+    resolver = get_resolver().namespace_dict["desk"][1]
+    names = {p.name for p in resolver.url_patterns if isinstance(p, URLPattern)}
+    assert names == set(args), "every desk URL must be in this test"
+    return {name: reverse(f"desk:{name}", args=a) for name, a in args.items()}
+
+
+@pytest.fixture
+def story(db) -> Article:
+    return make_article(title="Train leaves", body=STORY, language="en")
+
+
+def test_every_desk_url_is_for_editors_only(client, story, editor):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    mention = make_mention(story, "Kim Jong Un")
+    link = StoryLink.objects.create(from_article=story, to_article=make_article(), kind="cites")
+    urls = desk_urls(story, claim, mention, link)
+    outsider = User.objects.create_user("reader", password="reader-password-1")
+
+    for name, url in urls.items():
+        method = client.get if name in {"inbox", "article", "entity-search", "source-search", "story-link-search"} else client.post
+        client.logout()
+        response = method(url)
+        assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next="), name
+        response = method(url, headers={"HX-Request": "true", "HX-Current-URL": f"http://testserver/desk/articles/{story.pk}/"})
+        assert response.status_code == 403, name
+        assert response["HX-Redirect"] == f"/accounts/login/?next=%2Fdesk%2Farticles%2F{story.pk}%2F", name
+        client.force_login(outsider)
+        assert method(url).status_code == 403, name
+        client.force_login(editor)
+        assert method(url).status_code in {200, 302, 422}, name
+    assert not Mention.objects.filter(pk=mention.pk).exists(), "the editor's POST went through"
+
+
+def test_desk_pages_refuse_get_for_actions(editor_client, story):
+    response = editor_client.get(reverse("desk:mention-create", args=[story.pk]))
+    assert response.status_code == 405
+
+
+def test_inbox_lists_every_status_with_counts(editor_client, story):
+    draft = make_article(title="Draft story", status=Article.Status.DRAFT, published_at=None)
+    make_mention(story, "Kim Jong Un")
+    make_claim(story, "Kim Jong Un's train left Pyongyang")
+    page = editor_client.get(reverse("desk:inbox")).content.decode()
+    assert "Train leaves" in page and "Draft story" in page
+    row = page.split("Train leaves")[1].split("</tr>")[0]
+    assert "<td>1</td>" in row and "1 unverified" in row
+
+
+@pytest.mark.parametrize(
+    "query, expected",
+    [
+        ({"q": "pyongy"}, {"Train leaves"}),  # a word typed in part
+        ({"q": "Train"}, {"Train leaves"}),
+        ({"status": "draft"}, {"Draft story"}),
+        ({"language": "id"}, {"Cerita Indonesia"}),
+        ({"unverified": "on"}, {"Train leaves"}),
+    ],
+)
+def test_inbox_filters(editor_client, story, query, expected):
+    make_article(title="Draft story", status=Article.Status.DRAFT, published_at=None, body="Nothing here.")
+    make_article(title="Cerita Indonesia", language="id", body="Para pejabat mengunjungi kota.")
+    make_claim(story, "Kim Jong Un's train left Pyongyang")
+    response = editor_client.get(reverse("desk:inbox"), query)
+    shown = {title for title in ["Train leaves", "Draft story", "Cerita Indonesia"] if title in response.content.decode()}
+    assert shown == expected
+
+
+def test_inbox_filters_by_entity_and_stemmed_words(editor_client, story):
+    kim = make_mention(story, "Kim Jong Un").entity
+    indonesian = make_article(title="Cerita", language="id", body="Kunjungan para pejabat ke kota.")
+    page = editor_client.get(reverse("desk:inbox"), {"entity": kim.pk}).content.decode()
+    assert "Train leaves" in page and "Cerita" not in page
+    page = editor_client.get(reverse("desk:inbox"), {"q": "berkunjung"}).content.decode()
+    assert indonesian.title in page
+
+
+def test_inbox_bad_filter_is_422_with_the_reason(editor_client, story):
+    response = editor_client.get(reverse("desk:inbox"), {"date_from": "yesterday", "status": "bogus"})
+    assert response.status_code == 422
+    assert "Enter a valid date" in response.content.decode()
+
+
+def test_inbox_htmx_renders_only_the_results(editor_client, story):
+    response = editor_client.get(reverse("desk:inbox"), {"q": "train"}, headers={"HX-Request": "true"})
+    assert b"<html" not in response.content and b'id="results"' in response.content
+    assert "HX-Request" in response["Vary"]
+
+
+def test_inbox_query_count_is_constant(editor_client, count_queries, db):
+    for _ in range(3):
+        make_claim(make_article(body=STORY), "Kim Jong Un's train left Pyongyang")
+    three = count_queries(editor_client, reverse("desk:inbox"))
+    for _ in range(27):
+        make_claim(make_article(body=STORY), "Kim Jong Un's train left Pyongyang")
+    assert count_queries(editor_client, reverse("desk:inbox")) == three
+
+
+def test_entity_search_folds_case_accents_and_finds_aliases(editor_client, db):
+    kim = make_entity(name="Kim Jong-un")
+    EntityAlias.objects.create(entity=kim, name="김정은", language="ko")
+    make_entity(name="Đà Nẵng", kind="place")
+    for query, name in [("KIM JONG", "Kim Jong-un"), ("김정", "Kim Jong-un"), ("da nang", "Đà Nẵng"), ("jöng", "Kim Jong-un")]:
+        page = editor_client.get(reverse("desk:entity-search"), {"q": query}, headers={"HX-Request": "true"}).content.decode()
+        assert name in page, query
+
+
+def post_mention(client, article, text, occurrence=0, **fields):
+    start = -1
+    for _ in range(occurrence + 1):
+        start = article.body.index(text, start + 1)
+    data = {"start": start, "end": start + len(text), "exact": text} | fields
+    return client.post(reverse("desk:mention-create", args=[article.pk]), data, headers={"HX-Request": "true"})
+
+
+def test_tagging_a_new_entity_highlights_it(editor_client, story):
+    response = post_mention(editor_client, story, "Kim Jong Un", new_entity_name="Kim Jong Un", new_entity_kind="person")
+    assert response.status_code == 200
+    mention = Mention.objects.get()
+    assert (mention.entity.name, mention.start, mention.exact) == ("Kim Jong Un", 0, "Kim Jong Un")
+    assert f'<mark data-start="0" class="hl-mention" data-mentions="{mention.pk}"' in response.content.decode()
+
+
+def test_tag_every_occurrence_skips_parts_of_words(editor_client, db):
+    article = make_article(body="Kim said. Kimchi is food. Then Kim left.")
+    kim = make_entity(name="Kim")
+    post_mention(editor_client, article, "Kim", entity=kim.pk, every_occurrence="on")
+    assert list(Mention.objects.order_by("start").values_list("start", flat=True)) == [0, 31]
+
+
+def test_a_selection_that_does_not_match_the_text_is_refused(editor_client, story):
+    data = {"start": 0, "end": 11, "exact": "Kim Jong Il", "new_entity_name": "Kim", "new_entity_kind": "person"}
+    response = editor_client.post(reverse("desk:mention-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert "offsets do not match" in response.content.decode()
+    assert not Mention.objects.exists() and not Entity.objects.exists()
+
+
+@pytest.mark.parametrize("start, end", [(-1, 5), (5, 2), (5, 5), (0, 10**9), ("1.5", 3), (2**70, 2**70 + 1)])
+def test_bad_offsets_answer_422(editor_client, story, start, end):
+    data = {"start": start, "end": end, "exact": "x", "new_entity_name": "X", "new_entity_kind": "person"}
+    response = editor_client.post(reverse("desk:mention-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    assert not Mention.objects.exists()
+
+
+def test_double_submitted_mention_creates_one_row(editor_client, story):
+    kim = make_entity(name="Kim Jong Un")
+    for _ in range(2):
+        assert post_mention(editor_client, story, "Kim Jong Un", entity=kim.pk).status_code == 200
+    assert Mention.objects.count() == 1
+
+
+def claim_data(story, text, **fields):
+    start = story.body.index(text)
+    data = {
+        "start": start, "end": start + len(text), "exact": text, "statement": "", "status": "reported",
+        "evidence": "", "evidence_url": "", "note": "",
+        "chain-TOTAL_FORMS": 6, "chain-INITIAL_FORMS": 0, "chain-MIN_NUM_FORMS": 0, "chain-MAX_NUM_FORMS": 6,
+    }
+    for i in range(6):
+        data |= {f"chain-{i}-source": "", f"chain-{i}-source_query": "", f"chain-{i}-new_source_kind": "",
+                 f"chain-{i}-new_source_country": "", f"chain-{i}-role": "speaker", f"chain-{i}-sourcing": "on_record"}
+    return data | fields
+
+
+def test_claim_with_an_anonymous_speaker_via_an_agency_is_recorded(editor_client, story):
+    yonhap = make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR")
+    data = claim_data(
+        story, "Kim Jong Un's train left Pyongyang",
+        **{"chain-0-source_query": "a South Korean official", "chain-0-new_source_kind": "anonymous",
+           "chain-0-new_source_country": "kr", "chain-0-sourcing": "anonymous",
+           "chain-1-source": yonhap.pk, "chain-1-source_query": "Yonhap", "chain-1-role": "via"},
+    )
+    response = editor_client.post(reverse("desk:claim-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.content.decode()
+    claim = Claim.objects.get()
+    assert claim.status == "reported" and claim.statement == "Kim Jong Un's train left Pyongyang"
+    assert claim.chain_in_words() == "according to Yonhap, citing a South Korean official"
+    assert Source.objects.get(name="a South Korean official").country == "KR"
+
+
+def test_confirming_an_anonymous_only_claim_explains_why_not(editor_client, story):
+    data = claim_data(
+        story, "Kim Jong Un's train left Pyongyang", status="confirmed", evidence="url",
+        evidence_url="https://example.org/report",
+        **{"chain-0-source_query": "an official", "chain-0-new_source_kind": "anonymous", "chain-0-sourcing": "anonymous"},
+    )
+    response = editor_client.post(reverse("desk:claim-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "every speaker is anonymous" in page
+    assert 'value="an official"' in page, "what the editor typed is kept"
+    assert not Claim.objects.exists() and not Source.objects.filter(name="an official").exists()
+
+
+def test_confirmed_claim_with_an_on_record_quote(editor_client, story):
+    data = claim_data(
+        story, "Kim Jong Un will meet Putin", status="confirmed", evidence="quote:0",
+        **{"chain-0-source_query": "Kremlin", "chain-0-new_source_kind": "government", "chain-0-new_source_country": "RU"},
+    )
+    response = editor_client.post(reverse("desk:claim-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.content.decode()
+    claim = Claim.objects.get()
+    change = claim.history.get()
+    assert (change.to_status, change.evidence.attribution.source.name) == ("confirmed", "Kremlin")
+
+
+def test_double_submitted_claim_creates_one_row(editor_client, story):
+    data = claim_data(story, "Kim Jong Un will meet Putin", status="unverified")
+    for _ in range(2):
+        editor_client.post(reverse("desk:claim-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert Claim.objects.count() == 1
+
+
+def status_data(claim, **fields):
+    return {"status": "disputed", "reason": "Contradicted", "evidence": "", "evidence_url": "", "version": claim.version} | fields
+
+
+def test_second_editor_with_a_stale_version_gets_409_and_keeps_what_they_typed(client, story, editor):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_link(claim)
+    claim.change_status("reported", by=None, reason="Reported")
+    claim.refresh_from_db()
+    first, second = client, type(client)()
+    first.force_login(editor)
+    second.force_login(User.objects.create_user("other", password="other-password-1", is_staff=True))
+    loaded_version = claim.version
+
+    url = reverse("desk:claim-status-update", args=[claim.pk])
+    ok = first.post(url, status_data(claim, status="disputed", reason="Another outlet contradicts it"), headers={"HX-Request": "true"})
+    assert ok.status_code == 200
+    stale = second.post(
+        url, status_data(claim, status="denied", reason="The ministry denies it, I typed this", version=loaded_version),
+        headers={"HX-Request": "true"},
+    )
+    assert stale.status_code == 409
+    claim.refresh_from_db()
+    assert claim.status == "disputed" and claim.history.last().reason == "Another outlet contradicts it"
+    page = stale.content.decode()
+    assert "The ministry denies it, I typed this" in page
+    assert "Another editor changed this claim" in page
+
+
+def test_status_change_with_the_current_version_is_recorded(editor_client, story):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_link(claim)
+    url = reverse("desk:claim-status-update", args=[claim.pk])
+    response = editor_client.post(url, status_data(claim, status="reported", reason="Yonhap says so"), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == "reported" and claim.version == 2
+    assert claim.history.get().changed_by.username == "edna"
+
+
+def test_adding_a_link_to_the_chain_checks_the_version(editor_client, story):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    url = reverse("desk:claim-link-create", args=[claim.pk])
+    data = {f"link-{claim.pk}-{k}": v for k, v in {"source_query": "Kremlin", "new_source_kind": "government",
+            "new_source_country": "RU", "role": "speaker", "sourcing": "on_record", "source": "", "version": 1}.items()}
+    assert editor_client.post(url, data, headers={"HX-Request": "true"}).status_code == 200
+    assert editor_client.post(url, data, headers={"HX-Request": "true"}).status_code == 409
+    assert claim.attributions.count() == 1
+
+
+def test_linking_stories_shows_from_both_sides_and_once(editor_client, story):
+    other = make_article(title="The summit itself")
+    url = reverse("desk:story-link-create", args=[story.pk])
+    for _ in range(2):
+        editor_client.post(url, {"to_article": other.pk, "kind": "follow_up"}, headers={"HX-Request": "true"})
+    assert StoryLink.objects.count() == 1
+    assert "Train leaves" in editor_client.get(reverse("desk:article", args=[other.pk])).content.decode()
+    response = editor_client.post(url, {"to_article": story.pk, "kind": "cites"}, headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "cannot be linked to itself" in response.content.decode()
+
+
+def test_publish_and_withdraw_from_the_desk(editor_client, db):
+    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    url = reverse("desk:article-publish", args=[draft.pk])
+    assert editor_client.post(url, {"action": "publish"}).status_code == 302
+    draft.refresh_from_db()
+    assert draft.status == "published"
+    editor_client.post(url, {"action": "withdraw"}, headers={"HX-Request": "true"})
+    draft.refresh_from_db()
+    assert draft.status == "withdrawn"
+
+
+def test_workspace_query_count_does_not_grow_with_annotations(editor_client, count_queries, db):
+    def annotated_story(mentions: int, claims: int) -> Article:
+        body = " ".join(f"Kim Jong Un spoke {n} times." for n in range(max(mentions, claims)))
+        article = make_article(body=body)
+        kim, yonhap = make_entity(name=f"Kim {mentions}"), make_source(kind=Source.Kind.NEWS_AGENCY)
+        Mention.objects.bulk_create([
+            Mention(article=article, entity=kim, start=i, end=i + 11, exact="Kim Jong Un")
+            for i in [m.start() for m in __import__("re").finditer("Kim Jong Un", body)][:mentions]
+        ])
+        for n in range(claims):
+            text = f"spoke {n} times"
+            claim = make_claim(article, text)
+            add_link(claim, anonymous := make_source(kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
+            add_link(claim, yonhap, role=Attribution.Role.VIA)
+            claim.change_status("reported", by=None, reason="Reported")
+        StoryLink.objects.create(from_article=article, to_article=make_article(), kind="cites")
+        return article
+
+    small = count_queries(editor_client, reverse("desk:article", args=[annotated_story(2, 5).pk]))
+    large = count_queries(editor_client, reverse("desk:article", args=[annotated_story(200, 50).pk]))
+    assert large == small
+
+
+def test_htmx_actions_make_a_bounded_number_of_queries(editor_client, db, django_assert_max_num_queries):
+    small, large = make_article(body=STORY), make_article(body=" ".join(["Kim Jong Un said so."] * 200))
+    kim = make_entity(name="Kim Jong Un")
+    for article in (small, large):
+        for i in range(0, len(article.body) - 11, 21 if article is large else 10_000):
+            if article.body[i:i + 11] == "Kim Jong Un":
+                Mention.objects.create(article=article, entity=kim, start=i, end=i + 11, exact="Kim Jong Un")
+    counts = []
+    for article in (small, large):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            post_mention(editor_client, article, "Kim Jong Un", new_entity_name=f"Kim {article.pk}", new_entity_kind="person")
+        counts.append(len(queries))
+    assert counts[0] == counts[1] < 30
