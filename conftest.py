@@ -112,3 +112,14 @@ def page(browser, live_server):
     page.set_default_timeout(10_000)
     yield page
     context.close()
+
+
+@pytest.fixture
+def editor_page(page, live_server, editor, client):
+    """A browser page already logged in as the editor (the log-in form has its own test)."""
+    from django.conf import settings
+
+    client.force_login(editor)
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME]
+    page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
+    return page

@@ -1,3 +1,4 @@
+import regex
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
@@ -82,6 +83,15 @@ def check_span(body: str, start, end, exact: str) -> None:
             _("The span %(start)s–%(end)s runs past the end of the text, which is %(length)s characters long."),
             params={"start": start, "end": end, "length": len(body)},
         )
+    for edge in (start, end):
+        if not is_grapheme_boundary(body, edge):
+            raise ValidationError(
+                _(
+                    "The span %(start)s–%(end)s cuts a character in two (an emoji, a flag or a letter and its "
+                    "accent): select whole characters."
+                ),
+                params={"start": start, "end": end},
+            )
     found = body[start:end]
     if found != to_nfc(exact):
         raise ValidationError(
@@ -95,6 +105,20 @@ class EntityKind(models.TextChoices):
     ORGANISATION = "organisation", _("organisation")
     PLACE = "place", _("place")
     EVENT = "event", _("event")
+
+
+GRAPHEME = regex.compile(r"\X")
+
+
+def is_grapheme_boundary(text: str, index: int) -> bool:
+    """Whether `index` falls between two user-perceived characters (grapheme clusters) of `text`."""
+    if index <= 0 or index >= len(text):
+        return True
+    # Clusters are short; look at a window around the index rather than the whole text.
+    for match in GRAPHEME.finditer(text, max(0, index - 64), min(len(text), index + 64)):
+        if match.start() >= index:
+            return match.start() == index
+    return False
 
 
 class Entity(models.Model):

@@ -136,3 +136,32 @@ def test_chain_positions_are_unique_per_claim(db):
             # The constraint is deferred so that a chain can be renumbered inside one transaction.
             with connection.cursor() as cursor:
                 cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+@pytest.mark.parametrize(
+    "body, start, end",
+    [
+        ("👍🏽 ok", 1, 4),  # between the thumb and its skin tone
+        ("🇰🇷 ok", 1, 4),  # between the two letters of a flag
+        ("👨‍👩‍👧 family", 2, 8),  # inside a ZWJ sequence
+        ("q\u0307 text", 1, 3),  # between a letter and its combining dot (no precomposed form)
+    ],
+)
+def test_a_span_may_not_cut_a_character_in_two(db, body, start, end):
+    article = make_article(body=body)
+    with pytest.raises(ValidationError, match="cuts a character in two"):
+        Mention.objects.create(article=article, entity=make_entity(), start=start, end=end, exact=article.body[start:end])
+
+
+def test_utf16_offsets_sent_unconverted_are_refused(db):
+    """What a client that forgot to convert would send: UTF-16 code units, not code points."""
+    article = make_article(body="🙂 김정은 met 👍🏽 officials")
+    text = "met"
+    utf16_start = len(article.body[: article.body.index(text)].encode("utf-16-le")) // 2
+    with pytest.raises(ValidationError):
+        Mention.objects.create(
+            article=article, entity=make_entity(), start=utf16_start, end=utf16_start + 3, exact=text
+        )
+    start = article.body.index(text)  # code points: what the desk's script sends
+    mention = Mention.objects.create(article=article, entity=make_entity(), start=start, end=start + 3, exact=text)
+    assert (mention.start, mention.end) == (6, 9)
