@@ -8,6 +8,7 @@ by the template like any other text.
 """
 
 from dataclasses import dataclass, field
+from itertools import pairwise
 
 
 @dataclass
@@ -36,7 +37,7 @@ def segments(body: str, mentions=(), claims=()) -> list[Segment]:
     for span in [*mentions, *claims]:
         cuts.update((max(0, min(span.start, len(body))), max(0, min(span.end, len(body)))))
     bounds = sorted(cuts)
-    pieces = [Segment(a, body[a:b]) for a, b in zip(bounds, bounds[1:]) if a < b]
+    pieces = [Segment(a, body[a:b]) for a, b in pairwise(bounds) if a < b]
     for kind, spans in (("mentions", mentions), ("claims", claims)):
         for span in spans:
             for piece in pieces:  # bodies hold hundreds of spans at most; a scan is fine

@@ -31,6 +31,7 @@ from annotations.forms import (
 from annotations.highlighting import segments
 from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
 from articles.models import Article, Source
+from articles.views import render_page_or_results
 from articles.search import search_config_expression
 from articles.text import Folded
 
@@ -120,11 +121,9 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
     page = Paginator(articles, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    template_name = "annotations/article_inbox.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template_name += "#results"
     status = 422 if form.is_bound and not form.is_valid() else 200
-    return render(request, template_name, {"form": form, "page": page, "query": query.urlencode()}, status=status)
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render_page_or_results(request, "annotations/article_inbox.html", context, status=status)
 
 
 def workspace_context(request: HttpRequest, article: Article) -> dict:
@@ -329,10 +328,7 @@ def entity_search(request: HttpRequest) -> HttpResponse:
             .annotate(starts=Q(name_folded__startswith=folded))
             .order_by("-starts", "name")[:12]
         )
-    template_name = "annotations/entity_search.html"
-    if request.htmx:
-        template_name += "#results"
-    return render(request, template_name, {"q": q, "entities": entities})
+    return render_page_or_results(request, "annotations/entity_search.html", {"q": q, "entities": entities})
 
 
 @editor_required
@@ -344,10 +340,8 @@ def source_search(request: HttpRequest) -> HttpResponse:
         target = ""
     q = request.GET.get(f"{target}-source_query" if target else "q", "").replace("\x00", "").strip()[:100]
     sources = Source.objects.filter(name__icontains=q).order_by("name")[:12] if q else []
-    template_name = "annotations/source_search.html"
-    if request.htmx:
-        template_name += "#results"
-    return render(request, template_name, {"q": q, "sources": sources, "target": target})
+    context = {"q": q, "sources": sources, "target": target}
+    return render_page_or_results(request, "annotations/source_search.html", context)
 
 
 @editor_required
@@ -358,11 +352,8 @@ def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
     results = []
     if q:
         results = filter_articles(Article.objects.visible_to(request.user).for_listing(), {"q": q}).exclude(pk=article.pk)[:10]
-    template_name = "annotations/story_link_search.html"
-    if request.htmx:
-        template_name += "#results"
     context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices}
-    return render(request, template_name, context)
+    return render_page_or_results(request, "annotations/story_link_search.html", context)
 
 
 @editor_required

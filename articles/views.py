@@ -8,13 +8,17 @@ from annotations.models import Attribution, Claim, Mention, StoryLink
 from articles.models import Article
 
 
+def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
+    """The whole page, or for htmx only its `results` partial (a history restore gets the page)."""
+    if request.htmx and not request.htmx.history_restore_request:
+        template_name += "#results"
+    return render(request, template_name, context, status=status)
+
+
 @vary_on_headers("HX-Request")
 def article_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(Article.objects.published().for_listing(), 25).get_page(request.GET.get("page"))
-    template_name = "articles/article_list.html"
-    if request.htmx and not request.htmx.history_restore_request:
-        template_name += "#results"
-    return render(request, template_name, {"page": page})
+    return render_page_or_results(request, "articles/article_list.html", {"page": page})
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:

@@ -58,7 +58,7 @@ def test_desk_pages_refuse_get_for_actions(editor_client, story):
 
 
 def test_inbox_lists_every_status_with_counts(editor_client, story):
-    draft = make_article(title="Draft story", status=Article.Status.DRAFT, published_at=None)
+    make_article(title="Draft story", status=Article.Status.DRAFT, published_at=None)
     make_mention(story, "Kim Jong Un")
     make_claim(story, "Kim Jong Un's train left Pyongyang")
     page = editor_client.get(reverse("desk:inbox")).content.decode()
@@ -317,7 +317,7 @@ def test_workspace_query_count_does_not_grow_with_annotations(editor_client, cou
         for n in range(claims):
             text = f"spoke {n} times"
             claim = make_claim(article, text)
-            add_link(claim, anonymous := make_source(kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
+            add_link(claim, make_source(kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
             add_link(claim, yonhap, role=Attribution.Role.VIA)
             claim.change_status("reported", by=None, reason="Reported")
         StoryLink.objects.create(from_article=article, to_article=make_article(), kind="cites")

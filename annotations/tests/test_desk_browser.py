@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
+from annotations.models import Claim, Entity, Mention, StoryLink
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 

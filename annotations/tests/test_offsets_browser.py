@@ -57,7 +57,7 @@ def test_selections_become_code_point_offsets_in_every_script(editor_page):
     result = page.evaluate(SPANS_OF, TARGETS)
 
     assert result["text"] == article.body, "the rendered text is exactly the stored text"
-    for target, span in zip(TARGETS, result["spans"]):
+    for target, span in zip(TARGETS, result["spans"], strict=True):
         start = article.body.index(target)
         expected = target.strip()
         assert span == {"start": start, "end": start + len(expected), "exact": expected}, target
