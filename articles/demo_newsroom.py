@@ -5,7 +5,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from annotations.models import Attribution, Claim, Entity, EntityAlias, Evidence, Mention, StoryLink
+from annotations.models import Claim, Entity, EntityAlias, Evidence, Mention, StoryLink
 from articles import demo_stories as demo
 from articles.models import Article, Source
 
@@ -93,25 +93,22 @@ def ensure_claim(spec: dict, articles: dict, sources: dict, *, added: dict) -> N
     end = start + len(spec["exact"])
     if Claim.objects.filter(article=article, start=start, end=end).exists():
         return
-    claim = Claim.objects.create(
-        article=article, start=start, end=end, exact=spec["exact"], statement=spec.get("statement", "")
+    chain = [(sources[source], role, sourcing) for source, role, sourcing in spec["chain"]]
+    first, *later = spec["changes"] or [(Claim.Status.UNVERIFIED, "", None)]
+    claim = Claim.record(
+        article, start=start, end=end, exact=spec["exact"], statement=spec.get("statement", ""), chain=chain,
+        status=first[0], reason=first[1], evidence=evidence_spec(first[2], articles),
     )
     added["claims"] += 1
-    links = [
-        Attribution.objects.create(claim=claim, position=position, source=sources[source], role=role, sourcing=sourcing)
-        for position, (source, role, sourcing) in enumerate(spec["chain"])
-    ]
-    for status, reason, evidence_spec in spec["changes"]:
-        evidence = make_evidence(claim, evidence_spec, links, articles)
-        claim.change_status(status, by=None, reason=reason, evidence=evidence)
+    links = list(claim.attributions.order_by("position"))
+    for status, reason, evidence in later:
+        proof = Evidence.make(claim, evidence_spec(evidence, articles), links)
+        claim.change_status(status, by=None, reason=reason, evidence=proof)
 
 
-def make_evidence(claim: Claim, spec, links: list, articles: dict) -> Evidence | None:
+def evidence_spec(spec, articles: dict):
+    """The demo's evidence, with story keys turned into articles, as Claim.record takes it."""
     if spec is None:
         return None
     kind, target = spec
-    if kind == "quote":
-        return Evidence.objects.create(claim=claim, kind=kind, attribution=links[target])
-    if kind == "article":
-        return Evidence.objects.create(claim=claim, kind=kind, article=articles[target])
-    return Evidence.objects.create(claim=claim, kind=kind, url=target)
+    return (kind, articles[target]) if kind == "article" else (kind, target)

@@ -60,7 +60,7 @@ def desk_editor(transactional_db, editor) -> User:
     return editor
 
 
-def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor, client):
+def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor):
     story = make_article(title="Kereta Kim berangkat", body=STORY, language="id", status=Article.Status.DRAFT, published_at=None)
     make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR")
     earlier = make_article(title="US says arms talks are advancing", language="en")
@@ -151,11 +151,12 @@ def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor,
     expect(page.get_by_role("button", name="Withdraw")).to_be_visible()
     story.refresh_from_db()
     assert story.status == Article.Status.PUBLISHED
-    response = client.get(story.get_absolute_url())
-    assert response.status_code == 200
-    page_text = response.content.decode()
-    assert "train has left for Russia." in page_text
-    assert "according to Yonhap, citing an unnamed official; according to Kremlin" in page_text
+    reader = page.context.browser.new_context(base_url=page.url.split("/desk/")[0]).new_page()
+    response = reader.goto(story.get_absolute_url())
+    assert response.status == 200
+    expect(reader.get_by_text("according to Yonhap, citing an unnamed official; according to Kremlin")).to_be_visible()
+    expect(reader.get_by_text("Kim Jong Un's train has left for Russia.")).to_be_visible()
+    reader.context.close()
 
 
 def test_selection_after_emoji_and_hangul_saves_exactly_that_text(page: Page, desk_editor):
