@@ -4,6 +4,7 @@ from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Lower
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -152,6 +153,9 @@ class Entity(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def get_absolute_url(self) -> str:
+        return reverse("articles:entity-detail", args=[self.slug])
+
     def save(self, *args, **kwargs) -> None:
         self.name = to_nfc(self.name.strip())
         self.wikidata_id = self.wikidata_id.strip().upper()
@@ -238,6 +242,18 @@ class AnnotationQuerySet(models.QuerySet):
         return self.published()
 
 
+class ClaimQuerySet(AnnotationQuerySet):
+    def for_display(self):
+        """Claims with what their cards and pages read: chain, history, evidence."""
+        return self.select_related("article__publisher").prefetch_related(
+            models.Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
+            models.Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
+            models.Prefetch(
+                "evidence", queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim__article")
+            ),
+        )
+
+
 class Mention(TextSpan):
     """An entity named at a span of an article's body."""
 
@@ -303,7 +319,7 @@ class Claim(TextSpan):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = AnnotationQuerySet.as_manager()
+    objects = ClaimQuerySet.as_manager()
 
     class Meta(TextSpan.Meta):
         ordering = ["article", "start"]
@@ -319,6 +335,9 @@ class Claim(TextSpan):
 
     def __str__(self) -> str:
         return self.statement[:80]
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:claim-detail", args=[self.pk])
 
     @classmethod
     def from_db(cls, db, field_names, values):

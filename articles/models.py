@@ -94,6 +94,9 @@ class Source(models.Model):
             self.slug = unique_slug(Source, f"{self.name} {self.country}", instance_pk=self.pk)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("articles:source-detail", args=[self.slug])
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):

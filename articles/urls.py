@@ -1,10 +1,21 @@
 from django.urls import path
 
+from django.contrib.sitemaps.views import sitemap
+
 from articles import views
+from articles.feeds import EntityStoriesFeed, LatestStoriesFeed
+from articles.sitemaps import SITEMAPS
 
 app_name = "articles"
 
 urlpatterns = [
     path("", views.article_list, name="list"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("entities/<slug:slug>/", views.entity_detail, name="entity-detail"),
+    path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
+    path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
+    path("entities/<slug:slug>/feed/", EntityStoriesFeed(), name="entity-feed"),
+    path("feed/", LatestStoriesFeed(), name="feed"),
+    path("search/", views.article_search, name="search"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

@@ -1,11 +1,20 @@
+"""The public, read-only site. Every query starts from .published(): nothing else exists here."""
+
+from django import forms
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
-from django.http import HttpRequest, HttpResponse
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.db.models import Count, Exists, F, OuterRef
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
-from annotations.models import Attribution, Claim, Mention, StoryLink
-from articles.models import Article
+from annotations.highlighting import segments
+from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
+from articles.models import Article, Source
+from articles.search import search_config_expression
 
 
 def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -15,29 +24,184 @@ def render_page_or_results(request: HttpRequest, template_name: str, context: di
     return render(request, template_name, context, status=status)
 
 
+class StoryFilterForm(forms.Form):
+    """The front page's filters; values outside these choices are ignored, never queried."""
+
+    source = forms.ChoiceField(label=_("Publisher"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    entity = forms.SlugField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        published = Article.objects.published()
+        publishers = Source.objects.filter(Exists(published.filter(publisher=OuterRef("pk")))).order_by("name")
+        self.fields["source"].choices = [("", _("all publishers"))] + [(s.slug, s.name) for s in publishers]
+        languages = published.order_by("language").values_list("language", flat=True).distinct()
+        self.fields["language"].choices = [("", _("all languages"))] + [(code, code) for code in languages]
+
+
+def published_stories_naming(entity: Entity):
+    return Article.objects.published().filter(
+        Exists(Mention.objects.published().filter(article=OuterRef("pk"), entity=entity))
+    )
+
+
 @vary_on_headers("HX-Request")
 def article_list(request: HttpRequest) -> HttpResponse:
-    page = Paginator(Article.objects.published().for_listing(), 25).get_page(request.GET.get("page"))
-    return render_page_or_results(request, "articles/article_list.html", {"page": page})
+    form = StoryFilterForm(request.GET or None)
+    articles = Article.objects.published()
+    entity = None
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        if data["source"]:
+            articles = articles.filter(publisher__slug=data["source"])
+        if data["language"]:
+            articles = articles.filter(language=data["language"])
+        if data["entity"]:
+            entity = Entity.objects.filter(slug=data["entity"]).first()
+            articles = published_stories_naming(entity) & articles if entity else articles.none()
+    page = Paginator(articles.for_listing(), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "form": form, "entity": entity, "query": query.urlencode()}
+    return render_page_or_results(request, "articles/article_list.html", context)
 
 
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
-    mentions = Mention.objects.published().filter(article=article).select_related("entity")
-    claims = (
-        Claim.objects.published()
-        .filter(article=article)
-        .prefetch_related(
-            Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position"))
+    mentions = list(Mention.objects.published().filter(article=article).select_related("entity").order_by("start"))
+    claims = list(Claim.objects.published().filter(article=article).for_display().order_by("start", "id"))
+    links = StoryLink.objects.published().touching(article).select_related("from_article", "to_article")
+    related = [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
+    entities = sorted({m.entity_id: m.entity for m in mentions}.values(), key=lambda e: e.name.lower())
+    for number, claim in enumerate(claims, start=1):
+        claim.number = number
+    context = {
+        "article": article, "segments": segments(article.body, mentions, claims), "claims": claims,
+        "entities": entities, "related": sorted(related, key=lambda pair: (pair[0].kind, pair[1].title)),
+    }
+    response = render(request, "articles/article_detail.html", context)
+    response["Content-Language"] = article.language
+    return response
+
+
+def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    stories = published_stories_naming(entity)
+    if not stories.exists():
+        raise Http404
+    page = Paginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
+    companions = (
+        Entity.objects.filter(
+            mentions__in=Mention.objects.published().filter(article__in=stories.values("pk"))
         )
+        .exclude(pk=entity.pk)
+        .annotate(shared=Count("mentions__article", distinct=True))
+        .order_by("-shared", "name")[:10]
     )
-    links = (
-        StoryLink.objects.published()
-        .touching(article)
-        .select_related("from_article", "to_article")
-        .order_by("kind", "id")
+    return render(request, "articles/entity_detail.html", {"entity": entity, "page": page, "companions": companions})
+
+
+def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    source = get_object_or_404(Source, slug=slug)
+    claims = Claim.objects.published().filter(attributions__source=source).distinct()
+    stories = Article.objects.published().filter(publisher=source)
+    if not stories.exists() and not claims.exists():
+        raise Http404
+    page = Paginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
+    sourcing = dict(
+        Attribution.objects.filter(source=source, claim__in=claims)
+        .values_list("sourcing")
+        .annotate(n=Count("id"))
+        .order_by()
     )
-    entities = {m.entity_id: m.entity for m in mentions}.values()
-    related = [(link, link.to_article if link.from_article_id == article.id else link.from_article) for link in links]
-    context = {"article": article, "entities": sorted(entities, key=lambda e: e.name), "claims": claims, "related": related}
-    return render(request, "articles/article_detail.html", context)
+    claim_list = list(claims.select_related("article").order_by("-article__published_at", "start"))
+    by_status = [(label, [c for c in claim_list if c.status == value]) for value, label in Claim.Status.choices]
+    context = {
+        "source": source, "page": page, "by_status": [(label, items) for label, items in by_status if items],
+        "on_record": sourcing.get(Attribution.Sourcing.ON_RECORD, 0),
+        "anonymous": sourcing.get(Attribution.Sourcing.ANONYMOUS, 0) + sourcing.get(Attribution.Sourcing.NOT_FOR_ATTRIBUTION, 0),
+    }
+    return render(request, "articles/source_detail.html", context)
+
+
+def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = get_object_or_404(Claim.objects.published().for_display(), pk=pk)
+    evidence = [e for e in claim.evidence.all() if evidence_is_public(e)]
+    return render(request, "articles/claim_detail.html", {"claim": claim, "article": claim.article, "evidence": evidence})
+
+
+def evidence_is_public(evidence) -> bool:
+    if evidence.article_id is not None:
+        return evidence.article.is_published
+    if evidence.other_claim_id is not None:
+        return evidence.other_claim.is_published and evidence.other_claim.article.is_published
+    return True
+
+
+MAX_QUERY_LENGTH = 500
+# Private-use characters mark the matches in ts_headline's output, so that the snippet can be
+# escaped as plain text first and only then given its <mark> elements.
+MATCH_START, MATCH_END = "\ue000", "\ue001"
+
+
+class SearchForm(StoryFilterForm):
+    q = forms.CharField(label=_("Search"), required=False, strip=True)
+    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+    field_order = ["q", "language", "source", "date_from", "date_to"]
+
+
+@vary_on_headers("HX-Request")
+def article_search(request: HttpRequest) -> HttpResponse:
+    """Full-text search, each story stemmed in its own language, with web-search syntax."""
+    form = SearchForm(request.GET or None)
+    context = {"form": form, "page": None, "notice": "", "q": ""}
+    status = 200
+    if form.is_bound and not form.is_valid():
+        status = 422
+    elif form.is_bound and form.cleaned_data["q"].replace("\x00", "").strip():
+        data = form.cleaned_data
+        q = data["q"].replace("\x00", "").strip()
+        if len(q) > MAX_QUERY_LENGTH:
+            q = q[:MAX_QUERY_LENGTH]
+            context["notice"] = _("Your search was long, so only its first %(n)s characters were used.") % {
+                "n": MAX_QUERY_LENGTH
+            }
+        config = search_config_expression()
+        query = SearchQuery(q, search_type="websearch", config=config)
+        articles = Article.objects.published().filter(search_vector=query)
+        if data["source"]:
+            articles = articles.filter(publisher__slug=data["source"])
+        if data["language"]:
+            articles = articles.filter(language=data["language"])
+        if data["date_from"]:
+            articles = articles.filter(published_at__date__gte=data["date_from"])
+        if data["date_to"]:
+            articles = articles.filter(published_at__date__lte=data["date_to"])
+        articles = (
+            articles.select_related("publisher")
+            .defer("search_vector")
+            .annotate(
+                rank=SearchRank(F("search_vector"), query),
+                headline=SearchHeadline(
+                    "body", query, config=config, start_sel=MATCH_START, stop_sel=MATCH_END,
+                    max_words=35, min_words=15, max_fragments=2,
+                ),
+            )
+            .order_by("-rank", "-published_at", "-id")
+        )
+        page = Paginator(articles, 20).get_page(request.GET.get("page"))
+        for article in page:
+            article.snippet = snippet_html(article.headline)
+        query_string = request.GET.copy()
+        query_string.pop("page", None)
+        context |= {"page": page, "q": q, "query": query_string.urlencode()}
+    return render_page_or_results(request, "articles/article_search.html", context, status=status)
+
+
+def snippet_html(headline: str):
+    """ts_headline's text, escaped, with its match markers turned into <mark> elements."""
+    escaped = escape(headline)
+    return mark_safe(escaped.replace(MATCH_START, "<mark>").replace(MATCH_END, "</mark>"))

@@ -1,0 +1,59 @@
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import escape
+from django.utils.text import Truncator
+from django.utils.translation import gettext_lazy as _
+
+from annotations.models import Entity
+from articles.models import Article
+
+
+class LatestStoriesFeed(Feed):
+    feed_type = Atom1Feed
+    title = _("Newsdesk: latest stories")
+    subtitle = _("Published stories, annotated with who said what and how solid it is.")
+
+    def link(self) -> str:
+        return reverse("articles:list")
+
+    def items(self):
+        return Article.objects.published().select_related("publisher").order_by("-published_at", "-id")[:50]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        # Atom carries this as HTML: the story's plain text must arrive as text, never markup.
+        return escape(Truncator(item.body).chars(600))
+
+    def item_pubdate(self, item: Article):
+        return item.published_at
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+    def item_author_name(self, item: Article) -> str:
+        return item.publisher.name
+
+
+class EntityStoriesFeed(LatestStoriesFeed):
+    def get_object(self, request, slug: str) -> Entity:
+        from articles.views import published_stories_naming
+
+        entity = Entity.objects.filter(slug=slug).first()
+        if entity is None or not published_stories_naming(entity).exists():
+            raise Http404
+        return entity
+
+    def title(self, entity: Entity) -> str:
+        return _("Newsdesk: stories that name %(name)s") % {"name": entity.name}
+
+    def link(self, entity: Entity) -> str:
+        return entity.get_absolute_url()
+
+    def items(self, entity: Entity):
+        from articles.views import published_stories_naming
+
+        return published_stories_naming(entity).select_related("publisher").order_by("-published_at", "-id")[:50]

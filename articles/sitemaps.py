@@ -1,0 +1,34 @@
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Exists, OuterRef
+
+from annotations.models import Claim, Entity, Mention
+from articles.models import Article, Source
+
+
+class ArticleSitemap(Sitemap):
+    changefreq = "daily"
+
+    def items(self):
+        return Article.objects.published().only("slug", "updated_at").order_by("-published_at", "-id")
+
+    def lastmod(self, article: Article):
+        return article.updated_at
+
+
+class EntitySitemap(Sitemap):
+    def items(self):
+        return Entity.objects.filter(Exists(Mention.objects.published().filter(entity=OuterRef("pk")))).order_by("pk")
+
+
+class SourceSitemap(Sitemap):
+    def items(self):
+        published = Article.objects.published().filter(publisher=OuterRef("pk"))
+        return Source.objects.filter(Exists(published)).order_by("pk")
+
+
+class ClaimSitemap(Sitemap):
+    def items(self):
+        return Claim.objects.published().only("pk").order_by("pk")
+
+
+SITEMAPS = {"articles": ArticleSitemap, "entities": EntitySitemap, "sources": SourceSitemap, "claims": ClaimSitemap}
