@@ -156,14 +156,17 @@ class SearchForm(StoryFilterForm):
 @vary_on_headers("HX-Request")
 def article_search(request: HttpRequest) -> HttpResponse:
     """Full-text search, each story stemmed in its own language, with web-search syntax."""
-    form = SearchForm(request.GET or None)
+    params = request.GET.copy()
+    if "q" in params:
+        params["q"] = params["q"].replace("\x00", "")  # NUL can be neither searched nor stored
+    form = SearchForm(params or None)
     context = {"form": form, "page": None, "notice": "", "q": ""}
     status = 200
     if form.is_bound and not form.is_valid():
         status = 422
-    elif form.is_bound and form.cleaned_data["q"].replace("\x00", "").strip():
+    elif form.is_bound and form.cleaned_data["q"]:
         data = form.cleaned_data
-        q = data["q"].replace("\x00", "").strip()
+        q = data["q"]
         if len(q) > MAX_QUERY_LENGTH:
             q = q[:MAX_QUERY_LENGTH]
             context["notice"] = _("Your search was long, so only its first %(n)s characters were used.") % {
