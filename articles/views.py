@@ -4,7 +4,7 @@ from django import forms
 from django.core.paginator import Paginator
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Count, Exists, F, OuterRef
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -13,8 +13,10 @@ from django.views.decorators.vary import vary_on_headers
 
 from annotations.highlighting import segments
 from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
+from articles.annotation_export import annotation_collection
 from articles.models import Article, Source
 from articles.search import search_config_expression
+from articles.structured_data import article_graph, as_script_text
 
 
 def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -76,12 +78,25 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entities = sorted({m.entity_id: m.entity for m in mentions}.values(), key=lambda e: e.name.lower())
     for number, claim in enumerate(claims, start=1):
         claim.number = number
+    graph = article_graph(article, entities, claims, request.build_absolute_uri)
     context = {
         "article": article, "segments": segments(article.body, mentions, claims), "claims": claims,
         "entities": entities, "related": sorted(related, key=lambda pair: (pair[0].kind, pair[1].title)),
+        "json_ld": as_script_text(graph),
     }
     response = render(request, "articles/article_detail.html", context)
     response["Content-Language"] = article.language
+    return response
+
+
+def article_annotations(request: HttpRequest, slug: str) -> JsonResponse:
+    """The W3C Web Annotation export of the article's published mentions and claims."""
+    article = get_object_or_404(Article.objects.published(), slug=slug)
+    mentions = Mention.objects.published().filter(article=article).select_related("entity").order_by("start", "id")
+    claims = Claim.objects.published().filter(article=article).for_display().order_by("start", "id")
+    data = annotation_collection(article, mentions, claims, request.build_absolute_uri)
+    response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
     return response
 
 

@@ -133,6 +133,9 @@ STORAGES = {
     },
 }
 
+# The newsroom's name, as the author of its ClaimReview markup.
+SITE_NAME = os.environ.get("SITE_NAME", "Newsdesk")
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:inbox"
 LOGOUT_REDIRECT_URL = "articles:list"

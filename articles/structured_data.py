@@ -1,0 +1,84 @@
+"""schema.org JSON-LD for article pages: the NewsArticle and a ClaimReview per verdict."""
+
+import json
+
+from django.conf import settings
+from django.utils.html import _json_script_escapes
+from django.utils.safestring import SafeString, mark_safe
+
+from annotations.models import Attribution, Claim, Entity
+from articles.models import Article, Source
+
+# How each verdict reads on a 1–5 scale, as fact-checkers' ClaimReview markup does.
+RATINGS = {
+    Claim.Status.CONFIRMED: (5, "Confirmed"),
+    Claim.Status.DISPUTED: (2, "Disputed"),
+    Claim.Status.DENIED: (1, "Denied"),
+    Claim.Status.RETRACTED: (1, "Retracted"),
+}
+
+ENTITY_TYPES = {"person": "Person", "organisation": "Organization", "place": "Place", "event": "Event"}
+PERSON_KINDS = {Source.Kind.PERSON, Source.Kind.ANONYMOUS}
+
+
+def source_node(source: Source) -> dict:
+    node = {"@type": "Person" if source.kind in PERSON_KINDS else "Organization", "name": source.name}
+    if source.url:
+        node["url"] = source.url
+    return node
+
+
+def entity_node(entity: Entity, absolute) -> dict:
+    node = {"@type": ENTITY_TYPES[entity.kind], "name": entity.name, "url": absolute(entity.get_absolute_url())}
+    if entity.wikidata_id:
+        node["sameAs"] = f"https://www.wikidata.org/wiki/{entity.wikidata_id}"
+    return node
+
+
+def claim_review(claim: Claim, article_url: str, absolute) -> dict:
+    value, name = RATINGS[claim.status]
+    speakers = [link for link in claim.attributions.all() if link.role == Attribution.Role.SPEAKER]
+    item = {
+        "@type": "Claim",
+        "text": claim.statement,
+        "appearance": {"@type": "NewsArticle", "url": article_url},
+        "datePublished": claim.article.published_at.isoformat(),
+    }
+    if speakers:
+        item["author"] = source_node(speakers[0].source)
+    decided = [change.changed_at for change in claim.history.all() if change.to_status == claim.status]
+    return {
+        "@type": "ClaimReview",
+        "url": absolute(claim.get_absolute_url()),
+        "claimReviewed": claim.statement,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
+        "datePublished": (decided[-1] if decided else claim.updated_at).date().isoformat(),
+        "reviewRating": {
+            "@type": "Rating", "ratingValue": value, "bestRating": 5, "worstRating": 1, "alternateName": name,
+        },
+    }
+
+
+def article_graph(article: Article, entities, claims, absolute) -> dict:
+    url = absolute(article.get_absolute_url())
+    news = {
+        "@type": "NewsArticle",
+        "@id": f"{url}#article",
+        "headline": article.title[:110],
+        "datePublished": article.published_at.isoformat(),
+        "dateModified": article.updated_at.isoformat(),
+        "inLanguage": article.language,
+        "publisher": source_node(article.publisher),
+        "mainEntityOfPage": url,
+        "mentions": [entity_node(entity, absolute) for entity in entities],
+    }
+    if article.url:
+        news["isBasedOn"] = article.url
+    reviews = [claim_review(claim, url, absolute) for claim in claims if claim.status in RATINGS]
+    return {"@context": "https://schema.org", "@graph": [news, *reviews]}
+
+
+def as_script_text(data: dict) -> SafeString:
+    """JSON for a <script type="application/ld+json">, with <, > and & escaped so no text can end it."""
+    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))
