@@ -15,8 +15,8 @@ urlpatterns = [
     path("entities/<slug:slug>/", views.entity_detail, name="entity-detail"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),
     path("claims/<int:pk>/", views.claim_detail, name="claim-detail"),
-    path("entities/<slug:slug>/feed/", EntityStoriesFeed(), name="entity-feed"),
-    path("feed/", LatestStoriesFeed(), name="feed"),
+    path("entities/<slug:slug>/feed/", views.public_page(EntityStoriesFeed()), name="entity-feed"),
+    path("feed/", views.public_page(LatestStoriesFeed()), name="feed"),
     path("search/", views.article_search, name="search"),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
+    path("sitemap.xml", views.public_page(sitemap), {"sitemaps": SITEMAPS}, name="sitemap"),
 ]

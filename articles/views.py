@@ -1,11 +1,14 @@
 """The public, read-only site. Every query starts from .published(): nothing else exists here."""
 
+from functools import wraps
+
 from django import forms
 from django.core.paginator import Paginator
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
@@ -17,6 +20,26 @@ from articles.annotation_export import annotation_collection
 from articles.models import Article, Source
 from articles.search import search_config_expression
 from articles.structured_data import article_graph, as_script_text
+
+
+def public_page(view):
+    """Readers' pages may be kept by browsers and shared caches for a minute; a logged-in
+    editor's copy is private and revalidated, since it can show their session."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = view(request, *args, **kwargs)
+        if request.user.is_authenticated:
+            patch_cache_control(response, private=True, no_cache=True)
+        else:
+            patch_cache_control(response, public=True, max_age=PUBLIC_MAX_AGE)
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapper
+
+
+PUBLIC_MAX_AGE = 60
 
 
 def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -49,6 +72,7 @@ def published_stories_naming(entity: Entity):
 
 
 @vary_on_headers("HX-Request")
+@public_page
 def article_list(request: HttpRequest) -> HttpResponse:
     form = StoryFilterForm(request.GET or None)
     articles = Article.objects.published()
@@ -60,7 +84,9 @@ def article_list(request: HttpRequest) -> HttpResponse:
         if data["language"]:
             articles = articles.filter(language=data["language"])
         if data["entity"]:
-            entity = Entity.objects.filter(slug=data["entity"]).first()
+            # Only an entity named in something published exists for the public.
+            named = Mention.objects.published().filter(entity=OuterRef("pk"))
+            entity = Entity.objects.filter(Exists(named), slug=data["entity"]).first()
             articles = published_stories_naming(entity) & articles if entity else articles.none()
     page = Paginator(articles.for_listing(), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -69,6 +95,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
     return render_page_or_results(request, "articles/article_list.html", context)
 
 
+@public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
     mentions = list(Mention.objects.published().filter(article=article).select_related("entity").order_by("start"))
@@ -89,6 +116,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return response
 
 
+@public_page
 def article_annotations(request: HttpRequest, slug: str) -> JsonResponse:
     """The W3C Web Annotation export of the article's published mentions and claims."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
@@ -100,6 +128,7 @@ def article_annotations(request: HttpRequest, slug: str) -> JsonResponse:
     return response
 
 
+@public_page
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
     stories = published_stories_naming(entity)
@@ -117,6 +146,7 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "articles/entity_detail.html", {"entity": entity, "page": page, "companions": companions})
 
 
+@public_page
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source, slug=slug)
     claims = Claim.objects.published().filter(attributions__source=source).distinct()
@@ -140,6 +170,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "articles/source_detail.html", context)
 
 
+@public_page
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.published().for_display(), pk=pk)
     evidence = [e for e in claim.evidence.all() if evidence_is_public(e)]
@@ -169,6 +200,7 @@ class SearchForm(StoryFilterForm):
 
 
 @vary_on_headers("HX-Request")
+@public_page
 def article_search(request: HttpRequest) -> HttpResponse:
     """Full-text search, each story stemmed in its own language, with web-search syntax."""
     params = request.GET.copy()

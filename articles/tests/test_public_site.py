@@ -200,3 +200,35 @@ def test_public_pages_make_as_many_queries_for_a_big_story_as_for_a_small_one(cl
         }[page]()
         counts.append(count_queries(client, url))
     assert counts[0] == counts[1], counts
+
+
+PUBLIC_URLS = ["/", "/search/?q=Kremlin", "/feed/", "/sitemap.xml"]
+
+
+def public_urls_of(story) -> list[str]:
+    claim = story.claims.first()
+    return PUBLIC_URLS + [
+        story.get_absolute_url(), f"{story.get_absolute_url()}annotations.jsonld", claim.get_absolute_url(),
+        "/entities/kim-jong-un/", "/entities/kim-jong-un/feed/", Source.objects.get(name="Kremlin").get_absolute_url(),
+    ]
+
+
+def test_public_pages_answer_304_to_a_conditional_request_and_may_be_cached(client, story):
+    for url in public_urls_of(story):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response["ETag"] and "public" in response["Cache-Control"] and "max-age=60" in response["Cache-Control"], url
+        again = client.get(url, headers={"If-None-Match": response["ETag"]})
+        assert again.status_code == 304, url
+
+
+def test_a_changed_page_gets_a_new_etag(client, story):
+    first = client.get(story.get_absolute_url())
+    Claim.objects.filter(article=story).update(statement="A different statement")
+    second = client.get(story.get_absolute_url(), headers={"If-None-Match": first["ETag"]})
+    assert second.status_code == 200 and second["ETag"] != first["ETag"]
+
+
+def test_an_editors_copy_is_private(editor_client, story):
+    response = editor_client.get(story.get_absolute_url())
+    assert "private" in response["Cache-Control"] and "Cookie" in response["Vary"]
