@@ -15,9 +15,15 @@ $(STAMP): requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --disable-pip-version-check --quiet -r requirements.txt -r requirements-dev.txt
 	touch $(STAMP)
 
+# axe-core for the accessibility tests, from the npm registry; without npm those tests skip.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
+	else echo "npm is not installed: the accessibility tests will be skipped"; fi
+
 run: $(STAMP)
 	$(DEV) $(BIN)/python manage.py prepare_dev
 	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP)
+test: $(STAMP) $(AXE)
 	SECRET_KEY=tests-only-not-secret $(BIN)/python -m pytest $(PYTEST_ARGS)
