@@ -10,7 +10,7 @@ from jsonschema import Draft4Validator, Draft202012Validator
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
-from annotations.models import Attribution, Claim, Source
+from annotations.models import Attribution, Source
 from annotations.tests.makers import add_link, make_claim, make_entity, make_mention, quote_evidence
 from articles.tests.makers import make_article, make_source
 

@@ -1,6 +1,6 @@
 """Nothing unpublished leaks: a marker planted in every unpublished thing appears on no public URL."""
 
-from annotations.models import Claim, Entity, Evidence, Mention, StoryLink
+from annotations.models import Claim, Entity, Evidence, StoryLink
 from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
