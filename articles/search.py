@@ -85,3 +85,29 @@ def search_vector_expression() -> SearchVector:
     """Title weighted A, body B, each stemmed with the article's own language."""
     config = search_config_expression()
     return SearchVector("title", weight="A", config=config) + SearchVector("body", weight="B", config=config)
+
+
+class WebSearchMatch(Func):
+    """The story matches a web-search query (“phrases”, -word, or), read in the story's language.
+
+    Languages without a stemmer in PostgreSQL (configuration `simple`: Korean, Japanese…) glue
+    particles and endings to words, so there each word of the query also matches as a prefix:
+    “김정은” finds “김정은은” and “김정은이”.
+    """
+
+    output_field = models.BooleanField()
+
+    def __init__(self, query: str):
+        super().__init__(F("search_vector"), search_config_expression(), Value(query))
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (vector, vector_params), (config, config_params), (query, query_params) = (
+            compiler.compile(expression) for expression in self.source_expressions
+        )
+        # Every lexeme of the parsed query ('word') becomes a prefix ('word':*).
+        prefixed = f"regexp_replace(websearch_to_tsquery('simple', {query})::text, $$('(?:[^']|'')*')$$, $$\\1:*$$, 'g')::tsquery"
+        sql = (
+            f"(CASE WHEN {config} = 'simple'::regconfig THEN {vector} @@ {prefixed} "
+            f"ELSE {vector} @@ websearch_to_tsquery({config}, {query}) END)"
+        )
+        return sql, (*config_params, *vector_params, *query_params, *vector_params, *config_params, *query_params)

@@ -18,7 +18,7 @@ from annotations.highlighting import segments
 from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles.models import Article, Source
-from articles.search import search_config_expression
+from articles.search import WebSearchMatch, search_config_expression
 from articles.structured_data import article_graph, as_script_text
 
 
@@ -221,7 +221,7 @@ def article_search(request: HttpRequest) -> HttpResponse:
             }
         config = search_config_expression()
         query = SearchQuery(q, search_type="websearch", config=config)
-        articles = Article.objects.published().filter(search_vector=query)
+        articles = Article.objects.published().filter(WebSearchMatch(q))
         if data["source"]:
             articles = articles.filter(publisher__slug=data["source"])
         if data["language"]:

@@ -103,6 +103,15 @@ def test_search_finds_indonesian_word_forms_through_the_stemmer(client, db):
     assert article.title in search(client, "berkunjung")
 
 
+def test_search_finds_korean_names_followed_by_particles(client, db):
+    article = make_article(title="정상회담", language="ko", body="김정은은 러시아에 도착했다. 푸틴 대통령이 그를 맞았다.")
+    make_article(title="Other", language="ko", body="다른 기사입니다.")
+    page = search(client, "김정은")
+    assert article.title in page and "Other" not in page
+    assert article.title in search(client, "러시아")
+    assert article.title not in search(client, "김정은 -푸틴")
+
+
 def test_search_understands_phrases_exclusions_and_or(client, db):
     train = make_article(title="Train story", body="The armoured train left Pyongyang on Monday.")
     plane = make_article(title="Plane story", body="The plane left Pyongyang, not the train.")
