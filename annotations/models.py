@@ -598,21 +598,25 @@ class EvidenceKind(models.TextChoices):
 
 
 class Evidence(models.Model):
-    """What a claim's status rests on: an on-record quote here, another article or claim, a URL."""
+    """What a claim's status rests on: an on-record quote here, another article or claim, a URL.
+
+    What evidence names, and the evidence a status change names, cannot be deleted on its own
+    (RESTRICT), but goes with its claim when the claim is deleted.
+    """
 
     Kind = EvidenceKind
 
     claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="evidence")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     attribution = models.ForeignKey(
-        Attribution, verbose_name=_("on-record attribution"), null=True, blank=True, on_delete=models.PROTECT,
+        Attribution, verbose_name=_("on-record attribution"), null=True, blank=True, on_delete=models.RESTRICT,
         related_name="+",
     )
     article = models.ForeignKey(
-        Article, verbose_name=_("article"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Article, verbose_name=_("article"), null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     other_claim = models.ForeignKey(
-        Claim, verbose_name=_("other claim"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Claim, verbose_name=_("other claim"), null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
     note = models.TextField(_("note"), blank=True)
@@ -701,7 +705,7 @@ class ClaimStatusChange(models.Model):
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
     reason = models.TextField(_("why"))
     evidence = models.ForeignKey(
-        Evidence, verbose_name=_("evidence"), null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Evidence, verbose_name=_("evidence"), null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
 
     class Meta:

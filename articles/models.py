@@ -1,3 +1,5 @@
+import hashlib
+
 import langcodes
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
@@ -140,6 +142,10 @@ class Article(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    content_hash = models.CharField(
+        _("content hash"), max_length=64, editable=False, db_index=True,
+        help_text=_("SHA-256 of the NFC body: how an import recognises a story it has already seen without a URL."),
+    )
     search_vector = models.GeneratedField(
         expression=search_vector_expression(), output_field=SearchVectorField(), db_persist=True
     )
@@ -202,6 +208,7 @@ class Article(models.Model):
             raise ValidationError(_("Annotations are anchored in this story's text; its body can no longer be changed."))
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
+        self.content_hash = body_hash(self.body)
         if not self.slug:
             self.slug = unique_slug(Article, self.title, instance_pk=self.pk)
         super().save(*args, **kwargs)
@@ -235,6 +242,10 @@ class Article(models.Model):
     @property
     def text_direction(self) -> str:
         return "rtl" if langcodes.Language.get(self.language).maximize().script in RTL_SCRIPTS else "ltr"
+
+
+def body_hash(body: str) -> str:
+    return hashlib.sha256(to_nfc(body).encode("utf-8")).hexdigest()
 
 
 RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg", "Mand", "Samr"}

@@ -135,6 +135,11 @@ STORAGES = {
     },
 }
 
+# Imports: the largest JSON Lines line, feed/HTML/text file (read whole) and story accepted.
+IMPORT_MAX_ITEM_BYTES = env_int("IMPORT_MAX_ITEM_BYTES", 5_000_000)
+IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 20_000_000)
+IMPORT_MAX_ARTICLE_CHARS = env_int("IMPORT_MAX_ARTICLE_CHARS", 1_000_000)
+
 # The newsroom's name, as the author of its ClaimReview markup.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsdesk")
 

@@ -363,3 +363,13 @@ def test_htmx_actions_make_the_same_number_of_queries_on_small_and_large_stories
     stories = (annotated_story(2, 5), annotated_story(200, 50))
     counts = [queries_of(lambda article=article: perform(action, editor_client, article)) for article in stories]
     assert counts[0] == counts[1], counts
+
+
+def test_a_confirmed_claim_with_its_evidence_can_be_removed(editor_client, story):
+    from annotations.tests.makers import quote_evidence
+
+    claim = make_claim(story, "Kim Jong Un will meet Putin")
+    link = add_link(claim)
+    claim.change_status("confirmed", by=None, reason="On record", evidence=quote_evidence(link))
+    response = editor_client.post(reverse("desk:claim-delete", args=[claim.pk]), headers={"HX-Request": "true"})
+    assert response.status_code == 200 and not Claim.objects.exists()

@@ -1,0 +1,85 @@
+"""Stories with all their annotations as JSON Lines records, the schema import_articles reads."""
+
+import json
+from collections.abc import Iterator
+
+from django.db.models import Prefetch
+
+from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
+from articles.models import Article, Source
+
+
+def source_record(source: Source) -> dict:
+    return {"name": source.name, "kind": source.kind, "country": source.country, "url": source.url}
+
+
+def reference(article: Article) -> dict:
+    return {"url": article.url} if article.url else {"hash": article.content_hash}
+
+
+def claim_record(claim: Claim) -> dict:
+    links = list(claim.attributions.all())
+    evidence = list(claim.evidence.all())
+    position_of = {link.pk: i for i, link in enumerate(links)}
+    index_of = {item.pk: i for i, item in enumerate(evidence)}
+
+    def evidence_record(item: Evidence) -> dict:
+        if item.kind == Evidence.Kind.QUOTE:
+            return {"kind": "quote", "link": position_of[item.attribution_id], "note": item.note}
+        if item.kind == Evidence.Kind.ARTICLE:
+            return {"kind": "article", **reference(item.article), "note": item.note}
+        return {"kind": "url", "url": item.url, "note": item.note}
+
+    return {
+        "start": claim.start, "end": claim.end, "exact": claim.exact, "statement": claim.statement,
+        "note": claim.note, "published": claim.is_published,
+        "chain": [
+            {"source": source_record(link.source), "role": link.role, "sourcing": link.sourcing,
+             "start": link.start, "end": link.end, "exact": link.exact}
+            for link in links
+        ],
+        "evidence": [evidence_record(item) for item in evidence if item.kind != Evidence.Kind.CLAIM],
+        "history": [
+            {"from": change.from_status, "to": change.to_status, "reason": change.reason,
+             "evidence": index_of.get(change.evidence_id), "at": change.changed_at.isoformat()}
+            for change in claim.history.all()
+        ],
+    }
+
+
+def article_record(article: Article) -> dict:
+    return {
+        "url": article.url, "title": article.title, "body": article.body, "language": article.language,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "status": article.status, "publisher": source_record(article.publisher),
+        "mentions": [
+            {"start": m.start, "end": m.end, "exact": m.exact, "published": m.is_published,
+             "entity": {"name": m.entity.name, "kind": m.entity.kind, "wikidata_id": m.entity.wikidata_id,
+                        "aliases": [{"name": a.name, "language": a.language} for a in m.entity.aliases.all()]}}
+            for m in article.mentions.all()
+        ],
+        "claims": [claim_record(claim) for claim in article.claims.all()],
+        "links": [{"kind": link.kind, **{f"to_{k}": v for k, v in reference(link.to_article).items()}}
+                  for link in article.links_from.all()],
+    }
+
+
+def export_lines(*, published_only: bool = False) -> Iterator[str]:
+    articles = Article.objects.published() if published_only else Article.objects.all()
+    mentions = Mention.objects.select_related("entity").prefetch_related("entity__aliases").order_by("start", "end", "entity__name")
+    claims = Claim.objects.order_by("start", "end", "id").prefetch_related(
+        Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
+        Prefetch("evidence", queryset=Evidence.objects.select_related("article").order_by("id")),
+        Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
+    )
+    links = StoryLink.objects.select_related("to_article").order_by("kind", "to_article__url", "id")
+    if published_only:
+        mentions, claims = mentions.filter(is_published=True), claims.filter(is_published=True)
+        links = links.filter(to_article__status=Article.Status.PUBLISHED)
+    queryset = (
+        articles.select_related("publisher").defer("search_vector").order_by("published_at", "url", "id")
+        .prefetch_related(Prefetch("mentions", queryset=mentions), Prefetch("claims", queryset=claims),
+                          Prefetch("links_from", queryset=links))
+    )
+    for article in queryset.iterator(chunk_size=500):
+        yield json.dumps(article_record(article), ensure_ascii=False, sort_keys=True)

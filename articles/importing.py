@@ -1,0 +1,505 @@
+"""Importing stories from JSON Lines, RSS/Atom feeds, HTML pages and plain text.
+
+Every input becomes a stream of `Item`s (or `Problem`s, for what could not be read), and every
+item is stored in its own transaction, so a bad item never leaves half a record and never stops
+the rest. Stories are recognised again by canonical URL or, without one, by a hash of their
+text: importing the same file twice changes nothing, and a story whose text changed upstream is
+reported, not overwritten (annotations are anchored in the old text).
+
+JSON Lines files are read twice, streaming: the stories first, then their claims and links, so
+that a claim's evidence and a link may name a story that comes later in the file.
+"""
+
+import hashlib
+import io
+import json
+import re
+import unicodedata
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO
+
+import courlan
+import feedparser
+import html_text
+import langcodes
+import py3langid
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
+from articles.models import Article, Source, body_hash, normalise_language_tag
+from articles.text import to_nfc
+
+FORMATS = ("jsonl", "feed", "html", "text")
+SURROGATES = re.compile(r"[\ud800-\udfff]")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+class Unimportable(Exception):
+    """An item, or a whole file, that cannot be imported; the message says why."""
+
+
+@dataclass
+class Item:
+    position: str
+    title: str
+    body: str
+    url: str = ""
+    language: str = ""
+    published_at: datetime | None = None
+    publisher: dict = field(default_factory=dict)
+    status: str = ""
+    record: dict | None = None  # the JSON Lines object, for its annotations
+
+
+@dataclass
+class Problem:
+    position: str
+    reason: str
+
+
+@dataclass
+class Report:
+    imported: int = 0
+    duplicates: int = 0
+    changed: int = 0
+    failed: int = 0
+    messages: list[str] = field(default_factory=list)
+
+    def add(self, kind: str, position: str, message: str = "") -> None:
+        setattr(self, kind, getattr(self, kind) + 1)
+        if message:
+            self.messages.append(f"{position}: {message}")
+
+    @property
+    def total(self) -> int:
+        return self.imported + self.duplicates + self.changed + self.failed
+
+    def summary(self) -> str:
+        return (
+            f"{self.imported} imported, {self.duplicates} skipped as duplicates, "
+            f"{self.changed} changed upstream (not overwritten), {self.failed} failed"
+        )
+
+
+# --- Canonical text, URLs and languages -------------------------------------------------------
+
+
+def clean_text(text: str) -> str:
+    """Text without NUL and other control characters or lone surrogates, in NFC."""
+    return to_nfc(CONTROL.sub("", SURROGATES.sub("", text)))
+
+
+def canonical_text(text: str) -> str:
+    """Paragraphs separated by one blank line, white space inside them folded, NFC, no controls."""
+    text = clean_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    paragraphs = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+    return "\n\n".join(p for p in paragraphs if p)
+
+
+def html_to_text(markup: str) -> str:
+    """The readable text of an HTML fragment: block elements become paragraphs, markup goes."""
+    if not markup.strip():
+        return ""
+    text = html_text.extract_text(markup, guess_layout=True)
+    return canonical_text(text)
+
+
+def canonical_url(url: str) -> str:
+    """The story's address without tracking parameters or fragment; '' if it is not http(s)."""
+    url = clean_text(url).strip()
+    if not url:
+        return ""
+    if not re.match(r"^https?://", url, re.I):
+        raise Unimportable(f"the address {url[:80]!r} is not an http(s) URL and was dropped")
+    normalised = courlan.normalize_url(url, strict=True)
+    return normalised.split("#", 1)[0][:2000]
+
+
+def detect_language(text: str) -> str:
+    code, _ = py3langid.classify(text[:5000])
+    return langcodes.standardize_tag(code)
+
+
+def parse_time(value) -> datetime | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime):
+        moment = value
+    else:
+        moment = parse_datetime(str(value).strip())
+        if moment is None:
+            raise Unimportable(f"published_at {str(value)[:40]!r} is not an ISO 8601 date and time")
+    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+
+
+# --- Reading each format -------------------------------------------------------------------------
+
+
+def detect_format(head: bytes, name: str = "") -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix in (".jsonl", ".ndjson"):
+        return "jsonl"
+    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").lower()
+    if text.startswith(b"{"):
+        return "jsonl"
+    if re.search(rb"<(rss|feed|rdf:rdf|channel)[\s>]", text[:4096]) or (
+        text.startswith(b"<?xml") and not re.search(rb"<html", text[:4096])
+    ):
+        return "feed"
+    if re.search(rb"<(!doctype html|html|head|body)[\s>]", text[:4096]):
+        return "html"
+    return "text"
+
+
+def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Item | Problem]:
+    for number, raw in enumerate(stream, start=1):
+        position = f"{name}, line {number}"
+        if len(raw) > settings.IMPORT_MAX_ITEM_BYTES:
+            yield Problem(position, f"the line is {len(raw):,} bytes long; the limit is {settings.IMPORT_MAX_ITEM_BYTES:,}")
+            continue
+        if not raw.strip():
+            continue
+        try:
+            record = json.loads(raw.decode("utf-8"))
+        except UnicodeDecodeError as error:
+            yield Problem(position, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            continue
+        except ValueError as error:
+            yield Problem(position, f"not valid JSON ({error})")
+            continue
+        if not isinstance(record, dict):
+            yield Problem(position, f"a story must be a JSON object, not {type(record).__name__}")
+            continue
+        try:
+            yield item_from_record(record, position)
+        except Unimportable as error:
+            yield Problem(position, str(error))
+
+
+def item_from_record(record: dict, position: str) -> Item:
+    title, body = record.get("title"), record.get("body")
+    if not isinstance(title, str) or not isinstance(body, str):
+        raise Unimportable("a story needs a text title and a text body")
+    publisher = record.get("publisher") or {}
+    if not isinstance(publisher, dict):
+        raise Unimportable("publisher must be an object with name, kind and country")
+    return Item(
+        position=position, title=title, body=body, url=str(record.get("url") or ""),
+        language=str(record.get("language") or ""), published_at=parse_time(record.get("published_at")),
+        publisher=publisher, status=str(record.get("status") or ""), record=record,
+    )
+
+
+ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
+
+
+def read_feed(data: bytes, name: str) -> Iterator[Item | Problem]:
+    # Entities declared in the file (the billion-laughs bomb, or one that names a local file)
+    # are refused before any parser sees them; feedparser only ever gets bytes, never a path.
+    if ENTITY_DECLARATION.search(data[:65536]):
+        yield Problem(name, "the feed declares XML entities, which are never expanded here; the file was refused")
+        return
+    parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=True)
+    if not parsed.entries:
+        reason = getattr(parsed, "bozo_exception", None)
+        yield Problem(name, f"no stories could be read from the feed ({reason or 'it has no items'})")
+        return
+    feed_title = clean_text(parsed.feed.get("title", "")).strip()
+    feed_language = parsed.feed.get("language", "")
+    for number, entry in enumerate(parsed.entries, start=1):
+        position = f"{name}, item {number}"
+        try:
+            yield item_from_entry(entry, position, feed_title, feed_language)
+        except Unimportable as error:
+            yield Problem(position, str(error))
+
+
+def entry_html(entry) -> str:
+    for content in entry.get("content", []) or []:
+        if content.get("value"):
+            return content["value"]
+    return entry.get("summary", "") or entry.get("description", "")
+
+
+def item_from_entry(entry, position: str, feed_title: str, feed_language: str) -> Item:
+    title = html_to_text(entry.get("title", "")) if entry.get("title_detail", {}).get("type") == "text/html" else clean_text(entry.get("title", ""))
+    body = html_to_text(entry_html(entry))
+    title = " ".join(title.split())
+    if not title and not body:
+        raise Unimportable("the item has neither a title nor any text")
+    moment = entry.get("published_parsed") or entry.get("updated_parsed")
+    published = datetime(*moment[:6], tzinfo=UTC) if moment else None
+    language = entry.get("language") or (entry.get("title_detail") or {}).get("language") or feed_language or ""
+    return Item(
+        position=position, title=title or body[:120], body=body or title, url=entry.get("link", "") or "",
+        language=language, published_at=published, publisher={"name": feed_title} if feed_title else {},
+    )
+
+
+def read_html(data: bytes, name: str) -> Iterator[Item | Problem]:
+    import trafilatura
+
+    document = trafilatura.bare_extraction(
+        data, with_metadata=True, include_comments=False, include_tables=False, favor_recall=True
+    )
+    if document is None or not (document.text or "").strip():
+        yield Problem(name, "no article text could be found in the page")
+        return
+    date = parse_time(document.date) if document.date else None
+    yield Item(
+        position=name, title=clean_text(document.title or "").strip() or canonical_text(document.text)[:120],
+        body=document.text, url=document.url or "", language=document.language or "", published_at=date,
+        publisher={"name": document.sitename} if document.sitename else {},
+    )
+
+
+def read_text(data: bytes, name: str) -> Iterator[Item | Problem]:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        yield Problem(name, f"not UTF-8 text ({error.reason} at byte {error.start})")
+        return
+    title, _, body = clean_text(text).strip().partition("\n")
+    if not title.strip() or not body.strip():
+        yield Problem(name, "a text file needs a title on its first line and the story below it")
+        return
+    yield Item(position=name, title=title.strip(), body=body)
+
+
+def looks_binary(head: bytes) -> bool:
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
+        return False  # UTF-16 or UTF-32 with a byte order mark
+    if head[:3] == b"\xef\xbb\xbf":
+        return False
+    return b"\x00" in head[:8192] and not re.match(rb"^(\x00<|<\x00)", head)
+
+
+def read_items(path: Path, fmt: str = "auto") -> Iterator[Item | Problem]:
+    name = path.name
+    size = path.stat().st_size
+    if size == 0:
+        yield Problem(name, "the file is empty")
+        return
+    with path.open("rb") as stream:
+        head = stream.read(8192)
+        if fmt == "auto":
+            fmt = detect_format(head, name)
+        if fmt in ("html", "text") and looks_binary(head):
+            yield Problem(name, "the file is binary, not text")
+            return
+        stream.seek(0)
+        if fmt == "jsonl":
+            yield from read_jsonl(stream, name)
+            return
+        if size > settings.IMPORT_MAX_FILE_BYTES:
+            yield Problem(name, f"the file is {size:,} bytes; {fmt} files are read whole and the limit is {settings.IMPORT_MAX_FILE_BYTES:,}")
+            return
+        data = stream.read()
+    reader = {"feed": read_feed, "html": read_html, "text": read_text}[fmt]
+    yield from reader(data, name)
+
+
+# --- Storing ---------------------------------------------------------------------------------------
+
+
+def publisher_for(details: dict, default: Source | None) -> Source:
+    name = clean_text(str(details.get("name") or "")).strip()
+    if not name:
+        if default is None:
+            raise Unimportable("the story names no publisher; give one with --source")
+        return default
+    kind = str(details.get("kind") or Source.Kind.PUBLICATION)
+    if kind not in Source.Kind.values:
+        raise Unimportable(f"publisher kind {kind!r} is not one of {', '.join(Source.Kind.values)}")
+    country = str(details.get("country") or "").upper()[:2]
+    source = Source.objects.filter(name__iexact=name, kind=kind, country=country).first()
+    return source or Source.objects.create(name=name[:300], kind=kind, country=country, url=str(details.get("url") or "")[:2000] if str(details.get("url") or "").startswith(("http://", "https://")) else "")
+
+
+def prepare(item: Item) -> tuple[dict, list[str]]:
+    """The article's fields from an item, and the notes on what was cleaned."""
+    notes = []
+    title = " ".join(clean_text(item.title).split())[:500]
+    body = canonical_text(item.body)
+    if not title or not body:
+        raise Unimportable("the story has no title or no text once cleaned")
+    if len(body) > settings.IMPORT_MAX_ARTICLE_CHARS:
+        raise Unimportable(f"the story is {len(body):,} characters long; the limit is {settings.IMPORT_MAX_ARTICLE_CHARS:,}")
+    try:
+        url = canonical_url(item.url)
+    except Unimportable as error:
+        url = ""
+        notes.append(str(error))
+    language = ""
+    if item.language:
+        try:
+            language = normalise_language_tag(item.language)
+        except ValidationError:
+            notes.append(f"language {item.language[:20]!r} is not a BCP 47 tag; detected instead")
+    language = language or detect_language(f"{title}\n{body}")
+    status = item.status or Article.Status.DRAFT
+    if status not in Article.Status.values:
+        raise Unimportable(f"status {status!r} is not one of {', '.join(Article.Status.values)}")
+    return {"title": title, "body": body, "url": url, "language": language, "status": status,
+            "published_at": item.published_at}, notes
+
+
+def store_article(item: Item, *, default_source: Source | None, publish: bool, report: Report) -> Article | None:
+    try:
+        fields, notes = prepare(item)
+        if publish:
+            fields["status"] = Article.Status.PUBLISHED
+        existing = find_existing(fields)
+        if existing is not None:
+            if existing.content_hash == body_hash(fields["body"]):
+                report.add("duplicates", item.position)
+                return existing
+            report.add("changed", item.position, f"“{existing.title}” changed upstream; the stored text was kept")
+            return None
+        with transaction.atomic():
+            fields["publisher"] = publisher_for(item.publisher, default_source)
+            article = Article(**fields)
+            article.full_clean(exclude=["slug", "content_hash"])
+            article.save()
+            if item.record:
+                store_mentions(article, item.record.get("mentions") or [])
+    except (Unimportable, ValidationError) as error:
+        report.add("failed", item.position, "; ".join(getattr(error, "messages", [str(error)])))
+        return None
+    except IntegrityError:
+        # Another import stored the same story between our look-up and our write.
+        report.add("duplicates", item.position)
+        return None
+    report.add("imported", item.position, "; ".join(notes))
+    return article
+
+
+def find_existing(fields: dict) -> Article | None:
+    if fields["url"]:
+        return Article.objects.filter(url=fields["url"]).first()
+    return Article.objects.filter(content_hash=body_hash(fields["body"]), url="").first()
+
+
+def story_named(reference: dict) -> Article | None:
+    """The story a link or an evidence names: by its URL, or by the hash of its text."""
+    if reference.get("url") or reference.get("to_url"):
+        return Article.objects.filter(url=canonical_url(str(reference.get("url") or reference.get("to_url")))).first()
+    if reference.get("hash") or reference.get("to_hash"):
+        return Article.objects.filter(content_hash=str(reference.get("hash") or reference.get("to_hash"))).first()
+    return None
+
+
+def entity_for(details: dict) -> Entity:
+    if not isinstance(details, dict) or not str(details.get("name") or "").strip():
+        raise Unimportable("a mention needs an entity with a name")
+    wikidata = str(details.get("wikidata_id") or "").strip().upper()
+    kind = str(details.get("kind") or "")
+    if kind not in Entity.Kind.values:
+        raise Unimportable(f"entity kind {kind!r} is not one of {', '.join(Entity.Kind.values)}")
+    found = Entity.objects.filter(wikidata_id=wikidata).first() if wikidata else None
+    found = found or Entity.objects.filter(name=clean_text(details["name"]).strip(), kind=kind).first()
+    entity = found or Entity.objects.create(name=clean_text(details["name"])[:300], kind=kind, wikidata_id=wikidata)
+    for alias in details.get("aliases") or []:
+        if isinstance(alias, dict) and str(alias.get("name") or "").strip():
+            name = clean_text(alias["name"]).strip()[:300]
+            if not entity.aliases.filter(name__iexact=name).exists():
+                EntityAlias.objects.create(entity=entity, name=name, language=str(alias.get("language") or "")[:35])
+    return entity
+
+
+def store_mentions(article: Article, mentions: list) -> None:
+    for mention in mentions:
+        if not isinstance(mention, dict):
+            raise Unimportable("each mention must be an object")
+        Mention.objects.get_or_create(
+            article=article, entity=entity_for(mention.get("entity")), start=mention.get("start"), end=mention.get("end"),
+            defaults={"exact": str(mention.get("exact") or ""), "is_published": bool(mention.get("published", True))},
+        )
+
+
+def store_annotations(article: Article, record: dict, position: str, report: Report) -> None:
+    """The claims and links of a JSON Lines story, once every story of the file is stored."""
+    try:
+        with transaction.atomic():
+            for claim in record.get("claims") or []:
+                store_claim(article, claim)
+            for link in record.get("links") or []:
+                other = story_named(link)
+                if other is None or other.pk == article.pk:
+                    raise Unimportable(f"a link points at {str(link.get('to_url') or link.get('to_hash'))[:80]!r}, which is not a story here")
+                StoryLink.objects.get_or_create(from_article=article, to_article=other, kind=str(link.get("kind")))
+    except (Unimportable, ValidationError, IntegrityError, AttributeError, TypeError, KeyError) as error:
+        report.messages.append(f"{position}: the story was imported but its claims and links were not ({error})")
+        report.failed += 1
+
+
+def store_claim(article: Article, data: dict) -> None:
+    start, end = data.get("start"), data.get("end")
+    statement = to_nfc(str(data.get("statement") or data.get("exact") or "").strip())
+    if Claim.objects.filter(article=article, start=start, end=end, statement=statement).exists():
+        return
+    claim = Claim.objects.create(
+        article=article, start=start, end=end, exact=str(data.get("exact") or ""), statement=statement,
+        note=str(data.get("note") or ""), is_published=bool(data.get("published", True)),
+    )
+    links = []
+    for position, link in enumerate(data.get("chain") or []):
+        links.append(Attribution.objects.create(
+            claim=claim, position=position, source=publisher_for(link.get("source") or {}, None),
+            role=link.get("role"), sourcing=link.get("sourcing"),
+            start=link.get("start"), end=link.get("end"), exact=str(link.get("exact") or ""),
+        ))
+    evidence = [make_evidence(claim, spec, links) for spec in data.get("evidence") or []]
+    for change in data.get("history") or []:
+        index = change.get("evidence")
+        proof = evidence[index] if isinstance(index, int) and 0 <= index < len(evidence) else None
+        made = claim.change_status(change.get("to"), by=None, reason=str(change.get("reason") or ""), evidence=proof)
+        if change.get("at"):
+            ClaimStatusChange.objects.filter(pk=made.pk).update(changed_at=parse_time(change["at"]))
+
+
+def make_evidence(claim: Claim, spec: dict, links: list) -> Evidence:
+    kind = spec.get("kind")
+    if kind == "quote":
+        return Evidence.objects.create(claim=claim, kind=kind, attribution=links[spec["link"]], note=str(spec.get("note") or ""))
+    if kind == "article":
+        target = story_named(spec)
+        if target is None:
+            raise Unimportable(f"evidence names {str(spec.get('url'))[:80]!r}, which is not a story here")
+        return Evidence.objects.create(claim=claim, kind=kind, article=target, note=str(spec.get("note") or ""))
+    if kind == "url":
+        return Evidence.objects.create(claim=claim, kind=kind, url=canonical_url(str(spec.get("url") or "")), note=str(spec.get("note") or ""))
+    raise Unimportable(f"evidence kind {kind!r} is not quote, article or url")
+
+
+def import_paths(paths: Iterable[Path], *, fmt: str = "auto", source: Source | None = None, publish: bool = False,
+                 progress=None) -> Report:
+    report = Report()
+    for path in paths:
+        pending = []  # (article id, line) of JSON Lines stories whose annotations come second
+        for entry in read_items(path, fmt):
+            if isinstance(entry, Problem):
+                report.add("failed", entry.position, entry.reason)
+            else:
+                article = store_article(entry, default_source=source, publish=publish, report=report)
+                if article is not None and entry.record and (entry.record.get("claims") or entry.record.get("links")):
+                    pending.append((article.pk, entry.position))
+            if progress:
+                progress(report)
+        if pending:
+            store_second_pass(path, dict((position, pk) for pk, position in pending), report)
+    return report
+
+
+def store_second_pass(path: Path, articles_by_position: dict, report: Report) -> None:
+    for entry in read_items(path, "jsonl"):
+        if isinstance(entry, Item) and entry.position in articles_by_position:
+            article = Article.objects.get(pk=articles_by_position[entry.position])
+            store_annotations(article, entry.record, entry.position, report)

@@ -1,0 +1,154 @@
+import json
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.core.management import CommandError, call_command
+
+from annotations.models import Claim, ClaimStatusChange, Entity, Mention, StoryLink
+from articles.demo_newsroom import load_demo
+from articles.exporting import export_lines
+from articles.importing import canonical_text, canonical_url, import_paths
+from articles.models import Article, Source
+
+SHARED = Path(settings.BASE_DIR).parent / "shared" / "testdata"
+
+
+def write(tmp_path: Path, name: str, content) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    return path
+
+
+def story(n: int, **extra) -> str:
+    record = {"title": f"Story {n}", "body": f"Body of story {n}.\n\nSecond paragraph.", "url": f"https://news.example/{n}",
+              "language": "en", "publisher": {"name": "Kabar Timur", "kind": "publication", "country": "ID"}} | extra
+    return json.dumps(record, ensure_ascii=False)
+
+
+def test_json_lines_with_broken_empty_and_non_object_lines_imports_the_good_ones_once(tmp_path, db):
+    lines = [story(1), "{not json", "", "[1, 2]", '"a string"', story(2), '{"title": "no body"}', story(3), "\x00\x01"]
+    path = write(tmp_path, "stories.jsonl", "\n".join(lines) + "\n")
+    report = import_paths([path])
+    assert (report.imported, report.failed) == (3, 5)
+    assert any("line 2: not valid JSON" in m for m in report.messages)
+    assert any("line 4: a story must be a JSON object, not list" in m for m in report.messages)
+    again = import_paths([path])
+    assert (again.imported, again.duplicates) == (0, 3)
+    assert Article.objects.count() == 3
+
+
+def test_command_summarises_and_fails_when_an_item_failed(tmp_path, db, capsys):
+    path = write(tmp_path, "stories.jsonl", story(1) + "\n{broken\n")
+    with pytest.raises(CommandError) as error:
+        call_command("import_articles", str(path), "--quiet")
+    assert error.value.returncode == 1
+    captured = capsys.readouterr()
+    assert "1 imported, 0 skipped as duplicates, 0 changed upstream (not overwritten), 1 failed" in captured.out
+    assert "stories.jsonl, line 2: not valid JSON" in captured.err
+
+
+def test_a_story_changed_upstream_is_reported_and_not_overwritten(tmp_path, db):
+    import_paths([write(tmp_path, "a.jsonl", story(1))])
+    report = import_paths([write(tmp_path, "b.jsonl", story(1, body="A corrected text."))])
+    assert report.changed == 1 and "changed upstream" in report.messages[0]
+    assert Article.objects.get().body.startswith("Body of story 1.")
+
+
+def test_canonical_urls_drop_tracking_and_fragments_and_refuse_javascript(db, tmp_path):
+    assert canonical_url("HTTPS://News.Example/a?utm_source=x&id=3#top") == "https://news.example/a?id=3"
+    import_paths([write(tmp_path, "a.jsonl", story(1, url="https://news.example/1?utm_campaign=x#c"))])
+    report = import_paths([write(tmp_path, "b.jsonl", story(1))])
+    assert report.duplicates == 1
+    report = import_paths([write(tmp_path, "c.jsonl", story(9, url="javascript:alert(1)"))])
+    assert report.imported == 1 and "not an http(s) URL" in report.messages[0]
+    assert Article.objects.get(title="Story 9").url == ""
+
+
+def test_canonical_text_has_paragraphs_folded_white_space_nfc_and_no_controls():
+    assert canonical_text("  One\u00a0 line\r\nwraps.\n\n\n\tTwo\x00 e\u0301\ud83d  \n") == "One line wraps.\n\nTwo é"
+
+
+def test_stories_without_url_are_recognised_by_their_text(tmp_path, db):
+    path = write(tmp_path, "a.txt", "A title\nThe story itself, with no address.")
+    assert import_paths([path], source=Source.objects.create(name="Desk", kind="publication")).imported == 1
+    assert import_paths([path], source=Source.objects.first()).duplicates == 1
+
+
+def test_plain_text_needs_a_title_and_a_body(tmp_path, db):
+    report = import_paths([write(tmp_path, "a.txt", "Only a title")], source=Source.objects.create(name="D", kind="publication"))
+    assert report.failed == 1 and "title on its first line" in report.messages[0]
+
+
+@pytest.mark.parametrize(
+    "name, content, reason",
+    [
+        ("empty.xml", b"", "the file is empty"),
+        ("image.xml", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary"),
+        ("truncated.xml", b'<?xml version="1.0"?><rss version="2.0"><channel><title>T</title><item><title>', "item 1"),
+        ("latin1.txt", "Judul\nBeritä".encode("latin-1"), "not UTF-8"),
+    ],
+)
+def test_bad_files_are_reported_with_the_reason(tmp_path, db, name, content, reason):
+    report = import_paths([write(tmp_path, name, content)], source=Source.objects.create(name="D", kind="publication"))
+    assert report.failed == 1 and reason in report.messages[0] and Article.objects.count() == 0
+
+
+BOMB = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;">]>
+<rss version="2.0"><channel><title>Bomb</title><item><title>&e;</title><description>x</description></item></channel></rss>"""
+
+XXE = b"""<?xml version="1.0"?>
+<!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>Leak</title><item><title>Stolen</title><description>&secret;</description></item></channel></rss>"""
+
+HOSTILE_FEED = b"""<?xml version="1.0"?>
+<rss version="2.0"><channel><title>Kabar</title><item><title>Kim &lt;b&gt;arrives&lt;/b&gt;</title>
+<link>https://kabar.example/kim?utm_source=rss</link>
+<description>&lt;p&gt;Kim arrived.&lt;/p&gt;&lt;script&gt;alert(1)&lt;/script&gt;&lt;form action="/x"&gt;&lt;input name=a&gt;&lt;/form&gt;&lt;p onclick="x()"&gt;Second &lt;a href="javascript:x()"&gt;paragraph&lt;/a&gt;.&lt;/p&gt;</description>
+</item><item><title>Good one</title><link>https://kabar.example/good</link><description>Fine text.</description></item></channel></rss>"""
+
+
+def test_entity_bomb_and_external_entities_are_refused(tmp_path, db):
+    for name, data in [("bomb.xml", BOMB), ("xxe.xml", XXE)]:
+        report = import_paths([write(tmp_path, name, data)])
+        assert report.failed == 1 and "declares XML entities" in report.messages[0]
+    assert Article.objects.count() == 0
+
+
+def test_feed_item_markup_is_stored_as_plain_text(tmp_path, db):
+    report = import_paths([write(tmp_path, "feed.xml", HOSTILE_FEED)])
+    assert report.imported == 2
+    kim = Article.objects.get(url="https://kabar.example/kim")
+    assert "<" not in kim.title + kim.body and "alert" not in kim.body and "onclick" not in kim.body
+    assert kim.body.startswith("Kim arrived.") and "Second paragraph." in kim.body
+    assert kim.publisher.name == "Kabar"
+
+
+def test_round_trip_export_import_export_is_identical(db, tmp_path):
+    load_demo()
+    first = list(export_lines())
+    path = write(tmp_path, "demo.jsonl", "\n".join(first) + "\n")
+    for model in (Article, Entity, Source):
+        model.objects.all().delete()
+    assert not Claim.objects.exists() and not Mention.objects.exists() and not StoryLink.objects.exists()
+    report = import_paths([path])
+    assert report.failed == 0, report.messages
+    assert report.imported == 14
+    assert list(export_lines()) == first
+
+
+def test_news_articles_import_with_their_language_detected(tmp_path, db):
+    """All 180 articles of the parallel set, given without a language: each is detected right."""
+    records = [json.loads(line) for line in (SHARED / "news" / "ntrex-news-4lang.jsonl").read_text().splitlines()]
+    lines = [
+        json.dumps({"title": record["headline"], "body": record["text"], "url": f"https://ntrex.example/{record['id']}",
+                    "publisher": {"name": record["outlet"]}})
+        for record in records
+    ]
+    report = import_paths([write(tmp_path, "news.jsonl", "\n".join(lines))])
+    assert report.failed == 0, report.messages
+    expected = {f"https://ntrex.example/{record['id']}": record["lang"] for record in records}
+    wrong = [(a.url, a.language) for a in Article.objects.all() if a.language != expected[a.url]]
+    assert len(expected) == 180 and wrong == []
