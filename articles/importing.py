@@ -142,20 +142,36 @@ def parse_time(value) -> datetime | None:
 # --- Reading each format -------------------------------------------------------------------------
 
 
+BOMS = [
+    (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\xef\xbb\xbf", "utf-8-sig"),
+    (b"\xfe\xff", "utf-16-be"), (b"\xff\xfe", "utf-16-le"),
+]
+NUL_PATTERNS = [(b"\x00\x00\x00<", "utf-32-be"), (b"<\x00\x00\x00", "utf-32-le"), (b"\x00<", "utf-16-be"), (b"<\x00", "utf-16-le")]
+
+
+def text_encoding(head: bytes) -> str | None:
+    """The encoding a byte order mark or the NULs of '<' in UTF-16/32 announce, if any."""
+    for mark, encoding in BOMS:
+        if head.startswith(mark):
+            return encoding
+    for pattern, encoding in NUL_PATTERNS:
+        if head.startswith(pattern):
+            return encoding
+    return None
+
+
 def detect_format(head: bytes, name: str = "") -> str:
     suffix = Path(name).suffix.lower()
     if suffix in (".jsonl", ".ndjson"):
         return "jsonl"
-    text = head.lstrip(b"\xef\xbb\xbf\xff\xfe\x00 \t\r\n").lower()
-    if text.startswith(b"{"):
+    encoding = text_encoding(head)
+    text = head.decode(encoding or "latin-1", errors="ignore").lstrip("\ufeff \t\r\n").lower()
+    if text.startswith("{"):
         return "jsonl"
-    if re.search(rb"<(rss|feed|rdf:rdf|channel)[\s>]", text[:4096]) or (
-        text.startswith(b"<?xml") and not re.search(rb"<html", text[:4096])
-    ):
+    html = re.search(r"<(!doctype html|html|head|body)[\s>]", text)
+    if re.search(r"<(rss|feed|rdf:rdf|channel)[\s>]", text) or (text.startswith(("<?xml", "<!--")) and not html):
         return "feed"
-    if re.search(rb"<(!doctype html|html|head|body)[\s>]", text[:4096]):
-        return "html"
-    return "text"
+    return "html" if html else "text"
 
 
 def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Item | Problem]:
@@ -203,10 +219,11 @@ ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
 def read_feed(data: bytes, name: str) -> Iterator[Item | Problem]:
     # Entities declared in the file (the billion-laughs bomb, or one that names a local file)
     # are refused before any parser sees them; feedparser only ever gets bytes, never a path.
+    # Its own sanitizer is off: it keeps a script's code as text, while html_text drops it.
     if ENTITY_DECLARATION.search(data[:65536]):
         yield Problem(name, "the feed declares XML entities, which are never expanded here; the file was refused")
         return
-    parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=True)
+    parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=False)
     if not parsed.entries:
         reason = getattr(parsed, "bozo_exception", None)
         yield Problem(name, f"no stories could be read from the feed ({reason or 'it has no items'})")
@@ -229,9 +246,10 @@ def entry_html(entry) -> str:
 
 
 def item_from_entry(entry, position: str, feed_title: str, feed_language: str) -> Item:
-    title = html_to_text(entry.get("title", "")) if entry.get("title_detail", {}).get("type") == "text/html" else clean_text(entry.get("title", ""))
+    title_type = (entry.get("title_detail") or {}).get("type", "text/plain")
+    title = entry.get("title", "")
+    title = " ".join((html_to_text(title) if "html" in title_type else clean_text(title)).split())
     body = html_to_text(entry_html(entry))
-    title = " ".join(title.split())
     if not title and not body:
         raise Unimportable("the item has neither a title nor any text")
     moment = entry.get("published_parsed") or entry.get("updated_parsed")
@@ -262,7 +280,7 @@ def read_html(data: bytes, name: str) -> Iterator[Item | Problem]:
 
 def read_text(data: bytes, name: str) -> Iterator[Item | Problem]:
     try:
-        text = data.decode("utf-8-sig")
+        text = data.decode(text_encoding(data[:4]) or "utf-8-sig")
     except UnicodeDecodeError as error:
         yield Problem(name, f"not UTF-8 text ({error.reason} at byte {error.start})")
         return
@@ -274,11 +292,7 @@ def read_text(data: bytes, name: str) -> Iterator[Item | Problem]:
 
 
 def looks_binary(head: bytes) -> bool:
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")) or head[:4] in (b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"):
-        return False  # UTF-16 or UTF-32 with a byte order mark
-    if head[:3] == b"\xef\xbb\xbf":
-        return False
-    return b"\x00" in head[:8192] and not re.match(rb"^(\x00<|<\x00)", head)
+    return text_encoding(head) is None and b"\x00" in head[:8192]
 
 
 def read_items(path: Path, fmt: str = "auto") -> Iterator[Item | Problem]:
