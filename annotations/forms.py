@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
@@ -216,3 +217,25 @@ class ClaimLinkForm(ChainLinkForm):
 class StoryLinkForm(forms.Form):
     to_article = forms.ModelChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices)
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(label=_("File"), help_text=_("JSON Lines, an RSS or Atom feed, an HTML page or a plain-text story."))
+    format = forms.ChoiceField(
+        label=_("Format"), initial="auto",
+        choices=[("auto", _("detect from the content")), ("jsonl", "JSON Lines"), ("feed", _("RSS or Atom feed")),
+                 ("html", _("HTML page")), ("text", _("plain text: title on the first line"))],
+    )
+    source = forms.CharField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
+    publish = forms.BooleanField(label=_("Publish the imported stories"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.IMPORT_MAX_UPLOAD_BYTES
+        if upload.size > limit:
+            raise ValidationError(
+                gettext("The file is %(size)s bytes; files of up to %(limit)s bytes can be uploaded here.")
+                % {"size": f"{upload.size:,}", "limit": f"{limit:,}"},
+                code="too_large",
+            )
+        return upload

@@ -6,6 +6,7 @@ app_name = "desk"
 
 urlpatterns = [
     path("", views.article_inbox, name="inbox"),
+    path("import/", views.article_import, name="import"),
     path("articles/<int:pk>/", views.article_workspace, name="article"),
     path("articles/<int:pk>/publish/", views.article_publish, name="article-publish"),
     path("articles/<int:pk>/mentions/", views.mention_create, name="mention-create"),

@@ -1,7 +1,9 @@
 """The editors' desk: the inbox and the article workspace, where stories are annotated."""
 
 import re
+import tempfile
 from functools import wraps
+from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -24,12 +26,14 @@ from annotations.forms import (
     ClaimForm,
     ClaimLinkForm,
     ClaimStatusForm,
+    ImportForm,
     InboxFilterForm,
     MentionForm,
     StoryLinkForm,
 )
 from annotations.highlighting import segments
 from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
+from articles.importing import import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
 from articles.search import search_config_expression
@@ -396,3 +400,34 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
     if request.htmx:
         return HttpResponseClientRedirect(resolve_url("desk:article", pk=article.pk))
     return redirect("desk:article", pk=article.pk)
+
+
+@editor_required
+def article_import(request: HttpRequest) -> HttpResponse:
+    """Upload a file of stories; the report is the same as import_articles prints."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    report, status = None, 200
+    if request.method == "POST":
+        if form.is_valid():
+            report = import_upload(request, form.cleaned_data)
+        else:
+            too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
+            status = 413 if too_large else 422
+    return render(request, "annotations/article_import.html", {"form": form, "report": report}, status=status)
+
+
+def import_upload(request: HttpRequest, data: dict):
+    if data["publish"] and not request.user.has_perm("articles.publish_article"):
+        raise PermissionDenied
+    source = None
+    if data["source"].strip():
+        name = data["source"].strip()
+        source = Source.objects.filter(name__iexact=name).first() or Source.objects.create(name=name, kind=Source.Kind.PUBLICATION)
+    # The importer reads files by path and names them in its report: keep the uploaded name.
+    name = Path(data["file"].name).name.replace("\x00", "")[:100] or "upload"
+    with tempfile.TemporaryDirectory(prefix="newsdesk-import-") as folder:
+        path = Path(folder) / name
+        with path.open("wb") as out:
+            for chunk in data["file"].chunks():
+                out.write(chunk)
+        return import_paths([path], fmt=data["format"], source=source, publish=data["publish"])

@@ -10,11 +10,9 @@ JSON Lines files are read twice, streaming: the stories first, then their claims
 that a claim's evidence and a link may name a story that comes later in the file.
 """
 
-import hashlib
 import io
 import json
 import re
-import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime

@@ -139,6 +139,7 @@ STORAGES = {
 IMPORT_MAX_ITEM_BYTES = env_int("IMPORT_MAX_ITEM_BYTES", 5_000_000)
 IMPORT_MAX_FILE_BYTES = env_int("IMPORT_MAX_FILE_BYTES", 20_000_000)
 IMPORT_MAX_ARTICLE_CHARS = env_int("IMPORT_MAX_ARTICLE_CHARS", 1_000_000)
+IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10_000_000)  # a file uploaded at /desk/import/
 
 # The newsroom's name, as the author of its ClaimReview markup.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsdesk")

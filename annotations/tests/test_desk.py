@@ -13,7 +13,7 @@ STORY = "Kim Jong Un's train left Pyongyang, Yonhap said. Kim Jong Un will meet 
 def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink) -> dict[str, str]:
     """Every URL of the desk, by name, for the objects given."""
     args = {
-        "inbox": [], "entity-search": [], "source-search": [],
+        "inbox": [], "entity-search": [], "source-search": [], "import": [],
         "article": [article.pk], "article-publish": [article.pk], "mention-create": [article.pk],
         "claim-create": [article.pk], "story-link-create": [article.pk], "story-link-search": [article.pk],
         "mention-delete": [article.pk, mention.pk], "story-link-delete": [article.pk, link.pk],
@@ -38,7 +38,7 @@ def test_every_desk_url_is_for_editors_only(client, story, editor):
     outsider = User.objects.create_user("reader", password="reader-password-1")
 
     for name, url in urls.items():
-        method = client.get if name in {"inbox", "article", "entity-search", "source-search", "story-link-search"} else client.post
+        method = client.get if name in {"inbox", "article", "entity-search", "source-search", "story-link-search", "import"} else client.post
         client.logout()
         response = method(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next="), name
@@ -373,3 +373,30 @@ def test_a_confirmed_claim_with_its_evidence_can_be_removed(editor_client, story
     claim.change_status("confirmed", by=None, reason="On record", evidence=quote_evidence(link))
     response = editor_client.post(reverse("desk:claim-delete", args=[claim.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200 and not Claim.objects.exists()
+
+
+def test_editor_uploads_a_file_and_gets_the_per_item_report(editor_client, db):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    lines = (
+        '{"title": "Uploaded", "body": "Kim Jong Un arrived.", "url": "https://up.example/1", "language": "en", '
+        '"publisher": {"name": "Kabar"}}\n{broken\n'
+    )
+    upload = SimpleUploadedFile("stories.jsonl", lines.encode(), content_type="application/x-ndjson")
+    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto", "source": ""})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "1 imported, 0 skipped as duplicates, 0 changed upstream (not overwritten), 1 failed" in page
+    assert "stories.jsonl, line 2: not valid JSON" in page
+    assert Article.objects.get().title == "Uploaded"
+
+
+def test_an_upload_over_the_limit_is_refused_with_a_clear_message(editor_client, db, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.IMPORT_MAX_UPLOAD_BYTES = 100
+    upload = SimpleUploadedFile("big.txt", b"Title\n" + b"x" * 200)
+    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto"})
+    assert response.status_code == 413
+    assert "files of up to 100 bytes can be uploaded here" in response.content.decode()
+    assert not Article.objects.exists()

@@ -20,7 +20,7 @@ def test_every_desk_control_has_an_accessible_name(editor_page):
     make_mention(article)
     claim = make_claim(article)
     add_link(claim)
-    for url in ["/desk/", f"/desk/articles/{article.pk}/"]:
+    for url in ["/desk/", f"/desk/articles/{article.pk}/", "/desk/import/"]:
         editor_page.goto(url)
         assert editor_page.evaluate(UNNAMED_CONTROLS) == [], url
 

@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from annotations.models import Claim, ClaimStatusChange, Entity, Mention, StoryLink
+from annotations.models import Claim, Entity, Mention, StoryLink
 from articles.demo_newsroom import load_demo
 from articles.exporting import export_lines
 from articles.importing import canonical_text, canonical_url, import_paths
