@@ -186,6 +186,11 @@ class Article(models.Model):
         instance._loaded_body = values[field_names.index("body")] if "body" in field_names else None
         return instance
 
+    def validate_constraints(self, exclude=None) -> None:
+        # The database computes search_vector; leaving it out spares resolving its 30-way CASE
+        # for every constraint (about 80 ms a story), and no constraint reads it.
+        super().validate_constraints(exclude={*(exclude or ()), "search_vector"})
+
     def clean(self) -> None:
         self.title = to_nfc(self.title.strip())
         self.body = to_nfc(self.body)
