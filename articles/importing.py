@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -25,6 +25,7 @@ import feedparser
 import html_text
 import langcodes
 import py3langid
+from slugify import slugify
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
@@ -32,7 +33,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
-from articles.models import Article, Source, body_hash, normalise_language_tag
+from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
 from articles.text import to_nfc
 
 FORMATS = ("jsonl", "feed", "html", "text")
@@ -325,13 +326,17 @@ def read_items(path: Path, fmt: str = "auto") -> Iterator[Item | Problem]:
 def publisher_for(details: dict, default: Source | None, known: dict | None = None) -> Source:
     """The source a story or a chain names, found again by name, kind and country, or created.
     `known` remembers the sources an import has already met, sparing a query per story."""
-    key = (str(details.get("name") or "").lower(), str(details.get("kind") or ""), str(details.get("country") or "").upper())
+    key = source_key(details)
     if known is not None and key in known:
         return known[key]
     source = find_or_create_source(details, default)
     if known is not None:
         known[key] = source
     return source
+
+
+def source_key(details: dict) -> tuple[str, str, str]:
+    return (str(details.get("name") or "").lower(), str(details.get("kind") or ""), str(details.get("country") or "").upper())
 
 
 def find_or_create_source(details: dict, default: Source | None) -> Source:
@@ -378,27 +383,29 @@ def prepare(item: Item) -> tuple[dict, list[str]]:
 
 def store_article(item: Item, *, default_source: Source | None, publish: bool, report: Report,
                   known_sources: dict | None = None) -> Article | None:
+    fields = {}
     try:
         fields, notes = prepare(item)
         if publish:
             fields["status"] = Article.Status.PUBLISHED
-        existing = find_existing(fields)
+        slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
+        existing, slug_taken = look_up(fields, slug)
         if existing is not None:
             if existing.content_hash == body_hash(fields["body"]):
                 report.add("duplicates", item.position)
                 return existing
             report.add("changed", item.position, f"“{existing.title}” changed upstream; the stored text was kept")
             return None
-        with transaction.atomic():
+        mentions = (item.record or {}).get("mentions") or []
+        # One INSERT is a transaction of its own; a story that creates rows besides gets one.
+        known = known_sources is not None and source_key(item.publisher) in known_sources
+        with transaction.atomic() if mentions or not known else nullcontext():
             fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
-            article = Article(**fields)
-            # Field checks only: the database itself enforces the constraints, and a violation
-            # comes back as IntegrityError, reported below.
-            article.clean_fields(exclude=["slug", "content_hash"])
-            article.clean()
+            # prepare() checked the fields and the database enforces every constraint: a
+            # violation comes back as IntegrityError, reported below.
+            article = Article(**fields, slug=unique_slug(Article, fields["title"]) if slug_taken else slug)
             article.save()
-            if item.record:
-                store_mentions(article, item.record.get("mentions") or [])
+            store_mentions(article, mentions)
     except (Unimportable, ValidationError) as error:
         if known_sources is not None:
             known_sources.clear()  # a source created in the rolled-back transaction is gone
@@ -407,7 +414,7 @@ def store_article(item: Item, *, default_source: Source | None, publish: bool, r
     except IntegrityError as error:
         if known_sources is not None:
             known_sources.clear()
-        if find_existing(fields) is not None:  # another import stored it between look-up and write
+        if fields and find_existing(fields) is not None:  # another import stored it meanwhile
             report.add("duplicates", item.position)
         else:
             report.add("failed", item.position, f"the database refused the story ({error.__cause__ or error})".splitlines()[0])
@@ -416,10 +423,27 @@ def store_article(item: Item, *, default_source: Source | None, publish: bool, r
     return article
 
 
+def look_up(fields: dict, slug: str) -> tuple[Article | None, bool]:
+    """The story already stored under this URL (or, without one, this text), and whether the
+    slug is taken: one round trip, since an import asks this of every story."""
+    digest = body_hash(fields["body"])
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT a.id, a.title, a.content_hash, EXISTS (SELECT 1 FROM articles_article WHERE slug = %s) "
+            "FROM (SELECT 1) AS one LEFT JOIN articles_article a ON "
+            "CASE WHEN %s <> '' THEN a.url = %s ELSE a.url = '' AND a.content_hash = %s END LIMIT 1",
+            [slug, fields["url"], fields["url"], digest],
+        )
+        pk, title, content_hash, slug_taken = cursor.fetchone()
+    existing = Article(pk=pk, title=title, content_hash=content_hash) if pk is not None else None
+    return existing, slug_taken
+
+
 def find_existing(fields: dict) -> Article | None:
+    stories = Article.objects.only("pk", "title", "content_hash").order_by()
     if fields["url"]:
-        return Article.objects.filter(url=fields["url"]).first()
-    return Article.objects.filter(content_hash=body_hash(fields["body"]), url="").first()
+        return stories.filter(url=fields["url"]).first()
+    return stories.filter(content_hash=body_hash(fields["body"]), url="").first()
 
 
 def story_named(reference: dict) -> Article | None:
