@@ -2,6 +2,8 @@ import sys
 import time
 from pathlib import Path
 
+from tqdm import tqdm
+
 from django.core.management import BaseCommand, CommandError
 
 from articles.importing import FORMATS, import_paths
@@ -28,21 +30,31 @@ class Command(BaseCommand):
                 name=options["source"], kind=Source.Kind.PUBLICATION
             )
         started = time.monotonic()
-        show = not options["quiet"] and sys.stderr.isatty()
+        bar = None
+        if not options["quiet"] and sys.stderr.isatty():
+            # Lines are a cheap upper bound on the number of stories (one per JSON Lines line).
+            total = sum(count_lines(p) if p.suffix.lower() in (".jsonl", ".ndjson") else 1 for p in options["paths"])
+            bar = tqdm(total=total, unit=" stories", file=sys.stderr, dynamic_ncols=True)
 
         def progress(report):
-            if show and report.total % 50 == 0:
-                rate = report.total / max(time.monotonic() - started, 1e-6)
-                sys.stderr.write(f"\r{report.summary()} — {rate:,.0f} stories/s")
+            if bar is not None:
+                bar.update(report.total - bar.n)
+                if report.total % 100 == 0:
+                    bar.set_postfix_str(f"{report.imported} new, {report.duplicates} known, {report.failed} failed")
 
         report = import_paths(
             options["paths"], fmt=options["format"], source=source, publish=options["publish"], progress=progress
         )
-        if show:
-            sys.stderr.write("\n")
+        if bar is not None:
+            bar.close()
         for message in report.messages:
             self.stderr.write(message)
         elapsed = time.monotonic() - started
         self.stdout.write(f"{report.summary()} in {elapsed:.1f} s.")
         if report.failed:
             raise CommandError(f"{report.failed} item(s) failed; see the messages above", returncode=1)
+
+
+def count_lines(path: Path) -> int:
+    with path.open("rb") as stream:
+        return sum(chunk.count(b"\n") for chunk in iter(lambda: stream.read(1 << 20), b""))
