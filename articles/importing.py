@@ -24,11 +24,12 @@ import courlan
 import feedparser
 import html_text
 import langcodes
+import psycopg
 import py3langid
 from slugify import slugify
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -76,6 +77,11 @@ class Report:
         setattr(self, kind, getattr(self, kind) + 1)
         if message:
             self.messages.append(f"{position}: {message}")
+
+    def merge(self, other: "Report") -> None:
+        for kind in ("imported", "duplicates", "changed", "failed"):
+            setattr(self, kind, getattr(self, kind) + getattr(other, kind))
+        self.messages += other.messages
 
     @property
     def total(self) -> int:
@@ -174,8 +180,11 @@ def detect_format(head: bytes, name: str = "") -> str:
     return "html" if html else "text"
 
 
-def read_jsonl(stream: IO[bytes], name: str) -> Iterator[Item | Problem]:
+def read_jsonl(stream: IO[bytes], name: str, share: tuple[int, int] | None = None) -> Iterator[Item | Problem]:
+    """The stories of a JSON Lines file; with `share` (k, n), only those of every n-th line from k."""
     for number, raw in enumerate(stream, start=1):
+        if share is not None and number % share[1] != share[0]:
+            continue
         position = f"{name}, line {number}"
         if len(raw) > settings.IMPORT_MAX_ITEM_BYTES:
             yield Problem(position, f"the line is {len(raw):,} bytes long; the limit is {settings.IMPORT_MAX_ITEM_BYTES:,}")
@@ -295,7 +304,7 @@ def looks_binary(head: bytes) -> bool:
     return text_encoding(head) is None and b"\x00" in head[:8192]
 
 
-def read_items(path: Path, fmt: str = "auto") -> Iterator[Item | Problem]:
+def read_items(path: Path, fmt: str = "auto", share: tuple[int, int] | None = None) -> Iterator[Item | Problem]:
     name = path.name
     size = path.stat().st_size
     if size == 0:
@@ -310,7 +319,7 @@ def read_items(path: Path, fmt: str = "auto") -> Iterator[Item | Problem]:
             return
         stream.seek(0)
         if fmt == "jsonl":
-            yield from read_jsonl(stream, name)
+            yield from read_jsonl(stream, name, share)
             return
         if size > settings.IMPORT_MAX_FILE_BYTES:
             yield Problem(name, f"the file is {size:,} bytes; {fmt} files are read whole and the limit is {settings.IMPORT_MAX_FILE_BYTES:,}")
@@ -381,8 +390,34 @@ def prepare(item: Item) -> tuple[dict, list[str]]:
             "published_at": item.published_at}, notes
 
 
+RETRIES = 3
+
+
 def store_article(item: Item, *, default_source: Source | None, publish: bool, report: Report,
                   known_sources: dict | None = None) -> Article | None:
+    """Store one story in its own transaction. When importers running side by side collide (a
+    deadlock, or both creating the same entity or source), the story is simply tried again:
+    the second time it finds what the other one made."""
+    for attempt in range(RETRIES):
+        try:
+            return store_article_once(item, default_source=default_source, publish=publish, report=report,
+                                      known_sources=known_sources, last_try=attempt == RETRIES - 1)
+        except (IntegrityError, OperationalError) as error:
+            if known_sources is not None:
+                known_sources.clear()
+            if attempt == RETRIES - 1 or not is_collision(error):
+                raise
+    return None
+
+
+def is_collision(error: Exception) -> bool:
+    cause = error.__cause__
+    return isinstance(cause, (psycopg.errors.DeadlockDetected, psycopg.errors.UniqueViolation,
+                              psycopg.errors.SerializationFailure))
+
+
+def store_article_once(item: Item, *, default_source: Source | None, publish: bool, report: Report,
+                       known_sources: dict | None, last_try: bool) -> Article | None:
     fields = {}
     try:
         fields, notes = prepare(item)
@@ -411,13 +446,15 @@ def store_article(item: Item, *, default_source: Source | None, publish: bool, r
             known_sources.clear()  # a source created in the rolled-back transaction is gone
         report.add("failed", item.position, "; ".join(getattr(error, "messages", [str(error)])))
         return None
-    except IntegrityError as error:
+    except (IntegrityError, OperationalError) as error:
         if known_sources is not None:
             known_sources.clear()
         if fields and find_existing(fields) is not None:  # another import stored it meanwhile
             report.add("duplicates", item.position)
-        else:
-            report.add("failed", item.position, f"the database refused the story ({error.__cause__ or error})".splitlines()[0])
+            return None
+        if not last_try and is_collision(error):
+            raise
+        report.add("failed", item.position, f"the database refused the story ({error.__cause__ or error})".splitlines()[0])
         return None
     report.add("imported", item.position, "; ".join(notes))
     return article
@@ -539,9 +576,84 @@ def make_evidence(claim: Claim, spec: dict, links: list) -> Evidence:
 
 
 def import_paths(paths: Iterable[Path], *, fmt: str = "auto", source: Source | None = None, publish: bool = False,
-                 progress=None) -> Report:
+                 progress=None, jobs: int = 1) -> Report:
+    """Import every file; with jobs > 1, JSON Lines files are shared between that many processes."""
+    report = Report()
+    for path in paths:
+        if jobs > 1 and is_jsonl(path, fmt):
+            part = import_in_parallel(path, jobs=jobs, source=source, publish=publish, progress=progress)
+        else:
+            with fast_commits():
+                part = import_all([path], fmt=fmt, source=source, publish=publish, progress=progress)
+        report.merge(part)
+    return report
+
+
+def is_jsonl(path: Path, fmt: str) -> bool:
+    if fmt != "auto":
+        return fmt == "jsonl"
+    with path.open("rb") as stream:
+        return detect_format(stream.read(8192), path.name) == "jsonl"
+
+
+def import_in_parallel(path: Path, *, jobs: int, source: Source | None, publish: bool, progress) -> Report:
+    """Each process takes every jobs-th line of the file; the claims and links come after."""
+    import multiprocessing
+
+    from django.db import connections
+
+    connections.close_all()  # a forked child must never use its parent's connection
+    context = multiprocessing.get_context("fork")
+    counter = context.Value("i", 0)
+    with context.Pool(jobs, initializer=share_worker_start, initargs=(counter,)) as pool:
+        tasks = [(path, (k, jobs), source.pk if source else None, publish) for k in range(jobs)]
+        result = pool.map_async(import_share, tasks)
+        while not result.ready():
+            result.wait(0.2)
+            if progress:
+                progress(Report(imported=counter.value))
+        parts = result.get()
+    report = Report()
+    pending = {}
+    for part, part_pending in parts:
+        report.merge(part)
+        pending.update(part_pending)
+    report.messages.sort(key=line_number)
+    if pending:
+        with fast_commits():
+            store_second_pass(path, pending, report)
+    return report
+
+
+SHARED_COUNTER = None
+
+
+def share_worker_start(counter) -> None:
+    global SHARED_COUNTER
+    SHARED_COUNTER = counter
+
+
+def import_share(task) -> tuple[Report, dict]:
+    path, share, source_pk, publish = task
+    source = Source.objects.get(pk=source_pk) if source_pk else None
+    report, pending, known = Report(), {}, {}
     with fast_commits():
-        return import_all(paths, fmt=fmt, source=source, publish=publish, progress=progress)
+        for entry in read_items(path, "jsonl", share):
+            if isinstance(entry, Problem):
+                report.add("failed", entry.position, entry.reason)
+            else:
+                article = store_article(entry, default_source=source, publish=publish, report=report, known_sources=known)
+                if article is not None and entry.record and (entry.record.get("claims") or entry.record.get("links")):
+                    pending[entry.position] = article.pk
+            with SHARED_COUNTER.get_lock():
+                SHARED_COUNTER.value += 1
+    connection.close()
+    return report, pending
+
+
+def line_number(message: str) -> int:
+    match = re.search(r", line (\d+):", message)
+    return int(match.group(1)) if match else 0
 
 
 @contextmanager

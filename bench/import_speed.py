@@ -20,6 +20,7 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+JOBS = 2
 WORDS = {
     "en": "the minister said talks would continue next week after officials met in the capital".split(),
     "id": "menteri mengatakan pembicaraan akan berlanjut pekan depan setelah para pejabat bertemu".split(),
@@ -47,7 +48,10 @@ def generate(path: Path, count: int, seed: int = 7) -> None:
 def run(path: Path, env: dict) -> tuple[float, float]:
     """Seconds taken and peak RSS in MiB of one import_articles process."""
     started = time.monotonic()
-    subprocess.run([sys.executable, "manage.py", "import_articles", str(path), "--quiet"], cwd=BASE_DIR, env=env, check=True)
+    subprocess.run(
+        [sys.executable, "manage.py", "import_articles", str(path), "--quiet", "--jobs", str(JOBS)],
+        cwd=BASE_DIR, env=env, check=True,
+    )
     seconds = time.monotonic() - started
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
@@ -71,7 +75,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--jobs", type=int, default=2, help="import processes (import_articles --jobs)")
     options = parser.parse_args()
+    global JOBS
+    JOBS = options.jobs
     env = fresh_database(os.environ | {"DEBUG": "1", "LOG_LEVEL": "WARNING"})
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
     rows = []
@@ -82,7 +89,8 @@ def main() -> None:
             # Each run imports new URLs: the second file's first stories repeat the first file's.
             seconds, peak = run(path, env)
             rows.append((count, path.stat().st_size / 2**20, seconds, peak))
-    print(f"\n{'stories':>9}{'file MiB':>10}{'seconds':>9}{'stories/s':>11}{'peak MiB':>10}")
+    print(f"\nimport_articles --jobs {JOBS}")
+    print(f"{'stories':>9}{'file MiB':>10}{'seconds':>9}{'stories/s':>11}{'peak MiB':>10}")
     for count, size, seconds, peak in rows:
         print(f"{count:>9,}{size:>10.1f}{seconds:>9.1f}{count / seconds:>11,.0f}{peak:>10.0f}")
     print("(the second file repeats the first file's stories at its start: those count as duplicates)")

@@ -152,3 +152,18 @@ def test_news_articles_import_with_their_language_detected(tmp_path, db):
     expected = {f"https://ntrex.example/{record['id']}": record["lang"] for record in records}
     wrong = [(a.url, a.language) for a in Article.objects.all() if a.language != expected[a.url]]
     assert len(expected) == 180 and wrong == []
+
+
+def test_two_processes_share_a_json_lines_file_and_import_each_story_once(tmp_path, transactional_db):
+    load_demo()
+    demo = list(export_lines())
+    for model in (Article, Entity, Source):
+        model.objects.all().delete()
+    lines = demo + [story(n) for n in range(40)] + ["{broken", story(3)]  # story 3 twice: once is a duplicate
+    path = write(tmp_path, "mixed.jsonl", "\n".join(lines) + "\n")
+    report = import_paths([path], jobs=2)
+    assert (report.imported, report.duplicates, report.failed) == (14 + 40, 1, 1), report.messages
+    assert report.messages == [f"mixed.jsonl, line {len(demo) + 41}: not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"]
+    assert Article.objects.count() == 54 and Claim.objects.count() == 12 and StoryLink.objects.count() == 15
+    exported = {json.loads(line)["url"]: line for line in export_lines()}
+    assert all(exported[json.loads(line)["url"]] == line for line in demo), "the demo came through whole"
