@@ -395,16 +395,21 @@ RETRIES = 3
 
 def store_article(item: Item, *, default_source: Source | None, publish: bool, report: Report,
                   known_sources: dict | None = None) -> Article | None:
-    """Store one story in its own transaction. When importers running side by side collide (a
-    deadlock, or both creating the same entity or source), the story is simply tried again:
-    the second time it finds what the other one made."""
+    """Store one story in its own transaction.
+
+    A story with a URL is first simply inserted: the unique URL is the database's to check, and
+    most stories of an import are new, so this saves a round trip each. If the INSERT meets a
+    story already there, or a taken slug, or another importer running beside this one (a
+    deadlock, both creating the same entity or source), the story is tried again looking first.
+    """
     for attempt in range(RETRIES):
         try:
             return store_article_once(item, default_source=default_source, publish=publish, report=report,
-                                      known_sources=known_sources, last_try=attempt == RETRIES - 1)
+                                      known_sources=known_sources, optimistic=attempt == 0,
+                                      last_try=attempt == RETRIES - 1)
         except (IntegrityError, OperationalError) as error:
             if known_sources is not None:
-                known_sources.clear()
+                known_sources.clear()  # a source created in the rolled-back transaction is gone
             if attempt == RETRIES - 1 or not is_collision(error):
                 raise
     return None
@@ -417,47 +422,50 @@ def is_collision(error: Exception) -> bool:
 
 
 def store_article_once(item: Item, *, default_source: Source | None, publish: bool, report: Report,
-                       known_sources: dict | None, last_try: bool) -> Article | None:
-    fields = {}
+                       known_sources: dict | None, optimistic: bool, last_try: bool) -> Article | None:
     try:
         fields, notes = prepare(item)
-        if publish:
-            fields["status"] = Article.Status.PUBLISHED
-        slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
-        existing, slug_taken = look_up(fields, slug)
-        if existing is not None:
-            if existing.content_hash == body_hash(fields["body"]):
-                report.add("duplicates", item.position)
-                return existing
-            report.add("changed", item.position, f"“{existing.title}” changed upstream; the stored text was kept")
-            return None
-        mentions = (item.record or {}).get("mentions") or []
-        # One INSERT is a transaction of its own; a story that creates rows besides gets one.
-        known = known_sources is not None and source_key(item.publisher) in known_sources
+    except Unimportable as error:
+        report.add("failed", item.position, str(error))
+        return None
+    if publish:
+        fields["status"] = Article.Status.PUBLISHED
+    slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
+    existing, slug_taken = (None, False) if optimistic and fields["url"] else look_up(fields, slug)
+    if existing is not None:
+        return known_story(existing, fields, item, report)
+    mentions = (item.record or {}).get("mentions") or []
+    # One INSERT is a transaction of its own; a story that creates rows besides gets one.
+    known = known_sources is not None and source_key(item.publisher) in known_sources
+    try:
         with transaction.atomic() if mentions or not known else nullcontext():
             fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
             # prepare() checked the fields and the database enforces every constraint: a
-            # violation comes back as IntegrityError, reported below.
+            # violation comes back as IntegrityError, handled below.
             article = Article(**fields, slug=unique_slug(Article, fields["title"]) if slug_taken else slug)
             article.save()
             store_mentions(article, mentions)
     except (Unimportable, ValidationError) as error:
         if known_sources is not None:
-            known_sources.clear()  # a source created in the rolled-back transaction is gone
+            known_sources.clear()
         report.add("failed", item.position, "; ".join(getattr(error, "messages", [str(error)])))
         return None
     except (IntegrityError, OperationalError) as error:
-        if known_sources is not None:
-            known_sources.clear()
-        if fields and find_existing(fields) is not None:  # another import stored it meanwhile
-            report.add("duplicates", item.position)
-            return None
         if not last_try and is_collision(error):
-            raise
+            raise  # store_article tries again, looking first
         report.add("failed", item.position, f"the database refused the story ({error.__cause__ or error})".splitlines()[0])
         return None
     report.add("imported", item.position, "; ".join(notes))
     return article
+
+
+def known_story(existing: Article, fields: dict, item: Item, report: Report) -> Article | None:
+    """A story already stored: the same text is a duplicate; other text changed upstream."""
+    if existing.content_hash == body_hash(fields["body"]):
+        report.add("duplicates", item.position)
+        return existing
+    report.add("changed", item.position, f"“{existing.title}” changed upstream; the stored text was kept")
+    return None
 
 
 def look_up(fields: dict, slug: str) -> tuple[Article | None, bool]:

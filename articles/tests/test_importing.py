@@ -167,3 +167,23 @@ def test_two_processes_share_a_json_lines_file_and_import_each_story_once(tmp_pa
     assert Article.objects.count() == 54 and Claim.objects.count() == 12 and StoryLink.objects.count() == 15
     exported = {json.loads(line)["url"]: line for line in export_lines()}
     assert all(exported[json.loads(line)["url"]] == line for line in demo), "the demo came through whole"
+
+
+def test_an_oversized_line_is_reported_and_the_rest_imported(tmp_path, db, settings):
+    settings.IMPORT_MAX_ITEM_BYTES = 400
+    path = write(tmp_path, "big.jsonl", "\n".join([story(1), story(2, body="x" * 1000), story(3)]))
+    report = import_paths([path])
+    assert (report.imported, report.failed) == (2, 1)
+    assert "line 2: the line is" in report.messages[0] and "the limit is 400" in report.messages[0]
+
+
+def test_export_published_only_leaves_out_drafts_and_unpublished_annotations(db, tmp_path, capsys):
+    load_demo()
+    Claim.objects.filter(pk=Claim.objects.filter(article__status="published").first().pk).update(is_published=False)
+    out = tmp_path / "public.jsonl"
+    call_command("export_articles", str(out), "--published-only")
+    records = [json.loads(line) for line in out.read_text().splitlines()]
+    assert {r["status"] for r in records} == {"published"}
+    assert len(records) == Article.objects.published().count()
+    assert all(claim["published"] for r in records for claim in r["claims"])
+    assert sum(len(r["claims"]) for r in records) == Claim.objects.published().count()
