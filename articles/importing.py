@@ -11,6 +11,7 @@ that a claim's evidence and a link may name a story that comes later in the file
 """
 
 import io
+import os
 import json
 import re
 from collections.abc import Iterable, Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 from typing import IO
 
 import courlan
@@ -608,14 +610,18 @@ def import_in_parallel(path: Path, *, jobs: int, source: Source | None, publish:
     """Each process takes every jobs-th line of the file; the claims and links come after."""
     import multiprocessing
 
-    from django.db import connections
+    from articles import import_workers
 
-    connections.close_all()  # a forked child must never use its parent's connection
-    context = multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("spawn")
     counter = context.Value("i", 0)
-    with context.Pool(jobs, initializer=share_worker_start, initargs=(counter,)) as pool:
+    database = dict(connection.settings_dict)
+    # The workers connect to this very database; told through DATABASE_URL, their settings never
+    # start (or register with) an embedded server of their own.
+    with environment(DATABASE_URL=database_url(database)), context.Pool(
+        jobs, initializer=import_workers.start, initargs=(counter, database)
+    ) as pool:
         tasks = [(path, (k, jobs), source.pk if source else None, publish) for k in range(jobs)]
-        result = pool.map_async(import_share, tasks)
+        result = pool.map_async(import_workers.import_share, tasks)
         while not result.ready():
             result.wait(0.2)
             if progress:
@@ -633,15 +639,32 @@ def import_in_parallel(path: Path, *, jobs: int, source: Source | None, publish:
     return report
 
 
-SHARED_COUNTER = None
+@contextmanager
+def environment(**values):
+    saved = {name: os.environ.get(name) for name in values}
+    os.environ.update(values)
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
-def share_worker_start(counter) -> None:
-    global SHARED_COUNTER
-    SHARED_COUNTER = counter
+def database_url(settings_dict: dict) -> str:
+    user = quote(settings_dict.get("USER") or "", safe="")
+    password = quote(settings_dict.get("PASSWORD") or "", safe="")
+    host = quote(settings_dict.get("HOST") or "", safe="")  # a socket folder is percent-encoded
+    port = settings_dict.get("PORT") or ""
+    credentials = f"{user}:{password}@" if password else f"{user}@"
+    return f"postgres://{credentials}{host}{':' + str(port) if port else ''}/{quote(settings_dict['NAME'], safe='')}"
 
 
-def import_share(task) -> tuple[Report, dict]:
+def import_share_of(task, counter) -> tuple[Report, dict]:
+    """In a worker process: import every n-th line of a file; return the report and the stories
+    whose claims and links the parent stores afterwards."""
     path, share, source_pk, publish = task
     source = Source.objects.get(pk=source_pk) if source_pk else None
     report, pending, known = Report(), {}, {}
@@ -653,8 +676,8 @@ def import_share(task) -> tuple[Report, dict]:
                 article = store_article(entry, default_source=source, publish=publish, report=report, known_sources=known)
                 if article is not None and entry.record and (entry.record.get("claims") or entry.record.get("links")):
                     pending[entry.position] = article.pk
-            with SHARED_COUNTER.get_lock():
-                SHARED_COUNTER.value += 1
+            with counter.get_lock():
+                counter.value += 1
     connection.close()
     return report, pending
 
