@@ -175,3 +175,22 @@ def test_selection_after_emoji_and_hangul_saves_exactly_that_text(page: Page, de
     for text in ["김정은", "مرحبا", "Kim Jong Un"]:
         start, end = saved[text]
         assert story.body[start:end] == text
+
+
+def test_inbox_search_as_you_type_keeps_its_filters_in_the_url_and_the_back_button_works(editor_page):
+    page = editor_page
+    make_article(title="Kremlin confirms the visit", body="The Kremlin said the visit will happen.")
+    make_article(title="Floods in Semarang", body="Rivers rose across the city.")
+    page.goto("/desk/")
+    expect(page.get_by_role("link", name="Floods in Semarang")).to_be_visible()
+    page.get_by_label("Search title and text").press_sequentially("krem", delay=30)
+    expect(page.get_by_role("link", name="Floods in Semarang")).to_have_count(0)
+    expect(page.get_by_role("link", name="Kremlin confirms the visit")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"[?&]q=krem"))
+    page.get_by_label("Status").select_option("draft")
+    expect(page.get_by_text("No stories match these filters.")).to_be_visible()
+    expect(page).to_have_url(re.compile(r"status=draft"))
+    page.go_back()
+    expect(page.get_by_role("link", name="Kremlin confirms the visit")).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Search title and text")).to_have_value("krem")
