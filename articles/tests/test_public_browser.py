@@ -114,3 +114,12 @@ def test_public_pages_have_no_serious_accessibility_violations(page: Page, trans
             assert serious == [], (url, width, serious)
             overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth + 1")
             assert not overflow, (url, width, "the page scrolls sideways")
+
+
+def test_the_story_keeps_its_paragraphs_on_the_page(page: Page, transactional_db):
+    story = make_article(body="First paragraph, with a claim.\n\nSecond paragraph.")
+    make_claim(story, "with a claim")
+    page.goto(story.get_absolute_url())
+    body = page.locator("[data-article-body]")
+    assert body.evaluate("el => el.textContent") == story.body
+    assert body.evaluate("el => el.innerText").count("\n") >= 2, "the blank line between paragraphs shows"
