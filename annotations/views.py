@@ -140,10 +140,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
             Prefetch("evidence", queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim")),
         )
     )
-    links = list(
-        StoryLink.objects.touching(article).select_related("from_article", "to_article").order_by("kind", "id")
-    )
-    related = [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
+    related = related_stories(article)
     related_articles = [other for _, other in related]
     entities: dict[int, dict] = {}
     for mention in mentions:
@@ -167,6 +164,12 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
     }
+
+
+def related_stories(article: Article) -> list[tuple[StoryLink, Article]]:
+    """Each link from or to the story, with the story at its other end."""
+    links = StoryLink.objects.touching(article).select_related("from_article", "to_article").order_by("kind", "id")
+    return [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
 
 
 def desk_article(request: HttpRequest, pk: int) -> Article:
@@ -229,7 +232,7 @@ def mention_delete(request: HttpRequest, pk: int, mention_pk: int) -> HttpRespon
 @require_POST
 def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
-    related = [other for _, other in workspace_context(request, article)["related"]]
+    related = [other for _, other in related_stories(article)]
     form = ClaimForm(request.POST, article=article, related=related)
     chain_formset = ChainFormSet(request.POST, prefix="chain")
     valid = form.is_valid() & chain_formset.is_valid()
@@ -272,7 +275,7 @@ def claim_conflict(request: HttpRequest, claim: Claim, form) -> HttpResponse:
 @require_POST
 def claim_status_update(request: HttpRequest, pk: int) -> HttpResponse:
     claim = desk_claim(request, pk)
-    related = [other for _, other in workspace_context(request, claim.article)["related"]]
+    related = [other for _, other in related_stories(claim.article)]
     form = ClaimStatusForm(request.POST, claim=claim, related=related)
     if not form.is_valid():
         return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_form": form})
