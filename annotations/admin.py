@@ -1,4 +1,3 @@
-from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count
@@ -8,6 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext, gettext_lazy as _
 
 from articles.admin_inlines import LoadedAutocompleteFormSet, SharedChoicesField, StackedInline, TabularInline
+from annotations.forms import ClaimStatusForm, StaleVersion
 from annotations.models import (
     Attribution,
     Claim,
@@ -170,20 +170,6 @@ class StatusHistoryInline(admin.TabularInline):
         )
 
 
-class ClaimStatusForm(forms.Form):
-    status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
-    reason = forms.CharField(label=_("Why"), widget=forms.Textarea(attrs={"rows": 3}))
-    evidence = forms.ModelChoiceField(
-        label=_("Evidence"), queryset=Evidence.objects.none(), required=False,
-        help_text=_("Required to confirm. Add evidence to the claim first if none is listed."),
-    )
-
-    def __init__(self, *args, claim: Claim, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.claim = claim
-        self.fields["evidence"].queryset = claim.evidence.select_related("attribution__source", "article", "other_claim")
-
-
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
     list_display = ["statement", "status", "article", "is_published", "updated_at"]
@@ -218,13 +204,20 @@ class ClaimAdmin(admin.ModelAdmin):
         claim = get_object_or_404(Claim.objects.select_related("article"), pk=object_id)
         if not self.has_change_permission(request, claim):
             return redirect("admin:index")
-        form = ClaimStatusForm(request.POST or None, claim=claim, initial={"status": claim.status})
+        related = [link.to_article for link in claim.article.links_from.select_related("to_article")]
+        related += [link.from_article for link in claim.article.links_to.select_related("from_article")]
+        initial = {"status": claim.status, "version": claim.version}
+        form = ClaimStatusForm(request.POST or None, claim=claim, related=related, initial=initial)
         if request.method == "POST" and form.is_valid():
             try:
-                claim.change_status(
-                    form.cleaned_data["status"], by=request.user, reason=form.cleaned_data["reason"],
-                    evidence=form.cleaned_data["evidence"],
-                )
+                form.save(by=request.user)
+            except StaleVersion:
+                form.add_error(None, gettext(
+                    "Someone changed this claim while you were looking at it; its current state is shown above."
+                    " Check it and send the change again."
+                ))
+                form.data = form.data.copy()
+                form.data["version"] = claim.version
             except ValidationError as error:
                 form.add_error(None, error)
             else:

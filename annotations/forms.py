@@ -1,6 +1,7 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations.models import Attribution, Claim, Entity, StoryLink, check_span
@@ -111,10 +112,8 @@ class ChainLinkForm(forms.Form):
         """The chosen source, or the new one (found again if it already exists)."""
         if self.cleaned_data["source"] is not None:
             return self.cleaned_data["source"]
-        name = self.cleaned_data["source_query"].strip()
-        kind, country = self.cleaned_data["new_source_kind"], self.cleaned_data["new_source_country"]
-        existing = Source.objects.filter(name__iexact=name, kind=kind, country=country).first()
-        return existing or Source.objects.create(name=name, kind=kind, country=country)
+        data = self.cleaned_data
+        return Source.named(data["source_query"], data["new_source_kind"], data["new_source_country"])
 
 
 ChainFormSet = forms.formset_factory(ChainLinkForm, extra=0, min_num=0, max_num=6, validate_max=True)
@@ -166,7 +165,13 @@ def parse_evidence(choice: str, url: str, related: dict, links: dict | None = No
     return None
 
 
+class StaleVersion(Exception):
+    """The claim changed after the form was shown: nothing was saved."""
+
+
 class ClaimStatusForm(forms.Form):
+    """A change of a claim's status, for the desk's claim cards and the admin alike."""
+
     status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
     reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
@@ -182,6 +187,17 @@ class ClaimStatusForm(forms.Form):
         choices = evidence_choices(links=self.links.values(), related=related)
         choices += [(f"evidence:{pk}", gettext("already on file: %(e)s") % {"e": e}) for pk, e in self.existing.items()]
         self.fields["evidence"].choices = choices
+
+    def save(self, *, by):
+        """Change the status. StaleVersion if someone else changed the claim meanwhile;
+        ValidationError, naming the rule, if the rules of the trade forbid the change."""
+        if self.cleaned_data["version"] != self.claim.version:
+            raise StaleVersion
+        with transaction.atomic():  # evidence created for a change that is refused goes too
+            evidence = self.evidence_object(by=by)
+            return self.claim.change_status(
+                self.cleaned_data["status"], by=by, reason=self.cleaned_data["reason"], evidence=evidence
+            )
 
     def evidence_object(self, *, by):
         """The evidence named in the form, creating the row if it is new; None if none."""

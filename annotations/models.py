@@ -665,13 +665,12 @@ class Evidence(models.Model):
         return []
 
     @classmethod
-    def make(cls, claim: Claim, spec, chain: list, *, by=None) -> "Evidence":
+    def make(cls, claim: Claim, spec, chain: list, *, by=None, note: str = "") -> "Evidence":
+        """Store evidence `spec` (see Claim.record); a quote names a link of `chain` by index."""
         kind, target = spec
-        if kind == "quote":
-            return cls.objects.create(claim=claim, kind=kind, attribution=chain[target], created_by=by)
-        if kind == "article":
-            return cls.objects.create(claim=claim, kind=kind, article=target, created_by=by)
-        return cls.objects.create(claim=claim, kind=kind, url=target, created_by=by)
+        fields = {"quote": "attribution", "article": "article", "url": "url"}
+        value = chain[target] if kind == "quote" else target
+        return cls.objects.create(claim=claim, kind=kind, created_by=by, note=note, **{fields[kind]: value})
 
     def __str__(self) -> str:
         target = {

@@ -29,6 +29,7 @@ from annotations.forms import (
     ImportForm,
     InboxFilterForm,
     MentionForm,
+    StaleVersion,
     StoryLinkForm,
 )
 from annotations.highlighting import segments
@@ -37,7 +38,7 @@ from articles.importing import import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
 from articles.search import search_config_expression
-from articles.text import Folded
+from articles.text import Folded, occurrences
 
 
 def is_editor(user) -> bool:
@@ -212,13 +213,6 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
     return workspace_update(request, article, extra={"message": message})
 
 
-def occurrences(body: str, text: str) -> list[tuple[int, int]]:
-    """Every place `text` stands in `body` as a whole word (where the script has word edges)."""
-    edge_after = "" if re.search(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]$", text) else r"(?!\w)"
-    pattern = re.compile(r"(?<!\w)" + re.escape(text) + edge_after)
-    return [match.span() for match in pattern.finditer(body)]
-
-
 @editor_required
 @require_POST
 def mention_delete(request: HttpRequest, pk: int, mention_pk: int) -> HttpResponse:
@@ -279,12 +273,10 @@ def claim_status_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimStatusForm(request.POST, claim=claim, related=related)
     if not form.is_valid():
         return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_form": form})
-    if form.cleaned_data["version"] != claim.version:
-        return claim_conflict(request, claim, form)
     try:
-        with transaction.atomic():
-            evidence = form.evidence_object(by=request.user)
-            claim.change_status(form.cleaned_data["status"], by=request.user, reason=form.cleaned_data["reason"], evidence=evidence)
+        form.save(by=request.user)
+    except StaleVersion:
+        return claim_conflict(request, claim, form)
     except ValidationError as error:
         form.add_error(None, error)
         return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_form": form})
@@ -422,10 +414,7 @@ def article_import(request: HttpRequest) -> HttpResponse:
 def import_upload(request: HttpRequest, data: dict):
     if data["publish"] and not request.user.has_perm("articles.publish_article"):
         raise PermissionDenied
-    source = None
-    if data["source"].strip():
-        name = data["source"].strip()
-        source = Source.objects.filter(name__iexact=name).first() or Source.objects.create(name=name, kind=Source.Kind.PUBLICATION)
+    source = Source.named(data["source"]) if data["source"].strip() else None
     # The importer reads files by path and names them in its report: keep the uploaded name.
     name = Path(data["file"].name).name.replace("\x00", "")[:100] or "upload"
     with tempfile.TemporaryDirectory(prefix="newsdesk-import-") as folder:

@@ -1,6 +1,5 @@
 """Load the demo newsroom (articles/demo_stories.py) idempotently: a second run adds nothing."""
 
-import re
 from datetime import datetime
 
 from django.db import transaction
@@ -8,6 +7,7 @@ from django.db import transaction
 from annotations.models import Claim, Entity, EntityAlias, Evidence, Mention, StoryLink
 from articles import demo_stories as demo
 from articles.models import Article, Source
+from articles.text import occurrences
 
 DEMO_URL = "https://demo.newsdesk.example/{key}"
 
@@ -74,15 +74,12 @@ def tag_entities(article: Article, entities, *, added: dict) -> None:
     taken: list[tuple[int, int]] = []
     candidates = sorted(((name, entity) for entity in entities for name in names_of(entity)), key=lambda c: -len(c[0]))
     for name, entity in candidates:
-        # Hangul names take particles (김정은은, 러시아로), so only their start must be a word start.
-        after = "" if re.search(r"[\uac00-\ud7a3]$", name) else r"(?!\w)"
-        for match in re.finditer(r"(?<!\w)" + re.escape(name) + after, article.body):
-            start, end = match.span()
+        for start, end in occurrences(article.body, name):
             if any(start < t_end and t_start < end for t_start, t_end in taken):
                 continue
             taken.append((start, end))
             _, created = Mention.objects.get_or_create(
-                article=article, entity=entity, start=start, end=end, defaults={"exact": match.group()}
+                article=article, entity=entity, start=start, end=end, defaults={"exact": article.body[start:end]}
             )
             added["mentions"] += created
 

@@ -360,8 +360,8 @@ def find_or_create_source(details: dict, default: Source | None) -> Source:
     if kind not in Source.Kind.values:
         raise Unimportable(f"publisher kind {kind!r} is not one of {', '.join(Source.Kind.values)}")
     country = str(details.get("country") or "").upper()[:2]
-    source = Source.objects.filter(name__iexact=name, kind=kind, country=country).first()
-    return source or Source.objects.create(name=name[:300], kind=kind, country=country, url=str(details.get("url") or "")[:2000] if str(details.get("url") or "").startswith(("http://", "https://")) else "")
+    url = str(details.get("url") or "")[:2000]
+    return Source.named(name, kind, country, url=url if url.startswith(("http://", "https://")) else "")
 
 
 def prepare(item: Item) -> tuple[dict, list[str]]:
@@ -572,17 +572,21 @@ def store_claim(article: Article, data: dict) -> None:
 
 
 def make_evidence(claim: Claim, spec: dict, links: list) -> Evidence:
-    kind = spec.get("kind")
+    """Evidence as a JSON Lines record gives it: stories are named by URL or text hash."""
+    kind, note = spec.get("kind"), str(spec.get("note") or "")
     if kind == "quote":
-        return Evidence.objects.create(claim=claim, kind=kind, attribution=links[spec["link"]], note=str(spec.get("note") or ""))
-    if kind == "article":
+        target = spec.get("link")
+        if not isinstance(target, int) or not 0 <= target < len(links):
+            raise Unimportable("quoted evidence must name a link of the chain by its position")
+    elif kind == "article":
         target = story_named(spec)
         if target is None:
-            raise Unimportable(f"evidence names {str(spec.get('url'))[:80]!r}, which is not a story here")
-        return Evidence.objects.create(claim=claim, kind=kind, article=target, note=str(spec.get("note") or ""))
-    if kind == "url":
-        return Evidence.objects.create(claim=claim, kind=kind, url=canonical_url(str(spec.get("url") or "")), note=str(spec.get("note") or ""))
-    raise Unimportable(f"evidence kind {kind!r} is not quote, article or url")
+            raise Unimportable(f"evidence names {str(spec.get('url') or spec.get('hash'))[:80]!r}, which is not a story here")
+    elif kind == "url":
+        target = canonical_url(str(spec.get("url") or ""))
+    else:
+        raise Unimportable(f"evidence kind {kind!r} is not quote, article or url")
+    return Evidence.make(claim, (kind, target), links, note=note)
 
 
 def import_paths(paths: Iterable[Path], *, fmt: str = "auto", source: Source | None = None, publish: bool = False,

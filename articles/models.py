@@ -99,6 +99,13 @@ class Source(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:source-detail", args=[self.slug])
 
+    @classmethod
+    def named(cls, name: str, kind: str = SourceKind.PUBLICATION, country: str = "", url: str = "") -> "Source":
+        """The source of this name (any case), kind and country, created if there is none yet."""
+        name, country = to_nfc(name.strip())[:300], country.strip().upper()
+        found = cls.objects.filter(name__iexact=name, kind=kind, country=country).first()
+        return found or cls.objects.create(name=name, kind=kind, country=country, url=url)
+
 
 class ArticleQuerySet(models.QuerySet):
     def published(self):

@@ -63,10 +63,6 @@ class PrimarySubtag(Func):
         super().__init__(expression, Value("-"), Value(1), **extra)
 
 
-def search_config_for(language: str) -> str:
-    return LANGUAGE_SEARCH_CONFIGS.get(language.split("-")[0].lower(), "simple")
-
-
 def search_config_expression(language_field: str = "language") -> Case:
     # Constants cast to regconfig are resolved once, when the column is created, which keeps
     # the expression immutable as PostgreSQL requires of a generated column.

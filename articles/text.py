@@ -1,5 +1,6 @@
 """Canonical text: what every article body and every span offset is measured against."""
 
+import re
 import unicodedata
 
 from django.db import models
@@ -30,3 +31,15 @@ class Folded(models.Func):
         r" 'đħıłøŧ', 'dhilot')"
     )
     output_field = models.TextField()
+
+
+# Scripts written without spaces, or whose words take particles straight after a name
+# (김정은은, 러시아로): there only the start of a match must fall on a word edge.
+UNSPACED_END = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]$")
+
+
+def occurrences(body: str, text: str) -> list[tuple[int, int]]:
+    """Every place `text` stands in `body` as a whole word (where the script has word edges)."""
+    edge_after = "" if UNSPACED_END.search(text) else r"(?!\w)"
+    pattern = re.compile(r"(?<!\w)" + re.escape(text) + edge_after)
+    return [match.span() for match in pattern.finditer(body)]

@@ -122,9 +122,9 @@ def test_claim_status_view_explains_why_anonymous_claims_cannot_be_confirmed(mai
     anonymous = make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS)
     add_link(claim, anonymous, sourcing=Attribution.Sourcing.ANONYMOUS)
     url = reverse("admin:annotations_claim_status", args=[claim.pk])
-    response = maintainer_client.post(url, {"status": "confirmed", "reason": "Sure"})
+    response = maintainer_client.post(url, {"status": "confirmed", "reason": "Sure", "version": claim.version})
     assert "every speaker is anonymous" in response.content.decode()
-    response = maintainer_client.post(url, {"status": "reported", "reason": "Yonhap reports it"})
+    response = maintainer_client.post(url, {"status": "reported", "reason": "Yonhap reports it", "version": claim.version})
     assert response.status_code == 302
     claim.refresh_from_db()
     assert claim.status == "reported"
@@ -237,3 +237,15 @@ def test_article_change_page_shows_each_mentions_entity(maintainer_client):
     make_mention(article, "Kim Jong Un", entity=make_entity(name="Kim Jong Un"))
     page = maintainer_client.get(admin_url(Article, "change", article.pk)).content.decode()
     assert '<option value="%d" selected>Kim Jong Un</option>' % article.mentions.get().entity_id in page
+
+
+def test_claim_status_view_refuses_a_stale_change(maintainer_client):
+    claim = make_claim()
+    add_link(claim)
+    url = reverse("admin:annotations_claim_status", args=[claim.pk])
+    loaded = claim.version
+    claim.change_status("reported", by=None, reason="Someone else, meanwhile")
+    response = maintainer_client.post(url, {"status": "disputed", "reason": "Late", "version": loaded})
+    assert response.status_code == 200 and "Someone changed this claim" in response.content.decode()
+    claim.refresh_from_db()
+    assert claim.status == "reported" and claim.history.count() == 1

@@ -37,7 +37,8 @@ def test_article_page_highlights_published_claims_with_status_and_chain(client, 
     assert page["Content-Language"] == "en"
     assert '<mark class="claim-span"' in html
     assert "according to Yonhap, citing an unnamed official" in html
-    assert "Confirmed" in html or "confirmed" in html
+    assert '<span class="status-badge">confirmed</span>' in html
+    assert '<span class="status-badge">reported</span>' in html
     assert 'href="/entities/kim-jong-un/"' in html
 
 

@@ -27,11 +27,7 @@ class Command(BaseCommand):
         missing = [str(p) for p in options["paths"] if not p.is_file()]
         if missing:
             raise CommandError(f"no such file: {', '.join(missing)}")
-        source = None
-        if options["source"]:
-            source = Source.objects.filter(name__iexact=options["source"]).first() or Source.objects.create(
-                name=options["source"], kind=Source.Kind.PUBLICATION
-            )
+        source = Source.named(options["source"]) if options["source"] else None
         started = time.monotonic()
         bar = None
         if not options["quiet"] and sys.stderr.isatty():
