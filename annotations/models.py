@@ -18,6 +18,7 @@ from articles.models import (
     unique_slug,
 )
 from articles.text import Folded, to_nfc
+from newsdesk.history import tracked
 
 CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with each quote, as in W3C TextQuoteSelector
 
@@ -122,6 +123,7 @@ def is_grapheme_boundary(text: str, index: int) -> bool:
     return False
 
 
+@tracked("name_folded")
 class Entity(models.Model):
     """A canonical person, organisation, place or event, known by aliases in any script."""
 
@@ -198,6 +200,7 @@ class Entity(models.Model):
         return moved
 
 
+@tracked("name_folded")
 class EntityAlias(models.Model):
     entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("alias"), max_length=300)
@@ -254,6 +257,7 @@ class ClaimQuerySet(AnnotationQuerySet):
         )
 
 
+@tracked()
 class Mention(TextSpan):
     """An entity named at a span of an article's body."""
 
@@ -291,6 +295,7 @@ class ClaimStatus(models.TextChoices):
     RETRACTED = "retracted", _("retracted")
 
 
+@tracked()
 class Claim(TextSpan):
     """A statement made in an article, with its attribution chain, status, evidence and history.
 
@@ -535,6 +540,7 @@ class AttributionSourcing(models.TextChoices):
     NOT_FOR_ATTRIBUTION = "not_for_attribution", _("not for attribution")
 
 
+@tracked()
 class Attribution(models.Model):
     """One link of a claim's attribution chain: who said it, who relayed it, what it comes from.
 
@@ -597,6 +603,7 @@ class EvidenceKind(models.TextChoices):
     URL = "url", _("web address")
 
 
+@tracked()
 class Evidence(models.Model):
     """What a claim's status rests on: an on-record quote here, another article or claim, a URL.
 
@@ -691,6 +698,7 @@ class Evidence(models.Model):
             raise ValidationError({"article": _("Evidence from another article must name another article.")})
 
 
+@tracked()
 class ClaimStatusChange(models.Model):
     """One change of a claim's status. Rows are only ever added, never changed."""
 
@@ -754,6 +762,7 @@ class StoryLinkKind(models.TextChoices):
     CITES = "cites", _("cites")
 
 
+@tracked()
 class StoryLink(models.Model):
     """A typed relation between two articles, such as two reports of the same event."""
 

@@ -13,6 +13,7 @@ from slugify import slugify
 
 from articles.search import search_vector_expression
 from articles.text import IsNFC, to_nfc
+from newsdesk.history import tracked
 
 LANGUAGE_TAG_REGEX = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
 
@@ -57,6 +58,7 @@ class SourceKind(models.TextChoices):
     DOCUMENT = "document", _("document")
 
 
+@tracked()
 class Source(models.Model):
     """Anyone information comes from: a publisher, an agency, a body, a named or unnamed person."""
 
@@ -132,6 +134,7 @@ class ArticleStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
+@tracked("search_vector")
 class Article(models.Model):
     Status = ArticleStatus
 

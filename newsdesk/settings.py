@@ -57,6 +57,8 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
     "django_htmx",
     "template_partials",
+    "pgtrigger",
+    "pghistory",
     "articles",
     "annotations",
 ]
@@ -71,6 +73,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who changed what, through which page: the context of the history triggers' rows.
+    "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -143,6 +147,9 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 10_000_000)  # a fi
 
 # The newsroom's name, as the author of its ClaimReview markup.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsdesk")
+
+# History context only for requests that may write; reading pages pays nothing for it.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:inbox"
