@@ -32,6 +32,7 @@ from annotations.forms import (
     StaleVersion,
     StoryLinkForm,
 )
+from annotations import history
 from annotations.highlighting import segments
 from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
 from articles.importing import import_paths
@@ -187,6 +188,37 @@ def workspace_update(request: HttpRequest, article: Article, *, status: int = 20
     """After an htmx action: the body, the side panels, and a message, swapped in place."""
     context = workspace_context(request, article) | (extra or {})
     return render(request, "annotations/article_workspace.html#workspace-update", context, status=status)
+
+
+HISTORY_PAGE_SIZE = 100
+
+
+def history_response(request: HttpRequest, article: Article, *, message: str = "", status: int = 200) -> HttpResponse:
+    page = Paginator(history.timeline(article), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {"article": article, "page": page, "message": message, "failed": status >= 400}
+    template = "annotations/article_history.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#history"
+    return render(request, template, context, status=status)
+
+
+@editor_required
+@vary_on_headers("HX-Request")
+def article_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """Every change to the story and its annotations: who, when, through which page, before and after."""
+    return history_response(request, desk_article(request, pk))
+
+
+@editor_required
+@require_POST
+def history_undo(request: HttpRequest, pk: int, kind: str, event_id: int) -> HttpResponse:
+    """Undo one change of the timeline, or restore what it deleted."""
+    article = desk_article(request, pk)
+    try:
+        message = history.undo(article, kind, event_id, user=request.user)
+    except history.CannotUndo as error:
+        return history_response(request, article, message=str(error), status=422)
+    return history_response(request, desk_article(request, pk), message=message)
 
 
 @editor_required

@@ -1,6 +1,14 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.db.models import Count
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
+from django.views.decorators.http import require_POST
+
+from annotations import history
 
 from annotations.models import Claim, Mention
 from articles.admin_inlines import TabularInline
@@ -70,6 +78,42 @@ class ArticleAdmin(admin.ModelAdmin):
     @admin.display(description=_("claims"), ordering="claim_count")
     def claim_count(self, article: Article) -> int:
         return article.claim_count
+
+    def get_urls(self):
+        undo = path(
+            "<path:object_id>/history/<slug:kind>/<int:event_id>/undo/",
+            self.admin_site.admin_view(require_POST(self.history_undo_view)),
+            name="articles_article_history_undo",
+        )
+        return [undo] + super().get_urls()
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The story's whole timeline (the desk's), with undo and restore, instead of the admin log."""
+        article = get_object_or_404(Article.objects.defer("search_vector"), pk=object_id)
+        if not self.has_view_or_change_permission(request, article):
+            raise PermissionDenied
+        page = Paginator(history.timeline(article), 100).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("History: %(title)s") % {"title": article.title},
+            "subtitle": None,
+            "object": article,
+            "page": page,
+            "opts": self.model._meta,
+            "can_undo": self.has_change_permission(request, article),
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/articles/article/object_history.html", context)
+
+    def history_undo_view(self, request, object_id, kind, event_id):
+        article = get_object_or_404(Article.objects.defer("search_vector"), pk=object_id)
+        if not self.has_change_permission(request, article):
+            raise PermissionDenied
+        try:
+            self.message_user(request, history.undo(article, kind, event_id, user=request.user), messages.SUCCESS)
+        except history.CannotUndo as error:
+            self.message_user(request, str(error), messages.ERROR)
+        return redirect("admin:articles_article_history", article.pk)
 
     def has_publish_permission(self, request) -> bool:
         return request.user.has_perm("articles.publish_article")

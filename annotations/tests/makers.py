@@ -40,3 +40,18 @@ def add_link(claim: Claim, source: Source | None = None, **overrides) -> Attribu
 
 def quote_evidence(link: Attribution) -> Evidence:
     return Evidence.objects.create(claim=link.claim, kind=Evidence.Kind.QUOTE, attribution=link)
+
+
+def form_values(html: str, form_id: str) -> dict[str, str | list[str]]:
+    """What a browser would submit from the form `form_id` of a page, as it stands."""
+    import lxml.html
+
+    form = lxml.html.fromstring(html).get_element_by_id(form_id)
+    values: dict[str, str | list[str]] = {}
+    for name, value in form.form_values():
+        if name in values:
+            previous = values[name]
+            values[name] = (previous if isinstance(previous, list) else [previous]) + [value]
+        else:
+            values[name] = value
+    return values

@@ -18,6 +18,8 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "claim-create": [article.pk], "story-link-create": [article.pk], "story-link-search": [article.pk],
         "mention-delete": [article.pk, mention.pk], "story-link-delete": [article.pk, link.pk],
         "claim-status-update": [claim.pk], "claim-link-create": [claim.pk], "claim-delete": [claim.pk],
+        "article-history": [article.pk],
+        "history-undo": [article.pk, "mention", mention.events.get(pgh_label="insert").pgh_id],
     }
     resolver = get_resolver().namespace_dict["desk"][1]
     names = {p.name for p in resolver.url_patterns if isinstance(p, URLPattern)}
@@ -38,7 +40,7 @@ def test_every_desk_url_is_for_editors_only(client, story, editor):
     outsider = User.objects.create_user("reader", password="reader-password-1")
 
     for name, url in urls.items():
-        method = client.get if name in {"inbox", "article", "entity-search", "source-search", "story-link-search", "import"} else client.post
+        method = client.get if name in {"inbox", "article", "entity-search", "source-search", "story-link-search", "import", "article-history"} else client.post
         client.logout()
         response = method(url)
         assert response.status_code == 302 and response["Location"].startswith("/accounts/login/?next="), name

@@ -1,0 +1,409 @@
+"""An article's history as a readable timeline, and undoing one change from it.
+
+The rows come from the event tables that the database triggers fill (see newsdesk/history.py),
+so the timeline also shows changes made in the admin, by `update()` or by raw SQL. Undoing
+goes through the models again: the undo is itself a change, recorded like any other, and it
+is refused with a reason when it would break a rule or clash with a later change.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.text import Truncator
+from django.utils.translation import gettext, gettext_lazy as _
+
+from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
+from articles.models import Article
+
+# The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
+# come after it, in the order a deleted claim is restored (evidence may cite a link).
+KINDS: dict[str, type[models.Model]] = {
+    "article": Article,
+    "mention": Mention,
+    "claim": Claim,
+    "attribution": Attribution,
+    "evidence": Evidence,
+    "claimstatuschange": ClaimStatusChange,
+    "storylink": StoryLink,
+}
+CLAIM_CHILDREN = [Attribution, Evidence, ClaimStatusChange]
+
+# Kept up to date by the application, not said by anyone: not shown, never undone.
+BOOKKEEPING = {"id", "created_at", "updated_at", "version", "content_hash", "prefix", "suffix", "created_by", "slug"}
+
+SHOWN_CHARACTERS = 300
+
+
+class CannotUndo(Exception):
+    """The change cannot be undone now; the message says why."""
+
+
+def event_model(model: type[models.Model]) -> type[models.Model]:
+    return apps.get_model(model._meta.app_label, f"{model.__name__}Event")
+
+
+def kind_of(model: type[models.Model]) -> str:
+    return next(key for key, value in KINDS.items() if value is model)
+
+
+def snapshot_fields(model: type[models.Model]) -> list[models.Field]:
+    """The tracked model's fields that its event rows copy."""
+    copied = {f.name for f in event_model(model)._meta.concrete_fields}
+    return [f for f in model._meta.concrete_fields if f.name in copied]
+
+
+def snapshot(event, model) -> dict:
+    return {f.attname: getattr(event, f.attname) for f in snapshot_fields(model)}
+
+
+@dataclass
+class FieldChange:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class Change:
+    kind: str
+    model: type[models.Model]
+    event: models.Model
+    before: dict | None
+    after: dict | None
+    user: str
+    url: str
+    summary: str = ""
+    fields: list[FieldChange] | None = None
+
+    @property
+    def action(self) -> str:
+        return self.event.pgh_label
+
+    @property
+    def at(self) -> datetime:
+        return self.event.pgh_created_at
+
+    @property
+    def object_id(self) -> int:
+        return self.event.pgh_obj_id
+
+    @property
+    def undo_label(self):
+        if self.action == "delete":
+            return _("Restore")
+        if self.action == "insert":
+            return None if self.model in (Article, ClaimStatusChange) else _("Remove again")
+        return _("Undo") if self.fields else None
+
+    @property
+    def description(self) -> str:
+        verb = {"insert": _("added"), "update": _("changed"), "delete": _("deleted")}[self.action]
+        return f"{self.model._meta.verbose_name.capitalize()} {verb}"
+
+
+def article_events(article_id: int) -> dict[type, list]:
+    """Every recorded event of the article and of what belongs to it, deleted rows included."""
+    claim_ids = event_model(Claim).objects.filter(article_id=article_id).values("pgh_obj_id")
+    filters = {
+        Article: Q(pgh_obj_id=article_id),
+        Mention: Q(article_id=article_id),
+        Claim: Q(article_id=article_id),
+        Attribution: Q(claim_id__in=claim_ids),
+        Evidence: Q(claim_id__in=claim_ids),
+        ClaimStatusChange: Q(claim_id__in=claim_ids),
+        StoryLink: Q(from_article_id=article_id) | Q(to_article_id=article_id),
+    }
+    events = {}
+    for model, condition in filters.items():
+        rows = event_model(model).objects.filter(condition).select_related("pgh_context").order_by("pgh_id")
+        if model is Article:
+            rows = rows.defer("body")
+        events[model] = list(rows)
+    return events
+
+
+class Names:
+    """The words a timeline shows for stored values: related rows by name, choices by label."""
+
+    def __init__(self, events: dict[type, list]):
+        # One query per related model and one for the users, however many rows: the same
+        # queries whether or not any row names one.
+        wanted: dict[type, set] = {}
+        for model, rows in events.items():
+            for field in snapshot_fields(model):
+                if field.is_relation and field.name not in BOOKKEEPING:
+                    ids = wanted.setdefault(field.related_model, set())
+                    ids.update(getattr(row, field.attname) for row in rows)
+        self.related: dict[type, dict] = {}
+        for model, ids in wanted.items():
+            rows = model._base_manager.filter(pk__in=ids - {None})
+            if model is Article:
+                rows = rows.defer("body", "search_vector")
+            self.related[model] = {row.pk: row for row in rows}
+        user_ids = {
+            (row.pgh_context.metadata or {}).get("user")
+            for rows in events.values() for row in rows if row.pgh_context is not None
+        }
+        users = get_user_model()._base_manager.filter(pk__in=[i for i in user_ids if isinstance(i, int)])
+        self.users = {user.pk: user for user in users}
+
+    def value(self, field: models.Field, value) -> str:
+        if value is None or value == "":
+            return "—"
+        if field.is_relation:
+            row = self.related.get(field.related_model, {}).get(value)
+            return str(row) if row is not None else gettext("#%(id)s (deleted)") % {"id": value}
+        if field.choices:
+            return str(dict(field.flatchoices).get(value, value))
+        if isinstance(value, bool):
+            return gettext("yes") if value else gettext("no")
+        if isinstance(value, datetime):
+            return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+        return Truncator(str(value)).chars(SHOWN_CHARACTERS)
+
+    def who(self, event) -> tuple[str, str]:
+        metadata = (event.pgh_context.metadata or {}) if event.pgh_context else {}
+        user = self.users.get(metadata.get("user"))
+        if user is not None:
+            name = user.get_username()
+        elif metadata.get("command"):
+            name = gettext("the %(command)s command") % {"command": metadata["command"]}
+        else:
+            name = gettext("outside the app (database)")
+        return name, metadata.get("url", "")
+
+
+def summary_of(model, values: dict, names: Names) -> str:
+    fields = {f.attname: f for f in snapshot_fields(model)}
+
+    def shown(attname):
+        return names.value(fields[attname], values.get(attname))
+
+    if model is Article:
+        return shown("title")
+    if model is Mention:
+        return f"{shown('entity_id')}: “{shown('exact')}”"
+    if model is Claim:
+        return f"“{shown('statement')}” ({shown('status')})"
+    if model is Attribution:
+        return f"{shown('source_id')}, {shown('role')}, {shown('sourcing')}"
+    if model is Evidence:
+        return f"{shown('kind')}"
+    if model is ClaimStatusChange:
+        return f"{shown('from_status')} → {shown('to_status')}: {shown('reason')}"
+    return f"{shown('from_article_id')} → {shown('to_article_id')} ({shown('kind')})"
+
+
+def changed_fields(model, before: dict, after: dict) -> list[models.Field]:
+    return [
+        f for f in snapshot_fields(model)
+        if f.name not in BOOKKEEPING and before.get(f.attname) != after.get(f.attname)
+    ]
+
+
+def timeline(article: Article) -> list[Change]:
+    """The article's changes, newest first, each with its before and after in words."""
+    events = article_events(article.pk)
+    names = Names(events)
+    changes = []
+    for model, rows in events.items():
+        kind = kind_of(model)
+        last: dict[int, dict] = {}
+        for row in rows:
+            values = snapshot(row, model)
+            before = last.get(row.pgh_obj_id)
+            user, url = names.who(row)
+            change = Change(kind, model, row, before=None, after=None, user=user, url=url)
+            if row.pgh_label == "insert":
+                change.after = values
+                change.summary = summary_of(model, values, names)
+            elif row.pgh_label == "delete":
+                change.before = values
+                change.summary = summary_of(model, values, names)
+            else:
+                change.before, change.after = before, values
+                change.summary = summary_of(model, values, names)
+                if before is not None:
+                    change.fields = [
+                        FieldChange(str(f.verbose_name), names.value(f, before[f.attname]), names.value(f, values[f.attname]))
+                        for f in changed_fields(model, before, values)
+                    ]
+                    if not change.fields:
+                        # Only bookkeeping moved (a version bump): nothing an editor said.
+                        last[row.pgh_obj_id] = values
+                        continue
+            last[row.pgh_obj_id] = values
+            changes.append(change)
+    changes.sort(key=lambda c: (c.at, list(KINDS).index(c.kind), c.event.pgh_id), reverse=True)
+    return changes
+
+
+def find_event(article: Article, kind: str, event_id: int):
+    """The event `event_id` of `kind`, if it belongs to this article; else 404."""
+    model = KINDS.get(kind)
+    if model is None:
+        raise Http404("no such kind of change")
+    Event = event_model(model)
+    event = Event.objects.filter(pgh_id=event_id).first()
+    if event is None:
+        raise Http404("no such change")
+    if model is Article:
+        owner_ids = {event.pgh_obj_id}
+    elif model in (Mention, Claim):
+        owner_ids = {event.article_id}
+    elif model is StoryLink:
+        owner_ids = {event.from_article_id, event.to_article_id}
+    else:
+        owner_ids = set(event_model(Claim).objects.filter(pgh_obj_id=event.claim_id).values_list("article_id", flat=True))
+    if article.pk not in owner_ids:
+        raise Http404("that change is not this article's")
+    return model, event
+
+
+def required_permission(model, action: str, before: dict | None, after: dict | None) -> list[str]:
+    codename = {"update": "change", "insert": "delete", "delete": "add"}[action]
+    perms = [f"{model._meta.app_label}.{codename}_{model._meta.model_name}"]
+    if model is Article and before and after and before.get("status") != after.get("status"):
+        perms.append("articles.publish_article")
+    return perms
+
+
+def undo(article: Article, kind: str, event_id: int, *, user) -> str:
+    """Undo one change of the article's timeline; return what was done, in words.
+
+    An update is undone field by field (only the fields it changed, and only while they still
+    hold what it wrote); an insert is undone by removing the row; a delete by restoring the row
+    with its id, and for a claim the chain, evidence and status history deleted with it.
+    """
+    model, event = find_event(article, kind, event_id)
+    values = snapshot(event, model)
+    with transaction.atomic():
+        if event.pgh_label == "update":
+            message = undo_update(model, event, values, user=user)
+        elif event.pgh_label == "insert":
+            message = undo_insert(model, event, user=user)
+        else:
+            message = restore(model, event, values, user=user)
+    return message
+
+
+def check_permission(user, perms: list[str]) -> None:
+    if not user.has_perms(perms):
+        raise CannotUndo(gettext("You may not undo this kind of change."))
+
+
+def undo_update(model, event, after: dict, *, user) -> str:
+    Event = event_model(model)
+    previous = Event.objects.filter(pgh_obj_id=event.pgh_obj_id, pgh_id__lt=event.pgh_id).order_by("-pgh_id").first()
+    if previous is None:
+        raise CannotUndo(gettext("No earlier state of this row was recorded."))
+    before = snapshot(previous, model)
+    fields = changed_fields(model, before, after)
+    if not fields:
+        raise CannotUndo(gettext("This change only moved bookkeeping; there is nothing to undo."))
+    check_permission(user, required_permission(model, "update", before, after))
+    obj = model._base_manager.select_for_update().filter(pk=event.pgh_obj_id).first()
+    if obj is None:
+        raise CannotUndo(gettext("It has been deleted since; restore it first."))
+    for field in fields:
+        if getattr(obj, field.attname) != after[field.attname]:
+            raise CannotUndo(
+                gettext("“%(field)s” was changed again later; undo that change first.") % {"field": field.verbose_name}
+            )
+    old_status = getattr(obj, "status", None)
+    for field in fields:
+        setattr(obj, field.attname, before[field.attname])
+    validate(obj)
+    if model is Claim and obj.status != old_status:
+        chain = list(obj.attributions.select_related("source"))
+        problems = Claim.rule_violations(obj.status, chain, has_evidence=obj.evidence.exists())
+        if problems:
+            raise CannotUndo(" ".join(str(p) for p in problems))
+        ClaimStatusChange.objects.create(
+            claim=obj, from_status=old_status, to_status=obj.status, changed_by=user,
+            reason=gettext("Undone from the history."),
+        )
+    update_fields = [f.name for f in fields]
+    if model is Article and "status" in update_fields and obj.status == Article.Status.PUBLISHED and not obj.published_at:
+        obj.published_at = timezone.now()
+        update_fields.append("published_at")
+    model._base_manager.filter(pk=obj.pk).update(**{f: getattr(obj, model._meta.get_field(f).attname) for f in update_fields})
+    if model is Claim:
+        Claim.objects.filter(pk=obj.pk).update(version=F("version") + 1, updated_at=timezone.now())
+    labels = ", ".join(str(f.verbose_name) for f in fields)
+    return gettext("Undone: %(what)s set back (%(fields)s).") % {"what": model._meta.verbose_name, "fields": labels}
+
+
+def undo_insert(model, event, *, user) -> str:
+    if model in (Article, ClaimStatusChange):
+        raise CannotUndo(gettext("This is not undone from the history."))
+    check_permission(user, required_permission(model, "insert", None, None))
+    obj = model._base_manager.select_for_update().filter(pk=event.pgh_obj_id).first()
+    if obj is None:
+        raise CannotUndo(gettext("It has already been removed."))
+    if model is Attribution:
+        try:
+            obj.claim.remove_link(obj)
+        except ValidationError as error:
+            raise CannotUndo(" ".join(error.messages)) from None
+    else:
+        try:
+            with transaction.atomic():
+                obj.delete()
+        except (models.ProtectedError, models.RestrictedError, IntegrityError):
+            raise CannotUndo(gettext("Something else refers to it now; it cannot be removed.")) from None
+    return gettext("Removed again: %(what)s.") % {"what": model._meta.verbose_name}
+
+
+def validate(obj) -> None:
+    try:
+        obj.full_clean(validate_unique=True, validate_constraints=True)
+    except ValidationError as error:
+        raise CannotUndo(" ".join(error.messages)) from None
+
+
+def restore(model, event, values: dict, *, user) -> str:
+    check_permission(user, required_permission(model, "delete", None, None))
+    if model is Article:
+        raise CannotUndo(gettext("A deleted story is restored by a maintainer, not from its own page."))
+    restored = restore_row(model, values)
+    children = 0
+    if model is Claim:
+        for child in CLAIM_CHILDREN:
+            check_permission(user, required_permission(child, "delete", None, None))
+            deleted_with_it = event_model(child).objects.filter(
+                claim_id=restored.pk, pgh_label="delete", pgh_created_at=event.pgh_created_at
+            ).order_by("pgh_id")
+            for row in deleted_with_it:
+                if not child._base_manager.filter(pk=row.pgh_obj_id).exists():
+                    restore_row(child, snapshot(row, child))
+                    children += 1
+    if children:
+        return gettext("Restored: %(what)s, with %(n)s rows deleted with it.") % {
+            "what": model._meta.verbose_name, "n": children,
+        }
+    return gettext("Restored: %(what)s.") % {"what": model._meta.verbose_name}
+
+
+def restore_row(model, values: dict):
+    if model._base_manager.filter(pk=values["id"]).exists():
+        raise CannotUndo(gettext("It exists again already."))
+    obj = model(**values)
+    validate(obj)
+    try:
+        with transaction.atomic():
+            model._base_manager.bulk_create([obj])
+            # Saving stamps auto_now(_add) fields with the time of the restore; put the recorded ones back.
+            stamped = [f for f in model._meta.concrete_fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
+            if stamped:
+                model._base_manager.filter(pk=obj.pk).update(**{f.attname: values[f.attname] for f in stamped})
+    except IntegrityError:
+        raise CannotUndo(gettext("It clashes with a row made since (the same span or link exists again).")) from None
+    return obj
