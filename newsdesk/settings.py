@@ -1,6 +1,7 @@
 """Newsdesk settings: one file, every value from an environment variable (see README)."""
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
     "template_partials",
     "pgtrigger",
     "pghistory",
+    "csp",
+    "axes",
     "articles",
     "annotations",
 ]
@@ -66,6 +69,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Content-Security-Policy on every response, with a fresh nonce each time (see CONTENT_SECURITY_POLICY).
+    "csp.middleware.CSPMiddleware",
+    "newsdesk.middleware.csp_nonce_on_every_response",
     # ETags from the content and 304s for conditional requests; public pages carry no per-request token.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,6 +84,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Log-in throttling; last, as django-axes asks.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "newsdesk.urls"
@@ -94,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "newsdesk.context_processors.csp_nonce",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -110,7 +119,15 @@ else:
     from newsdesk.embedded_postgres import database_settings
 
     DATABASES = {"default": database_settings(BASE_DIR / "var")}
+# A connection is checked before a request reuses it, so the app recovers by itself when the
+# database comes back. No statement may run for ever, nor wait for ever on a lock: a request
+# fails cleanly (503) instead of holding a worker. 0 turns a limit off (for a long migration).
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DATABASE_STATEMENT_TIMEOUT = env_int("DATABASE_STATEMENT_TIMEOUT", 5000)  # milliseconds
+DATABASE_LOCK_TIMEOUT = env_int("DATABASE_LOCK_TIMEOUT", 3000)  # milliseconds
+DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+    f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT} -c lock_timeout={DATABASE_LOCK_TIMEOUT}"
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -163,19 +180,68 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+# Cookies: HTTPS only, never read by scripts (htmx gets the CSRF token from hx-headers), not sent
+# on cross-site requests, and, being __Host- cookies, bound to this host and path "/".
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
+SESSION_COOKIE_NAME = "__Host-sessionid" if SESSION_COOKIE_SECURE else "sessionid"
+CSRF_COOKIE_NAME = "__Host-csrftoken" if CSRF_COOKIE_SECURE else "csrftoken"
 SESSION_COOKIE_HTTPONLY = True
+CSRF_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
+# Proxy headers are believed only when the deployment says a proxy sets them.
 if env_bool("SECURE_PROXY_SSL_HEADER", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+USE_X_FORWARDED_HOST = False
+# How many proxies in front of the app append to X-Forwarded-For; 0: the header is ignored and
+# the client is the connection's address (what log-in throttling counts by).
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
+# Content Security Policy (django-csp): our own origin only, no inline code, no eval. Scripts
+# on private pages carry the response's nonce; public pages load scripts from 'self' only,
+# which keeps them cacheable (the same bytes for every reader) while each response still
+# sends a fresh nonce.
+from csp.constants import NONCE, NONE, SELF  # noqa: E402
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
+
+# Log-in throttling (django-axes): 10 failures for one account, or from one address, lock it
+# for 15 minutes (every further failure starts the 15 minutes again), so an account sees at
+# most 40 guesses an hour. Lock-outs are logged; the page says when to try again.
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_CLIENT_IP_CALLABLE = "newsdesk.security.client_ip"
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
 # /healthz is probed over plain HTTP from inside the container network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # One line per record: control characters in a message (a username with a newline or an
+    # ANSI escape) are written escaped, so nobody can forge or hide log lines.
+    "formatters": {"one_line": {"()": "newsdesk.logging.OneLineFormatter", "format": "%(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "one_line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # pgserver narrates every start and stop of the embedded server at INFO.
     "loggers": {"pgserver": {"level": "WARNING"}},

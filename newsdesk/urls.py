@@ -12,3 +12,5 @@ urlpatterns = [
     path("desk/", include("annotations.urls")),
     path("", include("articles.urls")),
 ]
+
+handler500 = "newsdesk.views.server_error"
