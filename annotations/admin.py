@@ -6,7 +6,13 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext, gettext_lazy as _
 
-from articles.admin_inlines import LoadedAutocompleteFormSet, SharedChoicesField, StackedInline, TabularInline
+from articles.admin_inlines import (
+    LoadedAutocompleteFormSet,
+    NoLostUpdatesForm,
+    SharedChoicesField,
+    StackedInline,
+    TabularInline,
+)
 from annotations.forms import ClaimStatusForm, StaleVersion
 from annotations.models import (
     Attribution,
@@ -28,6 +34,7 @@ class EntityAliasInline(admin.TabularInline):
 
 @admin.register(Entity)
 class EntityAdmin(admin.ModelAdmin):
+    form = NoLostUpdatesForm
     list_display = ["name", "kind", "wikidata_id", "mention_count"]
     ordering = ["name"]  # Meta.ordering does not apply to a query with aggregates
     list_filter = ["kind"]
@@ -172,6 +179,7 @@ class StatusHistoryInline(admin.TabularInline):
 
 @admin.register(Claim)
 class ClaimAdmin(admin.ModelAdmin):
+    form = NoLostUpdatesForm
     list_display = ["statement", "status", "article", "is_published", "updated_at"]
     list_filter = ["status", "is_published", "article__language"]
     list_select_related = ["article"]
@@ -180,7 +188,7 @@ class ClaimAdmin(admin.ModelAdmin):
     readonly_fields = ["status", "version", "prefix", "suffix", "created_by", "created_at", "updated_at"]
     fields = [
         "article", "start", "end", "exact", "statement", "status", "note", "same_as", "is_published",
-        "version", "prefix", "suffix", "created_by", "created_at", "updated_at",
+        "version", "prefix", "suffix", "created_by", "created_at", "updated_at", "seen_change",
     ]
     inlines = [AttributionInline, EvidenceInline, StatusHistoryInline]
     change_form_template = "admin/annotations/claim/change_form.html"

@@ -1,5 +1,6 @@
 """The editors' desk: the inbox and the article workspace, where stories are annotated."""
 
+import logging
 import re
 import tempfile
 from functools import wraps
@@ -14,7 +15,7 @@ from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -34,6 +35,7 @@ from annotations.forms import (
 )
 from annotations import history
 from annotations.highlighting import segments
+from annotations.roles import EDITORS
 from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
 from articles.importing import import_paths
 from articles.models import Article, Source
@@ -41,12 +43,15 @@ from articles.views import render_page_or_results
 from articles.search import search_config_expression
 from articles.text import Folded, occurrences
 
+logger = logging.getLogger("newsdesk.desk")
+
 
 def is_editor(user) -> bool:
     if not (user.is_authenticated and user.is_active):
         return False
     if not hasattr(user, "_is_editor"):
-        user._is_editor = user.is_staff or user.groups.filter(name="Editors").exists()
+        # Staff status alone opens the admin's door, not the desk's: a maintainer is a superuser.
+        user._is_editor = user.is_superuser or user.groups.filter(name=EDITORS).exists()
     return user._is_editor
 
 
@@ -174,6 +179,16 @@ def related_stories(article: Article) -> list[tuple[StoryLink, Article]]:
     return [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
 
 
+def refuse_if_elsewhere(request: HttpRequest, elsewhere, pk: int, article: Article) -> None:
+    """404, logged, when the row named in the URL belongs to another story than the URL's."""
+    if elsewhere.filter(pk=pk).exists():
+        logger.warning(
+            "refused: %s %s is not part of article %s (user %s, %s %s)",
+            elsewhere.model._meta.model_name, pk, article.pk, request.user.pk, request.method, request.path,
+        )
+        raise Http404("not this story's")
+
+
 def desk_article(request: HttpRequest, pk: int) -> Article:
     return get_object_or_404(Article.objects.visible_to(request.user).select_related("publisher"), pk=pk)
 
@@ -249,6 +264,7 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def mention_delete(request: HttpRequest, pk: int, mention_pk: int) -> HttpResponse:
     article = desk_article(request, pk)
+    refuse_if_elsewhere(request, Mention.objects.exclude(article=article), mention_pk, article)
     deleted, _ = Mention.objects.filter(article=article, pk=mention_pk).delete()
     message = gettext("Mention removed.") if deleted else gettext("That mention was already removed.")
     return workspace_update(request, article, extra={"message": message})
@@ -410,6 +426,7 @@ def story_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def story_link_delete(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     article = desk_article(request, pk)
+    refuse_if_elsewhere(request, StoryLink.objects.exclude(pk__in=StoryLink.objects.touching(article).values("pk")), link_pk, article)
     StoryLink.objects.touching(article).filter(pk=link_pk).delete()
     return workspace_update(request, article, extra={"message": gettext("Link removed.")})
 

@@ -11,12 +11,13 @@ from django.views.decorators.http import require_POST
 from annotations import history
 
 from annotations.models import Claim, Mention
-from articles.admin_inlines import TabularInline
+from articles.admin_inlines import NoLostUpdatesForm, TabularInline
 from articles.models import Article, Source
 
 
 @admin.register(Source)
 class SourceAdmin(admin.ModelAdmin):
+    form = NoLostUpdatesForm
     list_display = ["name", "kind", "country", "article_count"]
     ordering = ["name"]  # Meta.ordering does not apply to a query with aggregates
     list_filter = ["kind", "country"]
@@ -51,6 +52,7 @@ class ClaimInline(admin.StackedInline):
 
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
+    form = NoLostUpdatesForm
     list_display = ["title", "publisher", "language", "status", "published_at", "mention_count", "claim_count"]
     ordering = ["-published_at", "-id"]
     list_filter = ["status", "language", "publisher__kind", "published_at"]
@@ -59,7 +61,7 @@ class ArticleAdmin(admin.ModelAdmin):
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_at"
     readonly_fields = ["created_at", "updated_at"]
-    fields = ["title", "slug", "language", "publisher", "url", "published_at", "status", "body", "created_at", "updated_at"]
+    fields = ["title", "slug", "language", "publisher", "url", "published_at", "status", "body", "created_at", "updated_at", "seen_change"]
     inlines = [MentionInline, ClaimInline]
     actions = ["publish", "withdraw"]
 

@@ -89,3 +89,32 @@ class TabularInline(LoadedAutocompleteInlineMixin, admin.TabularInline):
 
 class StackedInline(LoadedAutocompleteInlineMixin, admin.StackedInline):
     pass
+
+
+class NoLostUpdatesForm(forms.ModelForm):
+    """A change form that refuses to save over a change made since it was opened.
+
+    The form carries the id of the row's latest history event (see newsdesk/history.py): any
+    change, through the admin, the desk, `update()` or raw SQL, makes a newer one.
+    """
+
+    seen_change = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["seen_change"].initial = last_change(self.instance)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and cleaned.get("seen_change") != last_change(self.instance):
+            raise forms.ValidationError(
+                "Someone changed this %(what)s after you opened it, so nothing was saved. Open it again"
+                " (its history shows what changed), then make your change.",
+                code="stale", params={"what": self.instance._meta.verbose_name},
+            )
+        return cleaned
+
+
+def last_change(instance) -> int | None:
+    return instance.events.order_by("-pgh_id").values_list("pgh_id", flat=True).first()

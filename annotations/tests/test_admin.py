@@ -239,7 +239,7 @@ def test_article_change_page_shows_each_mentions_entity(maintainer_client):
     assert '<option value="%d" selected>Kim Jong Un</option>' % article.mentions.get().entity_id in page
 
 
-def test_claim_status_view_refuses_a_stale_change(maintainer_client):
+def test_d2_a_stale_admin_status_change_is_refused(maintainer_client):
     claim = make_claim()
     add_link(claim)
     url = reverse("admin:annotations_claim_status", args=[claim.pk])

@@ -2,6 +2,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.urls import URLPattern, get_resolver, reverse
 
+from annotations.roles import ensure_editors_group
 from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
 from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
 from articles.models import Article, Source
@@ -32,7 +33,7 @@ def story(db) -> Article:
     return make_article(title="Train leaves", body=STORY, language="en")
 
 
-def test_every_desk_url_is_for_editors_only(client, story, editor):
+def test_a1_every_desk_url_is_for_editors_only(client, story, editor):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
     mention = make_mention(story, "Kim Jong Un")
     link = StoryLink.objects.create(from_article=story, to_article=make_article(), kind="cites")
@@ -166,7 +167,7 @@ def test_bad_offsets_answer_422(editor_client, story, start, end):
     assert not Mention.objects.exists()
 
 
-def test_double_submitted_mention_creates_one_row(editor_client, story):
+def test_d3_double_submitted_mention_creates_one_row(editor_client, story):
     kim = make_entity(name="Kim Jong Un")
     for _ in range(2):
         assert post_mention(editor_client, story, "Kim Jong Un", entity=kim.pk).status_code == 200
@@ -228,7 +229,7 @@ def test_confirmed_claim_with_an_on_record_quote(editor_client, story):
     assert (change.to_status, change.evidence.attribution.source.name) == ("confirmed", "Kremlin")
 
 
-def test_double_submitted_claim_creates_one_row(editor_client, story):
+def test_d3_double_submitted_claim_creates_one_row(editor_client, story):
     data = claim_data(story, "Kim Jong Un will meet Putin", status="unverified")
     for _ in range(2):
         editor_client.post(reverse("desk:claim-create", args=[story.pk]), data, headers={"HX-Request": "true"})
@@ -239,14 +240,16 @@ def status_data(claim, **fields):
     return {"status": "disputed", "reason": "Contradicted", "evidence": "", "evidence_url": "", "version": claim.version} | fields
 
 
-def test_second_editor_with_a_stale_version_gets_409_and_keeps_what_they_typed(client, story, editor):
+def test_d1_second_editor_with_a_stale_version_gets_409_and_keeps_what_they_typed(client, story, editor):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
     add_link(claim)
     claim.change_status("reported", by=None, reason="Reported")
     claim.refresh_from_db()
     first, second = client, type(client)()
     first.force_login(editor)
-    second.force_login(User.objects.create_user("other", password="other-password-1", is_staff=True))
+    other = User.objects.create_user("other", password="other-password-1")
+    other.groups.add(ensure_editors_group())
+    second.force_login(other)
     loaded_version = claim.version
 
     url = reverse("desk:claim-status-update", args=[claim.pk])

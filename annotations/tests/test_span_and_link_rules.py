@@ -80,7 +80,7 @@ def test_claim_status_kind_and_role_come_from_fixed_sets(db):
         run_sql("UPDATE annotations_entity SET wikidata_id = 'P31' WHERE id = %s", [entity.pk])
 
 
-def test_story_cannot_link_to_itself(db):
+def test_a6_a_story_cannot_link_to_itself(db):
     article = make_article()
     with pytest.raises(IntegrityError, match="story_link_not_to_itself"):
         with transaction.atomic():
@@ -90,7 +90,7 @@ def test_story_cannot_link_to_itself(db):
         link.full_clean()
 
 
-def test_duplicate_link_of_the_same_kind_is_refused_either_way_round(db):
+def test_a6_a_duplicate_link_is_refused_either_way_round(db):
     a, b = make_article(), make_article()
     StoryLink.objects.create(from_article=a, to_article=b, kind=StoryLink.Kind.SAME_EVENT)
     with pytest.raises(IntegrityError, match="story_link_unique_pair"):

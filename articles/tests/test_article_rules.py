@@ -119,7 +119,7 @@ def test_search_vector_has_a_gin_index(db):
         assert "USING gin (search_vector)" in cursor.fetchone()[0]
 
 
-def test_only_web_addresses_are_stored_as_urls(db):
+def test_b5_only_web_addresses_are_stored_as_urls(db):
     article = make_article(url="https://example.org/story")
     for hostile in ["javascript:alert(1)", "data:text/html,<script>", "/etc/passwd"]:
         with pytest.raises(IntegrityError, match="article_url_http"):

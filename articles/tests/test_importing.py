@@ -55,7 +55,7 @@ def test_a_story_changed_upstream_is_reported_and_not_overwritten(tmp_path, db):
     assert Article.objects.get().body.startswith("Body of story 1.")
 
 
-def test_canonical_urls_drop_tracking_and_fragments_and_refuse_javascript(db, tmp_path):
+def test_b5_canonical_urls_drop_tracking_and_fragments_and_refuse_javascript(db, tmp_path):
     assert canonical_url("HTTPS://News.Example/a?utm_source=x&id=3#top") == "https://news.example/a?id=3"
     import_paths([write(tmp_path, "a.jsonl", story(1, url="https://news.example/1?utm_campaign=x#c"))])
     report = import_paths([write(tmp_path, "b.jsonl", story(1))])
@@ -154,7 +154,7 @@ def test_news_articles_import_with_their_language_detected(tmp_path, db):
     assert len(expected) == 180 and wrong == []
 
 
-def test_two_processes_share_a_json_lines_file_and_import_each_story_once(tmp_path, transactional_db):
+def test_d4_two_processes_share_a_json_lines_file_and_import_each_story_once(tmp_path, transactional_db):
     load_demo()
     demo = list(export_lines())
     for model in (Article, Entity, Source):

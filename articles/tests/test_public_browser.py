@@ -55,7 +55,7 @@ def public_pages(story, entity, source, claim) -> list[str]:
     ]
 
 
-def test_hostile_stored_text_never_runs_or_becomes_markup(page: Page, transactional_db):
+def test_b3_hostile_stored_text_never_runs_or_becomes_markup(page: Page, transactional_db):
     story, entity, source, claim = hostile_story()
     for url in public_pages(story, entity, source, claim):
         page.goto(url)
@@ -65,7 +65,7 @@ def test_hostile_stored_text_never_runs_or_becomes_markup(page: Page, transactio
         assert page.locator("body").is_visible(), url
 
 
-def test_hostile_text_is_inert_in_the_desk_too(editor_page: Page):
+def test_b3_hostile_text_is_inert_in_the_desk_too(editor_page: Page):
     story, *_ = hostile_story()
     editor_page.goto(f"/desk/articles/{story.pk}/")
     editor_page.goto("/desk/?q=Kim")

@@ -40,7 +40,7 @@ def every_public_url() -> list[str]:
     return urls
 
 
-def test_a_marker_in_everything_unpublished_appears_on_no_public_url(client, db):
+def test_a4_a_marker_in_everything_unpublished_appears_on_no_public_url(client, db):
     published = plant_secrets()
     seen_ok = 0
     for url in every_public_url():
@@ -54,7 +54,7 @@ def test_a_marker_in_everything_unpublished_appears_on_no_public_url(client, db)
     assert "0 stories found" in client.get("/search/", {"q": MARKER}).content.decode()
 
 
-def test_unpublished_things_answer_404(client, db):
+def test_a3_unpublished_things_answer_404(client, db):
     plant_secrets()
     for article in Article.objects.not_published():
         assert client.get(article.get_absolute_url()).status_code == 404

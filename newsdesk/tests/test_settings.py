@@ -23,7 +23,7 @@ def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
     )
 
 
-def test_deploy_check_passes_with_the_production_variables():
+def test_g1_deploy_check_passes_with_the_production_variables():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
@@ -59,7 +59,7 @@ def test_pages_load_htmx_from_our_own_static_files(client, db):
     assert "//unpkg" not in page and "cdn" not in page
 
 
-def test_production_responses_carry_the_security_headers(client, settings, db):
+def test_g2_production_responses_carry_the_security_headers(client, settings, db):
     settings.SECURE_SSL_REDIRECT = True
     response = client.get(reverse("articles:list"), secure=True)
     assert response["Strict-Transport-Security"].startswith("max-age=31536000")
