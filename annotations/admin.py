@@ -1,5 +1,5 @@
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
@@ -211,7 +211,7 @@ class ClaimAdmin(admin.ModelAdmin):
     def status_change_view(self, request, object_id):
         claim = get_object_or_404(Claim.objects.select_related("article"), pk=object_id)
         if not self.has_change_permission(request, claim):
-            return redirect("admin:index")
+            raise PermissionDenied
         related = [link.to_article for link in claim.article.links_from.select_related("to_article")]
         related += [link.from_article for link in claim.article.links_to.select_related("from_article")]
         initial = {"status": claim.status, "version": claim.version}

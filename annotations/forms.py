@@ -4,7 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy as _
 
-from annotations.models import Attribution, Claim, Entity, StoryLink, check_span
+from annotations.models import Attribution, Claim, Entity, StaleVersion, StoryLink, check_span
 from articles.models import Article, Source
 
 
@@ -165,10 +165,6 @@ def parse_evidence(choice: str, url: str, related: dict, links: dict | None = No
     return None
 
 
-class StaleVersion(Exception):
-    """The claim changed after the form was shown: nothing was saved."""
-
-
 class ClaimStatusForm(forms.Form):
     """A change of a claim's status, for the desk's claim cards and the admin alike."""
 
@@ -191,12 +187,14 @@ class ClaimStatusForm(forms.Form):
     def save(self, *, by):
         """Change the status. StaleVersion if someone else changed the claim meanwhile;
         ValidationError, naming the rule, if the rules of the trade forbid the change."""
-        if self.cleaned_data["version"] != self.claim.version:
+        version = self.cleaned_data["version"]
+        if version != self.claim.version:
             raise StaleVersion
         with transaction.atomic():  # evidence created for a change that is refused goes too
             evidence = self.evidence_object(by=by)
             return self.claim.change_status(
-                self.cleaned_data["status"], by=by, reason=self.cleaned_data["reason"], evidence=evidence
+                self.cleaned_data["status"], by=by, reason=self.cleaned_data["reason"], evidence=evidence,
+                expected_version=version,
             )
 
     def evidence_object(self, *, by):

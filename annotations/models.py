@@ -20,6 +20,10 @@ from articles.models import (
 from articles.text import Folded, to_nfc
 from newsdesk.history import tracked
 
+class StaleVersion(Exception):
+    """The claim changed after the form was shown: nothing was saved."""
+
+
 CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with each quote, as in W3C TextQuoteSelector
 
 
@@ -500,8 +504,14 @@ class Claim(TextSpan):
         Claim.objects.filter(pk=self.pk).update(version=F("version") + 1, updated_at=timezone.now())
         self.version = Claim.objects.values_list("version", flat=True).get(pk=self.pk)
 
-    def change_status(self, new_status: str, *, by, reason: str, evidence: "Evidence | None" = None) -> "ClaimStatusChange":
-        """Move the claim to `new_status`, recording who, when, why and on what evidence."""
+    def change_status(
+        self, new_status: str, *, by, reason: str, evidence: "Evidence | None" = None, expected_version: int | None = None
+    ) -> "ClaimStatusChange":
+        """Move the claim to `new_status`, recording who, when, why and on what evidence.
+
+        With `expected_version`, raise StaleVersion unless the claim is still at that version
+        once its row is locked: of two editors saving the same version at once, one wins.
+        """
         if new_status not in self.Status.values:
             raise ValidationError(_("%(status)r is not a claim status.") % {"status": new_status})
         problems = []
@@ -511,6 +521,8 @@ class Claim(TextSpan):
             problems.append(_("The evidence must be this claim's own."))
         with transaction.atomic():
             current = Claim.objects.select_for_update().get(pk=self.pk)
+            if expected_version is not None and current.version != expected_version:
+                raise StaleVersion
             if current.status == new_status:
                 problems.append(_("The claim is already %(status)s.") % {"status": current.get_status_display()})
             chain = list(self.attributions.select_related("source"))

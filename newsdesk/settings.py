@@ -232,6 +232,8 @@ AXES_RESET_ON_SUCCESS = True
 AXES_CLIENT_IP_CALLABLE = "newsdesk.security.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# Lock-out log lines name the account and the address (passwords are never logged).
+AXES_SENSITIVE_PARAMETERS: list[str] = []
 # /healthz is probed over plain HTTP from inside the container network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 
