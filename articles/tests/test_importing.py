@@ -187,3 +187,63 @@ def test_export_published_only_leaves_out_drafts_and_unpublished_annotations(db,
     assert len(records) == Article.objects.published().count()
     assert all(claim["published"] for r in records for claim in r["claims"])
     assert sum(len(r["claims"]) for r in records) == Claim.objects.published().count()
+
+
+def annotated_story(n: int) -> str:
+    body = f"Story {n}: Kim Jong Un met Putin in Vostochny, Yonhap reported.\n\nThe talks lasted {n} minutes."
+    record = json.loads(story(n, body=body))
+    record["mentions"] = [
+        {"start": body.index("Kim Jong Un"), "end": body.index("Kim Jong Un") + 11, "exact": "Kim Jong Un",
+         "entity": {"name": "Kim Jong Un", "kind": "person"}},
+        {"start": body.index("Putin"), "end": body.index("Putin") + 5, "exact": "Putin",
+         "entity": {"name": "Vladimir Putin", "kind": "person"}},
+    ]
+    talks = body.index("The talks")
+    record["claims"] = [{
+        "start": talks, "end": len(body), "exact": body[talks:], "statement": f"The talks lasted {n} minutes",
+        "chain": [{"source": {"name": "Yonhap", "kind": "news_agency", "country": "KR"}, "role": "speaker",
+                   "sourcing": "on_record"}],
+        "evidence": [{"kind": "quote", "link": 0}],
+        "history": [{"from": "unverified", "to": "reported", "reason": "Yonhap carries it", "evidence": None}],
+    }]
+    return json.dumps(record, ensure_ascii=False)
+
+
+def test_e3_a_killed_import_leaves_no_partial_story_and_a_rerun_finishes_the_job(tmp_path, transactional_db):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from django.db import connection
+
+    from articles.importing import database_url
+
+    total = 800
+    path = write(tmp_path, "big.jsonl", "\n".join(annotated_story(n) for n in range(total)) + "\n")
+    env = os.environ | {"DATABASE_URL": database_url(connection.settings_dict), "DEBUG": "0"}
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "import_articles", str(path), "--quiet"],
+        cwd=settings.BASE_DIR, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while Article.objects.count() < 150 and time.monotonic() < deadline and process.poll() is None:
+        time.sleep(0.05)
+    process.send_signal(signal.SIGKILL)
+    process.wait()
+    stored = Article.objects.count()
+    assert 0 < stored < total, "the import was killed half-way"
+    # Every story is all or nothing: none without its two mentions; no claim without its chain,
+    # evidence and status history.
+    assert Mention.objects.count() == 2 * stored
+    for claim in Claim.objects.all():
+        assert claim.attributions.count() == 1 and claim.evidence.count() == 1 and claim.history.count() == 1
+        assert claim.status == "reported"
+    # Running the same import again adds what is missing, and nothing twice.
+    report = import_paths([path])
+    assert report.failed == 0, report.messages
+    assert report.imported + report.duplicates == total and report.duplicates == stored
+    assert Article.objects.count() == total and Mention.objects.count() == 2 * total
+    assert Claim.objects.count() == total and Claim.objects.filter(status="reported").count() == total
+    assert Entity.objects.count() == 2 and Source.objects.filter(name="Yonhap").count() == 1
