@@ -16,4 +16,4 @@ RUN useradd --system --no-create-home newsdesk
 USER newsdesk
 
 EXPOSE 8000
-CMD ["sh", "-c", "python manage.py migrate --noinput && exec gunicorn newsdesk.wsgi --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+CMD ["sh", "-c", "DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate --noinput && exec gunicorn newsdesk.wsgi --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
