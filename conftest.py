@@ -105,16 +105,30 @@ def live_server():
     server.stop()
 
 
+# Every page of every browser test reports Content-Security-Policy violations here (security.md
+# B7): a test that ran any flow fails if the policy blocked anything on the way.
+CSP_RECORDER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__reportCspViolation(`${event.violatedDirective} blocked ${event.blockedURI || "inline code"} on ${location.pathname}`);
+});
+"""
+
+
 @pytest.fixture
 def page(browser, live_server, settings):
     # The live server speaks plain HTTP, where a browser keeps no Secure (or __Host-) cookie.
     settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
     settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
     context = browser.new_context(base_url=live_server.url)
+    violations: list[str] = []
+    context.expose_binding("__reportCspViolation", lambda source, text: violations.append(text))
+    context.add_init_script(CSP_RECORDER)
     page = context.new_page()
+    page.csp_violations = violations
     page.set_default_timeout(10_000)
     yield page
     context.close()
+    assert violations == [], "the Content Security Policy blocked something"
 
 
 @pytest.fixture
