@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+from bench.server import fresh_database  # noqa: E402
 JOBS = 2
 WORDS = {
     "en": "the minister said talks would continue next week after officials met in the capital".split(),
@@ -56,21 +58,6 @@ def run(path: Path, env: dict) -> tuple[float, float]:
     return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
 
 
-def fresh_database(env: dict) -> dict:
-    if env.get("DATABASE_URL"):
-        return env
-    sys.path.insert(0, str(BASE_DIR))
-    import psycopg
-
-    from newsdesk.embedded_postgres import start
-
-    info = start(BASE_DIR / "var" / "pgdata").get_postmaster_info()
-    with psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres", autocommit=True) as conn:
-        conn.execute("DROP DATABASE IF EXISTS newsdesk_bench")
-        conn.execute("CREATE DATABASE newsdesk_bench")
-    return env | {"DATABASE_URL": f"postgres://postgres@/newsdesk_bench?host={info.socket_dir}&port={info.port}"}
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--stories", type=int, default=100_000)
@@ -79,7 +66,7 @@ def main() -> None:
     options = parser.parse_args()
     global JOBS
     JOBS = options.jobs
-    env = fresh_database(os.environ | {"DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 40, "LOG_LEVEL": "WARNING"})
+    env = fresh_database("newsdesk_bench", os.environ | {"DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 40, "LOG_LEVEL": "WARNING"})
     subprocess.run([sys.executable, "manage.py", "migrate", "-v0"], cwd=BASE_DIR, env=env, check=True)
     rows = []
     with tempfile.TemporaryDirectory(prefix="newsdesk-bench-") as folder:

@@ -80,3 +80,18 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def fresh_database(name: str, env: dict) -> dict:
+    """An empty database `name` on the embedded server (DATABASE_URL, if set, is used as it is)."""
+    if env.get("DATABASE_URL"):
+        return env
+    import psycopg
+
+    from newsdesk.embedded_postgres import start
+
+    info = start(BASE_DIR / "var" / "pgdata").get_postmaster_info()
+    with psycopg.connect(host=str(info.socket_dir), port=info.port, user="postgres", dbname="postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return env | {"DATABASE_URL": f"postgres://postgres@/{name}?host={info.socket_dir}&port={info.port}"}
