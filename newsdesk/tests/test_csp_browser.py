@@ -82,3 +82,48 @@ def test_b7_our_pages_cannot_be_framed(page: Page, transactional_db, live_server
     page.wait_for_timeout(1500)
     frame = page.frame_locator("#frame")
     assert frame.locator(".site-header").count() == 0, "the front page rendered inside a frame"
+
+
+def test_b2_a_page_of_another_site_cannot_make_a_logged_in_editor_change_anything(editor_page: Page, live_server):
+    """A page on 127.0.0.2 (another site) auto-submits a form and fires a fetch at the desk."""
+    import http.server
+    import threading
+
+    from annotations.models import Claim
+
+    claim = make_claim(make_article_with_claim_text(), "Kim Jong Un's train left Pyongyang")
+    target = f"{live_server.url}/desk/claims/{claim.pk}/delete/"
+    attack = f"""<!doctype html><title>cheap flights</title>
+    <form id="f" method="post" action="{target}"><input name="x" value="1"></form>
+    <script>
+      fetch("{target}", {{method: "POST", credentials: "include", mode: "no-cors"}}).finally(() => document.getElementById("f").submit());
+    </script>"""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.end_headers()
+            self.wfile.write(attack.encode())
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.2", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        editor_page.goto(f"{live_server.url}/desk/")  # the editor is logged in here
+        editor_page.goto(f"http://127.0.0.2:{server.server_port}/")
+        editor_page.wait_for_url(lambda url: url.startswith(live_server.url), timeout=10_000)
+        editor_page.wait_for_load_state()
+    finally:
+        server.shutdown()
+    assert Claim.objects.filter(pk=claim.pk).exists()
+    body = editor_page.content()
+    assert "Log in" in body or "security token" in body
+
+
+def make_article_with_claim_text():
+    from articles.tests.makers import make_article
+
+    return make_article(body="Kim Jong Un's train left Pyongyang. Officials said so.")
