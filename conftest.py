@@ -16,6 +16,11 @@ def test_server_settings(settings):
     """The test client speaks plain HTTP and static files are not collected for each test run;
     newsdesk/tests checks the HTTPS redirect and the collected, hashed static files."""
     settings.SECURE_SSL_REDIRECT = False
+    # Each test gets an empty cache of its own process (the file cache is the dev server's).
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "tests"}}
+    from django.core.cache import cache
+
+    cache.clear()
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -56,7 +61,10 @@ def count_queries():
     """
 
     def count(client, url: str) -> int:
+        from django.core.cache import cache
+
         client.get(url)
+        cache.clear()  # count what the view does, not a page served whole from the cache
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
         assert response.status_code == 200, (url, response.status_code)

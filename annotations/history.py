@@ -21,6 +21,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
 from articles.models import Article
+from articles.page_cache import invalidate
 
 # The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
 # come after it, in the order a deleted claim is restored (evidence may cite a link).
@@ -291,6 +292,7 @@ def undo(article: Article, kind: str, event_id: int, *, user) -> str:
             message = undo_insert(model, event, user=user)
         else:
             message = restore(model, event, values, user=user)
+        invalidate()  # the undo writes with update() and bulk_create(), which send no signals
     return message
 
 

@@ -18,6 +18,7 @@ from articles.models import (
     unique_slug,
 )
 from articles.text import Folded, to_nfc
+from articles.page_cache import invalidate as invalidate_public_pages
 from newsdesk.history import tracked
 
 class StaleVersion(Exception):
@@ -535,6 +536,7 @@ class Claim(TextSpan):
                 reason=reason.strip(), evidence=evidence,
             )
             Claim.objects.filter(pk=self.pk).update(status=new_status, version=F("version") + 1)
+            invalidate_public_pages()
             self.status = self._saved_status = new_status
             self.version = current.version + 1
         return change

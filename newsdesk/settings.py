@@ -72,6 +72,8 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response, with a fresh nonce each time (see CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
     "newsdesk.middleware.csp_nonce_on_every_response",
+    # Public pages for readers without a session, stored whole (articles/page_cache.py).
+    "articles.page_cache.middleware",
     # ETags from the content and 304s for conditional requests; public pages carry no per-request token.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -155,6 +157,35 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+
+# The cache: Redis with CACHE_URL (redis://host:6379/0), shared by every process; otherwise files
+# under var/cache, shared by the processes of one machine. Public pages are kept in it for
+# PUBLIC_PAGE_CACHE_SECONDS (0: not at all) and dropped as soon as any content changes.
+# The keys are those of this database: two sites (or a test server) never share pages.
+import hashlib  # noqa: E402
+
+_database = DATABASES["default"]
+CACHE_KEY_PREFIX = hashlib.sha256(
+    f"{_database.get('HOST')}|{_database.get('PORT')}|{_database['NAME']}".encode()
+).hexdigest()[:12]
+CACHE_URL = os.environ.get("CACHE_URL", "")
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(BASE_DIR / "var" / "cache" / CACHE_KEY_PREFIX),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
+PUBLIC_PAGE_CACHE_SECONDS = env_int("PUBLIC_PAGE_CACHE_SECONDS", 600)
 
 # Imports: the largest JSON Lines line, feed/HTML/text file (read whole) and story accepted.
 IMPORT_MAX_ITEM_BYTES = env_int("IMPORT_MAX_ITEM_BYTES", 5_000_000)
