@@ -18,7 +18,7 @@ from articles.models import (
     unique_slug,
 )
 from articles.text import Folded, to_nfc
-from articles.page_cache import invalidate as invalidate_public_pages
+from articles.page_cache import ContentQuerySet, invalidate as invalidate_public_pages
 from newsdesk.history import tracked
 
 class StaleVersion(Exception):
@@ -132,6 +132,8 @@ def is_grapheme_boundary(text: str, index: int) -> bool:
 class Entity(models.Model):
     """A canonical person, organisation, place or event, known by aliases in any script."""
 
+    objects = ContentQuerySet.as_manager()
+
     Kind = EntityKind
 
     name = models.CharField(_("name"), max_length=300)
@@ -207,6 +209,8 @@ class Entity(models.Model):
 
 @tracked("name_folded")
 class EntityAlias(models.Model):
+    objects = ContentQuerySet.as_manager()
+
     entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("alias"), max_length=300)
     language = models.CharField(_("language"), max_length=35, blank=True, help_text=_("BCP 47 tag, optional"))
@@ -236,7 +240,7 @@ class EntityAlias(models.Model):
         super().save(*args, **kwargs)
 
 
-class AnnotationQuerySet(models.QuerySet):
+class AnnotationQuerySet(ContentQuerySet):
     def published(self):
         """Annotations the public may see: published themselves, on a published article."""
         return self.filter(is_published=True, article__status=Article.Status.PUBLISHED)
@@ -562,6 +566,8 @@ class Attribution(models.Model):
     such as “the Kremlin said”.
     """
 
+    objects = ContentQuerySet.as_manager()
+
     Role = AttributionRole
 
     Sourcing = AttributionSourcing
@@ -624,6 +630,8 @@ class Evidence(models.Model):
     What evidence names, and the evidence a status change names, cannot be deleted on its own
     (RESTRICT), but goes with its claim when the claim is deleted.
     """
+
+    objects = ContentQuerySet.as_manager()
 
     Kind = EvidenceKind
 
@@ -716,6 +724,8 @@ class Evidence(models.Model):
 class ClaimStatusChange(models.Model):
     """One change of a claim's status. Rows are only ever added, never changed."""
 
+    objects = ContentQuerySet.as_manager()
+
     claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(_("from"), max_length=20, choices=Claim.Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Claim.Status.choices)
@@ -749,7 +759,7 @@ class ClaimStatusChange(models.Model):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
-class StoryLinkQuerySet(models.QuerySet):
+class StoryLinkQuerySet(ContentQuerySet):
     def published(self):
         """Links the public may see: both stories are published."""
         return self.filter(from_article__status=Article.Status.PUBLISHED, to_article__status=Article.Status.PUBLISHED)

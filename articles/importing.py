@@ -36,6 +36,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
+from articles.page_cache import one_invalidation
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
 from articles.text import to_nfc
 
@@ -593,13 +594,14 @@ def import_paths(paths: Iterable[Path], *, fmt: str = "auto", source: Source | N
                  progress=None, jobs: int = 1) -> Report:
     """Import every file; with jobs > 1, JSON Lines files are shared between that many processes."""
     report = Report()
-    for path in paths:
-        if jobs > 1 and is_jsonl(path, fmt):
-            part = import_in_parallel(path, jobs=jobs, source=source, publish=publish, progress=progress)
-        else:
-            with fast_commits():
-                part = import_all([path], fmt=fmt, source=source, publish=publish, progress=progress)
-        report.merge(part)
+    with one_invalidation():  # the public pages are forgotten once, not once per story
+        for path in paths:
+            if jobs > 1 and is_jsonl(path, fmt):
+                part = import_in_parallel(path, jobs=jobs, source=source, publish=publish, progress=progress)
+            else:
+                with fast_commits():
+                    part = import_all([path], fmt=fmt, source=source, publish=publish, progress=progress)
+            report.merge(part)
     return report
 
 
@@ -672,7 +674,7 @@ def import_share_of(task, counter) -> tuple[Report, dict]:
     path, share, source_pk, publish = task
     source = Source.objects.get(pk=source_pk) if source_pk else None
     report, pending, known = Report(), {}, {}
-    with fast_commits():
+    with fast_commits(), one_invalidation():
         for entry in read_items(path, "jsonl", share):
             if isinstance(entry, Problem):
                 report.add("failed", entry.position, entry.reason)

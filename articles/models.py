@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 
+from articles.page_cache import ContentQuerySet
 from articles.search import search_vector_expression
 from articles.text import IsNFC, to_nfc
 from newsdesk.history import tracked
@@ -62,6 +63,8 @@ class SourceKind(models.TextChoices):
 class Source(models.Model):
     """Anyone information comes from: a publisher, an agency, a body, a named or unnamed person."""
 
+    objects = ContentQuerySet.as_manager()
+
     Kind = SourceKind
 
     name = models.CharField(_("name"), max_length=300)
@@ -109,7 +112,7 @@ class Source(models.Model):
         return found or cls.objects.create(name=name, kind=kind, country=country, url=url)
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(ContentQuerySet):
     def published(self):
         """Articles the public may read."""
         return self.filter(status=Article.Status.PUBLISHED)
