@@ -22,6 +22,7 @@ from annotations.models import (
     EntityAlias,
     Evidence,
     Mention,
+    RejectedSuggestion,
     StoryLink,
 )
 
@@ -327,3 +328,14 @@ class StoryLinkAdmin(admin.ModelAdmin):
         if not change:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+
+
+@admin.register(RejectedSuggestion)
+class RejectedSuggestionAdmin(admin.ModelAdmin):
+    """Entity suggestions editors turned down: deleting one offers the suggestion again."""
+
+    list_display = ["entity", "article", "start", "end", "rejected_by", "rejected_at"]
+    list_select_related = ["entity", "article", "rejected_by"]
+    search_fields = ["entity__name", "article__title"]
+    autocomplete_fields = ["article", "entity"]
+    readonly_fields = ["rejected_by", "rejected_at"]

@@ -1,7 +1,17 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
 class AnnotationsConfig(AppConfig):
     name = "annotations"
     verbose_name = _("Annotations")
+
+    def ready(self) -> None:
+        # The entity matcher of every process is built again after a name or alias changes.
+        from annotations.models import Entity, EntityAlias
+        from annotations.suggestions import entities_changed
+
+        for model in (Entity, EntityAlias):
+            post_save.connect(entities_changed, sender=model, dispatch_uid=f"matcher-{model.__name__}")
+            post_delete.connect(entities_changed, sender=model, dispatch_uid=f"matcher-del-{model.__name__}")

@@ -826,3 +826,30 @@ class StoryLink(models.Model):
     def clean(self) -> None:
         if self.from_article_id is not None and self.from_article_id == self.to_article_id:
             raise ValidationError(_("A story cannot be linked to itself."))
+
+
+class RejectedSuggestion(models.Model):
+    """An entity suggestion an editor turned down for this story: it is not offered again."""
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="rejected_suggestions")
+    entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.CASCADE, related_name="+")
+    start = models.PositiveIntegerField(_("start"))
+    end = models.PositiveIntegerField(_("end"))
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("rejected by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField(_("rejected"), auto_now_add=True)
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("rejected suggestion")
+        verbose_name_plural = _("rejected suggestions")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "entity", "start", "end"], name="rejected_suggestion_unique"),
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="rejected_suggestion_span_order"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.entity_id} @ {self.start}–{self.end}"

@@ -35,8 +35,20 @@ from annotations.forms import (
 )
 from annotations import history
 from annotations.highlighting import segments
+from annotations.suggestions import Suggestion, suggestions_for
 from annotations.roles import EDITORS
-from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
+from annotations.models import (
+    Attribution,
+    Claim,
+    ClaimStatusChange,
+    Entity,
+    EntityAlias,
+    Evidence,
+    Mention,
+    RejectedSuggestion,
+    StoryLink,
+    check_span,
+)
 from articles.importing import import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
@@ -170,6 +182,8 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "link_kinds": StoryLink.Kind.choices,
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
+        "suggestions": suggestions_for(article),
+        "suggestion_actions": [("desk:suggestion-accept", gettext("accept")), ("desk:suggestion-reject", gettext("reject"))],
     }
 
 
@@ -258,6 +272,59 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
             created += made
     message = gettext("Tagged %(n)s × %(entity)s.") % {"n": created, "entity": entity.name}
     return workspace_update(request, article, extra={"message": message})
+
+
+def suggestion_from(request: HttpRequest, article: Article) -> tuple[Entity, int, int]:
+    """The entity and span a suggestion form names, checked against the story (ValidationError)."""
+    try:
+        entity = Entity.objects.get(pk=int(request.POST.get("entity", "")))
+        start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
+    except (ValueError, Entity.DoesNotExist):
+        raise ValidationError(gettext("This suggestion names no entity or span of the story.")) from None
+    check_span(article.body, start, end, article.body[start:end] if 0 <= start < end <= len(article.body) else "")
+    return entity, start, end
+
+
+@editor_required
+@require_POST
+def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
+    """Tag a suggested name, or with action=all every suggestion with only one candidate entity."""
+    article = desk_article(request, pk)
+    if request.POST.get("action") == "all":
+        offered = suggestions_for(article)
+        spans = [(s.start, s.end) for s in offered]
+        chosen = [s for s in offered if spans.count((s.start, s.end)) == 1]
+    else:
+        try:
+            entity, start, end = suggestion_from(request, article)
+        except ValidationError as error:
+            return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
+        chosen = [Suggestion(entity, start, end, article.body[start:end])]
+    created = 0
+    with transaction.atomic():
+        for s in chosen:
+            _, made = Mention.objects.get_or_create(
+                article=article, entity=s.entity, start=s.start, end=s.end,
+                defaults={"exact": article.body[s.start:s.end], "created_by": request.user},
+            )
+            created += made
+    message = gettext("Tagged %(n)s suggested mentions.") % {"n": created}
+    return workspace_update(request, article, extra={"message": message})
+
+
+@editor_required
+@require_POST
+def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
+    """Turn a suggestion down for this story: it is not offered again."""
+    article = desk_article(request, pk)
+    try:
+        entity, start, end = suggestion_from(request, article)
+    except ValidationError as error:
+        return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
+    RejectedSuggestion.objects.get_or_create(
+        article=article, entity=entity, start=start, end=end, defaults={"rejected_by": request.user}
+    )
+    return workspace_update(request, article, extra={"message": gettext("Suggestion rejected.")})
 
 
 @editor_required

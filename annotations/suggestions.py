@@ -1,0 +1,169 @@
+"""Entity suggestions: every known name and alias found in a story, offered as pending mentions.
+
+One Aho-Corasick automaton (pyahocorasick) holds every entity's name and aliases, folded as the
+database folds them (`articles.text.Folded`: lower case, compatibility forms, no accents), and
+finds all of them in a story in one pass over its folded text. Each process builds it once and
+builds it again only when an entity or alias changed: a shared token in the cache is replaced
+with every such change (`entities_changed`), so every gunicorn worker sees it.
+
+A match counts where the story's script has word edges: it must start and end on one, except
+after a name in Hangul or in a script written without spaces, where a particle may follow
+(김정은은, 러시아로 → 김정은, 러시아).
+"""
+
+import threading
+import uuid
+import unicodedata
+from dataclasses import dataclass
+
+import ahocorasick
+from django.core.cache import cache
+from django.db import transaction
+
+GENERATION = "entity-matcher:generation"
+SHORTEST_NAME = 2  # folded characters; a single letter would match everywhere
+STROKES = str.maketrans("đħıłøŧ", "dhilot")
+UNSPACED = ("\u3040", "\u30ff"), ("\u3400", "\u9fff"), ("\uac00", "\ud7a3"), ("\u1100", "\u11ff"), ("\u3130", "\u318f")
+WRITTEN_WITHOUT_SPACES = ("\u3040", "\u30ff"), ("\u3400", "\u9fff")
+
+
+def fold(char: str) -> str:
+    """One character as the matcher compares it (the same folding as the database's Folded)."""
+    decomposed = unicodedata.normalize("NFKD", char.lower())
+    return "".join(c for c in decomposed if not "\u0300" <= c <= "\u036f").translate(STROKES)
+
+
+def fold_text(text: str) -> tuple[str, list[int], list[int]]:
+    """The folded text, and for each original character where its folded form starts and ends."""
+    pieces, starts, ends, length = [], [], [], 0
+    for char in text:
+        piece = fold(char)
+        starts.append(length)
+        length += len(piece)
+        ends.append(length)
+        pieces.append(piece)
+    return "".join(pieces), starts, ends
+
+
+def in_ranges(char: str, ranges) -> bool:
+    return any(low <= char <= high for low, high in ranges)
+
+
+def is_word(char: str) -> bool:
+    return char.isalnum() or char == "_" or unicodedata.category(char) == "Mn"
+
+
+def on_word_edges(body: str, start: int, end: int) -> bool:
+    first, last = body[start], body[end - 1]
+    if start > 0 and is_word(body[start - 1]) and not in_ranges(first, WRITTEN_WITHOUT_SPACES):
+        return False
+    if end < len(body) and is_word(body[end]) and not in_ranges(last, UNSPACED):
+        return False
+    return True
+
+
+class Matcher:
+    """Every entity name and alias, folded, in one automaton."""
+
+    def __init__(self, names: list[tuple[int, str]]):
+        keys: dict[str, set[int]] = {}
+        for entity_id, name in names:
+            key = " ".join("".join(fold(c) for c in name).split())
+            if len(key) >= SHORTEST_NAME:
+                keys.setdefault(key, set()).add(entity_id)
+        self.automaton = ahocorasick.Automaton()
+        for key, entity_ids in keys.items():
+            self.automaton.add_word(key, (len(key), tuple(sorted(entity_ids))))
+        self.size = len(keys)
+        if keys:
+            self.automaton.make_automaton()
+
+    def find(self, body: str) -> list[tuple[int, int, int]]:
+        """(start, end, entity id) of every whole-word occurrence of a known name in `body`."""
+        if not self.size:
+            return []
+        folded, starts, ends = fold_text(body)
+        # Where each folded position comes from, for the ends of a match.
+        origin_of_start = {position: i for i, position in enumerate(starts) if ends[i] > position}
+        origin_of_end = {position: i for i, position in enumerate(ends) if position > starts[i]}
+        found = []
+        for last, (length, entity_ids) in self.automaton.iter(folded):
+            first = last - length + 1
+            start, end = origin_of_start.get(first), origin_of_end.get(last + 1)
+            if start is None or end is None:
+                continue  # the match cuts a character in two (a Hangul syllable, a ligature)
+            end += 1
+            if on_word_edges(body, start, end):
+                found.extend((start, end, entity_id) for entity_id in entity_ids)
+        return found
+
+
+_local = threading.local()
+
+
+def matcher() -> Matcher:
+    """This process's automaton, built again if an entity or alias changed since it was built."""
+    from annotations.models import Entity, EntityAlias
+
+    generation = cache.get(GENERATION)
+    if generation is None:  # a new or emptied cache: whatever was built before may be stale
+        cache.add(GENERATION, uuid.uuid4().hex, timeout=None)
+        generation = cache.get(GENERATION)
+    built = getattr(_local, "matcher", None)
+    if built is None or built[0] != generation:
+        names = list(Entity.objects.values_list("id", "name")) + list(EntityAlias.objects.values_list("entity_id", "name"))
+        _local.matcher = built = (generation, Matcher(names))
+    return built[1]
+
+
+def entities_changed(**kwargs) -> None:
+    def bump():
+        cache.set(GENERATION, uuid.uuid4().hex, timeout=None)
+
+    bump()
+    transaction.on_commit(bump)
+
+
+@dataclass
+class Suggestion:
+    entity: object
+    start: int
+    end: int
+    exact: str
+
+    @property
+    def key(self) -> str:
+        return f"{self.entity.pk}:{self.start}:{self.end}"
+
+
+def suggestions_for(article) -> list[Suggestion]:
+    """The pending mentions of a story: known names not yet tagged there, nor rejected there.
+
+    A span already tagged (by any entity) or overlapping a tag is not offered again; of
+    overlapping matches the longest is offered (“Kim Jong Un” rather than “Kim”).
+    """
+    from annotations.models import Entity, RejectedSuggestion
+
+    # The same three queries whatever the story holds (and none per name or alias).
+    hits = matcher().find(article.body)
+    tagged = list(article.mentions.values_list("start", "end"))
+    rejected = set(RejectedSuggestion.objects.filter(article=article).values_list("entity_id", "start", "end"))
+    hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2]))
+    taken: list[tuple[int, int]] = list(tagged)
+    offered: list[tuple[int, int, int]] = []
+    chosen_span = None
+    for start, end, entity_id in hits:
+        if (entity_id, start, end) in rejected:
+            taken.append((start, end))  # turned down here: nor is a shorter name inside it offered
+            continue
+        if (start, end) != chosen_span and any(start < t_end and t_start < end for t_start, t_end in taken):
+            continue
+        chosen_span = (start, end)
+        taken.append((start, end))
+        offered.append((start, end, entity_id))
+    entities = {e.pk: e for e in Entity.objects.filter(pk__in=[entity_id for _, _, entity_id in offered] or [0])}
+    return [
+        Suggestion(entities[entity_id], start, end, article.body[start:end])
+        for start, end, entity_id in offered
+        if entity_id in entities
+    ]

@@ -1,0 +1,118 @@
+"""Entity suggestions: known names and aliases found in a story, in any script, as whole words."""
+
+import pytest
+from django.urls import reverse
+
+from annotations.models import EntityAlias, Mention, RejectedSuggestion
+from annotations.suggestions import Matcher, suggestions_for
+from annotations.tests.makers import make_entity, make_mention
+from articles.tests.makers import make_article
+
+
+def found(article) -> list[tuple[str, str]]:
+    return [(s.entity.name, s.exact) for s in suggestions_for(article)]
+
+
+@pytest.fixture
+def kim(db):
+    entity = make_entity(name="Kim Jong Un")
+    EntityAlias.objects.create(entity=entity, name="김정은", language="ko")
+    EntityAlias.objects.create(entity=entity, name="Ким Чен Ын", language="ru")
+    return entity
+
+
+def test_names_and_aliases_are_found_in_latin_hangul_and_cyrillic(kim):
+    putin = make_entity(name="Vladimir Putin")
+    EntityAlias.objects.create(entity=putin, name="Путин", language="ru")
+    EntityAlias.objects.create(entity=putin, name="푸틴", language="ko")
+    english = make_article(body="Kim Jong Un met Vladimir Putin at Vostochny.", language="en")
+    korean = make_article(body="김정은 위원장이 푸틴 대통령과 만났다.", language="ko")
+    russian = make_article(body="Ким Чен Ын встретился с Путин в Восточном.", language="ru")
+    assert found(english) == [("Kim Jong Un", "Kim Jong Un"), ("Vladimir Putin", "Vladimir Putin")]
+    assert found(korean) == [("Kim Jong Un", "김정은"), ("Vladimir Putin", "푸틴")]
+    assert found(russian) == [("Kim Jong Un", "Ким Чен Ын"), ("Vladimir Putin", "Путин")]
+
+
+def test_case_accents_and_unicode_forms_are_folded(db):
+    make_entity(name="Đà Nẵng")
+    make_entity(name="José Martí")
+    body = "Delegates flew from DA NANG; jose marti airport. Ｊｏｓé Ｍａｒｔí in full width."
+    article = make_article(body=body)
+    assert found(article) == [("Đà Nẵng", "DA NANG"), ("José Martí", "jose marti"), ("José Martí", "Ｊｏｓé Ｍａｒｔí")]
+    decomposed = make_article(body="Jose\u0301 Marti\u0301 spoke.".replace("e\u0301", "é").replace("i\u0301", "í"))
+    assert found(decomposed) == [("José Martí", "José Martí")]
+
+
+def test_korean_particles_after_a_name_are_left_out_of_the_span(kim):
+    russia = make_entity(name="Russia")
+    EntityAlias.objects.create(entity=russia, name="러시아", language="ko")
+    article = make_article(body="김정은은 러시아로 떠났다. 김정은이 말했다.", language="ko")
+    assert found(article) == [("Kim Jong Un", "김정은"), ("Russia", "러시아"), ("Kim Jong Un", "김정은")]
+    spans = [(s.start, s.end) for s in suggestions_for(article)]
+    assert spans[0] == (0, 3) and spans[1] == (5, 8)
+
+
+def test_no_suggestion_inside_another_word(db):
+    make_entity(name="Kim")
+    make_entity(name="Ross")
+    make_entity(name="Рим")
+    article = make_article(body="Kimberley and Grossman met Ross in Kim's office. Примерно в Рим.", language="en")
+    assert found(article) == [("Ross", "Ross"), ("Kim", "Kim"), ("Рим", "Рим")]
+
+
+def test_of_overlapping_names_the_longest_is_offered_and_tagged_spans_are_not(kim):
+    make_entity(name="Kim")
+    article = make_article(body="Kim Jong Un arrived. Kim Jong Un left.")
+    assert found(article) == [("Kim Jong Un", "Kim Jong Un"), ("Kim Jong Un", "Kim Jong Un")]
+    make_mention(article, "Kim Jong Un", entity=kim)
+    assert [(s.start, s.exact) for s in suggestions_for(article)] == [(21, "Kim Jong Un")]
+
+
+def test_the_matcher_learns_a_new_alias_at_once(kim):
+    article = make_article(body="Chairman Kim Jong-un and the Marshal met.")
+    assert found(article) == []
+    EntityAlias.objects.create(entity=kim, name="Kim Jong-un")
+    assert found(article) == [("Kim Jong Un", "Kim Jong-un")]
+    kim.aliases.filter(name="Kim Jong-un").delete()
+    assert found(article) == []
+
+
+def test_accepting_one_and_all_and_rejecting_from_the_desk(editor_client, kim):
+    putin = make_entity(name="Vladimir Putin")
+    article = make_article(body="Kim Jong Un met Vladimir Putin. Putin and Kim Jong Un smiled.")
+    EntityAlias.objects.create(entity=putin, name="Putin")
+    workspace = editor_client.get(reverse("desk:article", args=[article.pk])).content.decode()
+    assert "Suggested mentions" in workspace and 'data-suggestion="%d:0:11"' % kim.pk in workspace
+    accept = reverse("desk:suggestion-accept", args=[article.pk])
+    reject = reverse("desk:suggestion-reject", args=[article.pk])
+    assert editor_client.post(accept, {"entity": kim.pk, "start": 0, "end": 11}).status_code == 200
+    assert Mention.objects.filter(article=article, entity=kim, start=0, end=11).exists()
+    assert editor_client.post(reject, {"entity": putin.pk, "start": 16, "end": 30}).status_code == 200
+    assert RejectedSuggestion.objects.filter(article=article, entity=putin, start=16, end=30).exists()
+    assert [(s.entity.name, s.start) for s in suggestions_for(article)] == [("Vladimir Putin", 32), ("Kim Jong Un", 42)]
+    response = editor_client.post(accept, {"action": "all"})
+    assert "Tagged 2 suggested mentions." in response.content.decode()
+    assert suggestions_for(article) == []
+    # A rejected suggestion stays rejected, also once the matcher is rebuilt.
+    EntityAlias.objects.create(entity=putin, name="V. Putin")
+    assert suggestions_for(article) == []
+    assert not Mention.objects.filter(article=article, entity=putin, start=16).exists()
+
+
+def test_a_suggestion_for_a_span_outside_the_story_is_refused(editor_client, kim):
+    article = make_article(body="Kim Jong Un arrived.")
+    response = editor_client.post(reverse("desk:suggestion-accept", args=[article.pk]), {"entity": kim.pk, "start": 5, "end": 99})
+    assert response.status_code == 422
+    assert not Mention.objects.exists()
+    response = editor_client.post(reverse("desk:suggestion-reject", args=[article.pk]), {"entity": "x", "start": 0, "end": 3})
+    assert response.status_code == 422
+
+
+def test_the_matcher_is_one_automaton_not_a_query_per_alias(django_assert_max_num_queries, kim):
+    for n in range(200):
+        EntityAlias.objects.create(entity=make_entity(name=f"Person {n}"), name=f"Alias number {n}")
+    article = make_article(body="Alias number 7 met Person 150 and 김정은.")
+    suggestions_for(article)  # builds the automaton once
+    with django_assert_max_num_queries(4):
+        assert len(suggestions_for(article)) == 3
+    assert Matcher([(1, "Kim"), (2, "kim"), (3, "K")]).size == 1
