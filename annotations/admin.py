@@ -23,6 +23,7 @@ from annotations.models import (
     Evidence,
     Mention,
     RejectedSuggestion,
+    StorySuggestion,
     StoryLink,
 )
 
@@ -339,3 +340,15 @@ class RejectedSuggestionAdmin(admin.ModelAdmin):
     search_fields = ["entity__name", "article__title"]
     autocomplete_fields = ["article", "entity"]
     readonly_fields = ["rejected_by", "rejected_at"]
+
+
+@admin.register(StorySuggestion)
+class StorySuggestionAdmin(admin.ModelAdmin):
+    """Editors' decisions on suggested related stories: deleting a dismissal offers the pair again."""
+
+    list_display = ["from_article", "to_article", "state", "score", "decided_by", "decided_at"]
+    list_filter = ["state"]
+    list_select_related = ["from_article", "to_article", "decided_by"]
+    search_fields = ["from_article__title", "to_article__title"]
+    autocomplete_fields = ["from_article", "to_article"]
+    readonly_fields = ["score", "how", "decided_by", "decided_at"]

@@ -853,3 +853,39 @@ class RejectedSuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entity_id} @ {self.start}–{self.end}"
+
+
+class StorySuggestion(models.Model):
+    """An editor's decision on a suggested related story: confirmed (a link was made) or dismissed.
+
+    The score and how the pair was found are kept as they were when the editor decided.
+    """
+
+    class State(models.TextChoices):
+        CONFIRMED = "confirmed", _("confirmed")
+        DISMISSED = "dismissed", _("dismissed")
+
+    from_article = models.ForeignKey(Article, verbose_name=_("story"), on_delete=models.CASCADE, related_name="+")
+    to_article = models.ForeignKey(Article, verbose_name=_("suggested story"), on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField(_("score"))
+    how = models.TextField(_("how it was found"))
+    state = models.CharField(_("decision"), max_length=20, choices=State.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("related-story decision")
+        verbose_name_plural = _("related-story decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["from_article", "to_article"], name="story_suggestion_unique_pair"),
+            models.CheckConstraint(condition=Q(state__in=["confirmed", "dismissed"]), name="story_suggestion_state_valid"),
+            models.CheckConstraint(condition=~Q(from_article=F("to_article")), name="story_suggestion_not_itself"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.from_article_id} → {self.to_article_id}: {self.state}"

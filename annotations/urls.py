@@ -14,6 +14,7 @@ urlpatterns = [
     path("articles/<int:pk>/mentions/", views.mention_create, name="mention-create"),
     path("articles/<int:pk>/suggestions/accept/", views.suggestion_accept, name="suggestion-accept"),
     path("articles/<int:pk>/suggestions/reject/", views.suggestion_reject, name="suggestion-reject"),
+    path("articles/<int:pk>/related/decide/", views.related_decide, name="related-decide"),
     path("articles/<int:pk>/mentions/<int:mention_pk>/delete/", views.mention_delete, name="mention-delete"),
     path("articles/<int:pk>/claims/", views.claim_create, name="claim-create"),
     path("articles/<int:pk>/links/", views.story_link_create, name="story-link-create"),

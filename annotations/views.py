@@ -35,6 +35,7 @@ from annotations.forms import (
 )
 from annotations import history
 from annotations.highlighting import segments
+from annotations.related import decide as decide_related, related_suggestions
 from annotations.suggestions import Suggestion, suggestions_for
 from annotations.roles import EDITORS
 from annotations.models import (
@@ -183,6 +184,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
         "suggestions": suggestions_for(article),
+        "related_suggestions": related_suggestions(article),
         "suggestion_actions": [("desk:suggestion-accept", gettext("accept")), ("desk:suggestion-reject", gettext("reject"))],
     }
 
@@ -325,6 +327,23 @@ def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
         article=article, entity=entity, start=start, end=end, defaults={"rejected_by": request.user}
     )
     return workspace_update(request, article, extra={"message": gettext("Suggestion rejected.")})
+
+
+@editor_required
+@require_POST
+def related_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm a suggested related story (a link of the chosen kind is made) or dismiss it."""
+    article = desk_article(request, pk)
+    other_pk = request.POST.get("to_article", "")
+    other = Article.objects.visible_to(request.user).filter(pk=int(other_pk)).first() if other_pk.isdigit() else None
+    kind = request.POST.get("kind", "")
+    confirm = request.POST.get("action") == "confirm"
+    if other is None or other.pk == article.pk or (confirm and kind not in StoryLink.Kind.values):
+        return workspace_update(request, article, status=422, extra={"message": gettext("Choose a suggested story and a kind of link.")})
+    with transaction.atomic():
+        decide_related(article, other, confirm=confirm, kind=kind, by=request.user)
+    message = gettext("Linked to “%(title)s”.") if confirm else gettext("Suggestion “%(title)s” dismissed.")
+    return workspace_update(request, article, extra={"message": message % {"title": other.title}})
 
 
 @editor_required

@@ -2,7 +2,7 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, RejectedSuggestion, StoryLink
+from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, RejectedSuggestion, StoryLink, StorySuggestion
 from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
 from articles.demo_newsroom import load_demo
 from articles.models import Article, Source
@@ -20,7 +20,7 @@ def test_every_model_of_ours_is_in_the_admin():
     names = {model.__name__ for model in OUR_MODELS}
     assert names == {
         "Source", "Article", "Entity", "EntityAlias", "Mention", "Claim", "Attribution", "Evidence",
-        "ClaimStatusChange", "StoryLink", "RejectedSuggestion",
+        "ClaimStatusChange", "StoryLink", "RejectedSuggestion", "StorySuggestion",
     }
 
 
@@ -30,6 +30,9 @@ def test_maintainer_can_open_changelist_add_and_change_pages(maintainer_client, 
     if model is RejectedSuggestion:
         mention = Mention.objects.first()
         RejectedSuggestion.objects.create(article=mention.article, entity=mention.entity, start=mention.start, end=mention.end)
+    if model is StorySuggestion:
+        first, second = Article.objects.order_by("pk")[:2]
+        StorySuggestion.objects.create(from_article=first, to_article=second, score=0.5, how="test", state="dismissed")
     changelist = maintainer_client.get(admin_url(model, "changelist"))
     assert changelist.status_code == 200
     assert maintainer_client.get(admin_url(model, "changelist"), {"q": "Kim"}).status_code == 200
@@ -195,6 +198,7 @@ def make_rows(n: int) -> None:
         Evidence.objects.create(claim=claim, kind="url", url="https://example.org/")
         StoryLink.objects.create(from_article=article, to_article=make_article(), kind="cites")
         RejectedSuggestion.objects.create(article=article, entity=mention.entity, start=mention.start, end=mention.end)
+        StorySuggestion.objects.create(from_article=article, to_article=make_article(), score=0.4, how="test", state="dismissed")
 
 
 @pytest.mark.parametrize("model", OUR_MODELS, ids=lambda m: m.__name__)

@@ -20,6 +20,7 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "mention-delete": [article.pk, mention.pk], "story-link-delete": [article.pk, link.pk],
         "claim-status-update": [claim.pk], "claim-link-create": [claim.pk], "claim-delete": [claim.pk],
         "article-history": [article.pk], "suggestion-accept": [article.pk], "suggestion-reject": [article.pk],
+        "related-decide": [article.pk],
         "history-undo": [article.pk, "mention", mention.events.get(pgh_label="insert").pgh_id],
     }
     resolver = get_resolver().namespace_dict["desk"][1]

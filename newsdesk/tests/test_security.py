@@ -21,7 +21,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from annotations.models import Claim, ClaimStatusChange, Entity, Evidence, Mention, RejectedSuggestion, StoryLink
+from annotations.models import Claim, ClaimStatusChange, Entity, Evidence, Mention, RejectedSuggestion, StoryLink, StorySuggestion
 from annotations.roles import ensure_editors_group
 from annotations.tests.makers import add_link, form_values, make_claim, make_entity, make_mention
 from articles.models import Article, Source
@@ -95,6 +95,7 @@ def world(db):
     story_link = StoryLink.objects.create(from_article=story, to_article=draft, kind="follow_up")
     ClaimStatusChange.objects.create(claim=claim, from_status="unverified", to_status="reported", reason="Two agencies")
     RejectedSuggestion.objects.create(article=story, entity=entity, start=mention.start, end=mention.end)
+    StorySuggestion.objects.create(from_article=story, to_article=draft, score=0.4, how="test", state="dismissed")
     # A row of each of django-axes' admin pages, so that their change pages have something to show.
     from django.utils import timezone
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog

@@ -1,0 +1,151 @@
+"""Related-story suggestions: other coverage of the same events, in any language.
+
+Entities are language-independent, so two versions of a story in Korean and Russian share them
+although they share no word. A candidate's score (0 to 1) weighs three things:
+
+- shared entities (0.7): the cosine of the two stories' entity sets, each entity weighted by its
+  rarity (inverse document frequency): sharing *Ri Yong Ho* says more than sharing *Russia*;
+- shared figures (0.15): numbers are written alike in every script (years, counts, amounts);
+- time (0.15): stories published close together more likely cover one event.
+
+Above SUGGEST_AT the desk offers the link for an editor to confirm or dismiss; above SAME_EVENT_AT
+it proposes a *same event* link as near-certain. A decision is kept (StorySuggestion) with the
+score and how the pair was found, so a dismissed pair is not offered again.
+"""
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q
+
+from annotations.models import Mention, StoryLink, StorySuggestion
+from articles.models import Article
+
+SUGGEST_AT = 0.3
+SAME_EVENT_AT = 0.6
+WEIGHTS = {"entities": 0.7, "figures": 0.15, "time": 0.15}
+RAREST_ENTITIES = 12  # candidates come from the stories that share one of these
+CANDIDATES = 200  # scored in full
+FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
+DAYS_SCALE = 3.0
+
+
+@dataclass
+class RelatedSuggestion:
+    article: Article
+    score: float
+    shared: list = field(default_factory=list)  # entity names, rarest first
+    parts: dict = field(default_factory=dict)
+
+    @property
+    def same_event(self) -> bool:
+        return self.score >= SAME_EVENT_AT
+
+    @property
+    def proposed_kind(self) -> str:
+        return StoryLink.Kind.SAME_EVENT if self.same_event else StoryLink.Kind.EARLIER_COVERAGE
+
+    @property
+    def how(self) -> str:
+        """How the pair was found, in words (kept with the decision)."""
+        return (
+            f"score {self.score:.2f}: shared entities {self.parts['entities']:.2f} ({', '.join(self.shared[:6])}), "
+            f"figures {self.parts['figures']:.2f}, time {self.parts['time']:.2f}"
+        )
+
+
+def figures(text: str) -> set[str]:
+    return {f for f in FIGURE.findall(text) if len(f) > 1 or f != "1"}
+
+
+def time_closeness(a: Article, b: Article) -> float:
+    if a.published_at is None or b.published_at is None:
+        return 0.5
+    days = abs((a.published_at - b.published_at).total_seconds()) / 86400
+    return math.exp(-days / DAYS_SCALE)
+
+
+def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SUGGEST_AT) -> list[RelatedSuggestion]:
+    """The stories most likely about the same events as `article`, best first (a fixed number of queries)."""
+    own = set(Mention.objects.filter(article=article).values_list("entity_id", flat=True))
+    if not own:
+        return []
+    total = max(Article.objects.count(), 2)
+    frequency = dict(
+        Mention.objects.filter(entity_id__in=own).values("entity_id")
+        .annotate(n=Count("article_id", distinct=True)).values_list("entity_id", "n")
+    )
+
+    def weight(entity_id) -> float:
+        return math.log(1 + total / max(frequency.get(entity_id, 1), 1))
+
+    rarest = sorted(own, key=lambda e: frequency.get(e, 1))[:RAREST_ENTITIES]
+    pairs = (
+        Mention.objects.filter(entity_id__in=rarest).exclude(article=article)
+        .values_list("article_id", "entity_id").distinct()
+    )
+    reach: dict[int, float] = {}
+    for other_id, entity_id in pairs[:20_000]:
+        reach[other_id] = reach.get(other_id, 0.0) + weight(entity_id) ** 2
+    decided = {
+        other for pair in StorySuggestion.objects.filter(Q(from_article=article) | Q(to_article=article))
+        .values_list("from_article_id", "to_article_id") for other in pair if other != article.pk
+    }
+    linked = {
+        other for pair in StoryLink.objects.touching(article).values_list("from_article_id", "to_article_id")
+        for other in pair if other != article.pk
+    }
+    candidates = sorted((a for a in reach if a not in decided and a not in linked), key=reach.get, reverse=True)[:CANDIDATES]
+    if not candidates:
+        return []
+    their_entities: dict[int, set[int]] = {}
+    for other_id, entity_id in Mention.objects.filter(article_id__in=candidates).values_list("article_id", "entity_id").distinct():
+        their_entities.setdefault(other_id, set()).add(entity_id)
+    unseen = set().union(*their_entities.values()) - set(frequency)
+    if unseen:
+        frequency.update(
+            Mention.objects.filter(entity_id__in=unseen).values("entity_id")
+            .annotate(n=Count("article_id", distinct=True)).values_list("entity_id", "n")
+        )
+    own_norm = math.sqrt(sum(weight(e) ** 2 for e in own))
+    scored = []
+    for other_id, entities in their_entities.items():
+        shared = own & entities
+        norm = own_norm * math.sqrt(sum(weight(e) ** 2 for e in entities))
+        scored.append((sum(weight(e) ** 2 for e in shared) / norm if norm else 0.0, other_id, shared))
+    scored.sort(reverse=True)
+    top = scored[: max(limit * 4, 20)]
+    others = Article.objects.select_related("publisher").in_bulk([other_id for _, other_id, _ in top])
+    own_figures = figures(article.body)
+    from annotations.models import Entity
+
+    names = dict(Entity.objects.filter(pk__in=set().union(*(s for _, _, s in top)) or [0]).values_list("pk", "name"))
+    results = []
+    for entity_score, other_id, shared in top:
+        other = others[other_id]
+        theirs = figures(other.body)
+        figure_score = len(own_figures & theirs) / len(own_figures | theirs) if own_figures | theirs else 0.0
+        parts = {"entities": entity_score, "figures": figure_score, "time": time_closeness(article, other)}
+        score = sum(WEIGHTS[k] * v for k, v in parts.items())
+        if score >= minimum:
+            shared_names = [names.get(e, str(e)) for e in sorted(shared, key=lambda e: frequency.get(e, 1))]
+            results.append(RelatedSuggestion(other, round(score, 3), shared_names, parts))
+    results.sort(key=lambda s: s.score, reverse=True)
+    return results[:limit]
+
+
+def decide(article: Article, other: Article, *, confirm: bool, kind: str, by) -> StorySuggestion:
+    """Keep an editor's decision on a suggested pair; a confirmation also makes the link."""
+    found = {s.article.pk: s for s in related_suggestions(article, limit=50, minimum=0.0)}
+    suggestion = found.get(other.pk)
+    score, how = (suggestion.score, suggestion.how) if suggestion else (0.0, "not among the suggestions")
+    decision, _ = StorySuggestion.objects.update_or_create(
+        from_article=article, to_article=other,
+        defaults={"score": score, "how": how, "state": "confirmed" if confirm else "dismissed", "decided_by": by},
+    )
+    if confirm and not StoryLink.objects.filter(
+        Q(from_article=article, to_article=other) | Q(from_article=other, to_article=article), kind=kind
+    ).exists():
+        StoryLink.objects.create(from_article=article, to_article=other, kind=kind, note=f"Suggested ({how}).", created_by=by)
+    return decision
