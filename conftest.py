@@ -21,6 +21,9 @@ def test_server_settings(settings):
     from django.core.cache import cache
 
     cache.clear()
+    from annotations.related import _frequencies
+
+    _frequencies.clear()  # the entities' story counts a process keeps for ten minutes
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

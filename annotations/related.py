@@ -15,6 +15,7 @@ score and how the pair was found, so a dismissed pair is not offered again.
 
 import math
 import re
+import time
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q
@@ -55,6 +56,24 @@ class RelatedSuggestion:
         )
 
 
+COMMON_AT = 200  # an entity in more stories than this (or than COMMON_SHARE of them) brings no candidates
+COMMON_SHARE = 0.01
+FREQUENCIES_FOR = 600  # seconds a process keeps the entities' story counts
+_frequencies: dict = {}
+
+
+def entity_frequencies() -> tuple[int, dict[int, int]]:
+    """How many stories there are, and how many name each entity: one query per process every
+    ten minutes, not one per suggestion (rarity moves slowly)."""
+    now = time.monotonic()
+    if _frequencies.get("until", 0) < now:
+        counts = dict(
+            Mention.objects.values("entity_id").annotate(n=Count("article_id", distinct=True)).values_list("entity_id", "n")
+        )
+        _frequencies.update(total=max(Article.objects.count(), 2), counts=counts, until=now + FREQUENCIES_FOR)
+    return _frequencies["total"], _frequencies["counts"]
+
+
 def figures(text: str) -> set[str]:
     return {f for f in FIGURE.findall(text) if len(f) > 1 or f != "1"}
 
@@ -71,18 +90,17 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
     own = set(Mention.objects.filter(article=article).values_list("entity_id", flat=True))
     if not own:
         return []
-    total = max(Article.objects.count(), 2)
-    frequency = dict(
-        Mention.objects.filter(entity_id__in=own).values("entity_id")
-        .annotate(n=Count("article_id", distinct=True)).values_list("entity_id", "n")
-    )
+    total, frequency = entity_frequencies()
 
     def weight(entity_id) -> float:
         return math.log(1 + total / max(frequency.get(entity_id, 1), 1))
 
+    # Candidates come only from the story's rarer entities: a story naming *Russia* is no
+    # candidate for that alone, and the stories naming it are too many to look at.
     rarest = sorted(own, key=lambda e: frequency.get(e, 1))[:RAREST_ENTITIES]
+    rare_enough = [e for e in rarest if frequency.get(e, 1) <= max(COMMON_AT, total * COMMON_SHARE)] or rarest[:2]
     pairs = (
-        Mention.objects.filter(entity_id__in=rarest).exclude(article=article)
+        Mention.objects.filter(entity_id__in=rare_enough).exclude(article=article)
         .values_list("article_id", "entity_id").distinct()
     )
     reach: dict[int, float] = {}
@@ -102,12 +120,6 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
     their_entities: dict[int, set[int]] = {}
     for other_id, entity_id in Mention.objects.filter(article_id__in=candidates).values_list("article_id", "entity_id").distinct():
         their_entities.setdefault(other_id, set()).add(entity_id)
-    unseen = set().union(*their_entities.values()) - set(frequency)
-    if unseen:
-        frequency.update(
-            Mention.objects.filter(entity_id__in=unseen).values("entity_id")
-            .annotate(n=Count("article_id", distinct=True)).values_list("entity_id", "n")
-        )
     own_norm = math.sqrt(sum(weight(e) ** 2 for e in own))
     scored = []
     for other_id, entities in their_entities.items():

@@ -134,7 +134,7 @@ def generate(stories: int, seed: int) -> dict[str, int]:
                 claim_id = (i - 1) * 3 + c + 1
                 status = rng.choice(["unverified", "reported", "disputed"])
                 claims.append((claim_id, i, start, end, body[start:end], body[max(0, start - 32):start], body[end:end + 32],
-                               body[start:end], status, "", 1, True, now, now))
+                               f"{c + 1}. {body[start:end]}", status, "", 1, True, now, now))
                 source = rng.choice(anonymous if c == 2 else on_record)
                 attributions.append((claim_id, claim_id, 0, source, "speaker", "anonymous" if c == 2 else "on_record", ""))
             if i > 1 and i % 3 == 0:
