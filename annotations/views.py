@@ -53,7 +53,7 @@ from annotations.models import (
 from articles.importing import import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
-from articles.search import search_config_expression
+from articles.search import SearchConfig
 from articles.text import Folded, occurrences
 
 logger = logging.getLogger("newsdesk.desk")
@@ -95,7 +95,7 @@ def as_you_type_query(text: str) -> SearchQuery | None:
         return None
     stemmed = " & ".join(f"'{w}'" for w in words)
     prefixed = " & ".join([f"'{w}'" for w in words[:-1]] + [f"'{words[-1]}':*"])
-    return SearchQuery(stemmed, search_type="raw", config=search_config_expression()) | SearchQuery(
+    return SearchQuery(stemmed, search_type="raw", config=SearchConfig()) | SearchQuery(
         prefixed, search_type="raw", config="simple"
     )
 

@@ -18,7 +18,7 @@ from annotations.highlighting import segments
 from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles.models import Article, Source
-from articles.search import WebSearchMatch, search_config_expression
+from articles.search import SearchConfig, WebSearchMatch
 from articles.structured_data import article_graph, as_script_text
 
 
@@ -219,7 +219,7 @@ def article_search(request: HttpRequest) -> HttpResponse:
             context["notice"] = _("Your search was long, so only its first %(n)s characters were used.") % {
                 "n": MAX_QUERY_LENGTH
             }
-        config = search_config_expression()
+        config = SearchConfig()
         query = SearchQuery(q, search_type="websearch", config=config)
         articles = Article.objects.published().filter(WebSearchMatch(q))
         if data["source"]:
