@@ -63,6 +63,9 @@ class PrimarySubtag(Func):
         super().__init__(expression, Value("-"), Value(1), **extra)
 
 
+STEMMED_CONFIGS = sorted(set(LANGUAGE_SEARCH_CONFIGS.values()))
+
+
 def search_config_expression(language_field: str = "language") -> Case:
     # Constants cast to regconfig are resolved once, when the column is created, which keeps
     # the expression immutable as PostgreSQL requires of a generated column.
@@ -122,8 +125,18 @@ class WebSearchMatch(Func):
         )
         # Every lexeme of the parsed query ('word') becomes a prefix ('word':*).
         prefixed = f"regexp_replace(websearch_to_tsquery('simple', {query})::text, $$('(?:[^']|'')*')$$, $$\\1:*$$, 'g')::tsquery"
-        sql = (
+        exact = (
             f"(CASE WHEN {config} = 'simple'::regconfig THEN {vector} @@ {prefixed} "
             f"ELSE {vector} @@ websearch_to_tsquery({config}, {query}) END)"
         )
-        return sql, (*config_params, *vector_params, *query_params, *vector_params, *config_params, *query_params)
+        exact_params = (*config_params, *vector_params, *query_params, *vector_params, *config_params, *query_params)
+        # The row's own configuration decides (above); but a condition that differs per row cannot
+        # use the GIN index, so the rows are first narrowed by the index: the query read with each
+        # configuration, ORed (a bitmap of index scans), and only those rows are checked exactly.
+        arms = [f"{vector} @@ {prefixed}"] + [
+            f"{vector} @@ websearch_to_tsquery('{name}'::regconfig, {query})" for name in STEMMED_CONFIGS
+        ]
+        arm_params = (*vector_params, *query_params)
+        for _ in STEMMED_CONFIGS:
+            arm_params += (*vector_params, *query_params)
+        return f"(({' OR '.join(arms)}) AND {exact})", (*arm_params, *exact_params)

@@ -40,6 +40,7 @@ def public_page(view):
 
 
 PUBLIC_MAX_AGE = 60
+SEARCH_POOL = 500  # the most recent matches a search ranks and pages through
 
 
 def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -230,8 +231,12 @@ def article_search(request: HttpRequest) -> HttpResponse:
             articles = articles.filter(published_at__date__gte=data["date_from"])
         if data["date_to"]:
             articles = articles.filter(published_at__date__lte=data["date_to"])
+        # Rank only what can make the pages offered: the SEARCH_POOL most recent matches (ranking
+        # every match of a common word in a large archive would cost more than the search).
+        pool = articles.order_by("-published_at", "-id").values("pk")[:SEARCH_POOL]
         articles = (
-            articles.select_related("publisher")
+            Article.objects.filter(pk__in=pool)
+            .select_related("publisher")
             .defer("search_vector")
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
@@ -243,6 +248,10 @@ def article_search(request: HttpRequest) -> HttpResponse:
             .order_by("-rank", "-published_at", "-id")
         )
         page = Paginator(articles, 20).get_page(request.GET.get("page"))
+        if page.paginator.count >= SEARCH_POOL:
+            context["notice"] = _(
+                "Showing the %(n)s most recent matching stories, best first. Add words or dates to reach older ones."
+            ) % {"n": SEARCH_POOL}
         for article in page:
             article.snippet = snippet_html(article.headline)
         query_string = request.GET.copy()
