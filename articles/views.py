@@ -3,6 +3,7 @@
 from functools import wraps
 
 from django import forms
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Count, Exists, F, OuterRef
@@ -17,6 +18,7 @@ from django.views.decorators.vary import vary_on_headers
 from annotations.highlighting import segments
 from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
+from articles import page_cache
 from articles.models import Article, Source
 from articles.search import SearchConfig, WebSearchMatch
 from articles.structured_data import article_graph, as_script_text
@@ -40,7 +42,8 @@ def public_page(view):
 
 
 PUBLIC_MAX_AGE = 60
-SEARCH_POOL = 500  # the most recent matches a search ranks and pages through
+SEARCH_POOL = 500
+COMPANION_STORIES = 300  # an entity's "named with" list looks at its most recent stories  # the most recent matches a search ranks and pages through
 
 
 def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -59,11 +62,22 @@ class StoryFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        publishers, languages = published_facets()
+        self.fields["source"].choices = [("", _("all publishers"))] + publishers
+        self.fields["language"].choices = [("", _("all languages"))] + [(code, code) for code in languages]
+
+
+def published_facets() -> tuple[list[tuple[str, str]], list[str]]:
+    """The publishers and languages of published stories, for the filters: two scans of the
+    archive, so kept in the cache until content changes (the public pages' generation)."""
+
+    def compute():
         published = Article.objects.published()
         publishers = Source.objects.filter(Exists(published.filter(publisher=OuterRef("pk")))).order_by("name")
-        self.fields["source"].choices = [("", _("all publishers"))] + [(s.slug, s.name) for s in publishers]
         languages = published.order_by("language").values_list("language", flat=True).distinct()
-        self.fields["language"].choices = [("", _("all languages"))] + [(code, code) for code in languages]
+        return [(s.slug, s.name) for s in publishers], list(languages)
+
+    return cache.get_or_set(f"facets:published:{page_cache.generation()}", compute, 600)
 
 
 def published_stories_naming(entity: Entity):
@@ -136,9 +150,12 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     if not stories.exists():
         raise Http404
     page = Paginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
+    # The entities named most often with this one, in its most recent stories (an entity in tens
+    # of thousands of stories would otherwise cost a scan of all their mentions).
+    recent = stories.order_by("-published_at", "-id").values("pk")[:COMPANION_STORIES]
     companions = (
         Entity.objects.filter(
-            mentions__in=Mention.objects.published().filter(article__in=stories.values("pk"))
+            mentions__in=Mention.objects.published().filter(article__in=recent)
         )
         .exclude(pk=entity.pk)
         .annotate(shared=Count("mentions__article", distinct=True))
