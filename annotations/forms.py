@@ -1,4 +1,5 @@
 from django import forms
+from django.db.models import Exists, OuterRef
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,7 +16,7 @@ class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices)
     source = forms.ModelChoiceField(
         label=_("Publisher"), required=False, empty_label=_("any publisher"),
-        queryset=Source.objects.filter(articles__isnull=False).distinct().order_by("name"),
+        queryset=Source.objects.none(),  # set in __init__, from the cached facets
     )
     language = forms.ChoiceField(label=_("Language"), required=False)
     date_from = forms.DateField(label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
@@ -27,8 +28,24 @@ class InboxFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        languages = Article.objects.order_by("language").values_list("language", flat=True).distinct()
+        publisher_ids, languages = desk_facets()
+        self.fields["source"].queryset = Source.objects.filter(pk__in=publisher_ids).order_by("name")
         self.fields["language"].choices = [("", gettext("any language"))] + [(code, code) for code in languages]
+
+
+def desk_facets() -> tuple[list[int], list[str]]:
+    """The publishers and languages of every story: two scans of the archive, kept in the
+    cache until content changes (the public pages' generation moves with every change)."""
+    from django.core.cache import cache
+
+    from articles import page_cache
+
+    def compute():
+        publishers = Source.objects.filter(Exists(Article.objects.filter(publisher=OuterRef("pk")))).values_list("pk", flat=True)
+        languages = Article.objects.order_by("language").values_list("language", flat=True).distinct()
+        return list(publishers), list(languages)
+
+    return cache.get_or_set(f"facets:desk:{page_cache.generation()}", compute, 600)
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].replace("\x00", "").strip()

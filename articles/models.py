@@ -172,7 +172,12 @@ class Article(models.Model):
         permissions = [("publish_article", _("Can publish and withdraw articles"))]
         indexes = [
             GinIndex(fields=["search_vector"], name="article_search_vector"),
-            models.Index(F("published_at").desc(nulls_last=True), name="article_published_at"),
+            # The listings' order (newest first, then id), for the front page the published only:
+            # a page of them is read off the index, and counted from it, however large the archive.
+            models.Index(F("published_at").desc(), F("id").desc(), name="article_listing"),
+            models.Index(
+                F("published_at").desc(), F("id").desc(), condition=Q(status="published"), name="article_published_listing"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ArticleStatus.values), name="article_status_valid"),

@@ -157,7 +157,9 @@ def generate(stories: int, seed: int) -> dict[str, int]:
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
         cursor.execute("SET session_replication_role = origin")
-        cursor.execute("ANALYZE")
+    connection.close()
+    with connection.cursor() as cursor:  # VACUUM cannot run in a transaction block; autocommit here
+        cursor.execute("VACUUM ANALYZE")
     return counts
 
 
