@@ -4,7 +4,9 @@
 
 Needs wrk (Debian: apt-get install wrk). Uses DATABASE_URL, or the embedded server with the
 demo newsroom (migrated and loaded first). Measures requests per second and p50/p99 latency of
-the front page, an article page and a search, and of a bare Django view served by the same
+the front page, an article page and a search as anonymous readers get them (from the public page
+cache after the first request), of the article page and the search as the view renders them
+(a session cookie keeps them out of the cache), and of a bare Django view served by the same
 server in the same run, and prints each page's figures as ratios of the bare view's.
 Traffic goes to 127.0.0.1 only, for a bounded time.
 """
@@ -62,9 +64,15 @@ def article_path() -> str:
     return match.group(1)
 
 
+# A reader with a session cookie is never served from the page cache: the view's own time.
+UNCACHED = "Cookie: __Host-sessionid=none"
+
+
 def run_wrk(path: str, seconds: int, connections: int) -> dict:
+    path, _, header = path.partition(" ")
     out = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", f"http://127.0.0.1:{PORT}{path}"],
+        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", *(["-H", header] if header else []),
+         f"http://127.0.0.1:{PORT}{path}"],
         capture_output=True, text=True, check=True,
     ).stdout
     def ms(label: str) -> float:
@@ -98,8 +106,10 @@ def main() -> None:
     )
     try:
         wait_until_up(f"http://127.0.0.1:{PORT}/healthz")
-        pages = {"bare view": "/bench/bare/", "front page": "/", "article page": article_path(),
-                 "search": "/search/?q=Kremlin"}
+        article = article_path()
+        pages = {"bare view": "/bench/bare/", "front page": "/", "article page": article,
+                 "search": "/search/?q=Kremlin", "article, no cache": f"{article} {UNCACHED}",
+                 "search, no cache": f"/search/?q=Kremlin {UNCACHED}"}
         for path in pages.values():  # warm every worker's caches and connections
             run_wrk(path, 1, options.connections)
         results = {name: run_wrk(path, options.seconds, options.connections) for name, path in pages.items()}
@@ -110,9 +120,9 @@ def main() -> None:
 
     bare = results["bare view"]
     print(f"\n{options.workers} gunicorn workers, wrk -t2 -c{options.connections} -d{options.seconds}s, 127.0.0.1")
-    print(f"{'page':<14}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'req/s ÷ bare':>15}")
+    print(f"{'page':<18}{'req/s':>9}{'p50 ms':>9}{'p99 ms':>9}{'errors':>8}{'req/s ÷ bare':>15}")
     for name, r in results.items():
-        print(f"{name:<14}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}{r['rps'] / bare['rps']:>15.2f}")
+        print(f"{name:<18}{r['rps']:>9.0f}{r['p50']:>9.1f}{r['p99']:>9.1f}{r['errors']:>8}{r['rps'] / bare['rps']:>15.2f}")
 
 
 if __name__ == "__main__":
