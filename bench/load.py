@@ -12,47 +12,25 @@ Traffic goes to 127.0.0.1 only, for a bounded time.
 """
 
 import argparse
-import os
 import re
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+from bench.server import environment as server_environment, manage, wait_until_up  # noqa: E402
+
 PORT = 8765
 
 
 def environment(static_root: str) -> dict:
-    return os.environ | {
-        "DJANGO_SETTINGS_MODULE": "bench.settings",
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-only-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "SECURE_SSL_REDIRECT": "0",
-        "SECURE_HSTS_SECONDS": "0",
-        "STATIC_ROOT": static_root,
-        "LOG_LEVEL": "WARNING",
-    }
-
-
-def manage(env: dict, *args: str) -> None:
-    subprocess.run([sys.executable, "manage.py", *args], cwd=BASE_DIR, env=env, check=True)
-
-
-def wait_until_up(url: str, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(0.3)
-    raise SystemExit(f"gunicorn did not answer at {url}")
+    # bench.settings: the production settings plus one bare view, the baseline.
+    return server_environment(static_root, DJANGO_SETTINGS_MODULE="bench.settings")
 
 
 def article_path() -> str:

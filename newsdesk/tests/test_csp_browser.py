@@ -9,10 +9,9 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from annotations.tests.makers import make_claim, make_entity, make_mention
 from articles.demo_newsroom import load_demo
-from articles.models import Article, Source
-from articles.tests.makers import make_source
+from articles.models import Article
 
 pytestmark = pytest.mark.browser
 

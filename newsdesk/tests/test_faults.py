@@ -21,7 +21,7 @@ from django.test import Client
 from django.urls import reverse
 
 from bench.server import free_port, gunicorn
-from conftest import CHROMIUM, CHROMIUM_FLAGS
+from conftest import CHROMIUM
 
 
 def postgres_bin() -> Path | None:

@@ -21,7 +21,7 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from annotations.models import Claim, ClaimStatusChange, Entity, Evidence, Mention, RejectedSuggestion, StoryLink, StorySuggestion
+from annotations.models import Claim, ClaimStatusChange, Evidence, Mention, RejectedSuggestion, StoryLink, StorySuggestion
 from annotations.roles import ensure_editors_group
 from annotations.tests.makers import add_link, form_values, make_claim, make_entity, make_mention
 from articles.models import Article, Source
