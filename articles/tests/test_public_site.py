@@ -246,3 +246,25 @@ def test_a_changed_page_gets_a_new_etag(client, story):
 def test_an_editors_copy_is_private(editor_client, story):
     response = editor_client.get(story.get_absolute_url())
     assert "private" in response["Cache-Control"] and "Cookie" in response["Vary"]
+
+
+def test_b4_overlapping_nested_and_edge_spans_beside_markup_characters_are_escaped(client, db):
+    """security.md B4: each slice is escaped before <mark> goes in; the text is the stored text."""
+    import lxml.html
+
+    from annotations.tests.makers import make_claim, make_entity, make_mention
+
+    body = "<b>Kim</b> & Putin said \"x < y && y > z\" & <script>alert(1)</script> ended"
+    article = make_article(title="Markup", body=body)
+    make_mention(article, "<b>Kim</b>", entity=make_entity(name="Kim tag"))  # at the very start
+    make_mention(article, "Putin", entity=make_entity(name="Putin"))
+    make_claim(article, "Putin said \"x < y && y > z\"")  # overlaps the mention
+    make_claim(article, "& <script>alert(1)</script> ended", statement="edge")  # runs to the very end
+    make_claim(article, "y && y", statement="nested")  # inside the other claim
+    for url in (article.get_absolute_url(),):
+        html = client.get(url).content.decode()
+        tree = lxml.html.fromstring(html)
+        story = tree.xpath("//*[@data-article-body]")[0]
+        assert story.text_content() == body
+        assert not story.xpath(".//b | .//script") and "<script>alert" not in html
+        assert len(story.xpath(".//mark")) >= 3
