@@ -512,7 +512,7 @@ def story_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def story_link_delete(request: HttpRequest, pk: int, link_pk: int) -> HttpResponse:
     article = desk_article(request, pk)
-    refuse_if_elsewhere(request, StoryLink.objects.exclude(pk__in=StoryLink.objects.touching(article).values("pk")), link_pk, article)
+    refuse_if_elsewhere(request, StoryLink.objects.exclude(from_article=article).exclude(to_article=article), link_pk, article)
     StoryLink.objects.touching(article).filter(pk=link_pk).delete()
     return workspace_update(request, article, extra={"message": gettext("Link removed.")})
 
