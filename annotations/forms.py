@@ -32,6 +32,9 @@ class InboxFilterForm(forms.Form):
         self.fields["source"].queryset = Source.objects.filter(pk__in=publisher_ids).order_by("name")
         self.fields["language"].choices = [("", gettext("any language"))] + [(code, code) for code in languages]
 
+    def clean_q(self) -> str:
+        return self.cleaned_data["q"].replace("\x00", "").strip()
+
 
 def desk_facets() -> tuple[list[int], list[str]]:
     """The publishers and languages of every story: two scans of the archive, kept in the
@@ -46,9 +49,6 @@ def desk_facets() -> tuple[list[int], list[str]]:
         return list(publishers), list(languages)
 
     return cache.get_or_set(f"facets:desk:{page_cache.generation()}", compute, 600)
-
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].replace("\x00", "").strip()
 
 
 class SpanForm(forms.Form):
