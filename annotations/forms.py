@@ -7,18 +7,22 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations.models import Attribution, Claim, Entity, StaleVersion, StoryLink, check_span
 from articles.models import Article, Source
+from newsdesk.widgets import QuickSelect
 
 
 class InboxFilterForm(forms.Form):
     """The inbox filters. Every value comes from a fixed set or is parsed; nothing reaches a query raw."""
 
     q = forms.CharField(label=_("Search title and text"), required=False, max_length=200)
-    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices)
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices, widget=QuickSelect
+    )
     source = forms.ModelChoiceField(
         label=_("Publisher"), required=False, empty_label=_("any publisher"),
         queryset=Source.objects.none(),  # set in __init__, from the cached facets
+        widget=QuickSelect,
     )
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=QuickSelect)
     date_from = forms.DateField(label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     entity = forms.ModelChoiceField(

@@ -8,7 +8,6 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -53,7 +52,7 @@ from annotations.models import (
 from articles.importing import import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
-from articles.search import SearchConfig
+from articles.search import SEARCH_POOL, AsYouType, newest_matches
 from articles.text import Folded, occurrences
 
 logger = logging.getLogger("newsdesk.desk")
@@ -87,26 +86,8 @@ def editor_required(view):
     return wrapper
 
 
-def as_you_type_query(text: str) -> SearchQuery | None:
-    """Every word typed, stemmed in each article's own language, or as typed with the last word
-    as a prefix (so “pyongy” already finds Pyongyang). Only word characters reach the query."""
-    words = re.findall(r"\w+", text)[:12]
-    if not words:
-        return None
-    stemmed = " & ".join(f"'{w}'" for w in words)
-    prefixed = " & ".join([f"'{w}'" for w in words[:-1]] + [f"'{words[-1]}':*"])
-    return SearchQuery(stemmed, search_type="raw", config=SearchConfig()) | SearchQuery(
-        prefixed, search_type="raw", config="simple"
-    )
-
-
 def filter_articles(articles, data: dict):
-    if data.get("q"):
-        matches = Q(title__icontains=data["q"])
-        query = as_you_type_query(data["q"])
-        if query is not None:
-            matches |= Q(search_vector=query)
-        articles = articles.filter(matches)
+    """The inbox's filters; a search (data["q"]) keeps the SEARCH_POOL newest matches."""
     if data.get("status"):
         articles = articles.filter(status=data["status"])
     if data.get("source"):
@@ -123,6 +104,8 @@ def filter_articles(articles, data: dict):
         articles = articles.filter(
             Exists(Claim.objects.filter(article=OuterRef("pk"), status=Claim.Status.UNVERIFIED))
         )
+    if data.get("q"):
+        articles = articles.filter(pk__in=newest_matches(articles, AsYouType(data["q"])))
     return articles
 
 
@@ -146,7 +129,13 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     status = 422 if form.is_bound and not form.is_valid() else 200
-    context = {"form": form, "page": page, "query": query.urlencode()}
+    searched = status == 200 and form.is_bound and form.cleaned_data.get("q")
+    notice = ""
+    if searched and page.paginator.count >= SEARCH_POOL:
+        notice = gettext("Showing the %(n)s most recent matching stories. Add words or filters to reach older ones.") % {
+            "n": SEARCH_POOL
+        }
+    context = {"form": form, "page": page, "query": query.urlencode(), "notice": notice}
     return render_page_or_results(request, "annotations/article_inbox.html", context, status=status)
 
 

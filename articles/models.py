@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 
 from articles.page_cache import ContentQuerySet
-from articles.search import search_vector_expression
+from articles.search import SEARCH_CONFIGS, search_config_expression, search_vector_expression
 from articles.text import IsNFC, to_nfc
 from newsdesk.history import tracked
 
@@ -137,7 +137,12 @@ class ArticleStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", _("withdrawn")
 
 
-@tracked("search_vector")
+# Single-row inserts go straight into the GIN index instead of a pending list that every
+# search must scan until (auto)vacuum merges it: measured in bench/gin_pending.py.
+GIN_FASTUPDATE = False
+
+
+@tracked("search_vector", "search_config")
 class Article(models.Model):
     Status = ArticleStatus
 
@@ -159,6 +164,9 @@ class Article(models.Model):
         _("content hash"), max_length=64, editable=False, db_index=True,
         help_text=_("SHA-256 of the NFC body: how an import recognises a story it has already seen without a URL."),
     )
+    search_config = models.GeneratedField(
+        expression=search_config_expression(), output_field=models.TextField(), db_persist=True
+    )
     search_vector = models.GeneratedField(
         expression=search_vector_expression(), output_field=SearchVectorField(), db_persist=True
     )
@@ -171,7 +179,17 @@ class Article(models.Model):
         verbose_name_plural = _("articles")
         permissions = [("publish_article", _("Can publish and withdraw articles"))]
         indexes = [
-            GinIndex(fields=["search_vector"], name="article_search_vector"),
+            # One GIN index per language's configuration, each holding only that language's
+            # stories: a query read in English is answered by the English index alone, with no
+            # row's vector read to check its language (articles.search.TextQuery).
+            *[
+                GinIndex(
+                    fields=["search_vector"], name=f"article_fts_{config}", condition=Q(search_config=config),
+                    fastupdate=GIN_FASTUPDATE,
+                )
+                for config in SEARCH_CONFIGS
+            ],
+            models.Index(fields=["language"], name="article_language"),
             # The listings' order (newest first, then id), for the front page the published only:
             # a page of them is read off the index, and counted from it, however large the archive.
             models.Index(F("published_at").desc(), F("id").desc(), name="article_listing"),
@@ -207,7 +225,7 @@ class Article(models.Model):
     def validate_constraints(self, exclude=None) -> None:
         # The database computes search_vector; leaving it out spares resolving its 30-way CASE
         # for every constraint (about 80 ms a story), and no constraint reads it.
-        super().validate_constraints(exclude={*(exclude or ()), "search_vector"})
+        super().validate_constraints(exclude={*(exclude or ()), "search_vector", "search_config"})
 
     def clean(self) -> None:
         self.title = to_nfc(self.title.strip())

@@ -6,11 +6,18 @@ PostgreSQL 14 and later (and with the embedded server); other languages fall bac
 which splits words and lower-cases them without stemming.
 """
 
+import re
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from functools import cached_property
+
 from django.contrib.postgres.search import SearchVector
-from django.db import models
-from django.db.models import Case, F, Func, Value, When
+from django.db import connection, models, transaction
+from django.db.models import Case, F, Func, Max, Min, Q, Value, When
 from django.db.models.functions import Cast, Lower
 from django.db.models.lookups import Exact
+
+EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 
 LANGUAGE_SEARCH_CONFIGS = {
     "ar": "arabic",
@@ -64,9 +71,20 @@ class PrimarySubtag(Func):
 
 
 STEMMED_CONFIGS = sorted(set(LANGUAGE_SEARCH_CONFIGS.values()))
+SEARCH_CONFIGS = [*STEMMED_CONFIGS, "simple"]
 
 
 def search_config_expression(language_field: str = "language") -> Case:
+    """The name of the configuration for the article's language (stored as its own column)."""
+    primary = Lower(PrimarySubtag(F(language_field)))
+    return Case(
+        *[When(Exact(primary, Value(code)), then=Value(config)) for code, config in sorted(LANGUAGE_SEARCH_CONFIGS.items())],
+        default=Value("simple"),
+        output_field=models.TextField(),
+    )
+
+
+def search_regconfig_expression(language_field: str = "language") -> Case:
     # Constants cast to regconfig are resolved once, when the column is created, which keeps
     # the expression immutable as PostgreSQL requires of a generated column.
     primary = Lower(PrimarySubtag(F(language_field)))
@@ -80,63 +98,192 @@ def search_config_expression(language_field: str = "language") -> Case:
     )
 
 
-class SearchConfig(Func):
-    """The same configuration as search_config_expression(), for queries: its SQL is written
-    once, not built from two dozen expressions on every request (which cost more than the query).
-    The stored search vector keeps the expression form, which its migration records."""
-
-    output_field = RegConfigField()
-    SQL = (
-        "(CASE lower(split_part({column}, '-', 1)) "
-        + " ".join(f"WHEN '{code}' THEN '{config}'::regconfig" for code, config in sorted(LANGUAGE_SEARCH_CONFIGS.items()))
-        + " ELSE 'simple'::regconfig END)"
-    )
-
-    def __init__(self, language_field: str = "language", **extra):
-        super().__init__(F(language_field), **extra)
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, params = compiler.compile(self.source_expressions[0])
-        return self.SQL.format(column=column), params
-
-
 def search_vector_expression() -> SearchVector:
     """Title weighted A, body B, each stemmed with the article's own language."""
-    config = search_config_expression()
+    config = search_regconfig_expression()
     return SearchVector("title", weight="A", config=config) + SearchVector("body", weight="B", config=config)
 
 
-class WebSearchMatch(Func):
-    """The story matches a web-search query (“phrases”, -word, or), read in the story's language.
+def stored_config() -> Cast:
+    """The article's configuration, for ranking and highlighting in its own language."""
+    return Cast(F("search_config"), RegConfigField())
 
-    Languages without a stemmer in PostgreSQL (configuration `simple`: Korean, Japanese…) glue
-    particles and endings to words, so there each word of the query also matches as a prefix:
-    “김정은” finds “김정은은” and “김정은이”.
+
+def config_for(language: str) -> str:
+    """In Python, what search_config_expression() computes in SQL."""
+    return LANGUAGE_SEARCH_CONFIGS.get(language.split("-", 1)[0].lower(), "simple")
+
+
+def languages_in_use(table: str = "articles_article") -> list[str]:
+    """The stories' distinct language tags in a few index probes (a loose scan of the language
+    index) rather than a pass over the archive."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""WITH RECURSIVE used(language) AS (
+                    SELECT min(language) FROM {table}
+                    UNION ALL
+                    SELECT (SELECT min(language) FROM {table} WHERE language > used.language)
+                    FROM used WHERE used.language IS NOT NULL
+                ) SELECT language FROM used WHERE language IS NOT NULL"""
+        )
+        return [language for (language,) in cursor.fetchall()]
+
+
+class TextQuery:
+    """What a reader or editor typed, read in each story's own language.
+
+    Each story is matched only with its own configuration: `(search_config = 'english' AND
+    search_vector @@ <query read in English>) OR …`, one arm per configuration in use. Every
+    arm is answered by that configuration's partial GIN index alone, so no row's vector is read
+    to decide whether it matches.
     """
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @cached_property
+    def configs(self) -> list[str]:
+        """Only the configurations stories use, so that the query and its plan stay small."""
+        return sorted({config_for(language) for language in languages_in_use()})
+
+    def tsquery(self, config: str) -> tuple[str, list]:
+        raise NotImplementedError
+
+    def sql(self, vector: str, config_column: str) -> tuple[str, list]:
+        arms, params = [], []
+        for config in self.configs:
+            if config not in SEARCH_CONFIGS:
+                continue
+            query, query_params = self.tsquery(config)
+            arms.append(f"({config_column} = '{config}' AND {vector} @@ {query})")
+            params += query_params
+        return f"({' OR '.join(arms) or 'false'})", params
+
+
+# Every lexeme of a parsed query ('word') made a prefix ('word':*).
+PREFIXED = "regexp_replace(websearch_to_tsquery('simple', %s)::text, $$('(?:[^']|'')*')$$, $$\\1:*$$, 'g')::tsquery"
+
+
+class WebSearch(TextQuery):
+    """Web-search syntax (“phrases”, -word, or). Languages without a stemmer in PostgreSQL
+    (configuration `simple`: Korean, Japanese…) glue particles and endings to words, so there
+    each word also matches as a prefix: “김정은” finds “김정은은” and “김정은이”."""
+
+    def tsquery(self, config: str) -> tuple[str, list]:
+        if config == "simple":
+            return PREFIXED, [self.text]
+        return f"websearch_to_tsquery('{config}', %s)", [self.text]
+
+
+class AsYouType(TextQuery):
+    """Every word typed, stemmed in the story's language, or as typed with the last word as a
+    prefix (so “pyongy” already finds Pyongyang); in languages without a stemmer every word is a
+    prefix. Only word characters reach the query."""
+
+    def __init__(self, text: str):
+        super().__init__(text)
+        self.words = re.findall(r"\w+", text)[:12]
+
+    def tsquery(self, config: str) -> tuple[str, list]:
+        if not self.words:
+            return "''::tsquery", []
+        prefixed = " & ".join([f"'{w}'" for w in self.words[:-1]] + [f"'{self.words[-1]}':*"])
+        if config == "simple":
+            return "to_tsquery('simple', %s)", [" & ".join(f"'{w}':*" for w in self.words)]
+        stemmed = " & ".join(f"'{w}'" for w in self.words)
+        return f"(to_tsquery('{config}', %s) || to_tsquery('simple', %s))", [stemmed, prefixed]
+
+
+class Matches(Func):
+    """A filter: the story matches the TextQuery."""
 
     output_field = models.BooleanField()
 
-    def __init__(self, query: str):
-        super().__init__(F("search_vector"), SearchConfig(), Value(query))
+    def __init__(self, query: TextQuery):
+        super().__init__(F("search_vector"), F("search_config"))
+        self.query = query
 
     def as_sql(self, compiler, connection, **extra_context):
-        (vector, vector_params), (config, config_params), (query, query_params) = (
-            compiler.compile(expression) for expression in self.source_expressions
+        (vector, _), (config, _) = (compiler.compile(expression) for expression in self.source_expressions)
+        return self.query.sql(vector, config)
+
+
+SEARCH_POOL = 200  # the most recent matches that are ranked and paged
+WINDOW = 4_000  # the newest stories read in order when a query matches many
+
+
+@contextmanager
+def bitmap_scans_only():
+    """Within the block, the planner must read matches off the indexes (a bitmap of them),
+    never walk a listing in order testing each row's vector, whatever it estimates."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
+        try:
+            yield
+        finally:
+            cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
+
+
+LISTING = ("-published_at", "-id")
+
+
+def newest_matches(stories, query: TextQuery, pool: int = SEARCH_POOL, window: int = WINDOW) -> list[int]:
+    """The ids of the `pool` most recent stories of `stories` that match `query`, newest first
+    (the listings' order: no publication time first, then newest, then highest id).
+
+    Cheap whatever the query: the planner's estimate of how many rows a text query matches can
+    be far off (“week agreed” is rarer than either word, “talks -capital” far rarer than
+    “talks”), and a wrong guess costs a walk through the archive or a visit to every match. So:
+
+    1. From the indexes alone, at most 4 × pool matches: if there are fewer, that is all of them.
+    2. Otherwise the query is common: the newest `window` stories, read in order, usually hold
+       a pool of them.
+    3. Otherwise (many matches, few of them recent) every match, from the indexes.
+    """
+    query.configs  # looked up before the planner is restricted: it is a walk down an index
+    matching = stories.filter(Matches(query)).order_by()
+    with bitmap_scans_only():
+        rows = list(matching.values_list("pk", "published_at")[: 4 * pool])
+    if len(rows) < 4 * pool:
+        rows.sort(key=lambda row: (row[1] is None, row[1] or EPOCH, row[0]), reverse=True)
+        return [pk for pk, _ in rows[:pool]]
+    recent_sql, recent_params = (
+        stories.order_by(*LISTING).values("id", "published_at", "search_config", "search_vector")[:window]
+        .query.sql_with_params()
+    )
+    match_sql, match_params = query.sql('recent."search_vector"', 'recent."search_config"')
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'SELECT recent."id" FROM ({recent_sql}) recent WHERE {match_sql} '
+            f'ORDER BY recent."published_at" DESC NULLS FIRST, recent."id" DESC LIMIT %s',
+            [*recent_params, *match_params, pool],
         )
-        # Every lexeme of the parsed query ('word') becomes a prefix ('word':*).
-        prefixed = f"regexp_replace(websearch_to_tsquery('simple', {query})::text, $$('(?:[^']|'')*')$$, $$\\1:*$$, 'g')::tsquery"
-        exact = (
-            f"(CASE WHEN {config} = 'simple'::regconfig THEN {vector} @@ {prefixed} "
-            f"ELSE {vector} @@ websearch_to_tsquery({config}, {query}) END)"
-        )
-        exact_params = (*config_params, *vector_params, *query_params, *vector_params, *config_params, *query_params)
-        # The row's own configuration decides (above); but a condition that differs per row cannot
-        # use the GIN index, so the rows are first narrowed by the index: the query read with each
-        # configuration, ORed (a bitmap of index scans), and only those rows are checked exactly.
-        arms = [f"{vector} @@ {prefixed}"] + [
-            f"{vector} @@ websearch_to_tsquery('{name}'::regconfig, {query})" for name in STEMMED_CONFIGS
-        ]
-        arm_params = (*vector_params, *query_params)
-        for _ in STEMMED_CONFIGS:
-            arm_params += (*vector_params, *query_params)
-        return f"(({' OR '.join(arms)}) AND {exact})", (*arm_params, *exact_params)
+        newest = [pk for (pk,) in cursor.fetchall()]
+    if len(newest) == pool:
+        return newest
+    found: list[int] = []
+    for period in periods_newest_first(stories.model):
+        with bitmap_scans_only():
+            found += matching.filter(period).order_by(*LISTING).values_list("pk", flat=True)[: pool - len(found)]
+        if len(found) >= pool:
+            break
+    return found
+
+
+def periods_newest_first(model) -> list[Q]:
+    """The archive cut into periods, newest first, each four times as long as the one before:
+    stories without a publication time, then the newest 1/64 of the time span, 3/64, 12/64 and
+    the rest. Reading the matches of a common word period by period visits about as many rows
+    as the pool holds, not every match in the archive."""
+    span = model.objects.aggregate(newest=Max("published_at"), oldest=Min("published_at"))
+    periods = [Q(published_at__isnull=True)]
+    if span["newest"] is None:
+        return periods
+    newest, length = span["newest"], span["newest"] - span["oldest"]
+    upper = None
+    for fraction in (1 / 64, 1 / 16, 1 / 4):
+        lower = newest - length * fraction
+        periods.append(Q(published_at__gte=lower) & (Q(published_at__lt=upper) if upper else Q(published_at__isnull=False)))
+        upper = lower
+    periods.append(Q(published_at__lt=upper))
+    return periods

@@ -20,7 +20,8 @@ from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles import page_cache
 from articles.models import Article, Source
-from articles.search import SearchConfig, WebSearchMatch
+from newsdesk.widgets import QuickSelect
+from articles.search import SEARCH_POOL, WebSearch, newest_matches, stored_config
 from articles.structured_data import article_graph, as_script_text
 
 
@@ -42,7 +43,6 @@ def public_page(view):
 
 
 PUBLIC_MAX_AGE = 60
-SEARCH_POOL = 500
 COMPANION_STORIES = 300  # an entity's "named with" list looks at its most recent stories  # the most recent matches a search ranks and pages through
 
 
@@ -56,8 +56,8 @@ def render_page_or_results(request: HttpRequest, template_name: str, context: di
 class StoryFilterForm(forms.Form):
     """The front page's filters; values outside these choices are ignored, never queried."""
 
-    source = forms.ChoiceField(label=_("Publisher"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
+    source = forms.ChoiceField(label=_("Publisher"), required=False, widget=QuickSelect)
+    language = forms.ChoiceField(label=_("Language"), required=False, widget=QuickSelect)
     entity = forms.SlugField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -237,9 +237,7 @@ def article_search(request: HttpRequest) -> HttpResponse:
             context["notice"] = _("Your search was long, so only its first %(n)s characters were used.") % {
                 "n": MAX_QUERY_LENGTH
             }
-        config = SearchConfig()
-        query = SearchQuery(q, search_type="websearch", config=config)
-        articles = Article.objects.published().filter(WebSearchMatch(q))
+        articles = Article.objects.published()
         if data["source"]:
             articles = articles.filter(publisher__slug=data["source"])
         if data["language"]:
@@ -250,7 +248,9 @@ def article_search(request: HttpRequest) -> HttpResponse:
             articles = articles.filter(published_at__date__lte=data["date_to"])
         # Rank only what can make the pages offered: the SEARCH_POOL most recent matches (ranking
         # every match of a common word in a large archive would cost more than the search).
-        pool = articles.order_by("-published_at", "-id").values("pk")[:SEARCH_POOL]
+        pool = newest_matches(articles, WebSearch(q))
+        config = stored_config()
+        query = SearchQuery(q, search_type="websearch", config=config)
         articles = (
             Article.objects.filter(pk__in=pool)
             .select_related("publisher")

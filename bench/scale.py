@@ -34,6 +34,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="newsdesk_scale")
     parser.add_argument("--samples", type=int, default=100)
+    parser.add_argument("--only", default="", help="comma-separated kinds to measure (all by default)")
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         from newsdesk.embedded_postgres import start
@@ -95,8 +96,11 @@ def main() -> None:
         "desk history": (desk, [f"/desk/articles/{pk}/history/" for pk, _ in sample[: n // 2]]),
         "desk entity search": (desk, [f"/desk/entities/search/?q={q[:4]}" for q in queries]),
     }
+    only = {kind.strip() for kind in options.only.split(",") if kind.strip()}
     results = {}
     for name, (client, urls) in kinds.items():
+        if only and name not in only:
+            continue
         for url in urls[:5]:  # warm-up
             client.get(url)
         times = []
@@ -109,6 +113,8 @@ def main() -> None:
         results[name] = times
     articles = Article.objects.in_bulk([pk for pk, _ in sample])
     for name, function in (("entity suggestions", suggestions_for), ("related suggestions", related_suggestions)):
+        if only and name not in only:
+            continue
         for article in list(articles.values())[:5]:
             function(article)
         times = []

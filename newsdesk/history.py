@@ -9,7 +9,7 @@ the event tables are append-only, also in the database.
 import pghistory
 
 # Columns the database computes from others: copying them into history would say nothing new.
-COMPUTED = ("search_vector", "name_folded")
+COMPUTED = ("search_vector", "search_config", "name_folded")
 
 
 def tracked(*exclude: str):

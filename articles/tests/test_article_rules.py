@@ -7,6 +7,7 @@ from django.db import IntegrityError, connection, transaction
 
 from annotations.tests.makers import make_mention
 from articles.models import Article, Source
+from articles.search import SEARCH_CONFIGS, Matches, config_for, WebSearch, bitmap_scans_only
 from articles.tests.makers import make_article, make_source, run_sql
 
 
@@ -95,6 +96,7 @@ def test_body_of_an_annotated_story_cannot_change(db):
 )
 def test_search_vector_uses_the_configuration_of_the_article_language(db, language, config):
     article = make_article(language=language)
+    assert Article.objects.get(pk=article.pk).search_config == config_for(language) == config
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT search_vector = setweight(to_tsvector(%s::regconfig, title), 'A') "
@@ -113,10 +115,35 @@ def test_indonesian_word_forms_share_a_stem_in_the_search_vector(db):
     assert not Article.objects.filter(pk=english.pk, search_vector=SearchQuery("kunjungi", config="indonesian")).exists()
 
 
-def test_search_vector_has_a_gin_index(db):
+def test_every_search_configuration_has_its_own_gin_index_without_a_pending_list(db):
     with connection.cursor() as cursor:
-        cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'article_search_vector'")
-        assert "USING gin (search_vector)" in cursor.fetchone()[0]
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'articles_article'")
+        indexes = dict(cursor.fetchall())
+    for config in SEARCH_CONFIGS:
+        definition = indexes[f"article_fts_{config}"]
+        assert "USING gin (search_vector)" in definition
+        assert f"WHERE (search_config = '{config}'::text)" in definition
+        assert "WITH (fastupdate=off)" in definition
+
+
+def test_a_search_is_answered_by_each_languages_index_without_reading_vectors(db):
+    for language in ["en", "id", "ko", "ru"]:
+        make_article(language=language, body="Ministers met in Pyongyang.")
+    matching = Article.objects.filter(Matches(WebSearch("ministers Pyongyang"))).values("pk")
+    sql, params = matching.query.sql_with_params()
+    with bitmap_scans_only(), connection.cursor() as cursor:
+        cursor.execute("EXPLAIN (FORMAT JSON) " + sql, params)
+        plan = cursor.fetchone()[0][0]["Plan"]
+
+    def nodes(node):
+        yield node
+        for child in node.get("Plans", []):
+            yield from nodes(child)
+
+    scanned = {node["Index Name"] for node in nodes(plan) if node["Node Type"] == "Bitmap Index Scan"}
+    assert scanned == {"article_fts_english", "article_fts_indonesian", "article_fts_russian", "article_fts_simple"}
+    assert not any("search_vector" in node.get("Filter", "") for node in nodes(plan))
+    assert set(matching.values_list("language", flat=True)) == {"en", "id", "ko", "ru"}
 
 
 def test_b5_only_web_addresses_are_stored_as_urls(db):

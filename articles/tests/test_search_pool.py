@@ -1,0 +1,84 @@
+"""The newest matches of a text query, whichever way they are found (articles.search.newest_matches).
+
+A small pool and window make each of the three ways happen with a few stories: few matches
+(read off the indexes), a common word (the newest stories read in order), and many matches
+that are all old (period by period). Each answer must equal the brute-force one: every
+matching story, in the listings' order, cut at the pool."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from articles.search import AsYouType, WebSearch, newest_matches
+from articles.tests.makers import make_article, make_source
+
+POOL, WINDOW = 10, 20
+
+
+@pytest.fixture
+def archive(db):
+    """130 stories over two years, newest first: every one says “talks” (the newest in the
+    window hold a pool); one in three “summit” (4 × pool of them, but the window holds only
+    seven); three “Moleta” (fewer than 4 × pool: all read off the indexes); the oldest sixty
+    “drought” (none in the window); ten drafts without a time say “talks” too."""
+    publisher = make_source()
+    now = timezone.now()
+    words = {}
+    for n in range(120):
+        said = ["talks"]
+        if n % 3 == 0:
+            said.append("summit")
+        if n in (5, 50, 119):
+            said.append("Moleta")
+        if n >= 60:
+            said.append("drought")
+        language = ["en", "id", "ru", "ko"][n % 4] if n % 3 else "en"
+        article = make_article(
+            publisher=publisher, language=language, published_at=now - timedelta(days=6 * n, minutes=n % 7),
+            title=f"Story {n}", body=" ".join(said) + " were held.",
+        )
+        words[article.pk] = set(said)
+    for n in range(10):
+        article = make_article(publisher=publisher, status=Article.Status.DRAFT, published_at=None, body="talks were held.")
+        words[article.pk] = {"talks"}
+    return words
+
+
+def expected(stories, words: dict, word: str) -> list[int]:
+    matching = [pk for pk in stories.order_by("-published_at", "-id").values_list("pk", flat=True) if word in words[pk]]
+    return matching[:POOL]
+
+
+@pytest.mark.parametrize("word", ["Moleta", "summit", "talks", "drought"])
+@pytest.mark.parametrize("who", ["readers", "editors"])
+def test_the_newest_matches_are_found_whichever_way(archive, word, who):
+    stories = Article.objects.published() if who == "readers" else Article.objects.all()
+    query = WebSearch(word) if who == "readers" else AsYouType(word)
+    # English stories hold “talks” as the stem “talk”, Korean ones as the word itself: each
+    # matches in its own language.
+    found = newest_matches(stories, query, pool=POOL, window=WINDOW)
+    assert found == expected(stories, archive, word)
+    assert len(found) == min(POOL, sum(1 for pk in stories.values_list("pk", flat=True) if word in archive[pk]))
+
+
+def test_drafts_without_a_time_come_first_for_editors(archive):
+    found = newest_matches(Article.objects.all(), AsYouType("talks"), pool=POOL, window=WINDOW)
+    assert all(published_at is None for published_at in Article.objects.filter(pk__in=found).values_list("published_at", flat=True))
+
+
+def test_filters_narrow_the_matches_before_the_pool_is_cut(archive):
+    russian = Article.objects.published().filter(language="ru")
+    assert newest_matches(russian, WebSearch("drought"), pool=POOL, window=WINDOW) == expected(russian, archive, "drought")
+
+
+def test_a_query_in_every_script_finds_its_stories(db):
+    korean = make_article(language="ko", body="김정은이 평양에서 연설했다.")
+    russian = make_article(language="ru", body="Министры встретились в Пхеньяне.")
+    english = make_article(language="en", body="The ministers met in Pyongyang.")
+    assert newest_matches(Article.objects.all(), WebSearch("김정은")) == [korean.pk]
+    assert newest_matches(Article.objects.all(), WebSearch("министр")) == [russian.pk]
+    assert newest_matches(Article.objects.all(), WebSearch("minister -Seoul")) == [english.pk]
+    assert newest_matches(Article.objects.all(), AsYouType("pyongy")) == [english.pk]
+    assert newest_matches(Article.objects.all(), WebSearch("Pyongyang -ministers")) == []
