@@ -271,7 +271,10 @@ class Mention(TextSpan):
     """An entity named at a span of an article's body."""
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="mentions")
-    entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions")
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions",
+        db_index=False,  # mention_entity_article below starts with it
+    )
     is_published = models.BooleanField(
         _("published"), default=True, help_text=_("Shown to readers once the article is published.")
     )
@@ -287,6 +290,9 @@ class Mention(TextSpan):
         ordering = ["article", "start"]
         verbose_name = _("mention")
         verbose_name_plural = _("mentions")
+        # The stories that name an entity, read off the index alone (entity pages, related
+        # stories): an entity named in tens of thousands of stories is still one index range.
+        indexes = [models.Index(fields=["entity", "article"], name="mention_entity_article")]
         constraints = TextSpan.Meta.constraints + [
             models.UniqueConstraint(fields=["article", "entity", "start", "end"], name="mention_unique_span"),
         ]

@@ -87,7 +87,9 @@ def time_closeness(a: Article, b: Article) -> float:
 
 def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SUGGEST_AT) -> list[RelatedSuggestion]:
     """The stories most likely about the same events as `article`, best first (a fixed number of queries)."""
-    own = set(Mention.objects.filter(article=article).values_list("entity_id", flat=True))
+    # Each query drops Mention's default order, which would join the stories to sort by their
+    # time and defeat DISTINCT.
+    own = set(Mention.objects.filter(article=article).order_by().values_list("entity_id", flat=True))
     if not own:
         return []
     total, frequency = entity_frequencies()
@@ -101,7 +103,7 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
     rare_enough = [e for e in rarest if frequency.get(e, 1) <= max(COMMON_AT, total * COMMON_SHARE)] or rarest[:2]
     pairs = (
         Mention.objects.filter(entity_id__in=rare_enough).exclude(article=article)
-        .values_list("article_id", "entity_id").distinct()
+        .order_by().values_list("article_id", "entity_id").distinct()
     )
     reach: dict[int, float] = {}
     for other_id, entity_id in pairs[:20_000]:
@@ -118,7 +120,7 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
     if not candidates:
         return []
     their_entities: dict[int, set[int]] = {}
-    for other_id, entity_id in Mention.objects.filter(article_id__in=candidates).values_list("article_id", "entity_id").distinct():
+    for other_id, entity_id in Mention.objects.filter(article_id__in=candidates).order_by().values_list("article_id", "entity_id").distinct():
         their_entities.setdefault(other_id, set()).add(entity_id)
     own_norm = math.sqrt(sum(weight(e) ** 2 for e in own))
     scored = []
@@ -128,7 +130,7 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
         scored.append((sum(weight(e) ** 2 for e in shared) / norm if norm else 0.0, other_id, shared))
     scored.sort(reverse=True)
     top = scored[: max(limit * 4, 20)]
-    others = Article.objects.select_related("publisher").in_bulk([other_id for _, other_id, _ in top])
+    others = Article.objects.select_related("publisher").defer("search_vector").in_bulk([other_id for _, other_id, _ in top])
     own_figures = figures(article.body)
     from annotations.models import Entity
 

@@ -20,6 +20,7 @@ from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles import page_cache
 from articles.models import Article, Source
+from newsdesk.paging import CappedPaginator
 from newsdesk.widgets import QuickSelect
 from articles.search import SEARCH_POOL, WebSearch, newest_matches, stored_config
 from articles.structured_data import article_graph, as_script_text
@@ -81,8 +82,10 @@ def published_facets() -> tuple[list[tuple[str, str]], list[str]]:
 
 
 def published_stories_naming(entity: Entity):
+    # The story is published, so a published mention of it is one marked so (Mention.published()
+    # would join the story again).
     return Article.objects.published().filter(
-        Exists(Mention.objects.published().filter(article=OuterRef("pk"), entity=entity))
+        Exists(Mention.objects.filter(article=OuterRef("pk"), entity=entity, is_published=True))
     )
 
 
@@ -149,7 +152,7 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     stories = published_stories_naming(entity)
     if not stories.exists():
         raise Http404
-    page = Paginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
     # The entities named most often with this one, in its most recent stories (an entity in tens
     # of thousands of stories would otherwise cost a scan of all their mentions).
     recent = stories.order_by("-published_at", "-id").values("pk")[:COMPANION_STORIES]
