@@ -84,7 +84,7 @@ class MentionForm(SpanForm):
         label=_("Entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
     )
     new_entity_name = forms.CharField(label=_("New entity's name"), required=False, max_length=300)
-    new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices)
+    new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices, widget=QuickSelect)
     every_occurrence = forms.BooleanField(label=_("Tag every occurrence in this story"), required=False)
 
     def clean(self):
@@ -103,11 +103,11 @@ class ChainLinkForm(forms.Form):
     source = forms.ModelChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
     source_query = forms.CharField(label=_("Source"), required=False, max_length=300)
     new_source_kind = forms.ChoiceField(
-        label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices
+        label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices, widget=QuickSelect
     )
     new_source_country = forms.CharField(label=_("Country"), required=False, max_length=2)
-    role = forms.ChoiceField(label=_("Role"), choices=Attribution.Role.choices, initial=Attribution.Role.SPEAKER)
-    sourcing = forms.ChoiceField(label=_("Sourcing"), choices=Attribution.Sourcing.choices)
+    role = forms.ChoiceField(label=_("Role"), choices=Attribution.Role.choices, initial=Attribution.Role.SPEAKER, widget=QuickSelect)
+    sourcing = forms.ChoiceField(label=_("Sourcing"), choices=Attribution.Sourcing.choices, widget=QuickSelect)
 
     def clean_new_source_country(self) -> str:
         country = self.cleaned_data["new_source_country"].strip().upper()
@@ -145,8 +145,8 @@ class ClaimForm(SpanForm):
         label=_("Statement"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Defaults to the selected text; edit it to translate or clarify."),
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Claim.Status.choices, initial=Claim.Status.REPORTED)
-    evidence = forms.ChoiceField(label=_("Evidence"), required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=Claim.Status.choices, initial=Claim.Status.REPORTED, widget=QuickSelect)
+    evidence = forms.ChoiceField(label=_("Evidence"), required=False, widget=QuickSelect)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -189,9 +189,9 @@ def parse_evidence(choice: str, url: str, related: dict, links: dict | None = No
 class ClaimStatusForm(forms.Form):
     """A change of a claim's status, for the desk's claim cards and the admin alike."""
 
-    status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
+    status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices, widget=QuickSelect)
     reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = forms.ChoiceField(label=_("Evidence"), required=False)
+    evidence = forms.ChoiceField(label=_("Evidence"), required=False, widget=QuickSelect)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -251,7 +251,7 @@ class ClaimLinkForm(ChainLinkForm):
 
 class StoryLinkForm(forms.Form):
     to_article = forms.ModelChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
-    kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices)
+    kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices, widget=QuickSelect)
 
 
 class ImportForm(forms.Form):
@@ -260,6 +260,7 @@ class ImportForm(forms.Form):
         label=_("Format"), initial="auto",
         choices=[("auto", _("detect from the content")), ("jsonl", "JSON Lines"), ("feed", _("RSS or Atom feed")),
                  ("html", _("HTML page")), ("text", _("plain text: title on the first line"))],
+        widget=QuickSelect,
     )
     source = forms.CharField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
     publish = forms.BooleanField(label=_("Publish the imported stories"), required=False)

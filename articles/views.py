@@ -44,7 +44,7 @@ def public_page(view):
 
 
 PUBLIC_MAX_AGE = 60
-COMPANION_STORIES = 300  # an entity's "named with" list looks at its most recent stories  # the most recent matches a search ranks and pages through
+COMPANION_STORIES = 200  # an entity's "named with" list looks at its most recent stories
 
 
 def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
