@@ -155,11 +155,11 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
     # The entities named most often with this one, in its most recent stories (an entity in tens
     # of thousands of stories would otherwise cost a scan of all their mentions).
-    recent = stories.order_by("-published_at", "-id").values("pk")[:COMPANION_STORIES]
+    # The ids are read first: as a subquery, a planner misled by stale statistics could run it
+    # once per mention. The stories are published, so their published mentions are those marked so.
+    recent = list(stories.order_by("-published_at", "-id").values_list("pk", flat=True)[:COMPANION_STORIES])
     companions = (
-        Entity.objects.filter(
-            mentions__in=Mention.objects.published().filter(article__in=recent)
-        )
+        Entity.objects.filter(mentions__article__in=recent, mentions__is_published=True)
         .exclude(pk=entity.pk)
         .annotate(shared=Count("mentions__article", distinct=True))
         .order_by("-shared", "name")[:10]
