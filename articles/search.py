@@ -1,9 +1,13 @@
-"""Which PostgreSQL text search configuration serves which language.
+"""Full-text search: which PostgreSQL text search configuration serves which language, and how
+a query finds the newest matching stories on the indexes alone, however large the archive.
 
-Each article's search vector is a generated column, so the mapping is SQL: a CASE over the
-primary subtag of the article's BCP 47 language tag. Every configuration named here ships with
-PostgreSQL 14 and later (and with the embedded server); other languages fall back to `simple`,
-which splits words and lower-cases them without stemming.
+Each article stores the name of its language's configuration (`search_config`, a generated
+column: a CASE over the primary subtag of its BCP 47 tag) and its search vector (title and body
+stemmed with that configuration). Each configuration has its own partial GIN index, so a query
+is read once per configuration in use and each reading is answered by that language's index
+alone (TextQuery). Every configuration named here ships with PostgreSQL 14 and later (and with
+the embedded server); other languages fall back to `simple`, which splits words and lower-cases
+them without stemming.
 """
 
 import re

@@ -29,7 +29,7 @@ def test_tagging_works_from_the_keyboard(editor_page):
     page = editor_page
     article = make_article(body="Kim Jong Un travelled to Russia.")
     page.goto(f"/desk/articles/{article.pk}/")
-    page.wait_for_function("window.NewsdeskOffsets !== undefined")
+    page.wait_for_function("() => window.NewsdeskOffsets !== undefined")  # a function: an expression would be eval()ed, which the CSP refuses
     page.locator("[data-article-body]").focus()
     # Select the first three words with the keyboard's own selection commands.
     page.evaluate("""() => { const s = getSelection(); const t = document.querySelector("[data-article-body] [data-start]").firstChild;

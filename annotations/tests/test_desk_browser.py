@@ -42,7 +42,7 @@ SELECT_TEXT = """([text, occurrence]) => {
 
 def select(page: Page, text: str, occurrence: int = 0) -> None:
     """Select text in the story with the Range API, counting in UTF-16 as the DOM does."""
-    page.wait_for_function("window.NewsdeskOffsets !== undefined")  # the desk's deferred script
+    page.wait_for_function("() => window.NewsdeskOffsets !== undefined")  # the desk's deferred script (a function: an expression would be eval()ed, which the CSP refuses)
     page.evaluate(SELECT_TEXT, [text, occurrence])
     expect(page.get_by_role("toolbar", name="Annotate the selection")).to_be_visible()
 

@@ -53,7 +53,7 @@ def test_selections_become_code_point_offsets_in_every_script(editor_page):
     make_claim(article, "then Putin")
 
     page.goto(f"/desk/articles/{article.pk}/")
-    page.wait_for_function("window.NewsdeskOffsets !== undefined")
+    page.wait_for_function("() => window.NewsdeskOffsets !== undefined")  # a function: an expression would be eval()ed, which the CSP refuses
     result = page.evaluate(SPANS_OF, TARGETS)
 
     assert result["text"] == article.body, "the rendered text is exactly the stored text"
