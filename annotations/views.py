@@ -53,6 +53,7 @@ from articles.importing import import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
 from articles.search import SEARCH_POOL, AsYouType, newest_matches
+from newsdesk.paging import CappedPaginator
 from articles.text import Folded, occurrences
 
 logger = logging.getLogger("newsdesk.desk")
@@ -125,7 +126,7 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
         mention_count=count_of(Mention), claim_count=count_of(Claim),
         unverified_count=count_of(Claim, status=Claim.Status.UNVERIFIED),
     )
-    page = Paginator(articles, 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(articles, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     status = 422 if form.is_bound and not form.is_valid() else 200

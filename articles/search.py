@@ -12,7 +12,6 @@ them without stemming.
 
 import re
 from contextlib import contextmanager
-from datetime import datetime, timezone
 from functools import cached_property
 
 from django.contrib.postgres.search import SearchVector
@@ -20,8 +19,6 @@ from django.db import connection, models, transaction
 from django.db.models import Case, F, Func, Max, Min, Q, Value, When
 from django.db.models.functions import Cast, Lower
 from django.db.models.lookups import Exact
-
-EPOCH = datetime(1, 1, 1, tzinfo=timezone.utc)
 
 LANGUAGE_SEARCH_CONFIGS = {
     "ar": "arabic",
@@ -213,7 +210,7 @@ class Matches(Func):
 
 
 SEARCH_POOL = 200  # the most recent matches that are ranked and paged
-WINDOW = 4_000  # the newest stories read in order when a query matches many
+WINDOW = 2_000  # the newest stories read in order when a query matches many
 
 
 @contextmanager
@@ -246,11 +243,16 @@ def newest_matches(stories, query: TextQuery, pool: int = SEARCH_POOL, window: i
     """
     query.configs  # looked up before the planner is restricted: it is a walk down an index
     matching = stories.filter(Matches(query)).order_by()
-    with bitmap_scans_only():
-        rows = list(matching.values_list("pk", "published_at")[: 4 * pool])
-    if len(rows) < 4 * pool:
-        rows.sort(key=lambda row: (row[1] is None, row[1] or EPOCH, row[0]), reverse=True)
-        return [pk for pk, _ in rows[:pool]]
+    few_sql, few_params = matching.values("id", "published_at")[: 4 * pool].query.sql_with_params()
+    with bitmap_scans_only(), connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT few.id, count(*) OVER () FROM ({few_sql}) few "
+            f"ORDER BY few.published_at DESC NULLS FIRST, few.id DESC LIMIT %s",
+            [*few_params, pool],
+        )
+        rows = cursor.fetchall()
+    if not rows or rows[0][1] < 4 * pool:
+        return [pk for pk, _ in rows]
     recent_sql, recent_params = (
         stories.order_by(*LISTING).values("id", "published_at", "search_config", "search_vector")[:window]
         .query.sql_with_params()

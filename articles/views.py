@@ -4,7 +4,6 @@ from functools import wraps
 
 from django import forms
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db.models import Count, Exists, F, OuterRef
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
@@ -20,7 +19,7 @@ from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles import page_cache
 from articles.models import Article, Source
-from newsdesk.paging import CappedPaginator
+from newsdesk.paging import CappedPaginator, KnownCountPaginator
 from newsdesk.widgets import QuickSelect
 from articles.search import SEARCH_POOL, WebSearch, newest_matches, stored_config
 from articles.structured_data import article_graph, as_script_text
@@ -106,7 +105,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
             named = Mention.objects.published().filter(entity=OuterRef("pk"))
             entity = Entity.objects.filter(Exists(named), slug=data["entity"]).first()
             articles = published_stories_naming(entity) & articles if entity else articles.none()
-    page = Paginator(articles.for_listing(), 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(articles.for_listing(), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"page": page, "form": form, "entity": entity, "query": query.urlencode()}
@@ -174,7 +173,7 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     stories = Article.objects.published().filter(publisher=source)
     if not stories.exists() and not claims.exists():
         raise Http404
-    page = Paginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
+    page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
     sourcing = dict(
         Attribution.objects.filter(source=source, claim__in=claims)
         .values_list("sourcing")
@@ -267,7 +266,7 @@ def article_search(request: HttpRequest) -> HttpResponse:
             )
             .order_by("-rank", "-published_at", "-id")
         )
-        page = Paginator(articles, 20).get_page(request.GET.get("page"))
+        page = KnownCountPaginator(articles, 20, count=len(pool)).get_page(request.GET.get("page"))
         if page.paginator.count >= SEARCH_POOL:
             context["notice"] = _(
                 "Showing the %(n)s most recent matching stories, best first. Add words or dates to reach older ones."

@@ -16,7 +16,6 @@ by bench/generate.py.
 
 import argparse
 import os
-import random
 import statistics
 import sys
 import time
@@ -69,7 +68,6 @@ def main() -> None:
     parser.add_argument("--inserts", type=int, default=2000)
     options = parser.parse_args()
     connection = connect(options.database)
-    rng = random.Random(5)
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*), max(id) FROM articles_article")
         stories, highest = cursor.fetchone()

@@ -10,9 +10,11 @@ class CappedPaginator(Paginator):
     costs more than the page itself, and nobody pages through thousands of pages of them (the
     filters and the search reach older ones). `capped` tells the template there are more."""
 
-    def __init__(self, object_list, per_page, cap: int = 1_000, **kwargs):
+    CAP = 1_000
+
+    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
-        self.cap = cap
+        self.cap = cap or self.CAP
 
     @cached_property
     def counted(self) -> int:
@@ -26,3 +28,15 @@ class CappedPaginator(Paginator):
     @property
     def capped(self) -> bool:
         return self.counted > self.cap
+
+
+class KnownCountPaginator(Paginator):
+    """A Paginator told its count: the ids of a search's pool are already in hand."""
+
+    def __init__(self, object_list, per_page, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self.known = count
+
+    @cached_property
+    def count(self) -> int:
+        return self.known

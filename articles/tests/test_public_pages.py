@@ -1,9 +1,11 @@
+from django.core.cache import cache
 from django.urls import reverse
 
 from annotations.models import Attribution, StoryLink
 from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
 from articles.models import Article
 from articles.tests.makers import make_article, make_articles, make_source
+from newsdesk.paging import CappedPaginator
 
 
 def test_front_page_lists_published_stories_newest_first(client, db):
@@ -30,6 +32,22 @@ def test_front_page_paginates(client, db):
     assert first.count('class="story-card"') == 25 and "Page 1 of 2" in first
     second = client.get(reverse("articles:list"), {"page": 2}).content.decode()
     assert second.count('class="story-card"') == 5
+
+
+def test_long_listings_count_only_up_to_a_cap_and_say_there_are_more(client, db, monkeypatch):
+    """Counting every story that names a common entity costs more than the page: listings
+    count up to CappedPaginator.CAP stories (1,000) and say there are more."""
+    monkeypatch.setattr(CappedPaginator, "CAP", 50)
+    stories = make_articles(60, body="Kim Jong Un spoke.")
+    entity = make_entity(name="Kim Jong Un")
+    for story in stories:
+        make_mention(story, "Kim Jong Un", entity=entity)
+    for url in [reverse("articles:list"), reverse("articles:entity-detail", args=[entity.slug])]:
+        page = client.get(url).content.decode()
+        assert page.count('class="story-card"') == 25 and "Page 1 of more than 2" in page
+    monkeypatch.setattr(CappedPaginator, "CAP", 100)
+    cache.clear()  # the public page cache kept the first answer
+    assert "Page 1 of 3" in client.get(reverse("articles:list")).content.decode()
 
 
 def test_draft_and_withdrawn_stories_are_404_for_the_public(client, db):
