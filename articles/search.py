@@ -239,7 +239,8 @@ def newest_matches(stories, query: TextQuery, pool: int = SEARCH_POOL, window: i
     1. From the indexes alone, at most 4 × pool matches: if there are fewer, that is all of them.
     2. Otherwise the query is common: the newest `window` stories, read in order, usually hold
        a pool of them.
-    3. Otherwise (many matches, few of them recent) every match, from the indexes.
+    3. Otherwise (many matches, few of them recent) the older stories period by period, newest
+       first, each period's matches read off the indexes, until the pool is full.
     """
     query.configs  # looked up before the planner is restricted: it is a walk down an index
     matching = stories.filter(Matches(query)).order_by()
@@ -267,8 +268,11 @@ def newest_matches(stories, query: TextQuery, pool: int = SEARCH_POOL, window: i
         newest = [pk for (pk,) in cursor.fetchall()]
     if len(newest) == pool:
         return newest
-    found: list[int] = []
-    for period in periods_newest_first(stories.model):
+    last = list(stories.order_by(*LISTING).values_list("published_at", "id")[window - 1 : window])
+    if not last:
+        return newest  # the window held every story, so every match
+    found = newest
+    for period in periods_after(stories.model, *last[0]):
         with bitmap_scans_only():
             found += matching.filter(period).order_by(*LISTING).values_list("pk", flat=True)[: pool - len(found)]
         if len(found) >= pool:
@@ -276,20 +280,24 @@ def newest_matches(stories, query: TextQuery, pool: int = SEARCH_POOL, window: i
     return found
 
 
-def periods_newest_first(model) -> list[Q]:
-    """The archive cut into periods, newest first, each four times as long as the one before:
-    stories without a publication time, then the newest 1/64 of the time span, 3/64, 12/64 and
-    the rest. Reading the matches of a common word period by period visits about as many rows
-    as the pool holds, not every match in the archive."""
-    span = model.objects.aggregate(newest=Max("published_at"), oldest=Min("published_at"))
-    periods = [Q(published_at__isnull=True)]
-    if span["newest"] is None:
-        return periods
-    newest, length = span["newest"], span["newest"] - span["oldest"]
-    upper = None
-    for fraction in (1 / 64, 1 / 16, 1 / 4):
-        lower = newest - length * fraction
-        periods.append(Q(published_at__gte=lower) & (Q(published_at__lt=upper) if upper else Q(published_at__isnull=False)))
+def periods_after(model, published_at, pk) -> list[Q]:
+    """The stories after (published_at, pk) in the listings' order, cut into periods, newest
+    first, each about four times as long as the one before (1/16, 3/16 and 12/16 of the time
+    left). Reading the matches of a word period by period visits about as many rows as the
+    pool holds, not every match in the archive."""
+    if published_at is None:  # the window ended among the stories without a time
+        periods = [Q(published_at__isnull=True, id__lt=pk)]
+        upper = model.objects.aggregate(newest=Max("published_at"))["newest"]
+        if upper is None:
+            return periods
+        periods.append(Q(published_at=upper))
+    else:
+        periods = [Q(published_at=published_at, id__lt=pk)]
+        upper = published_at
+    oldest = model.objects.aggregate(oldest=Min("published_at"))["oldest"]
+    for fraction in (1 / 16, 1 / 4):
+        lower = upper - (upper - oldest) * fraction
+        periods.append(Q(published_at__gte=lower, published_at__lt=upper))
         upper = lower
     periods.append(Q(published_at__lt=upper))
     return periods

@@ -53,12 +53,13 @@ def expected(stories, words: dict, word: str) -> list[int]:
 
 @pytest.mark.parametrize("word", ["Moleta", "summit", "talks", "drought"])
 @pytest.mark.parametrize("who", ["readers", "editors"])
-def test_the_newest_matches_are_found_whichever_way(archive, word, who):
+@pytest.mark.parametrize("window", [WINDOW, 5])  # 5: for editors, the window ends among the drafts
+def test_the_newest_matches_are_found_whichever_way(archive, word, who, window):
     stories = Article.objects.published() if who == "readers" else Article.objects.all()
     query = WebSearch(word) if who == "readers" else AsYouType(word)
     # English stories hold “talks” as the stem “talk”, Korean ones as the word itself: each
     # matches in its own language.
-    found = newest_matches(stories, query, pool=POOL, window=WINDOW)
+    found = newest_matches(stories, query, pool=POOL, window=window)
     assert found == expected(stories, archive, word)
     assert len(found) == min(POOL, sum(1 for pk in stories.values_list("pk", flat=True) if word in archive[pk]))
 
@@ -82,3 +83,14 @@ def test_a_query_in_every_script_finds_its_stories(db):
     assert newest_matches(Article.objects.all(), WebSearch("minister -Seoul")) == [english.pk]
     assert newest_matches(Article.objects.all(), AsYouType("pyongy")) == [english.pk]
     assert newest_matches(Article.objects.all(), WebSearch("Pyongyang -ministers")) == []
+
+
+def test_stories_published_at_the_same_moment_are_ordered_by_id_across_the_window(db):
+    publisher, moment = make_source(), timezone.now()
+    stories = [
+        make_article(publisher=publisher, published_at=moment, body="talks were held." if n % 3 == 0 else "nothing new.")
+        for n in range(50)
+    ]
+    matching = sorted((s.pk for n, s in enumerate(stories) if n % 3 == 0), reverse=True)
+    assert newest_matches(Article.objects.all(), WebSearch("talks"), pool=3, window=6) == matching[:3]
+    assert newest_matches(Article.objects.all(), WebSearch("talks"), pool=5, window=4) == matching[:5]
