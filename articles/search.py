@@ -284,20 +284,23 @@ def periods_after(model, published_at, pk) -> list[Q]:
     """The stories after (published_at, pk) in the listings' order, cut into periods, newest
     first, each about four times as long as the one before (1/16, 3/16 and 12/16 of the time
     left). Reading the matches of a word period by period visits about as many rows as the
-    pool holds, not every match in the archive."""
+    pool holds, not every match in the archive; each period costs a reading of the indexes."""
     if published_at is None:  # the window ended among the stories without a time
-        periods = [Q(published_at__isnull=True, id__lt=pk)]
+        rest = Q(published_at__isnull=True, id__lt=pk)
         upper = model.objects.aggregate(newest=Max("published_at"))["newest"]
         if upper is None:
-            return periods
-        periods.append(Q(published_at=upper))
+            return [rest]
+        rest |= Q(published_at=upper)
     else:
-        periods = [Q(published_at=published_at, id__lt=pk)]
+        rest = Q(published_at=published_at, id__lt=pk)
         upper = published_at
     oldest = model.objects.aggregate(oldest=Min("published_at"))["oldest"]
+    periods = []
     for fraction in (1 / 16, 1 / 4):
         lower = upper - (upper - oldest) * fraction
-        periods.append(Q(published_at__gte=lower, published_at__lt=upper))
+        # The first period also holds the rest of the window's own moment (or of the stories
+        # without a time): they come just before it in the order.
+        periods.append(Q(published_at__gte=lower, published_at__lt=upper) | (rest if not periods else Q()))
         upper = lower
     periods.append(Q(published_at__lt=upper))
     return periods

@@ -16,6 +16,7 @@ import random
 import statistics
 import sys
 import time
+from urllib.parse import unquote
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -35,6 +36,7 @@ def main() -> None:
     parser.add_argument("--database", default="newsdesk_scale")
     parser.add_argument("--samples", type=int, default=100)
     parser.add_argument("--only", default="", help="comma-separated kinds to measure (all by default)")
+    parser.add_argument("--slowest", type=int, default=0, help="also print the N slowest requests of each kind")
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         from newsdesk.embedded_postgres import start
@@ -111,6 +113,8 @@ def main() -> None:
             if response.status_code != 200:
                 raise SystemExit(f"{url} answered {response.status_code}")
         results[name] = times
+        for ms, url in sorted(zip(times, urls), reverse=True)[: options.slowest]:
+            print(f"  {name}: {ms:.1f} ms {unquote(url)}")
     articles = Article.objects.in_bulk([pk for pk, _ in sample])
     for name, function in (("entity suggestions", suggestions_for), ("related suggestions", related_suggestions)):
         if only and name not in only:
