@@ -74,3 +74,12 @@ def test_collected_static_files_are_served_with_hashed_names(tmp_path):
     assert result.returncode == 0, result.stderr
     assert list(tmp_path.glob("css/newsdesk.*.css"))
     assert list(tmp_path.glob("django_htmx/htmx-2.min.*.js"))
+
+
+def test_the_apps_connections_carry_their_time_limits_and_no_parallel_workers(db):
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for name, expected in [("statement_timeout", "5s"), ("lock_timeout", "3s"), ("max_parallel_workers_per_gather", "0")]:
+            cursor.execute(f"SHOW {name}")
+            assert cursor.fetchone()[0] == expected
