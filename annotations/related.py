@@ -18,6 +18,7 @@ import re
 import time
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Count, Q
 
 from annotations.models import Mention, StoryLink, StorySuggestion
@@ -94,20 +95,20 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
         return []
     total, frequency = entity_frequencies()
 
+    squares: dict[int, float] = {}
+
     def weight(entity_id) -> float:
         return math.log(1 + total / max(frequency.get(entity_id, 1), 1))
+
+    def square(entity_id) -> float:  # of the weight, computed once per entity
+        if entity_id not in squares:
+            squares[entity_id] = weight(entity_id) ** 2
+        return squares[entity_id]
 
     # Candidates come only from the story's rarer entities: a story naming *Russia* is no
     # candidate for that alone, and the stories naming it are too many to look at.
     rarest = sorted(own, key=lambda e: frequency.get(e, 1))[:RAREST_ENTITIES]
     rare_enough = [e for e in rarest if frequency.get(e, 1) <= max(COMMON_AT, total * COMMON_SHARE)] or rarest[:2]
-    pairs = (
-        Mention.objects.filter(entity_id__in=rare_enough).exclude(article=article)
-        .order_by().values_list("article_id", "entity_id").distinct()
-    )
-    reach: dict[int, float] = {}
-    for other_id, entity_id in pairs[:20_000]:
-        reach[other_id] = reach.get(other_id, 0.0) + weight(entity_id) ** 2
     decided = {
         other for pair in StorySuggestion.objects.filter(Q(from_article=article) | Q(to_article=article))
         .values_list("from_article_id", "to_article_id") for other in pair if other != article.pk
@@ -116,18 +117,29 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
         other for pair in StoryLink.objects.touching(article).values_list("from_article_id", "to_article_id")
         for other in pair if other != article.pk
     }
-    candidates = sorted((a for a in reach if a not in decided and a not in linked), key=reach.get, reverse=True)[:CANDIDATES]
+    # Each other story's reach (the sum of the squared weights of the rare entities it shares),
+    # added up in the database: only the best CANDIDATES come back, not every mention.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT named.article_id FROM (
+                   SELECT DISTINCT article_id, entity_id FROM {Mention._meta.db_table}
+                   WHERE entity_id = ANY(%s) AND article_id <> ALL(%s)
+               ) named JOIN unnest(%s::bigint[], %s::float8[]) AS rare(entity_id, reach) USING (entity_id)
+               GROUP BY named.article_id ORDER BY sum(rare.reach) DESC, named.article_id DESC LIMIT %s""",
+            [rare_enough, [article.pk, *decided, *linked], rare_enough, [square(e) for e in rare_enough], CANDIDATES],
+        )
+        candidates = [pk for (pk,) in cursor.fetchall()]
     if not candidates:
         return []
     their_entities: dict[int, set[int]] = {}
     for other_id, entity_id in Mention.objects.filter(article_id__in=candidates).order_by().values_list("article_id", "entity_id").distinct():
         their_entities.setdefault(other_id, set()).add(entity_id)
-    own_norm = math.sqrt(sum(weight(e) ** 2 for e in own))
+    own_norm = math.sqrt(sum(square(e) for e in own))
     scored = []
     for other_id, entities in their_entities.items():
         shared = own & entities
-        norm = own_norm * math.sqrt(sum(weight(e) ** 2 for e in entities))
-        scored.append((sum(weight(e) ** 2 for e in shared) / norm if norm else 0.0, other_id, shared))
+        norm = own_norm * math.sqrt(sum(square(e) for e in entities))
+        scored.append((sum(square(e) for e in shared) / norm if norm else 0.0, other_id, shared))
     scored.sort(reverse=True)
     top = scored[: max(limit * 4, 20)]
     others = Article.objects.select_related("publisher").defer("search_vector").in_bulk([other_id for _, other_id, _ in top])
