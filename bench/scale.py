@@ -5,7 +5,8 @@
 
 Requests go through the whole Django stack in this process (middleware, views, templates,
 queries), with the production settings and the public page cache off, so what is measured is
-the server's own time for a page it has not kept. Each kind of page is asked for `--samples`
+the server's own time for a page it has not kept; a bare view through the same stack, in the
+same run, is the baseline. Each kind of page is asked for `--samples`
 times with different objects (random stories, entities, sources, claims, queries) after one
 warm-up round; p50 and p95 are printed in milliseconds, beside the targets of issue 7.
 """
@@ -46,7 +47,7 @@ def main() -> None:
     os.environ.update({
         "DEBUG": "0", "SECRET_KEY": "bench-only-" + "x" * 40, "ALLOWED_HOSTS": "testserver", "SECURE_SSL_REDIRECT": "0",
         "SECURE_HSTS_SECONDS": "0", "PUBLIC_PAGE_CACHE_SECONDS": "0", "LOG_LEVEL": "ERROR",
-        "DJANGO_SETTINGS_MODULE": "newsdesk.settings",
+        "DJANGO_SETTINGS_MODULE": "bench.settings",  # the production settings plus the bare view
     })
     import django
 
@@ -85,6 +86,7 @@ def main() -> None:
     desk.force_login(editor)
 
     kinds = {
+        "bare view": (reader, ["/bench/bare/"] * n),  # the floor: the same stack doing nothing
         "front page": (reader, ["/"] * n),
         "article page": (reader, [f"/articles/{slug}/" for _, slug in sample]),
         "entity page": (reader, [f"/entities/{slug}/" for slug in entities]),
@@ -101,7 +103,7 @@ def main() -> None:
     only = {kind.strip() for kind in options.only.split(",") if kind.strip()}
     results = {}
     for name, (client, urls) in kinds.items():
-        if only and name not in only:
+        if only and name not in only and name != "bare view":
             continue
         for url in urls[:5]:  # warm-up
             client.get(url)
@@ -129,11 +131,13 @@ def main() -> None:
         results[name] = times
 
     print(f"\n{stories:,} stories; {n} samples of each; server time in this process (ms)")
-    print(f"{'what':<22}{'p50':>8}{'p95':>8}{'target p95':>12}")
+    print(f"{'what':<22}{'p50':>8}{'p95':>8}{'p95 ÷ bare':>12}{'target p95':>12}")
+    bare = percentile(results["bare view"], 95) if "bare view" in results else None
     for name, times in results.items():
         target = TARGETS.get(name, PAGE_TARGET)
         p95 = percentile(times, 95)
-        print(f"{name:<22}{statistics.median(times):>8.1f}{p95:>8.1f}{target:>12}{'' if p95 <= target else '  over'}")
+        ratio = f"{p95 / bare:.0f}" if bare else "-"
+        print(f"{name:<22}{statistics.median(times):>8.1f}{p95:>8.1f}{ratio:>12}{target:>12}{'' if p95 <= target else '  over'}")
 
 
 if __name__ == "__main__":
