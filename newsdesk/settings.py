@@ -110,6 +110,8 @@ TEMPLATES = [
         },
     },
 ]
+# Form inputs written in Python, character for character what Django's templates write.
+FORM_RENDERER = "newsdesk.widgets.QuickRenderer"
 
 # With DATABASE_URL unset, an embedded PostgreSQL starts with its data in var/ (see
 # newsdesk/embedded_postgres.py). There is no SQLite fallback: we use PostgreSQL's text search,

@@ -79,3 +79,32 @@ def test_a_capped_paginator_counts_a_queryset_in_the_database(db, django_assert_
     paginator = CappedPaginator(Article.objects.order_by("-id"), 2, cap=5)
     with django_assert_num_queries(1):
         assert (paginator.count, paginator.capped, paginator.num_pages) == (5, True, 3)
+
+
+class Everything(forms.Form):
+    name = forms.CharField(max_length=20, initial='say "hi" & <b>bye</b>')
+    hidden = forms.CharField(widget=forms.HiddenInput, required=False)
+    count = forms.IntegerField(min_value=0, required=False, widget=forms.NumberInput(attrs={"step": 2, "data-x": True}))
+    when = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), required=False)
+    ok = forms.BooleanField(required=False)
+    site = forms.URLField(required=False, disabled=True, initial="https://example.org/?a=1&b=<2>", assume_scheme="https")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    secret = forms.CharField(widget=forms.PasswordInput(render_value=True), required=False)
+    address = forms.EmailField(required=False)
+
+
+@pytest.mark.parametrize("data", [
+    None,
+    {"name": "", "count": "x", "ok": "on", "note": "line one\n<script>alert(1)</script> & more", "secret": "s3\"cr<et"},
+    {"name": "Kim Jong Un", "hidden": '"><img src=x>', "when": "2026-11-28", "address": "a@b.example", "note": ""},
+])
+def test_quick_renderer_writes_what_djangos_templates_write(data):
+    from django.forms.renderers import DjangoTemplates
+
+    from newsdesk.widgets import QuickRenderer
+
+    for field in Everything(data):
+        quick = field.field.widget.render(field.html_name, field.value(), field.build_widget_attrs({"id": field.auto_id}), QuickRenderer())
+        plain = field.field.widget.render(field.html_name, field.value(), field.build_widget_attrs({"id": field.auto_id}), DjangoTemplates())
+        assert quick == plain, field.name
+    assert "<script>" not in str(Everything(data))
