@@ -52,7 +52,8 @@ from annotations.models import (
 from articles.importing import import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
-from articles.search import SEARCH_POOL, AsYouType, newest_matches
+from articles import search
+from articles.search import AsYouType, newest_matches
 from newsdesk.paging import CappedPaginator
 from articles.text import Folded, occurrences
 
@@ -132,9 +133,9 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
     status = 422 if form.is_bound and not form.is_valid() else 200
     searched = status == 200 and form.is_bound and form.cleaned_data.get("q")
     notice = ""
-    if searched and page.paginator.count >= SEARCH_POOL:
+    if searched and page.paginator.count >= search.SEARCH_POOL:
         notice = gettext("Showing the %(n)s most recent matching stories. Add words or filters to reach older ones.") % {
-            "n": SEARCH_POOL
+            "n": search.SEARCH_POOL
         }
     context = {"form": form, "page": page, "query": query.urlencode(), "notice": notice}
     return render_page_or_results(request, "annotations/article_inbox.html", context, status=status)

@@ -228,7 +228,7 @@ def bitmap_scans_only():
 LISTING = ("-published_at", "-id")
 
 
-def newest_matches(stories, query: TextQuery, pool: int = SEARCH_POOL, window: int = WINDOW) -> list[int]:
+def newest_matches(stories, query: TextQuery, pool: int | None = None, window: int = WINDOW) -> list[int]:
     """The ids of the `pool` most recent stories of `stories` that match `query`, newest first
     (the listings' order: no publication time first, then newest, then highest id).
 
@@ -242,6 +242,7 @@ def newest_matches(stories, query: TextQuery, pool: int = SEARCH_POOL, window: i
     3. Otherwise (many matches, few of them recent) the older stories period by period, newest
        first, each period's matches read off the indexes, until the pool is full.
     """
+    pool = pool or SEARCH_POOL
     query.configs  # looked up before the planner is restricted: it is a walk down an index
     matching = stories.filter(Matches(query)).order_by()
     few_sql, few_params = matching.values("id", "published_at")[: 4 * pool].query.sql_with_params()

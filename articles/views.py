@@ -21,7 +21,8 @@ from articles import page_cache
 from articles.models import Article, Source
 from newsdesk.paging import CappedPaginator, KnownCountPaginator
 from newsdesk.widgets import QuickSelect
-from articles.search import SEARCH_POOL, WebSearch, newest_matches, stored_config
+from articles import search
+from articles.search import WebSearch, newest_matches, stored_config
 from articles.structured_data import article_graph, as_script_text
 
 
@@ -267,10 +268,10 @@ def article_search(request: HttpRequest) -> HttpResponse:
             .order_by("-rank", "-published_at", "-id")
         )
         page = KnownCountPaginator(articles, 20, count=len(pool)).get_page(request.GET.get("page"))
-        if page.paginator.count >= SEARCH_POOL:
+        if page.paginator.count >= search.SEARCH_POOL:
             context["notice"] = _(
                 "Showing the %(n)s most recent matching stories, best first. Add words or dates to reach older ones."
-            ) % {"n": SEARCH_POOL}
+            ) % {"n": search.SEARCH_POOL}
         for article in page:
             article.snippet = snippet_html(article.headline)
         query_string = request.GET.copy()

@@ -94,3 +94,25 @@ def test_stories_published_at_the_same_moment_are_ordered_by_id_across_the_windo
     matching = sorted((s.pk for n, s in enumerate(stories) if n % 3 == 0), reverse=True)
     assert newest_matches(Article.objects.all(), WebSearch("talks"), pool=3, window=6) == matching[:3]
     assert newest_matches(Article.objects.all(), WebSearch("talks"), pool=5, window=4) == matching[:5]
+
+
+def test_a_full_pool_is_said_on_the_search_page_and_in_the_inbox(db, editor_client, monkeypatch):
+    from django.test import Client
+    from django.urls import reverse
+
+    from articles import search
+
+    monkeypatch.setattr(search, "SEARCH_POOL", 3)
+    publisher = make_source()
+    for n in range(5):
+        make_article(publisher=publisher, title=f"Talks {n}", body="The talks went on.", published_at=timezone.now() - timedelta(days=n))
+    make_article(publisher=publisher, title="Summit", body="A summit was held.")
+    reader = Client()
+    full = reader.get(reverse("articles:search"), {"q": "talks"}).content.decode()
+    assert "3 stories found" in full and "Showing the 3 most recent matching stories" in full
+    assert "Talks 0" in full and "Talks 2" in full and "Talks 3" not in full  # the newest three
+    single = reader.get(reverse("articles:search"), {"q": "summit"}).content.decode()
+    assert "1 story found" in single and "most recent matching" not in single
+    inbox = editor_client.get(reverse("desk:inbox"), {"q": "talk"}).content.decode()
+    assert "Showing the 3 most recent matching stories" in inbox
+    assert inbox.count("Talks ") == 3 and "Talks 3" not in inbox
