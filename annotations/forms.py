@@ -7,7 +7,6 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations.models import Attribution, Claim, Entity, StaleVersion, StoryLink, check_span
 from articles.models import Article, Source
-from newsdesk.widgets import QuickSelect
 
 
 class InboxFilterForm(forms.Form):
@@ -15,14 +14,13 @@ class InboxFilterForm(forms.Form):
 
     q = forms.CharField(label=_("Search title and text"), required=False, max_length=200)
     status = forms.ChoiceField(
-        label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices, widget=QuickSelect
+        label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices
     )
     source = forms.ModelChoiceField(
         label=_("Publisher"), required=False, empty_label=_("any publisher"),
         queryset=Source.objects.none(),  # set in __init__, from the cached facets
-        widget=QuickSelect,
     )
-    language = forms.ChoiceField(label=_("Language"), required=False, widget=QuickSelect)
+    language = forms.ChoiceField(label=_("Language"), required=False)
     date_from = forms.DateField(label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     entity = forms.ModelChoiceField(
@@ -84,7 +82,7 @@ class MentionForm(SpanForm):
         label=_("Entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
     )
     new_entity_name = forms.CharField(label=_("New entity's name"), required=False, max_length=300)
-    new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices, widget=QuickSelect)
+    new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices)
     every_occurrence = forms.BooleanField(label=_("Tag every occurrence in this story"), required=False)
 
     def clean(self):
@@ -103,11 +101,11 @@ class ChainLinkForm(forms.Form):
     source = forms.ModelChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
     source_query = forms.CharField(label=_("Source"), required=False, max_length=300)
     new_source_kind = forms.ChoiceField(
-        label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices, widget=QuickSelect
+        label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices
     )
     new_source_country = forms.CharField(label=_("Country"), required=False, max_length=2)
-    role = forms.ChoiceField(label=_("Role"), choices=Attribution.Role.choices, initial=Attribution.Role.SPEAKER, widget=QuickSelect)
-    sourcing = forms.ChoiceField(label=_("Sourcing"), choices=Attribution.Sourcing.choices, widget=QuickSelect)
+    role = forms.ChoiceField(label=_("Role"), choices=Attribution.Role.choices, initial=Attribution.Role.SPEAKER)
+    sourcing = forms.ChoiceField(label=_("Sourcing"), choices=Attribution.Sourcing.choices)
 
     def clean_new_source_country(self) -> str:
         country = self.cleaned_data["new_source_country"].strip().upper()
@@ -145,8 +143,8 @@ class ClaimForm(SpanForm):
         label=_("Statement"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Defaults to the selected text; edit it to translate or clarify."),
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Claim.Status.choices, initial=Claim.Status.REPORTED, widget=QuickSelect)
-    evidence = forms.ChoiceField(label=_("Evidence"), required=False, widget=QuickSelect)
+    status = forms.ChoiceField(label=_("Status"), choices=Claim.Status.choices, initial=Claim.Status.REPORTED)
+    evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -189,9 +187,9 @@ def parse_evidence(choice: str, url: str, related: dict, links: dict | None = No
 class ClaimStatusForm(forms.Form):
     """A change of a claim's status, for the desk's claim cards and the admin alike."""
 
-    status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices, widget=QuickSelect)
+    status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
     reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
-    evidence = forms.ChoiceField(label=_("Evidence"), required=False, widget=QuickSelect)
+    evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
     version = forms.IntegerField(widget=forms.HiddenInput)
 
@@ -251,7 +249,7 @@ class ClaimLinkForm(ChainLinkForm):
 
 class StoryLinkForm(forms.Form):
     to_article = forms.ModelChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
-    kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices, widget=QuickSelect)
+    kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices)
 
 
 class ImportForm(forms.Form):
@@ -260,7 +258,6 @@ class ImportForm(forms.Form):
         label=_("Format"), initial="auto",
         choices=[("auto", _("detect from the content")), ("jsonl", "JSON Lines"), ("feed", _("RSS or Atom feed")),
                  ("html", _("HTML page")), ("text", _("plain text: title on the first line"))],
-        widget=QuickSelect,
     )
     source = forms.CharField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
     publish = forms.BooleanField(label=_("Publish the imported stories"), required=False)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from django.db import connection
 from django.db.models import Count, Q
 
-from annotations.models import Mention, StoryLink, StorySuggestion
+from annotations.models import Entity, Mention, StoryLink, StorySuggestion
 from articles.models import Article
 
 SUGGEST_AT = 0.3
@@ -144,8 +144,6 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
     top = scored[: max(limit * 4, 20)]
     others = Article.objects.select_related("publisher").defer("search_vector").in_bulk([other_id for _, other_id, _ in top])
     own_figures = figures(article.body)
-    from annotations.models import Entity
-
     names = dict(Entity.objects.filter(pk__in=set().union(*(s for _, _, s in top)) or [0]).values_list("pk", "name"))
     results = []
     for entity_score, other_id, shared in top:

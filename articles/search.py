@@ -152,9 +152,7 @@ class TextQuery:
 
     def sql(self, vector: str, config_column: str) -> tuple[str, list]:
         arms, params = [], []
-        for config in self.configs:
-            if config not in SEARCH_CONFIGS:
-                continue
+        for config in self.configs:  # names from our own table, never typed text
             query, query_params = self.tsquery(config)
             arms.append(f"({config_column} = '{config}' AND {vector} @@ {query})")
             params += query_params
@@ -219,10 +217,10 @@ def bitmap_scans_only():
     never walk a listing in order testing each row's vector, whatever it estimates."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off; SET LOCAL enable_indexscan = off")
-        try:
-            yield
-        finally:
-            cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
+        yield
+        # Inside an outer transaction SET LOCAL would outlive the block. (When the block fails,
+        # rolling it back undoes the SET, and a RESET would only hide the error.)
+        cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
 
 
 LISTING = ("-published_at", "-id")
@@ -286,16 +284,17 @@ def periods_after(model, published_at, pk) -> list[Q]:
     first, each about four times as long as the one before (1/16, 3/16 and 12/16 of the time
     left). Reading the matches of a word period by period visits about as many rows as the
     pool holds, not every match in the archive; each period costs a reading of the indexes."""
+    span = model.objects.aggregate(newest=Max("published_at"), oldest=Min("published_at"))
     if published_at is None:  # the window ended among the stories without a time
         rest = Q(published_at__isnull=True, id__lt=pk)
-        upper = model.objects.aggregate(newest=Max("published_at"))["newest"]
+        upper = span["newest"]
         if upper is None:
             return [rest]
         rest |= Q(published_at=upper)
     else:
         rest = Q(published_at=published_at, id__lt=pk)
         upper = published_at
-    oldest = model.objects.aggregate(oldest=Min("published_at"))["oldest"]
+    oldest = span["oldest"]
     periods = []
     for fraction in (1 / 16, 1 / 4):
         lower = upper - (upper - oldest) * fraction

@@ -5,7 +5,7 @@ from functools import wraps
 from django import forms
 from django.core.cache import cache
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, Func, OuterRef, Value
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -20,7 +20,6 @@ from articles.annotation_export import annotation_collection
 from articles import page_cache
 from articles.models import Article, Source
 from newsdesk.paging import CappedPaginator, KnownCountPaginator
-from newsdesk.widgets import QuickSelect
 from articles import search
 from articles.search import WebSearch, newest_matches, stored_config
 from articles.structured_data import article_graph, as_script_text
@@ -57,8 +56,8 @@ def render_page_or_results(request: HttpRequest, template_name: str, context: di
 class StoryFilterForm(forms.Form):
     """The front page's filters; values outside these choices are ignored, never queried."""
 
-    source = forms.ChoiceField(label=_("Publisher"), required=False, widget=QuickSelect)
-    language = forms.ChoiceField(label=_("Language"), required=False, widget=QuickSelect)
+    source = forms.ChoiceField(label=_("Publisher"), required=False)
+    language = forms.ChoiceField(label=_("Language"), required=False)
     entity = forms.SlugField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
@@ -261,7 +260,9 @@ def article_search(request: HttpRequest) -> HttpResponse:
             .annotate(
                 rank=SearchRank(F("search_vector"), query),
                 headline=SearchHeadline(
-                    "body", query, config=config, start_sel=MATCH_START, stop_sel=MATCH_END,
+                    # The body without the marker characters, so that only ts_headline's are marks.
+                    Func(F("body"), Value(MATCH_START + MATCH_END), Value(""), function="translate"),
+                    query, config=config, start_sel=MATCH_START, stop_sel=MATCH_END,
                     max_words=35, min_words=15, max_fragments=2,
                 ),
             )

@@ -130,6 +130,12 @@ def test_search_highlights_matches_in_escaped_snippets(client, db):
     assert "<script>" not in page.split("<main")[1] and "<b>the visit" not in page
 
 
+def test_a_story_holding_the_snippets_marker_characters_cannot_add_marks(client, db):
+    make_article(title="Markers", body="Odd \ue001text\ue000 here: the Kremlin said \ue000so.")
+    page = search(client, "Kremlin").split("<main")[1]
+    assert page.count("<mark>") == 1 and page.count("</mark>") == 1 and "<mark>Kremlin</mark>" in page
+
+
 @pytest.mark.parametrize("q", ["", "   ", "!!! ??? ***", "the of and", "\x00", "a" * 10_000, "Kremlin " * 1500])
 def test_empty_absurd_and_very_long_queries_get_a_helpful_page(client, db, q):
     make_article(body="The Kremlin said so.")
