@@ -35,7 +35,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink
+from annotations.models import ChainLink, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal
 from articles.page_cache import one_invalidation
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
 from articles.text import to_nfc
@@ -542,52 +542,51 @@ def store_annotations(article: Article, record: dict, position: str, report: Rep
                 if other is None or other.pk == article.pk:
                     raise Unimportable(f"a link points at {str(link.get('to_url') or link.get('to_hash'))[:80]!r}, which is not a story here")
                 StoryLink.objects.get_or_create(from_article=article, to_article=other, kind=str(link.get("kind")))
-    except (Unimportable, ValidationError, IntegrityError, AttributeError, TypeError, KeyError) as error:
+            check_rules_now()
+    except IntegrityError as error:
+        reason = rule_refusal(error) or str(error.__cause__ or error).splitlines()[0]
+        report.messages.append(f"{position}: the story was imported but its claims and links were not ({reason})")
+        report.failed += 1
+    except (Unimportable, ValidationError, AttributeError, TypeError, KeyError) as error:
         report.messages.append(f"{position}: the story was imported but its claims and links were not ({error})")
         report.failed += 1
 
 
 def store_claim(article: Article, data: dict) -> None:
-    start, end = data.get("start"), data.get("end")
-    statement = to_nfc(str(data.get("statement") or data.get("exact") or "").strip())
-    if Claim.objects.filter(article=article, start=start, end=end, statement=statement).exists():
-        return
-    claim = Claim.objects.create(
-        article=article, start=start, end=end, exact=str(data.get("exact") or ""), statement=statement,
-        note=str(data.get("note") or ""), is_published=bool(data.get("published", True)),
+    """A JSON Lines claim, through the one constructor of claims (Claim.record)."""
+    chain = [
+        ChainLink(publisher_for(link.get("source") or {}, None), link.get("role"), link.get("sourcing"),
+                  link.get("start"), link.get("end"), str(link.get("exact") or ""))
+        for link in data.get("chain") or []
+    ]
+    evidence = [evidence_spec(spec, len(chain)) for spec in data.get("evidence") or []]
+    history = [
+        StatusStep(str(change.get("to")), str(change.get("reason") or ""), change.get("evidence"), parse_time(change.get("at")))
+        for change in data.get("history") or []
+    ]
+    Claim.record(
+        article, start=data.get("start"), end=data.get("end"), exact=str(data.get("exact") or ""),
+        statement=str(data.get("statement") or data.get("exact") or ""), note=str(data.get("note") or ""),
+        is_published=bool(data.get("published", True)), chain=chain, evidence=evidence, history=history,
     )
-    links = []
-    for position, link in enumerate(data.get("chain") or []):
-        links.append(Attribution.objects.create(
-            claim=claim, position=position, source=publisher_for(link.get("source") or {}, None),
-            role=link.get("role"), sourcing=link.get("sourcing"),
-            start=link.get("start"), end=link.get("end"), exact=str(link.get("exact") or ""),
-        ))
-    evidence = [make_evidence(claim, spec, links) for spec in data.get("evidence") or []]
-    for change in data.get("history") or []:
-        index = change.get("evidence")
-        proof = evidence[index] if isinstance(index, int) and 0 <= index < len(evidence) else None
-        made = claim.change_status(change.get("to"), by=None, reason=str(change.get("reason") or ""), evidence=proof)
-        if change.get("at"):
-            ClaimStatusChange.objects.filter(pk=made.pk).update(changed_at=parse_time(change["at"]))
 
 
-def make_evidence(claim: Claim, spec: dict, links: list) -> Evidence:
+def evidence_spec(spec: dict, chain_length: int) -> EvidenceSpec:
     """Evidence as a JSON Lines record gives it: stories are named by URL or text hash."""
     kind, note = spec.get("kind"), str(spec.get("note") or "")
     if kind == "quote":
         target = spec.get("link")
-        if not isinstance(target, int) or not 0 <= target < len(links):
+        if not isinstance(target, int) or not 0 <= target < chain_length:
             raise Unimportable("quoted evidence must name a link of the chain by its position")
-    elif kind == "article":
+        return EvidenceSpec("quote", link=target, note=note)
+    if kind == "article":
         target = story_named(spec)
         if target is None:
             raise Unimportable(f"evidence names {str(spec.get('url') or spec.get('hash'))[:80]!r}, which is not a story here")
-    elif kind == "url":
-        target = canonical_url(str(spec.get("url") or ""))
-    else:
-        raise Unimportable(f"evidence kind {kind!r} is not quote, article or url")
-    return Evidence.make(claim, (kind, target), links, note=note)
+        return EvidenceSpec("article", article=target, note=note)
+    if kind == "url":
+        return EvidenceSpec("url", url=canonical_url(str(spec.get("url") or "")), note=note)
+    raise Unimportable(f"evidence kind {kind!r} is not quote, article or url")
 
 
 def import_paths(paths: Iterable[Path], *, fmt: str = "auto", source: Source | None = None, publish: bool = False,
