@@ -551,7 +551,7 @@ class Claim(TextSpan):
         problems = []
         for link in chain:
             if link.source.kind == Source.Kind.ANONYMOUS and link.sourcing == Attribution.Sourcing.ON_RECORD:
-                problems.append(rule_message("claim_unnamed_source_on_record", str(link.source)))
+                problems.append(rule_message("claim_unnamed_source_on_record", link.source.name))
         if status == Claim.Status.CONFIRMED:
             on_record = any(
                 link.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT)
