@@ -6,7 +6,9 @@ TABLE … DISABLE TRIGGER`, `DROP TRIGGER`) or skip every trigger of its session
 session_replication_role = replica`, superuser only). So the app logs in as DATABASE_URL's role,
 which owns no table and gets exactly:
 
-- CONNECT on the database and USAGE on the schema;
+- CONNECT on the database and USAGE on the schema; not TEMPORARY (revoked from PUBLIC too): the
+  triggers name their event tables unqualified, so a temporary table of the same name would
+  take their rows for the session;
 - SELECT, INSERT, UPDATE, DELETE on the app's tables (never TRUNCATE, REFERENCES or TRIGGER);
 - SELECT, INSERT on the event tables: the triggers insert into them as the app's role, and
   the history pages read them; nothing may change or remove a row of history;
@@ -98,6 +100,9 @@ def grant_app_role(alias: str = DEFAULT_DB_ALIAS) -> None:
         statements = [
             f"REVOKE ALL ON ALL TABLES IN SCHEMA {quoted(schema)} FROM {role}",
             f"REVOKE ALL ON ALL SEQUENCES IN SCHEMA {quoted(schema)} FROM {role}",
+            # A temporary table named like an event table would take the triggers' rows for the
+            # session (they name their tables unqualified, and pg_temp is searched first).
+            f"REVOKE TEMPORARY ON DATABASE {quoted(database)} FROM PUBLIC, {role}",
             f"GRANT CONNECT ON DATABASE {quoted(database)} TO {role}",
             f"GRANT USAGE ON SCHEMA {quoted(schema)} TO {role}",
         ]
@@ -108,6 +113,13 @@ def grant_app_role(alias: str = DEFAULT_DB_ALIAS) -> None:
         statements.append(ignore_no_trigger_for(app_role, connection))
         for statement in statements:
             cursor.execute(statement)
+        cursor.execute("SELECT has_database_privilege(%s, current_database(), 'TEMPORARY')", [app_role])
+        if cursor.fetchone()[0]:
+            raise CommandError(
+                f"DATABASE_URL's role {app_role!r} may create temporary tables, where the history triggers would write"
+                f" instead of the event tables; the owner could not revoke that. As the database's owner or a superuser:"
+                f" REVOKE TEMPORARY ON DATABASE {quoted(database)} FROM PUBLIC;"
+            )
 
 
 def refuse_a_powerful_role(cursor, app_role: str) -> None:

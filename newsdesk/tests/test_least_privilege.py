@@ -113,6 +113,13 @@ def test_the_app_role_cannot_change_or_delete_history(app_db):
 
 def test_the_app_role_cannot_create_tables(app_db):
     refused(app_db, "CREATE TABLE articles_shadow (id int)")
+    refused(app_db, "CREATE SCHEMA shadow")
+
+
+def test_the_app_role_cannot_hide_history_in_a_temporary_table(app_db):
+    # The triggers insert into "articles_sourceevent" unqualified: a temporary table of that
+    # name would come first in the search path and take their rows.
+    refused(app_db, "CREATE TEMPORARY TABLE articles_sourceevent AS SELECT * FROM articles_sourceevent WITH NO DATA")
 
 
 def test_the_app_role_reads_writes_and_deletes_rows_and_each_change_is_in_the_history(app_db):
