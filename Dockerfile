@@ -16,4 +16,7 @@ RUN useradd --system --no-create-home newsdesk
 USER newsdesk
 
 EXPOSE 8000
-CMD ["sh", "-c", "DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate --noinput && exec gunicorn newsdesk.wsgi --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]
+# migrate runs as DATABASE_OWNER_URL's role (when set) and grants DATABASE_URL's role what the app
+# needs; gunicorn starts without DATABASE_OWNER_URL in its environment, so the serving processes
+# never hold the owner's password.
+CMD ["sh", "-c", "DATABASE_STATEMENT_TIMEOUT=0 python manage.py migrate --noinput && exec env -u DATABASE_OWNER_URL gunicorn newsdesk.wsgi --bind 0.0.0.0:${PORT:-8000} --workers ${WEB_CONCURRENCY:-3} --access-logfile -"]

@@ -11,6 +11,17 @@ from django.test.utils import CaptureQueriesContext
 from annotations.roles import ensure_editors_group
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    """The tests run as the tables' owner (DATABASE_OWNER_URL, or the embedded server's
+    superuser): pytest-django creates the test database and empties it with TRUNCATE between
+    transactional tests. newsdesk/tests/test_least_privilege.py connects as the app's role."""
+    from newsdesk.least_privilege import connected_as_owner
+
+    with connected_as_owner():
+        yield
+
+
 @pytest.fixture(autouse=True)
 def test_server_settings(settings):
     """The test client speaks plain HTTP and static files are not collected for each test run;

@@ -5,6 +5,10 @@ survive between runs. Every process that uses it (runserver and its reloader, th
 management command) registers its pid; the server stops when the last of them exits. A process
 killed with SIGKILL cannot unregister, so stale pids are dropped before each start, and so is
 the `postmaster.pid` of a server that was killed the same way.
+
+It has two roles: `postgres`, the superuser that owns the tables and migrates them (and owns the
+data of databases made before there were two roles), and `newsdesk_app`, which the app logs in
+as and which `migrate` grants only what the app needs (newsdesk/least_privilege.py).
 """
 
 import json
@@ -17,11 +21,12 @@ import psycopg
 from psycopg import sql
 
 DATABASE_NAME = "newsdesk"
-USER = "postgres"
+OWNER = "postgres"
+APP_ROLE = "newsdesk_app"
 
 
 def database_settings(var_dir: Path) -> dict:
-    """Start (or reuse) the embedded server and return Django's settings for its database."""
+    """Start (or reuse) the embedded server and return Django's settings for its database, as the app's role."""
     pgdata = var_dir / "pgdata"
     server = start(pgdata)
     info = server.get_postmaster_info()
@@ -29,7 +34,7 @@ def database_settings(var_dir: Path) -> dict:
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": DATABASE_NAME,
-        "USER": USER,
+        "USER": APP_ROLE,
         "HOST": str(info.socket_dir),
         "PORT": str(info.port),
     }
@@ -97,7 +102,8 @@ def drop_stale_postmaster_pid(pgdata: Path) -> None:
 
 
 def ensure_database(host: str, port: int) -> None:
-    with psycopg.connect(host=host, port=port, user=USER, dbname="postgres", autocommit=True) as conn:
+    with psycopg.connect(host=host, port=port, user=OWNER, dbname="postgres", autocommit=True) as conn:
+        ensure_app_role(conn)
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [DATABASE_NAME]).fetchone()
         if exists:
             return
@@ -105,3 +111,18 @@ def ensure_database(host: str, port: int) -> None:
             conn.execute(sql.SQL("CREATE DATABASE {} ENCODING 'UTF8' TEMPLATE template0").format(sql.Identifier(DATABASE_NAME)))
         except psycopg.errors.DuplicateDatabase:
             pass  # another process created it between our check and our CREATE
+
+
+def ensure_app_role(conn: psycopg.Connection) -> None:
+    """The app's log-in role: no superuser, creates no database or role, replicates nothing,
+    never bypasses row security. It is trusted on the server's own socket, like `postgres`."""
+    if conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone():
+        return
+    try:
+        conn.execute(
+            sql.SQL("CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS").format(
+                sql.Identifier(APP_ROLE)
+            )
+        )
+    except (psycopg.errors.DuplicateObject, psycopg.errors.UniqueViolation):
+        pass  # another process created it between our check and our CREATE

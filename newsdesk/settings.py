@@ -116,13 +116,32 @@ FORM_RENDERER = "newsdesk.widgets.QuickRenderer"
 # With DATABASE_URL unset, an embedded PostgreSQL starts with its data in var/ (see
 # newsdesk/embedded_postgres.py). There is no SQLite fallback: we use PostgreSQL's text search,
 # constraints and Unicode normalisation.
+#
+# Two roles (newsdesk/least_privilege.py): the app connects as DATABASE_URL's role, which owns
+# nothing and may only read and write rows (history rows: only add them); `migrate` connects as
+# the tables' owner, DATABASE_OWNER_URL's role, and then grants the app's role what it needs.
+# Without DATABASE_OWNER_URL the app's role is also the owner, as before (less safe: it can
+# empty the history tables or switch their triggers off). The embedded server has both roles.
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
+DATABASE_OWNER_URL = os.environ.get("DATABASE_OWNER_URL", "")
+if DATABASE_OWNER_URL and not DATABASE_URL:
+    raise ImproperlyConfigured("DATABASE_OWNER_URL needs DATABASE_URL, the app's own role (see README, Configuration)")
+# Who connects, and where; the database is always DATABASE_URL's (or the test database).
+CONNECTION_KEYS = ("USER", "PASSWORD", "HOST", "PORT")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))}
+    DATABASE_OWNER = None
+    if DATABASE_OWNER_URL:
+        _owner = dj_database_url.parse(DATABASE_OWNER_URL)
+        DATABASE_OWNER = {key: _owner.get(key, "") for key in CONNECTION_KEYS}
 else:
-    from newsdesk.embedded_postgres import database_settings
+    from newsdesk import embedded_postgres
 
-    DATABASES = {"default": database_settings(BASE_DIR / "var")}
+    DATABASES = {"default": embedded_postgres.database_settings(BASE_DIR / "var")}
+    _embedded = DATABASES["default"]
+    DATABASE_OWNER = {**{key: _embedded.get(key, "") for key in CONNECTION_KEYS}, "USER": embedded_postgres.OWNER}
+# The app's own connection, kept apart: the tests and `migrate` point "default" at the owner.
+DATABASE_APP = {key: DATABASES["default"].get(key, "") for key in CONNECTION_KEYS}
 # A connection is checked before a request reuses it, so the app recovers by itself when the
 # database comes back. No statement may run for ever, nor wait for ever on a lock: a request
 # fails cleanly (503) instead of holding a worker. 0 turns a limit off (for a long migration).

@@ -16,7 +16,7 @@ PRODUCTION = {
 
 
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
-    ours = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    ours = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DATABASE_OWNER_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in ours}
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean | env, capture_output=True, text=True, timeout=120
@@ -44,6 +44,23 @@ def test_boolean_variables_are_strict():
     result = manage("check", env=PRODUCTION | {"DEBUG": "maybe"})
     assert result.returncode != 0
     assert "DEBUG must be one of" in result.stderr
+
+
+def test_the_app_logs_in_as_database_urls_role_and_migrate_as_the_owners():
+    show = "from django.conf import settings as s; print(s.DATABASES['default']['USER'], s.DATABASE_OWNER)"
+    owner = "postgres://newsdesk:owner-secret@db-owner.invalid:6543/newsdesk"
+    result = manage("shell", "-c", show, env=PRODUCTION | {"DATABASE_OWNER_URL": owner})
+    expected = {"USER": "newsdesk", "PASSWORD": "owner-secret", "HOST": "db-owner.invalid", "PORT": 6543}
+    assert result.stdout.strip().endswith(f"newsdesk {expected}"), result.stderr
+    alone = manage("shell", "-c", show, env=PRODUCTION)
+    assert alone.stdout.strip().endswith("newsdesk None"), alone.stderr
+
+
+def test_an_owner_url_without_the_apps_own_url_is_refused():
+    env = {k: v for k, v in PRODUCTION.items() if k != "DATABASE_URL"}
+    result = manage("check", env=env | {"DATABASE_OWNER_URL": "postgres://newsdesk@db.invalid/newsdesk"})
+    assert result.returncode != 0
+    assert "DATABASE_OWNER_URL needs DATABASE_URL" in result.stderr
 
 
 def test_plain_http_is_redirected_to_https_in_production(client, settings, db):
