@@ -64,7 +64,7 @@ def generate(stories: int, seed: int) -> dict[str, int]:
     django.setup()
     from django.db import connection
 
-    from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
+    from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Mention, StoryLink
     from articles.models import Article, Source
 
     rng = random.Random(seed)
@@ -100,7 +100,7 @@ def generate(stories: int, seed: int) -> dict[str, int]:
         # A few entities are in most stories, most in few (Zipf), as in real news.
         weights = [1 / (rank + 1) ** 1.1 for rank in range(ENTITIES)]
         start_time = now - timedelta(days=3 * 365)
-        mentions, claims, attributions, links = [], [], [], []
+        mentions, claims, attributions, links, changes = [], [], [], [], []
         article_rows = []
         for i in range(1, stories + 1):
             language = LANGUAGES[i % 4]
@@ -137,6 +137,8 @@ def generate(stories: int, seed: int) -> dict[str, int]:
                                f"{c + 1}. {body[start:end]}", status, "", 1, True, now, now))
                 source = rng.choice(anonymous if c == 2 else on_record)
                 attributions.append((claim_id, claim_id, 0, source, "speaker", "anonymous" if c == 2 else "on_record", ""))
+                if status != "unverified":  # the claim rules: a status is the one its history last recorded
+                    changes.append((claim_id, claim_id, "unverified", status, "Generated.", now))
             if i > 1 and i % 3 == 0:
                 links.append((len(links) + 1, i, rng.randrange(max(1, i - 500), i), rng.choice(["same_event", "follow_up", "earlier_coverage"]), "", now))
             if len(article_rows) >= 5_000 or i == stories:
@@ -148,12 +150,13 @@ def generate(stories: int, seed: int) -> dict[str, int]:
                 copy(raw, Claim, claims, ["id", "article", "start", "end", "exact", "prefix", "suffix", "statement", "status",
                                           "note", "version", "is_published", "created_at", "updated_at"])
                 copy(raw, Attribution, attributions, ["id", "claim", "position", "source", "role", "sourcing", "exact"])
+                copy(raw, ClaimStatusChange, changes, ["id", "claim", "from_status", "to_status", "reason", "changed_at"])
                 counts["claims"] = counts.get("claims", 0) + len(claims)
-                article_rows, mentions, claims, attributions = [], [], [], []
+                article_rows, mentions, claims, attributions, changes = [], [], [], [], []
                 print(f"  {i:,} stories", end="\r", flush=True)
         counts["links"] = copy(raw, StoryLink, links, ["id", "from_article", "to_article", "kind", "note", "created_at"])
         counts["stories"] = stories
-        for model in (Source, Entity, EntityAlias, Article, Mention, Claim, Attribution, StoryLink):
+        for model in (Source, Entity, EntityAlias, Article, Mention, Claim, Attribution, ClaimStatusChange, StoryLink):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
         cursor.execute("SET session_replication_role = origin")

@@ -207,16 +207,18 @@ def test_an_undo_that_a_later_change_overtook_is_refused(editor_client, story):
 
 def test_an_undo_that_would_break_a_claim_rule_is_refused(editor_client, editor, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, make_source(name="An official", kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
-    # Raw SQL is not held to the claim's rules; the history still records it...
-    Claim.objects.filter(pk=claim.pk).update(status="confirmed")
-    claim.refresh_from_db()
+    link = add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    proof = Evidence.objects.create(claim=claim, kind=Evidence.Kind.URL, url="https://kremlin.example/statement")
+    claim.change_status("confirmed", by=editor, reason="The Kremlin says so", evidence=proof)
     claim.change_status("disputed", by=editor, reason="Denied")
-    # ...but undoing the move to "disputed" would confirm a claim resting on an unnamed official alone.
+    # A disputed claim may rest on an unnamed official...
+    official = make_source(name="An official", kind=Source.Kind.ANONYMOUS)
+    Attribution.objects.filter(pk=link.pk).update(source=official, sourcing="anonymous")
+    # ...but undoing the move to "disputed" would confirm it on an unnamed official and a web address alone.
     event = claim.events.filter(pgh_label="update", status="disputed").latest("pgh_id")
     response = editor_client.post(undo_url(story, "claim", event))
     assert response.status_code == 422
-    assert "anonymous" in response.content.decode().lower() or "evidence" in response.content.decode().lower()
+    assert "every speaker is anonymous" in response.content.decode().replace("&#x27;", "'")
     claim.refresh_from_db()
     assert claim.status == "disputed"
 

@@ -93,7 +93,7 @@ def world(db):
     link = add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     Evidence.objects.create(claim=claim, kind="quote", attribution=link)
     story_link = StoryLink.objects.create(from_article=story, to_article=draft, kind="follow_up")
-    ClaimStatusChange.objects.create(claim=claim, from_status="unverified", to_status="reported", reason="Two agencies")
+    claim.change_status("reported", by=None, reason="Two agencies")
     RejectedSuggestion.objects.create(article=story, entity=entity, start=mention.start, end=mention.end)
     StorySuggestion.objects.create(from_article=story, to_article=draft, score=0.4, how="test", state="dismissed")
     # A row of each of django-axes' admin pages, so that their change pages have something to show.
@@ -227,7 +227,7 @@ def test_a2_anonymous_users_change_nothing_by_pk(world):
     client.post(reverse("desk:claim-delete", args=[claim.pk]))
     client.post(reverse("desk:mention-delete", args=[world["story"].pk, mention.pk]))
     client.post(reverse("desk:claim-status-update", args=[claim.pk]), {"status": "denied", "reason": "x", "version": 1})
-    assert Claim.objects.filter(pk=claim.pk, status="unverified").exists() and Mention.objects.filter(pk=mention.pk).exists()
+    assert Claim.objects.filter(pk=claim.pk, status="reported").exists() and Mention.objects.filter(pk=mention.pk).exists()
 
 
 def test_a5_extra_fields_in_a_post_are_ignored(world):
