@@ -1,6 +1,8 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Count
+from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path
@@ -25,7 +27,82 @@ from annotations.models import (
     RejectedSuggestion,
     StorySuggestion,
     StoryLink,
+    check_rules_now,
+    rule_refusal,
 )
+
+
+class ClaimRuleRefused(Exception):
+    """PostgreSQL refused an admin's save under a claim rule; the message is the rule's."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+class ClaimRulesAdmin(admin.ModelAdmin):
+    """An admin whose saves and deletes are checked against the claim rules before its
+    transaction ends (the rules' triggers are deferred to commit): a refusal becomes an error on
+    the form, or a message on the list, in the rule's words, and nothing of it is saved."""
+
+    def check_claim_rules(self) -> None:
+        try:
+            check_rules_now()
+        except IntegrityError as error:
+            message = rule_refusal(error)
+            if message is None:
+                raise
+            raise ClaimRuleRefused(message) from None
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        self.check_claim_rules()  # before the admin logs the change and says it succeeded
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self.check_claim_rules()
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        self.check_claim_rules()
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form_class = super().get_form(request, obj, change, **kwargs)
+        refusal = getattr(request, "claim_rule_refusal", None)
+        if refusal is None:
+            return form_class
+
+        class RefusedForm(form_class):
+            def clean(self):
+                cleaned = super().clean()
+                raise ValidationError(refusal, code="claim_rule")
+
+        return RefusedForm
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().changeform_view(request, object_id, form_url, extra_context)
+        except ClaimRuleRefused as refusal:
+            # The same form again, as it was sent, with the rule as its error.
+            request.claim_rule_refusal = refusal.message
+            return super().changeform_view(request, object_id, form_url, extra_context)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().delete_view(request, object_id, extra_context)
+        except ClaimRuleRefused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return HttpResponseRedirect(request.path)
+
+    def changelist_view(self, request, extra_context=None):
+        try:
+            with transaction.atomic():
+                return super().changelist_view(request, extra_context)
+        except ClaimRuleRefused as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
 
 class EntityAliasInline(admin.TabularInline):
@@ -123,8 +200,8 @@ class AttributionChainFormSet(LoadedAutocompleteFormSet):
         if len(positions) != len(set(positions)):
             raise ValidationError(gettext("Two links of the chain have the same position; number them 0, 1, 2…"))
         claim = self.instance
-        has_evidence = claim.pk is not None and claim.evidence.exists()
-        problems = Claim.rule_violations(claim.status, chain, has_evidence)
+        evidence = claim.confirming_evidence() if claim.pk is not None else None
+        problems = Claim.rule_violations(claim.status, chain, evidence)
         if problems:
             raise ValidationError(problems)
 
@@ -180,7 +257,7 @@ class StatusHistoryInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(admin.ModelAdmin):
+class ClaimAdmin(ClaimRulesAdmin):
     form = NoLostUpdatesForm
     list_display = ["statement", "status", "article", "is_published", "updated_at"]
     list_filter = ["status", "is_published", "article__language"]
@@ -248,7 +325,7 @@ class ClaimAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attribution)
-class AttributionAdmin(admin.ModelAdmin):
+class AttributionAdmin(ClaimRulesAdmin):
     list_display = ["claim", "position", "source", "role", "sourcing"]
     list_filter = ["role", "sourcing", "source__kind"]
     list_select_related = ["claim", "source"]
@@ -275,13 +352,13 @@ class AttributionAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None) -> bool:
         if obj is not None:
             rest = [a for a in obj.claim.attributions.select_related("source") if a.pk != obj.pk]
-            if Claim.rule_violations(obj.claim.status, rest, obj.claim.evidence.exists()):
+            if Claim.rule_violations(obj.claim.status, rest, obj.claim.confirming_evidence()):
                 return False
         return super().has_delete_permission(request, obj)
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(ClaimRulesAdmin):
     list_display = ["claim", "kind", "url", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["claim", "attribution__source", "article", "other_claim"]

@@ -2,10 +2,11 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.utils.translation import gettext, gettext_lazy as _
 
-from annotations.models import Attribution, Claim, Entity, StaleVersion, StoryLink, check_span
+from annotations.models import (
+    Attribution, Claim, Entity, Evidence, EvidenceSpec, StaleVersion, StoryLink, check_span, rules_checked,
+)
 from articles.importing import count_stories
 from articles.models import Article, Source
 
@@ -170,18 +171,19 @@ def evidence_choices(*, chain_size: int = 0, links=(), related=()) -> list[tuple
     return choices
 
 
-def parse_evidence(choice: str, url: str, related: dict, links: dict | None = None):
+def parse_evidence(choice: str, url: str, related: dict, links: dict | None = None) -> EvidenceSpec | None:
+    """The evidence a form's choice names, as EvidenceSpec; None for none (or a stale choice)."""
     if not choice:
         return None
     if choice == "url":
-        return ("url", url)
+        return EvidenceSpec("url", url=url)
     kind, _, key = choice.partition(":")
-    if kind == "quote":
-        return ("quote", int(key))
-    if kind == "article":
-        return ("article", related.get(key))
-    if kind == "link" and links is not None:
-        return ("link", links.get(key))
+    if kind == "quote" and key.isascii() and key.isdigit():
+        return EvidenceSpec("quote", link=int(key))
+    if kind == "article" and key in related:
+        return EvidenceSpec("article", article=related[key])
+    if kind == "link" and links is not None and key in links:
+        return EvidenceSpec("quote", attribution=links[key])
     return None
 
 
@@ -210,7 +212,7 @@ class ClaimStatusForm(forms.Form):
         version = self.cleaned_data["version"]
         if version != self.claim.version:
             raise StaleVersion
-        with transaction.atomic():  # evidence created for a change that is refused goes too
+        with rules_checked():  # evidence created for a change that is refused goes too
             evidence = self.evidence_object(by=by)
             return self.claim.change_status(
                 self.cleaned_data["status"], by=by, reason=self.cleaned_data["reason"], evidence=evidence,
@@ -219,21 +221,16 @@ class ClaimStatusForm(forms.Form):
 
     def evidence_object(self, *, by):
         """The evidence named in the form, creating the row if it is new; None if none."""
-        from annotations.models import Evidence
-
         choice, url = self.cleaned_data.get("evidence", ""), self.cleaned_data.get("evidence_url", "")
         if choice.startswith("evidence:"):
             return self.existing[choice.partition(":")[2]]
         spec = parse_evidence(choice, url, self.related, self.links)
         if spec is None:
             return None
-        kind, target = spec
-        if kind == "link":
-            return Evidence.objects.create(claim=self.claim, kind="quote", attribution=target, created_by=by)
         problems = Evidence.problems_with(spec, [], self.claim.article)
         if problems:
             raise ValidationError(problems)
-        return Evidence.make(self.claim, spec, [], by=by)
+        return Evidence.make(self.claim, spec, by=by)
 
 
 class ClaimLinkForm(ChainLinkForm):

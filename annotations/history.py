@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy as _
 
-from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
+from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink, rules_checked
 from articles.models import Article
 from articles.page_cache import invalidate
 
@@ -285,14 +285,19 @@ def undo(article: Article, kind: str, event_id: int, *, user) -> str:
     """
     model, event = find_event(article, kind, event_id)
     values = snapshot(event, model)
-    with transaction.atomic():
-        if event.pgh_label == "update":
-            message = undo_update(model, event, values, user=user)
-        elif event.pgh_label == "insert":
-            message = undo_insert(model, event, user=user)
-        else:
-            message = restore(model, event, values, user=user)
-        invalidate()  # the undo writes with update() and bulk_create(), which send no signals
+    try:
+        # The claim rules are checked before the undo's transaction ends: an undo that would
+        # leave a claim breaking one is refused with the rule's words, and nothing of it stays.
+        with rules_checked():
+            if event.pgh_label == "update":
+                message = undo_update(model, event, values, user=user)
+            elif event.pgh_label == "insert":
+                message = undo_insert(model, event, user=user)
+            else:
+                message = restore(model, event, values, user=user)
+            invalidate()  # the undo writes with update() and bulk_create(), which send no signals
+    except ValidationError as error:
+        raise CannotUndo(" ".join(error.messages)) from None
     return message
 
 
@@ -323,24 +328,35 @@ def undo_update(model, event, after: dict, *, user) -> str:
     for field in fields:
         setattr(obj, field.attname, before[field.attname])
     validate(obj)
-    if model is Claim and obj.status != old_status:
-        chain = list(obj.attributions.select_related("source"))
-        problems = Claim.rule_violations(obj.status, chain, has_evidence=obj.evidence.exists())
-        if problems:
-            raise CannotUndo(" ".join(str(p) for p in problems))
-        ClaimStatusChange.objects.create(
-            claim=obj, from_status=old_status, to_status=obj.status, changed_by=user,
-            reason=gettext("Undone from the history."),
-        )
     update_fields = [f.name for f in fields]
+    if model is Claim and obj.status != old_status:
+        # A claim's status goes back the way every status moves, recorded in its history.
+        set_status_back(obj, old_status, user=user)
+        update_fields.remove("status")
     if model is Article and "status" in update_fields and obj.status == Article.Status.PUBLISHED and not obj.published_at:
         obj.published_at = timezone.now()
         update_fields.append("published_at")
-    model._base_manager.filter(pk=obj.pk).update(**{f: getattr(obj, model._meta.get_field(f).attname) for f in update_fields})
+    if update_fields:
+        model._base_manager.filter(pk=obj.pk).update(**{f: getattr(obj, model._meta.get_field(f).attname) for f in update_fields})
     if model is Claim:
         Claim.objects.filter(pk=obj.pk).update(version=F("version") + 1, updated_at=timezone.now())
     labels = ", ".join(str(f.verbose_name) for f in fields)
     return gettext("Undone: %(what)s set back (%(fields)s).") % {"what": model._meta.verbose_name, "fields": labels}
+
+
+def set_status_back(claim: Claim, current: str, *, user) -> None:
+    """Move `claim` (which holds the status to go back to) from `current` back to it, through
+    change_status; a confirmation rests again on the evidence its last confirmation named."""
+    target = claim.status
+    claim.status = claim._saved_status = current
+    evidence = None
+    if target == Claim.Status.CONFIRMED:
+        earlier = claim.history.filter(to_status=target, evidence__isnull=False).select_related("evidence").order_by("-id").first()
+        evidence = earlier.evidence if earlier is not None else None
+    try:
+        claim.change_status(target, by=user, reason=gettext("Undone from the history."), evidence=evidence)
+    except ValidationError as error:
+        raise CannotUndo(" ".join(error.messages)) from None
 
 
 def undo_insert(model, event, *, user) -> str:

@@ -1,7 +1,13 @@
+from collections.abc import Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+
+import pgtrigger
 import regex
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Lower
 from django.urls import reverse
@@ -310,6 +316,134 @@ class ClaimStatus(models.TextChoices):
     RETRACTED = "retracted", _("retracted")
 
 
+# --- The claim rules ---------------------------------------------------------------------------
+#
+# Each rule of the trade that spans several rows has a name, one message, a Python statement in
+# Claim.rule_violations() (which explains it before anything is written) and a SQL statement in
+# the function claim_rules_check (annotations/migrations/0007_claim_rules.py), which deferred
+# constraint triggers run at commit whenever a claim, one of its attributions, its evidence, its
+# status history or a cited source's kind changes. So the rules hold on every path a row can
+# take: the desk, the admin, undo and restore, an import, QuerySet.update() and raw SQL. The
+# database refuses with SQLSTATE 23514 (check_violation) and the rule's name as the constraint.
+
+CLAIM_RULES = {
+    "claim_unnamed_source_on_record": _("%(source)s is an unnamed source, so it cannot be cited on the record."),
+    "claim_confirmed_on_record": _(
+        "A claim whose every speaker is anonymous, or that has no speaker at all, cannot be confirmed on a web "
+        "address or on its own word: a confirmation needs a named speaker or document of the chain cited on the "
+        "record, or another story or claim as its evidence. Add an on-the-record speaker, or keep it as reported."
+    ),
+    "claim_confirmed_names_evidence": _(
+        "A confirmed claim must name its evidence: an on-record quote in this story, another article, another "
+        "claim or a web address."
+    ),
+    "claim_reported_attributed": _("A reported claim needs at least one attribution: who reports it?"),
+    "claim_status_recorded": _(
+        "A claim's status changes only through a recorded status change, which says who, when, why and on what "
+        "evidence."
+    ),
+    "claim_quote_evidence_on_record": _(
+        "Quoted evidence must be an on-the-record link of this claim's own chain, from a named source."
+    ),
+    "claim_article_evidence_elsewhere": _("Evidence from another article must name another article."),
+}
+
+# Evidence that confirms a claim whatever its own chain says: independent verification elsewhere.
+CONFIRMING_ELSEWHERE = ("article", "claim")
+
+
+def rule_message(rule: str, source: str = "") -> str:
+    return str(CLAIM_RULES[rule]) % {"source": source} if "%(source)s" in str(CLAIM_RULES[rule]) else str(CLAIM_RULES[rule])
+
+
+def rule_refusal(error: IntegrityError) -> str | None:
+    """The rule's message if `error` is PostgreSQL refusing a claim rule, else None."""
+    diag = getattr(error.__cause__, "diag", None)
+    name = getattr(diag, "constraint_name", None)
+    if name not in CLAIM_RULES:
+        return None
+    return rule_message(name, getattr(diag, "message_detail", None) or "")
+
+
+def check_rules_now() -> None:
+    """Run the claim rules' deferred triggers now rather than at commit (IntegrityError if one
+    refuses), so that a view can answer with the rule instead of failing as it commits."""
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        cursor.execute("SET CONSTRAINTS ALL DEFERRED")
+
+
+@contextmanager
+def rules_checked():
+    """A transaction whose claim rules are checked at its end: a refusal comes out as a
+    ValidationError carrying the rule's message, and nothing of the transaction is kept."""
+    try:
+        with transaction.atomic():
+            yield
+            check_rules_now()
+    except IntegrityError as error:
+        message = rule_refusal(error)
+        if message is None:
+            raise
+        raise ValidationError(message) from None
+
+
+def claim_rules_trigger(name: str, func: str, *, operation=None, condition=None) -> pgtrigger.Trigger:
+    return pgtrigger.Trigger(
+        name=name, when=pgtrigger.After, timing=pgtrigger.Deferred, func=func, condition=condition,
+        operation=operation or (pgtrigger.Insert | pgtrigger.Update | pgtrigger.Delete),
+    )
+
+
+# A child row (attribution, evidence, status change) re-checks the claim it left and the one it joined.
+CHECK_CHILDS_CLAIM = (
+    "IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM claim_rules_check(OLD.claim_id); END IF; "
+    "IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.claim_id <> OLD.claim_id) THEN "
+    "PERFORM claim_rules_check(NEW.claim_id); END IF; RETURN NULL;"
+)
+
+
+@dataclass
+class ChainLink:
+    """One link of a chain as Claim.record takes it: the source, its role, how it is sourced,
+    and optionally the span of the words that attribute the claim."""
+
+    source: Source
+    role: str = "speaker"
+    sourcing: str = "on_record"
+    start: int | None = None
+    end: int | None = None
+    exact: str = ""
+
+
+@dataclass
+class EvidenceSpec:
+    """Evidence before it is stored, however it came (a form, a JSON Lines record, the demo).
+
+    `kind` "quote" names a link of the chain being recorded by its index (`link`) or an
+    attribution already stored (`attribution`); "article" an `article`; "claim" a `claim`;
+    "url" a `url`.
+    """
+
+    kind: str
+    link: int | None = None
+    attribution: "Attribution | None" = None
+    article: Article | None = None
+    claim: "Claim | None" = None
+    url: str = ""
+    note: str = ""
+
+
+@dataclass
+class StatusStep:
+    """One change of status as Claim.record takes it; `evidence` indexes the evidence list."""
+
+    to: str
+    reason: str
+    evidence: int | None = None
+    at: datetime | None = None
+
+
 @tracked()
 class Claim(TextSpan):
     """A statement made in an article, with its attribution chain, status, evidence and history.
@@ -351,6 +485,11 @@ class Claim(TextSpan):
             models.CheckConstraint(condition=~Q(same_as=F("id")), name="claim_not_same_as_itself"),
             # A double submit of the same claim finds this and returns the claim it made.
             models.UniqueConstraint(fields=["article", "start", "end", "statement"], name="claim_unique_statement"),
+        ]
+        triggers = [
+            claim_rules_trigger(
+                "claim_rules", "PERFORM claim_rules_check(NEW.id); RETURN NULL;", operation=pgtrigger.Insert | pgtrigger.Update
+            ),
         ]
 
     def __str__(self) -> str:
@@ -402,89 +541,129 @@ class Claim(TextSpan):
         return "; ".join(phrases)
 
     @staticmethod
-    def rule_violations(status: str, chain, has_evidence: bool) -> list[str]:
+    def rule_violations(status: str, chain, evidence=None) -> list[str]:
         """What the rules of the trade forbid about a claim with this status, chain and evidence.
 
-        `chain` is the claim's attributions (anything with `role`, `sourcing` and `source`). This
-        is the one place the cross-row rules live: forms, the admin, the importer and
-        `change_status()` all ask it.
+        `chain` is the claim's attributions (anything with `role`, `sourcing` and `source`);
+        `evidence` is what the status change names (anything with a `kind`), or None. The same
+        rules hold in the database (CLAIM_RULES): this says them in words before it has to refuse.
         """
         problems = []
-        speakers = [link for link in chain if link.role == Attribution.Role.SPEAKER]
         for link in chain:
             if link.source.kind == Source.Kind.ANONYMOUS and link.sourcing == Attribution.Sourcing.ON_RECORD:
-                problems.append(
-                    _("%(source)s is an unnamed source, so it cannot be cited on the record.") % {"source": link.source}
-                )
+                problems.append(rule_message("claim_unnamed_source_on_record", link.source.name))
         if status == Claim.Status.CONFIRMED:
-            if speakers and all(link.sourcing != Attribution.Sourcing.ON_RECORD for link in speakers):
-                problems.append(
-                    _(
-                        "A claim whose every speaker is anonymous cannot be confirmed: anonymous sourcing can "
-                        "only make it reported. Add an on-the-record speaker, or keep it as reported."
-                    )
-                )
-            if not has_evidence:
-                problems.append(
-                    _(
-                        "A confirmed claim must name its evidence: an on-record quote in this story, another "
-                        "article, another claim or a web address."
-                    )
-                )
+            on_record = any(
+                link.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT)
+                and link.sourcing == Attribution.Sourcing.ON_RECORD
+                and link.source.kind != Source.Kind.ANONYMOUS
+                for link in chain
+            )
+            if not on_record and getattr(evidence, "kind", None) not in CONFIRMING_ELSEWHERE:
+                problems.append(rule_message("claim_confirmed_on_record"))
+            if evidence is None:
+                problems.append(rule_message("claim_confirmed_names_evidence"))
         if status == Claim.Status.REPORTED and not chain:
-            problems.append(_("A reported claim needs at least one attribution: who reports it?"))
+            problems.append(rule_message("claim_reported_attributed"))
         return problems
 
-    def check_rules(self, *, status: str | None = None, chain=None, has_evidence: bool | None = None) -> None:
+    def confirming_evidence(self) -> "Evidence | None":
+        """The evidence the claim's latest status change names (what a confirmation rests on)."""
+        latest = self.history.select_related("evidence").order_by("-id").first()
+        return latest.evidence if latest is not None else None
+
+    def check_rules(self, *, status: str | None = None, chain=None, evidence=...) -> None:
         chain = list(self.attributions.select_related("source")) if chain is None else chain
-        if has_evidence is None:
-            has_evidence = self.evidence.exists()
-        problems = self.rule_violations(status or self.status, chain, has_evidence)
+        if evidence is ...:
+            evidence = self.confirming_evidence()
+        problems = self.rule_violations(status or self.status, chain, evidence)
         if problems:
             raise ValidationError(problems)
 
     @classmethod
     def record(
         cls, article: Article, *, start: int, end: int, exact: str, statement: str = "", note: str = "",
-        chain=(), status: str = ClaimStatus.UNVERIFIED, evidence=None, reason: str = "", by=None,
+        is_published: bool = True, chain: Sequence = (), evidence=(), history: Sequence[StatusStep] = (),
+        status: str | None = None, reason: str = "", by=None,
     ) -> "Claim":
-        """Create a claim with its chain, evidence and status at once, or raise ValidationError
-        with every rule the claim would break.
+        """Create a claim with its chain, evidence and status history at once, or raise
+        ValidationError with every rule the claim would break. The one way a claim is made: the
+        desk, the importer and the demo all come here.
 
-        `chain` holds (source, role, sourcing) triples, speaker first. `evidence` is None,
-        ("quote", index of an on-record link in `chain`), ("article", Article) or ("url", str).
-        Recording the same statement at the same span again returns the claim already recorded,
-        so a double submit creates one row.
+        `chain` holds ChainLinks (or (source, role, sourcing) triples), speaker first;
+        `evidence` an EvidenceSpec or a list of them; `history` the StatusSteps in order, each
+        naming its evidence by index. Without `history`, a `status` other than unverified is one
+        step, resting on the first evidence. Recording the same statement at the same span again
+        returns the claim already recorded, so a double submit creates one row.
         """
         exact, statement = to_nfc(exact), to_nfc(statement.strip() or exact)
         check_span(article.body, start, end, exact)
+        chain = [link if isinstance(link, ChainLink) else ChainLink(*link) for link in chain]
+        evidence = [evidence] if isinstance(evidence, EvidenceSpec) else [e for e in (evidence or ()) if e is not None]
+        if not history and status and status != cls.Status.UNVERIFIED:
+            history = [StatusStep(status, reason or gettext("Recorded from the story."), 0 if evidence else None)]
         links = [
-            Attribution(position=i, source=source, role=role, sourcing=sourcing)
-            for i, (source, role, sourcing) in enumerate(chain)
+            Attribution(position=i, source=link.source, role=link.role, sourcing=link.sourcing,
+                        start=link.start, end=link.end, exact=to_nfc(link.exact or ""))
+            for i, link in enumerate(chain)
         ]
-        problems = []
-        if evidence is not None:
-            problems += Evidence.problems_with(evidence, links, article)
-        problems += cls.rule_violations(status, links, has_evidence=evidence is not None)
+        problems = cls.problems_recording(article, links, evidence, history)
         if problems:
             raise ValidationError(problems)
         try:
             with transaction.atomic():
                 claim = cls.objects.create(
-                    article=article, start=start, end=end, exact=exact, statement=statement, note=note, created_by=by
+                    article=article, start=start, end=end, exact=exact, statement=statement, note=note,
+                    is_published=is_published, created_by=by,
                 )
                 for link in links:
                     link.claim = claim
                     link.save()
-                proof = Evidence.make(claim, evidence, links, by=by) if evidence is not None else None
-                if status != cls.Status.UNVERIFIED:
-                    claim.change_status(status, by=by, reason=reason or gettext("Recorded from the story."), evidence=proof)
+                proofs = [Evidence.make(claim, spec, links, by=by) for spec in evidence]
+                for step in history:
+                    proof = proofs[step.evidence] if step.evidence is not None else None
+                    change = claim.change_status(step.to, by=by, reason=step.reason, evidence=proof)
+                    if step.at is not None:
+                        ClaimStatusChange.objects.filter(pk=change.pk).update(changed_at=step.at)
         except IntegrityError:
             existing = cls.objects.filter(article=article, start=start, end=end, statement=statement).first()
             if existing is None:
                 raise
             return existing
         return claim
+
+    @classmethod
+    def problems_recording(cls, article: Article, links: list, evidence: list, history: Sequence) -> list[str]:
+        """Every rule a new claim with this chain, evidence and history would break, in words."""
+        problems = []
+        for link in links:
+            if link.role not in Attribution.Role.values or link.sourcing not in Attribution.Sourcing.values:
+                problems.append(gettext("Each link of the chain needs a role and a sourcing from their lists."))
+            if link.start is not None or link.end is not None or link.exact:
+                try:
+                    check_span(article.body, link.start, link.end, link.exact)
+                except ValidationError as error:
+                    problems += error.messages
+        for spec in evidence:
+            problems += Evidence.problems_with(spec, links, article)
+        current = cls.Status.UNVERIFIED
+        for step in history:
+            if step.to not in cls.Status.values:
+                problems.append(gettext("%(status)r is not a claim status.") % {"status": step.to})
+                continue
+            if step.to == current:
+                problems.append(gettext("The claim is already %(status)s.") % {"status": cls.Status(step.to).label})
+            if not (step.reason or "").strip():
+                problems.append(gettext("Say why the status changes."))
+            named = None
+            if step.evidence is not None:
+                if not 0 <= step.evidence < len(evidence):
+                    problems.append(gettext("A status change names evidence that is not in the claim's evidence."))
+                else:
+                    named = evidence[step.evidence]
+            problems += cls.rule_violations(step.to, links, named)
+            current = step.to
+        return list(dict.fromkeys(str(p) for p in problems))
 
     def add_link(self, source: Source, *, role: str, sourcing: str, by=None) -> "Attribution":
         """Append a link to the chain, if the claim's rules still hold with it."""
@@ -538,7 +717,7 @@ class Claim(TextSpan):
                 problems.append(_("The claim is already %(status)s.") % {"status": current.get_status_display()})
             chain = list(self.attributions.select_related("source"))
             # A confirmation must name the evidence it rests on, not merely have some on file.
-            problems += self.rule_violations(new_status, chain, has_evidence=evidence is not None)
+            problems += self.rule_violations(new_status, chain, evidence)
             if problems:
                 raise ValidationError(problems)
             change = ClaimStatusChange.objects.create(
@@ -604,6 +783,7 @@ class Attribution(models.Model):
                 deferrable=models.Deferrable.DEFERRED,
             ),
         ]
+        triggers = [claim_rules_trigger("claim_rules", CHECK_CHILDS_CLAIM)]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.source} ({self.get_sourcing_display()})"
@@ -679,33 +859,44 @@ class Evidence(models.Model):
             models.CheckConstraint(condition=~Q(other_claim=F("claim")), name="evidence_not_its_own_claim"),
             models.CheckConstraint(condition=WEB_ADDRESS, name="evidence_url_http"),
         ]
+        triggers = [claim_rules_trigger("claim_rules", CHECK_CHILDS_CLAIM)]
 
     @staticmethod
-    def problems_with(spec, chain: list, article: Article) -> list[str]:
-        """What is wrong with evidence `spec` (see Claim.record) for a claim on `article`."""
-        kind, target = spec
-        if kind == "quote":
-            if not isinstance(target, int) or not 0 <= target < len(chain):
+    def problems_with(spec: EvidenceSpec, chain: list, article: Article) -> list[str]:
+        """What is wrong with evidence `spec` for a claim on `article` whose chain is `chain`."""
+        if spec.kind == "quote":
+            if spec.attribution is not None:
+                link = spec.attribution
+            elif isinstance(spec.link, int) and 0 <= spec.link < len(chain):
+                link = chain[spec.link]
+            else:
                 return [gettext("The quoted evidence must be one of the links of this claim's chain.")]
-            if chain[target].sourcing != Attribution.Sourcing.ON_RECORD:
-                return [gettext("Only an on-the-record link of the chain can serve as evidence.")]
-        elif kind == "article":
-            if target is None or target.pk == article.pk:
-                return [gettext("Evidence from another article must name another article.")]
-        elif kind == "url":
-            if not str(target).lower().startswith(("https://", "http://")):
+            if link.sourcing != Attribution.Sourcing.ON_RECORD or link.source.kind == Source.Kind.ANONYMOUS:
+                return [gettext("Only an on-the-record link of the chain, from a named source, can serve as evidence.")]
+        elif spec.kind == "article":
+            if spec.article is None or spec.article.pk == article.pk:
+                return [rule_message("claim_article_evidence_elsewhere")]
+        elif spec.kind == "claim":
+            if spec.claim is None:
+                return [gettext("Evidence from a claim elsewhere must name that claim.")]
+        elif spec.kind == "url":
+            if not str(spec.url).lower().startswith(("https://", "http://")):
                 return [gettext("Evidence must be a web address starting with https:// or http://.")]
         else:
             return [gettext("Unknown kind of evidence.")]
         return []
 
     @classmethod
-    def make(cls, claim: Claim, spec, chain: list, *, by=None, note: str = "") -> "Evidence":
-        """Store evidence `spec` (see Claim.record); a quote names a link of `chain` by index."""
-        kind, target = spec
-        fields = {"quote": "attribution", "article": "article", "url": "url"}
-        value = chain[target] if kind == "quote" else target
-        return cls.objects.create(claim=claim, kind=kind, created_by=by, note=note, **{fields[kind]: value})
+    def make(cls, claim: Claim, spec: EvidenceSpec, chain: list = (), *, by=None) -> "Evidence":
+        """Store evidence `spec` for `claim`: the one constructor of evidence. A quote names a
+        link of `chain` (the claim's attributions, as stored) by index, or a stored attribution."""
+        targets = {
+            "quote": {"attribution": spec.attribution or (chain[spec.link] if spec.link is not None else None)},
+            "article": {"article": spec.article},
+            "claim": {"other_claim": spec.claim},
+            "url": {"url": spec.url},
+        }
+        return cls.objects.create(claim=claim, kind=spec.kind, created_by=by, note=spec.note, **targets[spec.kind])
 
     def __str__(self) -> str:
         target = {
@@ -760,6 +951,7 @@ class ClaimStatusChange(models.Model):
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="status_change_has_reason"),
         ]
+        triggers = [claim_rules_trigger("claim_rules", CHECK_CHILDS_CLAIM)]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -12,7 +12,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, RestrictedError, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -39,6 +39,7 @@ from annotations.suggestions import Suggestion, suggestions_for
 from annotations.roles import EDITORS
 from annotations.models import (
     Attribution,
+    ChainLink,
     Claim,
     ClaimStatusChange,
     Entity,
@@ -48,6 +49,7 @@ from annotations.models import (
     RejectedSuggestion,
     StoryLink,
     check_span,
+    rules_checked,
 )
 from articles.importing import import_paths
 from articles.models import Article, Source
@@ -358,9 +360,9 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     if valid:
         data = form.cleaned_data
         try:
-            with transaction.atomic():
+            with rules_checked():
                 chain = [
-                    (link.get_source(), link.cleaned_data["role"], link.cleaned_data["sourcing"])
+                    ChainLink(link.get_source(), link.cleaned_data["role"], link.cleaned_data["sourcing"])
                     for link in chain_formset.forms
                     if not link.is_blank()
                 ]
@@ -419,7 +421,7 @@ def claim_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     if form.cleaned_data["version"] != claim.version:
         return claim_conflict(request, claim, form)
     try:
-        with transaction.atomic():
+        with rules_checked():
             claim.add_link(
                 form.get_source(), role=form.cleaned_data["role"], sourcing=form.cleaned_data["sourcing"], by=request.user
             )
@@ -434,7 +436,12 @@ def claim_link_create(request: HttpRequest, pk: int) -> HttpResponse:
 def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
     claim = desk_claim(request, pk)
     article = claim.article
-    claim.delete()
+    try:
+        with rules_checked():
+            claim.delete()
+    except (ValidationError, RestrictedError):
+        message = gettext("Another claim cites this one as its evidence; it cannot be removed.")
+        return workspace_update(request, article, status=422, extra={"message": message})
     return workspace_update(request, article, extra={"message": gettext("Claim removed.")})
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from django.views.decorators.http import require_POST
 
 from annotations import history
+from annotations.admin import ClaimRulesAdmin
 
 from annotations.models import Claim, Mention
 from articles.admin_inlines import NoLostUpdatesForm, TabularInline
@@ -16,7 +17,7 @@ from articles.models import Article, Source
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(ClaimRulesAdmin):
     form = NoLostUpdatesForm
     list_display = ["name", "kind", "country", "article_count"]
     ordering = ["name"]  # Meta.ordering does not apply to a query with aggregates
@@ -51,7 +52,7 @@ class ClaimInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(admin.ModelAdmin):
+class ArticleAdmin(ClaimRulesAdmin):
     form = NoLostUpdatesForm
     list_display = ["title", "publisher", "language", "status", "published_at", "mention_count", "claim_count"]
     ordering = ["-published_at", "-id"]

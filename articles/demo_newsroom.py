@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from annotations.models import Claim, Entity, EntityAlias, Evidence, Mention, StoryLink
+from annotations.models import ChainLink, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink
 from articles import demo_stories as demo
 from articles.models import Article, Source
 from articles.text import occurrences
@@ -90,22 +90,24 @@ def ensure_claim(spec: dict, articles: dict, sources: dict, *, added: dict) -> N
     end = start + len(spec["exact"])
     if Claim.objects.filter(article=article, start=start, end=end).exists():
         return
-    chain = [(sources[source], role, sourcing) for source, role, sourcing in spec["chain"]]
-    first, *later = spec["changes"] or [(Claim.Status.UNVERIFIED, "", None)]
-    claim = Claim.record(
+    chain = [ChainLink(sources[source], role, sourcing) for source, role, sourcing in spec["chain"]]
+    evidence = [evidence_spec(e, articles) for _, _, e in spec["changes"] if e is not None]
+    history, named = [], 0
+    for status, reason, e in spec["changes"]:
+        history.append(StatusStep(status, reason, named if e is not None else None))
+        named += e is not None
+    Claim.record(
         article, start=start, end=end, exact=spec["exact"], statement=spec.get("statement", ""), chain=chain,
-        status=first[0], reason=first[1], evidence=evidence_spec(first[2], articles),
+        evidence=evidence, history=history,
     )
     added["claims"] += 1
-    links = list(claim.attributions.order_by("position"))
-    for status, reason, evidence in later:
-        proof = Evidence.make(claim, evidence_spec(evidence, articles), links)
-        claim.change_status(status, by=None, reason=reason, evidence=proof)
 
 
-def evidence_spec(spec, articles: dict):
-    """The demo's evidence, with story keys turned into articles, as Claim.record takes it."""
-    if spec is None:
-        return None
+def evidence_spec(spec, articles: dict) -> EvidenceSpec:
+    """The demo's evidence, with story keys turned into articles."""
     kind, target = spec
-    return (kind, articles[target]) if kind == "article" else (kind, target)
+    return {
+        "quote": lambda: EvidenceSpec("quote", link=target),
+        "article": lambda: EvidenceSpec("article", article=articles[target]),
+        "url": lambda: EvidenceSpec("url", url=target),
+    }[kind]()

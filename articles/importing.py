@@ -37,9 +37,9 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.db.models import Q
 from django.utils import timezone
 
-from annotations.models import Claim, Entity, EntityAlias, Mention, StoryLink
-from articles import claim_api
-from articles.claim_api import ChainLink, EvidenceSpec, StatusStep, check_rules_now, rule_refusal
+from annotations.models import (
+    ChainLink, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal,
+)
 from articles.import_records import Invalid, check_record, needs_other_stories, parse_line, parse_moment
 from articles.page_cache import one_invalidation
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
@@ -662,7 +662,7 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
     ]
     history = [StatusStep(to=step["to"], reason=step["reason"], evidence=step["evidence"], at=step["at"])
                for step in data["history"]]
-    return claim_api.record(
+    return Claim.record(
         article, start=data["start"], end=data["end"], exact=data["exact"], statement=data["statement"],
         note=data["note"], is_published=data["published"], chain=chain, evidence=evidence, history=history,
     )

@@ -1,6 +1,7 @@
 import hashlib
 
 import langcodes
+import pgtrigger
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
@@ -87,6 +88,15 @@ class Source(models.Model):
             models.CheckConstraint(condition=~Q(name=""), name="source_name_not_empty"),
             models.UniqueConstraint(models.functions.Lower("name"), F("kind"), F("country"), name="source_unique_name"),
             models.CheckConstraint(condition=WEB_ADDRESS, name="source_url_http"),
+        ]
+        # A source that becomes unnamed may not stay on the record anywhere (annotations' claim rules).
+        triggers = [
+            pgtrigger.Trigger(
+                name="claim_rules", when=pgtrigger.After, timing=pgtrigger.Deferred, operation=pgtrigger.Update,
+                condition=pgtrigger.AnyChange("kind"),
+                func="PERFORM claim_rules_check(cited.claim_id) FROM (SELECT DISTINCT claim_id FROM "
+                "annotations_attribution WHERE source_id = NEW.id) AS cited; RETURN NULL;",
+            ),
         ]
 
     def __str__(self) -> str:

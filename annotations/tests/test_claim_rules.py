@@ -2,7 +2,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
-from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence
+from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, check_rules_now
 from annotations.tests.makers import add_link, make_claim, quote_evidence
 from articles.models import Source
 from articles.tests.makers import make_article, make_source
@@ -98,9 +98,12 @@ def test_status_change_needs_a_reason(db, editor):
 
 def test_unnamed_source_cannot_be_cited_on_the_record(db, editor):
     claim = make_claim()
-    add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ON_RECORD)
-    with pytest.raises(ValidationError, match="unnamed source"):
-        claim.check_rules()
+    with pytest.raises(IntegrityError, match="unnamed source"), transaction.atomic():
+        add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ON_RECORD)
+        with pytest.raises(ValidationError, match="unnamed source"):
+            claim.check_rules()
+        check_rules_now()
+    assert not claim.attributions.exists()
 
 
 def test_evidence_names_exactly_one_thing(db):

@@ -49,7 +49,7 @@ def test_d5_a_claim_changed_through_a_view_the_admin_update_bulk_update_and_raw_
 ):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
     add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role="via")
-    Claim.objects.filter(pk=claim.pk).update(status="reported")
+    claim.change_status("reported", by=editor, reason="Yonhap reports it")
     before = claim.events.count()
 
     # 1. A view of the desk, as an editor.
