@@ -7,6 +7,7 @@ from django.utils.translation import gettext, gettext_lazy as _
 from annotations.models import (
     Attribution, Claim, Entity, Evidence, EvidenceSpec, StaleVersion, StoryLink, check_span, rules_checked,
 )
+from articles.importing import count_stories
 from articles.models import Article, Source
 
 
@@ -264,8 +265,26 @@ class ImportForm(forms.Form):
         limit = settings.IMPORT_MAX_UPLOAD_BYTES
         if upload.size > limit:
             raise ValidationError(
-                gettext("The file is %(size)s bytes; files of up to %(limit)s bytes can be uploaded here.")
-                % {"size": f"{upload.size:,}", "limit": f"{limit:,}"},
+                gettext(
+                    "The file is %(size)s bytes; files of up to %(limit)s bytes can be uploaded here (and up to "
+                    "%(stories)s stories). Split the file, or import it with manage.py import_articles."
+                ) % {"size": f"{upload.size:,}", "limit": f"{limit:,}", "stories": f"{settings.IMPORT_MAX_UPLOAD_STORIES:,}"},
                 code="too_large",
             )
         return upload
+
+    def clean(self):
+        data = super().clean()
+        upload = data.get("file")
+        if upload is not None:
+            # Counted before anything is stored: an upload is imported within the request.
+            stories, limit = count_stories(upload, data.get("format") or "auto"), settings.IMPORT_MAX_UPLOAD_STORIES
+            if stories > limit:
+                self.add_error("file", ValidationError(
+                    gettext(
+                        "The file holds %(stories)s stories; up to %(limit)s stories and %(bytes)s bytes can be "
+                        "imported in one upload here. Split the file, or import it with manage.py import_articles."
+                    ) % {"stories": f"{stories:,}", "limit": f"{limit:,}", "bytes": f"{settings.IMPORT_MAX_UPLOAD_BYTES:,}"},
+                    code="too_large",
+                ))
+        return data

@@ -541,7 +541,9 @@ def article_import(request: HttpRequest) -> HttpResponse:
         else:
             too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
             status = 413 if too_large else 422
-    return render(request, "annotations/article_import.html", {"form": form, "report": report}, status=status)
+    limits = {"stories": f"{settings.IMPORT_MAX_UPLOAD_STORIES:,}", "bytes": f"{settings.IMPORT_MAX_UPLOAD_BYTES:,}"}
+    return render(request, "annotations/article_import.html", {"form": form, "report": report, "limits": limits},
+                  status=status)
 
 
 def import_upload(request: HttpRequest, data: dict):

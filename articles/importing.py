@@ -13,8 +13,10 @@ that a claim's evidence and a link may name a story that comes later in the file
 import io
 import os
 import json
+import random
 import re
-from collections.abc import Iterable, Iterator
+import time
+from collections.abc import Container, Iterable, Iterator
 from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,11 +33,14 @@ import py3langid
 from slugify import slugify
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, OperationalError, connection, transaction
+from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
-from django.utils.dateparse import parse_datetime
 
-from annotations.models import ChainLink, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal
+from annotations.models import (
+    ChainLink, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal,
+)
+from articles.import_records import Invalid, check_record, needs_other_stories, parse_line, parse_moment
 from articles.page_cache import one_invalidation
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
 from articles.text import to_nfc
@@ -59,7 +64,11 @@ class Item:
     published_at: datetime | None = None
     publisher: dict = field(default_factory=dict)
     status: str = ""
-    record: dict | None = None  # the JSON Lines object, for its annotations
+    record: dict | None = None  # the checked JSON Lines record, for its annotations
+    line: int = 0  # its line in a JSON Lines file
+    # What of a JSON Lines story waits for the second pass: its claims whose evidence names a
+    # story not stored yet, and its links to such stories (their positions in the record).
+    deferred: tuple[tuple[int, ...], tuple[int, ...]] = ((), ())
 
 
 @dataclass
@@ -140,12 +149,11 @@ def parse_time(value) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, datetime):
-        moment = value
-    else:
-        moment = parse_datetime(str(value).strip())
-        if moment is None:
-            raise Unimportable(f"published_at {str(value)[:40]!r} is not an ISO 8601 date and time")
-    return moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
+        return value if timezone.is_aware(value) else timezone.make_aware(value, UTC)
+    try:
+        return parse_moment(str(value))
+    except (ValueError, OverflowError) as error:
+        raise Unimportable(f"published_at {str(value)[:40]!r} is not a real date and time ({error})") from None
 
 
 # --- Reading each format -------------------------------------------------------------------------
@@ -183,10 +191,14 @@ def detect_format(head: bytes, name: str = "") -> str:
     return "html" if html else "text"
 
 
-def read_jsonl(stream: IO[bytes], name: str, share: tuple[int, int] | None = None) -> Iterator[Item | Problem]:
-    """The stories of a JSON Lines file; with `share` (k, n), only those of every n-th line from k."""
+def read_jsonl(stream: IO[bytes], name: str, share: tuple[int, int] | None = None,
+               lines: Container[int] | None = None) -> Iterator[Item | Problem]:
+    """The stories of a JSON Lines file, each record checked whole (articles/import_records.py);
+    with `share` (k, n), only those of every n-th line from k; with `lines`, only those lines."""
     for number, raw in enumerate(stream, start=1):
         if share is not None and number % share[1] != share[0]:
+            continue
+        if lines is not None and number not in lines:
             continue
         position = f"{name}, line {number}"
         if len(raw) > settings.IMPORT_MAX_ITEM_BYTES:
@@ -195,33 +207,20 @@ def read_jsonl(stream: IO[bytes], name: str, share: tuple[int, int] | None = Non
         if not raw.strip():
             continue
         try:
-            record = json.loads(raw.decode("utf-8"))
-        except UnicodeDecodeError as error:
-            yield Problem(position, f"not UTF-8 text ({error.reason} at byte {error.start})")
+            record = check_record(parse_line(raw))
+        except Invalid as error:
+            yield Problem(position, "; ".join(error.problems[:20]) + (
+                f"; and {len(error.problems) - 20:,} more problems" if len(error.problems) > 20 else ""))
             continue
-        except ValueError as error:
-            yield Problem(position, f"not valid JSON ({error})")
-            continue
-        if not isinstance(record, dict):
-            yield Problem(position, f"a story must be a JSON object, not {type(record).__name__}")
-            continue
-        try:
-            yield item_from_record(record, position)
-        except Unimportable as error:
-            yield Problem(position, str(error))
+        yield item_from_record(record, position, number)
 
 
-def item_from_record(record: dict, position: str) -> Item:
-    title, body = record.get("title"), record.get("body")
-    if not isinstance(title, str) or not isinstance(body, str):
-        raise Unimportable("a story needs a text title and a text body")
-    publisher = record.get("publisher") or {}
-    if not isinstance(publisher, dict):
-        raise Unimportable("publisher must be an object with name, kind and country")
+def item_from_record(record: dict, position: str, number: int = 0) -> Item:
+    """An item from a checked record (import_records.check_record)."""
     return Item(
-        position=position, title=title, body=body, url=str(record.get("url") or ""),
-        language=str(record.get("language") or ""), published_at=parse_time(record.get("published_at")),
-        publisher=publisher, status=str(record.get("status") or ""), record=record,
+        position=position, title=record["title"], body=record["body"], url=record["url"],
+        language=record["language"], published_at=record["published_at"], publisher=record["publisher"],
+        status=record["status"], record=record, line=number,
     )
 
 
@@ -282,7 +281,10 @@ def read_html(data: bytes, name: str) -> Iterator[Item | Problem]:
     if document is None or not (document.text or "").strip():
         yield Problem(name, "no article text could be found in the page")
         return
-    date = parse_time(document.date) if document.date else None
+    try:
+        date = parse_time(document.date) if document.date else None
+    except Unimportable:
+        date = None  # a page's date is a guess of trafilatura's; an impossible one is left out
     yield Item(
         position=name, title=clean_text(document.title or "").strip() or canonical_text(document.text)[:120],
         body=document.text, url=document.url or "", language=document.language or "", published_at=date,
@@ -303,11 +305,37 @@ def read_text(data: bytes, name: str) -> Iterator[Item | Problem]:
     yield Item(position=name, title=title.strip(), body=body)
 
 
+FEED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]", re.I)
+
+
+def count_stories(upload, fmt: str = "auto") -> int:
+    """How many stories an uploaded file holds, without storing any: the lines of a JSON Lines
+    file that are not blank, the items (or entries) of a feed, else one."""
+    upload.seek(0)
+    head = upload.read(8192)
+    upload.seek(0)
+    if fmt == "auto":
+        fmt = detect_format(head, getattr(upload, "name", "") or "")
+    try:
+        if fmt == "jsonl":
+            return sum(1 for line in upload if line.strip())
+        if fmt == "feed":
+            data = upload.read()
+            encoding = text_encoding(data[:4])
+            if encoding and encoding.startswith(("utf-16", "utf-32")):
+                data = data.decode(encoding, errors="ignore").encode("utf-8")
+            return len(FEED_ITEM.findall(data))
+        return 1
+    finally:
+        upload.seek(0)
+
+
 def looks_binary(head: bytes) -> bool:
     return text_encoding(head) is None and b"\x00" in head[:8192]
 
 
-def read_items(path: Path, fmt: str = "auto", share: tuple[int, int] | None = None) -> Iterator[Item | Problem]:
+def read_items(path: Path, fmt: str = "auto", share: tuple[int, int] | None = None,
+               lines: Container[int] | None = None) -> Iterator[Item | Problem]:
     name = path.name
     size = path.stat().st_size
     if size == 0:
@@ -322,7 +350,7 @@ def read_items(path: Path, fmt: str = "auto", share: tuple[int, int] | None = No
             return
         stream.seek(0)
         if fmt == "jsonl":
-            yield from read_jsonl(stream, name, share)
+            yield from read_jsonl(stream, name, share, lines)
             return
         if size > settings.IMPORT_MAX_FILE_BYTES:
             yield Problem(name, f"the file is {size:,} bytes; {fmt} files are read whole and the limit is {settings.IMPORT_MAX_FILE_BYTES:,}")
@@ -393,7 +421,9 @@ def prepare(item: Item) -> tuple[dict, list[str]]:
             "published_at": item.published_at}, notes
 
 
-RETRIES = 3
+# Two importers storing stories that name the same new entities and sources meet again and
+# again; each retry waits a little longer, at random, so that one of them goes first.
+RETRIES = 6
 
 
 def store_article(item: Item, *, default_source: Source | None, publish: bool, report: Report,
@@ -415,6 +445,7 @@ def store_article(item: Item, *, default_source: Source | None, publish: bool, r
                 known_sources.clear()  # a source created in the rolled-back transaction is gone
             if attempt == RETRIES - 1 or not is_collision(error):
                 raise
+            time.sleep(random.uniform(0, 0.02 * attempt))
     return None
 
 
@@ -435,19 +466,25 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
         fields["status"] = Article.Status.PUBLISHED
     slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
     existing, slug_taken = (None, False) if optimistic and fields["url"] else look_up(fields, slug)
+    record = item.record or {}
     if existing is not None:
-        return known_story(existing, fields, item, report)
-    mentions = (item.record or {}).get("mentions") or []
-    # One INSERT is a transaction of its own; a story that creates rows besides gets one.
+        story = known_story(existing, fields, item, report)
+        if story is not None:  # its annotations, stored with it, are looked at again in the second pass
+            item.deferred = (tuple(range(len(record.get("claims", ())))), tuple(range(len(record.get("links", ())))))
+        return story
+    annotated = bool(record.get("mentions") or record.get("claims") or record.get("links"))
+    # One INSERT is a transaction of its own; a story that creates rows besides gets one, which
+    # holds the story with its mentions and claims: stored whole or not at all.
     known = known_sources is not None and source_key(item.publisher) in known_sources
     try:
-        with transaction.atomic() if mentions or not known else nullcontext():
+        with transaction.atomic() if annotated or not known else nullcontext():
             fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
-            # prepare() checked the fields and the database enforces every constraint: a
-            # violation comes back as IntegrityError, handled below.
+            # prepare() and check_record() checked the fields and the database enforces every
+            # constraint: a violation comes back as IntegrityError, handled below.
             article = Article(**fields, slug=unique_slug(Article, fields["title"]) if slug_taken else slug)
             article.save()
-            store_mentions(article, mentions)
+            if annotated:
+                item.deferred = store_annotations(article, record, first_pass=True)
     except (Unimportable, ValidationError) as error:
         if known_sources is not None:
             known_sources.clear()
@@ -456,10 +493,25 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
     except (IntegrityError, OperationalError) as error:
         if not last_try and is_collision(error):
             raise  # store_article tries again, looking first
-        report.add("failed", item.position, f"the database refused the story ({error.__cause__ or error})".splitlines()[0])
+        if known_sources is not None:
+            known_sources.clear()
+        report.add("failed", item.position, refusal(error, "the database refused the story"))
+        return None
+    except DatabaseError as error:
+        if known_sources is not None:
+            known_sources.clear()
+        report.add("failed", item.position, refusal(error, "the database refused the story"))
         return None
     report.add("imported", item.position, "; ".join(notes))
     return article
+
+
+def refusal(error: DatabaseError, what: str) -> str:
+    """The report's words for a database error: a claim rule's own message, else its first line."""
+    message = rule_refusal(error) if isinstance(error, IntegrityError) else None
+    if message:
+        return f"{what}: {message}"
+    return f"{what} ({error.__cause__ or error})".splitlines()[0]
 
 
 def known_story(existing: Article, fields: dict, item: Item, report: Report) -> Article | None:
@@ -495,98 +547,144 @@ def find_existing(fields: dict) -> Article | None:
 
 
 def story_named(reference: dict) -> Article | None:
-    """The story a link or an evidence names: by its URL, or by the hash of its text."""
-    if reference.get("url") or reference.get("to_url"):
-        return Article.objects.filter(url=canonical_url(str(reference.get("url") or reference.get("to_url")))).first()
-    if reference.get("hash") or reference.get("to_hash"):
-        return Article.objects.filter(content_hash=str(reference.get("hash") or reference.get("to_hash"))).first()
+    """The story a link or an evidence names (a checked reference: {"url": …} or {"hash": …})."""
+    stories = Article.objects.only("pk", "body", "url", "content_hash").order_by()
+    if reference.get("url"):
+        return stories.filter(url=reference["url"]).first()
+    if reference.get("hash"):
+        return stories.filter(content_hash=reference["hash"]).first()
     return None
 
 
+def named(reference: dict) -> str:
+    return repr(str(reference.get("url") or reference.get("hash") or "")[:80])
+
+
+class Unresolved(Unimportable):
+    """A claim's evidence or a link names a story that is not stored (yet)."""
+
+
 def entity_for(details: dict) -> Entity:
-    if not isinstance(details, dict) or not str(details.get("name") or "").strip():
-        raise Unimportable("a mention needs an entity with a name")
-    wikidata = str(details.get("wikidata_id") or "").strip().upper()
-    kind = str(details.get("kind") or "")
-    if kind not in Entity.Kind.values:
-        raise Unimportable(f"entity kind {kind!r} is not one of {', '.join(Entity.Kind.values)}")
+    """The entity a checked mention names: by Wikidata id, else by name and kind; or created."""
+    wikidata, kind, name = details["wikidata_id"], details["kind"], details["name"]
     found = Entity.objects.filter(wikidata_id=wikidata).first() if wikidata else None
-    found = found or Entity.objects.filter(name=clean_text(details["name"]).strip(), kind=kind).first()
-    entity = found or Entity.objects.create(name=clean_text(details["name"])[:300], kind=kind, wikidata_id=wikidata)
-    for alias in details.get("aliases") or []:
-        if isinstance(alias, dict) and str(alias.get("name") or "").strip():
-            name = clean_text(alias["name"]).strip()[:300]
-            if not entity.aliases.filter(name__iexact=name).exists():
-                EntityAlias.objects.create(entity=entity, name=name, language=str(alias.get("language") or "")[:35])
+    found = found or Entity.objects.filter(name=name, kind=kind).first()
+    entity = found or Entity.objects.create(name=name, kind=kind, wikidata_id=wikidata)
+    for alias in details["aliases"]:
+        if not entity.aliases.filter(name__iexact=alias["name"]).exists():
+            EntityAlias.objects.create(entity=entity, name=alias["name"], language=alias["language"])
     return entity
 
 
-def store_mentions(article: Article, mentions: list) -> None:
-    for mention in mentions:
-        if not isinstance(mention, dict):
-            raise Unimportable("each mention must be an object")
-        Mention.objects.get_or_create(
-            article=article, entity=entity_for(mention.get("entity")), start=mention.get("start"), end=mention.get("end"),
-            defaults={"exact": str(mention.get("exact") or ""), "is_published": bool(mention.get("published", True))},
-        )
+def store_mentions(article: Article, mentions: list[dict]) -> None:
+    seen = set()
+    for i, mention in enumerate(mentions):
+        try:
+            entity = entity_for(mention["entity"])
+            if (entity.pk, mention["start"], mention["end"]) in seen:
+                continue  # the same mention twice in the record
+            seen.add((entity.pk, mention["start"], mention["end"]))
+            Mention(article=article, entity=entity, start=mention["start"], end=mention["end"], exact=mention["exact"],
+                    is_published=mention["published"]).save()
+        except ValidationError as error:
+            raise Unimportable(f"mentions[{i}]: {'; '.join(error.messages)}") from None
 
 
-def store_annotations(article: Article, record: dict, position: str, report: Report) -> None:
-    """The claims and links of a JSON Lines story, once every story of the file is stored."""
-    try:
-        with transaction.atomic():
-            for claim in record.get("claims") or []:
-                store_claim(article, claim)
-            for link in record.get("links") or []:
-                other = story_named(link)
-                if other is None or other.pk == article.pk:
-                    raise Unimportable(f"a link points at {str(link.get('to_url') or link.get('to_hash'))[:80]!r}, which is not a story here")
-                StoryLink.objects.get_or_create(from_article=article, to_article=other, kind=str(link.get("kind")))
-            check_rules_now()
-    except IntegrityError as error:
-        reason = rule_refusal(error) or str(error.__cause__ or error).splitlines()[0]
-        report.messages.append(f"{position}: the story was imported but its claims and links were not ({reason})")
-        report.failed += 1
-    except (Unimportable, ValidationError, AttributeError, TypeError, KeyError) as error:
-        report.messages.append(f"{position}: the story was imported but its claims and links were not ({error})")
-        report.failed += 1
+def store_annotations(article: Article, record: dict, *, first_pass: bool,
+                      claims: Iterable[int] | None = None, links: Iterable[int] | None = None,
+                      report: Report | None = None, position: str = "") -> tuple[tuple[int, ...], tuple[int, ...]]:
+    """A JSON Lines story's mentions, claims and links.
+
+    In the first pass (inside the story's transaction) every error is the story's: Unimportable
+    names the claim or mention and why, and nothing of the story is kept. A claim whose evidence
+    names a story not stored yet, and a link to one, are returned, for the second pass. There
+    (`report` given) each claim and link named is stored in its own transaction, and one that
+    still names no story here, or breaks a rule, is a report line.
+    """
+    deferred_claims, deferred_links = [], []
+    if first_pass:
+        store_mentions(article, record["mentions"])
+    for i in range(len(record["claims"])) if claims is None else claims:
+        claim = record["claims"][i]
+        try:
+            with transaction.atomic() if not first_pass else nullcontext():
+                store_claim(article, claim, f"claims[{i}]")
+                if not first_pass:
+                    check_rules_now()
+        except Unresolved as error:
+            if first_pass:
+                deferred_claims.append(i)
+            else:
+                report.add("failed", position, f"claims[{i}] was not stored: {error}")
+        except ValidationError as error:
+            if first_pass:
+                raise Unimportable(f"claims[{i}]: {'; '.join(error.messages)}") from None
+            report.add("failed", position, f"claims[{i}] was not stored: {'; '.join(error.messages)}")
+        except IntegrityError as error:
+            if first_pass:
+                raise
+            report.add("failed", position, refusal(error, f"claims[{i}] was not stored"))
+    if first_pass and record["claims"]:
+        check_rules_now()  # the claim rules the database holds at commit, now, while it can be reported
+    for i in range(len(record["links"])) if links is None else links:
+        link = record["links"][i]
+        other = story_named(link["story"])
+        if other is None:
+            if first_pass:
+                deferred_links.append(i)
+            else:
+                report.add("failed", position, f"links[{i}] points at {named(link['story'])}, which is not a story here")
+            continue
+        if other.pk == article.pk:
+            if first_pass:
+                raise Unimportable(f"links[{i}] points at the story itself")
+            report.add("failed", position, f"links[{i}] points at the story itself")
+            continue
+        either_way = Q(from_article=article, to_article=other) | Q(from_article=other, to_article=article)
+        if not StoryLink.objects.filter(either_way, kind=link["kind"]).exists():
+            try:
+                with transaction.atomic():
+                    StoryLink.objects.create(from_article=article, to_article=other, kind=link["kind"])
+            except IntegrityError:
+                if first_pass or not StoryLink.objects.filter(either_way, kind=link["kind"]).exists():
+                    raise
+    return tuple(deferred_claims), tuple(deferred_links)
 
 
-def store_claim(article: Article, data: dict) -> None:
-    """A JSON Lines claim, through the one constructor of claims (Claim.record)."""
+def store_claim(article: Article, data: dict, where: str) -> Claim:
+    """A checked claim, through Claim.record: raises Unresolved, before anything is stored, if
+    its evidence names a story (or a claim of one) not stored here."""
+    evidence = [evidence_spec(article, item, f"evidence[{k}]") for k, item in enumerate(data["evidence"])]
     chain = [
-        ChainLink(publisher_for(link.get("source") or {}, None), link.get("role"), link.get("sourcing"),
-                  link.get("start"), link.get("end"), str(link.get("exact") or ""))
-        for link in data.get("chain") or []
+        ChainLink(source=publisher_for(link["source"], None), role=link["role"], sourcing=link["sourcing"],
+                  start=link["start"], end=link["end"], exact=link["exact"])
+        for link in data["chain"]
     ]
-    evidence = [evidence_spec(spec, len(chain)) for spec in data.get("evidence") or []]
-    history = [
-        StatusStep(str(change.get("to")), str(change.get("reason") or ""), change.get("evidence"), parse_time(change.get("at")))
-        for change in data.get("history") or []
-    ]
-    Claim.record(
-        article, start=data.get("start"), end=data.get("end"), exact=str(data.get("exact") or ""),
-        statement=str(data.get("statement") or data.get("exact") or ""), note=str(data.get("note") or ""),
-        is_published=bool(data.get("published", True)), chain=chain, evidence=evidence, history=history,
+    history = [StatusStep(to=step["to"], reason=step["reason"], evidence=step["evidence"], at=step["at"])
+               for step in data["history"]]
+    return Claim.record(
+        article, start=data["start"], end=data["end"], exact=data["exact"], statement=data["statement"],
+        note=data["note"], is_published=data["published"], chain=chain, evidence=evidence, history=history,
     )
 
 
-def evidence_spec(spec: dict, chain_length: int) -> EvidenceSpec:
-    """Evidence as a JSON Lines record gives it: stories are named by URL or text hash."""
-    kind, note = spec.get("kind"), str(spec.get("note") or "")
+def evidence_spec(article: Article, item: dict, where: str) -> EvidenceSpec:
+    kind, note = item["kind"], item["note"]
     if kind == "quote":
-        target = spec.get("link")
-        if not isinstance(target, int) or not 0 <= target < chain_length:
-            raise Unimportable("quoted evidence must name a link of the chain by its position")
-        return EvidenceSpec("quote", link=target, note=note)
-    if kind == "article":
-        target = story_named(spec)
-        if target is None:
-            raise Unimportable(f"evidence names {str(spec.get('url') or spec.get('hash'))[:80]!r}, which is not a story here")
-        return EvidenceSpec("article", article=target, note=note)
+        return EvidenceSpec(kind, link=item["link"], note=note)
     if kind == "url":
-        return EvidenceSpec("url", url=canonical_url(str(spec.get("url") or "")), note=note)
-    raise Unimportable(f"evidence kind {kind!r} is not quote, article or url")
+        return EvidenceSpec(kind, url=item["url"], note=note)
+    story = story_named(item["story"])
+    if story is None:
+        raise Unresolved(f"its {where} names {named(item['story'])}, which is not a story here")
+    if kind == "article":
+        return EvidenceSpec(kind, article=story, note=note)
+    claims = Claim.objects.filter(article=story, start=item["start"], end=item["end"])
+    claim = (claims.filter(statement=item["statement"]) if item["statement"] else claims).order_by("pk").first()
+    if claim is None:
+        raise Unresolved(f"its {where} names a claim at {item['start']}-{item['end']} of {named(item['story'])}, "
+                         "which is not there")
+    return EvidenceSpec(kind, claim=claim, note=note)
 
 
 def import_paths(paths: Iterable[Path], *, fmt: str = "auto", source: Source | None = None, publish: bool = False,
@@ -668,23 +766,34 @@ def database_url(settings_dict: dict) -> str:
 
 
 def import_share_of(task, counter) -> tuple[Report, dict]:
-    """In a worker process: import every n-th line of a file; return the report and the stories
-    whose claims and links the parent stores afterwards."""
+    """In a worker process: import every n-th line of a file; return the report and what of its
+    stories the parent stores afterwards (the second pass)."""
     path, share, source_pk, publish = task
     source = Source.objects.get(pk=source_pk) if source_pk else None
     report, pending, known = Report(), {}, {}
     with fast_commits(), one_invalidation():
         for entry in read_items(path, "jsonl", share):
-            if isinstance(entry, Problem):
-                report.add("failed", entry.position, entry.reason)
-            else:
-                article = store_article(entry, default_source=source, publish=publish, report=report, known_sources=known)
-                if article is not None and entry.record and (entry.record.get("claims") or entry.record.get("links")):
-                    pending[entry.position] = article.pk
+            store_entry(entry, source=source, publish=publish, report=report, known_sources=known, pending=pending)
             with counter.get_lock():
                 counter.value += 1
     connection.close()
     return report, pending
+
+
+def store_entry(entry: Item | Problem, *, source, publish, report: Report, known_sources: dict, pending: dict) -> None:
+    """Store one item, or report the problem; note what waits for the second pass in `pending`
+    (line → (story id, claims, links)). Whatever goes wrong is a report line, never a crash."""
+    if isinstance(entry, Problem):
+        report.add("failed", entry.position, entry.reason)
+        return
+    try:
+        article = store_article(entry, default_source=source, publish=publish, report=report, known_sources=known_sources)
+    except Exception as error:  # noqa: BLE001 - an import reports every item and goes on
+        known_sources.clear()
+        report.add("failed", entry.position, f"the story could not be stored ({type(error).__name__}: {str(error)[:200]})".splitlines()[0])
+        return
+    if article is not None and (entry.deferred[0] or entry.deferred[1]):
+        pending[entry.line] = (article.pk, *entry.deferred)
 
 
 def line_number(message: str) -> int:
@@ -715,25 +824,29 @@ def import_all(paths, *, fmt, source, publish, progress) -> Report:
     report = Report()
     known_sources: dict = {}
     for path in paths:
-        pending = []  # (article id, line) of JSON Lines stories whose annotations come second
+        pending: dict = {}  # line → (story id, claims, links) of JSON Lines stories, for the second pass
         for entry in read_items(path, fmt):
-            if isinstance(entry, Problem):
-                report.add("failed", entry.position, entry.reason)
-            else:
-                article = store_article(
-                    entry, default_source=source, publish=publish, report=report, known_sources=known_sources
-                )
-                if article is not None and entry.record and (entry.record.get("claims") or entry.record.get("links")):
-                    pending.append((article.pk, entry.position))
+            store_entry(entry, source=source, publish=publish, report=report, known_sources=known_sources, pending=pending)
             if progress:
                 progress(report)
         if pending:
-            store_second_pass(path, dict((position, pk) for pk, position in pending), report)
+            store_second_pass(path, pending, report)
     return report
 
 
-def store_second_pass(path: Path, articles_by_position: dict, report: Report) -> None:
-    for entry in read_items(path, "jsonl"):
-        if isinstance(entry, Item) and entry.position in articles_by_position:
-            article = Article.objects.get(pk=articles_by_position[entry.position])
-            store_annotations(article, entry.record, entry.position, report)
+def store_second_pass(path: Path, pending: dict, report: Report) -> None:
+    """The claims and links that named stories not stored at the time, now that every story of
+    the file is: each one stored whole in its own transaction, or a report line."""
+    stories = Article.objects.in_bulk([pk for pk, _, _ in pending.values()])
+    for entry in read_items(path, "jsonl", lines=pending.keys()):
+        if not isinstance(entry, Item):
+            continue
+        pk, claims, links = pending[entry.line]
+        article = stories.get(pk)
+        if article is None:
+            continue
+        try:
+            store_annotations(article, entry.record, first_pass=False, claims=claims, links=links,
+                              report=report, position=entry.position)
+        except Exception as error:  # noqa: BLE001 - an import reports every item and goes on
+            report.add("failed", entry.position, f"its claims and links could not be stored ({type(error).__name__}: {str(error)[:200]})".splitlines()[0])
