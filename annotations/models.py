@@ -15,7 +15,7 @@ from articles.models import (
     Source,
     WebAddressField,
     normalise_language_tag,
-    unique_slug,
+    save_with_free_slug,
 )
 from articles.text import Folded, to_nfc
 from articles.page_cache import ContentQuerySet, invalidate as invalidate_public_pages
@@ -168,9 +168,7 @@ class Entity(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name = to_nfc(self.name.strip())
         self.wikidata_id = self.wikidata_id.strip().upper()
-        if not self.slug:
-            self.slug = unique_slug(Entity, self.name, instance_pk=self.pk)
-        super().save(*args, **kwargs)
+        save_with_free_slug(self, self.name, lambda: super(Entity, self).save(*args, **kwargs))
 
     def merge(self, others) -> dict[str, int]:
         """Fold `others` into this entity: their mentions and aliases move here, nothing is lost.
