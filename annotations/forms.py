@@ -1,3 +1,5 @@
+import uuid
+
 from django import forms
 from django.db.models import Exists, OuterRef
 from django.conf import settings
@@ -55,6 +57,32 @@ def desk_facets() -> tuple[list[int], list[str]]:
     return cache.get_or_set(f"facets:desk:{page_cache.generation()}", compute, 600)
 
 
+class FreshKeyInput(forms.HiddenInput):
+    """A new random key each time the form is written out, whatever was sent: a form shown again
+    (after an htmx swap, a refusal) is a new submission, while a double click sends the same one."""
+
+    def format_value(self, value) -> str:
+        return str(uuid.uuid4())
+
+    def build_attrs(self, base_attrs, extra_attrs=None) -> dict:
+        attrs = super().build_attrs(base_attrs, extra_attrs)
+        attrs.pop("id", None)  # no label points at it, and a page may hold the same form many times
+        return attrs
+
+
+class SubmissionKeyField(forms.UUIDField):
+    """The key of one submission of a create form (see annotations.models.Submission). Optional:
+    a page from before keys, or a script, sends none and is not recognised when sent twice."""
+
+    widget = FreshKeyInput
+    default_error_messages = {
+        "invalid": _("This form's submission key is damaged, so it was not sent. Reload the page and send it again."),
+    }
+
+    def __init__(self, **kwargs):
+        super().__init__(label=_("Submission key"), required=False, **kwargs)
+
+
 class SpanForm(forms.Form):
     """A selection in the body, in code points, with the text the editor saw."""
 
@@ -86,6 +114,7 @@ class MentionForm(SpanForm):
     new_entity_name = forms.CharField(label=_("New entity's name"), required=False, max_length=300)
     new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices)
     every_occurrence = forms.BooleanField(label=_("Tag every occurrence in this story"), required=False)
+    submission = SubmissionKeyField()
 
     def clean(self):
         cleaned = super().clean()
@@ -149,6 +178,7 @@ class ClaimForm(SpanForm):
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
+    submission = SubmissionKeyField()
 
     def __init__(self, *args, related: list[Article] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -237,6 +267,7 @@ class ClaimLinkForm(ChainLinkForm):
     """A link added to an existing claim's chain, from its card."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
+    submission = SubmissionKeyField()
 
     def clean(self):
         cleaned = super().clean()
@@ -248,6 +279,7 @@ class ClaimLinkForm(ChainLinkForm):
 class StoryLinkForm(forms.Form):
     to_article = forms.ModelChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices)
+    submission = SubmissionKeyField()
 
 
 class ImportForm(forms.Form):
@@ -259,6 +291,7 @@ class ImportForm(forms.Form):
     )
     source = forms.CharField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
     publish = forms.BooleanField(label=_("Publish the imported stories"), required=False)
+    submission = SubmissionKeyField()
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -7,7 +7,7 @@ import pgtrigger
 import regex
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
-from django.db import IntegrityError, connection, models, transaction
+from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q
 from django.db.models.functions import Greatest, Least, Lower
 from django.urls import reverse
@@ -21,7 +21,7 @@ from articles.models import (
     Source,
     WebAddressField,
     normalise_language_tag,
-    unique_slug,
+    save_with_free_slug,
 )
 from articles.text import Folded, to_nfc
 from articles.page_cache import ContentQuerySet, invalidate as invalidate_public_pages
@@ -174,9 +174,7 @@ class Entity(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.name = to_nfc(self.name.strip())
         self.wikidata_id = self.wikidata_id.strip().upper()
-        if not self.slug:
-            self.slug = unique_slug(Entity, self.name, instance_pk=self.pk)
-        super().save(*args, **kwargs)
+        save_with_free_slug(self, self.name, lambda: super(Entity, self).save(*args, **kwargs))
 
     def merge(self, others) -> dict[str, int]:
         """Fold `others` into this entity: their mentions and aliases move here, nothing is lost.
@@ -320,7 +318,7 @@ class ClaimStatus(models.TextChoices):
 #
 # Each rule of the trade that spans several rows has a name, one message, a Python statement in
 # Claim.rule_violations() (which explains it before anything is written) and a SQL statement in
-# the function claim_rules_check (annotations/migrations/0007_claim_rules.py), which deferred
+# the function claim_rules_check (annotations/migrations/0008_claim_rules.py), which deferred
 # constraint triggers run at commit whenever a claim, one of its attributions, its evidence, its
 # status history or a cited source's kind changes. So the rules hold on every path a row can
 # take: the desk, the admin, undo and restore, an import, QuerySet.update() and raw SQL. The
@@ -1087,3 +1085,101 @@ class StorySuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_article_id} → {self.to_article_id}: {self.state}"
+
+
+class Submission(models.Model):
+    """A desk form as it was sent, under the random key rendered with it, and what it was answered.
+
+    The same form sent again (a double click, a retried request) carries the same key. Its INSERT
+    of the key (Submission.take, inside the view's transaction) waits on the key's unique index
+    until the first one commits, then finds the first one's answer and gives it again instead of
+    making the rows twice. A refused form is rolled back with its rows, key included, so sending
+    it again is a new try. Only the account, page and contents that first sent a key get its answer.
+    """
+
+    key = models.UUIDField(_("key"), unique=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("sent by"), on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(_("form"), max_length=40)
+    digest = models.CharField(_("digest of what was sent"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("answer's status"), null=True, blank=True)
+    message = models.TextField(_("answer"), blank=True)
+    made = models.JSONField(_("rows made"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("sent"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("submission")
+        verbose_name_plural = _("submissions")
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.key}"
+
+    @property
+    def answered(self) -> bool:
+        return self.status is not None
+
+    @classmethod
+    def take(cls, key, *, user, kind: str, digest: str) -> "Submission":
+        """This submission, its key inserted now; or the earlier one that sent the same key, answered.
+
+        Call it inside the transaction that makes the rows. Without a key (an old page, a script)
+        there is nothing to find again: the submission returned is never stored. ValidationError
+        if the key was sent by another account, from another page or with other contents.
+        """
+        if key is None:
+            return cls(user=user, kind=kind, digest=digest)
+        if not connection.in_atomic_block:
+            raise RuntimeError("Submission.take() belongs inside the transaction that makes the rows.")
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"INSERT INTO {cls._meta.db_table} (key, user_id, kind, digest, message, made, created_at) "
+                "VALUES (%s, %s, %s, %s, '', '{}', %s) ON CONFLICT (key) DO NOTHING RETURNING id",
+                [key, user.pk, kind, digest, timezone.now()],
+            )
+            inserted = cursor.fetchone()
+        if inserted:
+            return cls(pk=inserted[0], key=key, user=user, kind=kind, digest=digest)
+        return cls.earlier(key, user=user, kind=kind, digest=digest)
+
+    @classmethod
+    def earlier(cls, key, *, user, kind: str, digest: str) -> "Submission | None":
+        """The answered submission that sent `key` before, None if none did (see take)."""
+        earlier = cls.objects.filter(key=key).first()
+        if earlier is None:
+            return None
+        if (earlier.user_id, earlier.kind, earlier.digest) != (user.pk, kind, digest) or not earlier.answered:
+            # Nothing of the earlier answer is said: the key may be another editor's.
+            raise ValidationError(
+                gettext(
+                    "This form was sent before, from another account or page or with other contents, so it was not "
+                    "sent again. Check the story as it is now, and send the form again if it still needs to be."
+                )
+            )
+        return earlier
+
+    def answer(self, status: int, message: str, made: dict | None = None) -> None:
+        """Keep what this submission was answered, for the same form sent again."""
+        self.status, self.message, self.made = status, message, made or {}
+        if self.pk is not None:
+            Submission.objects.filter(pk=self.pk).update(status=status, message=message, made=self.made)
+
+    @staticmethod
+    @contextmanager
+    def one_at_a_time(key):
+        """Hold the key for a form whose work commits in many transactions (an import): a twin
+        waits here (a session lock of PostgreSQL's) until the first one has stored its answer."""
+        if key is None:
+            yield
+            return
+        lock = int.from_bytes(key.bytes[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [lock])
+        try:
+            yield
+        finally:
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
+            except DatabaseError:
+                pass  # the connection is gone, and its lock with it

@@ -1,8 +1,11 @@
 """The editors' desk: the inbox and the article workspace, where stories are annotated."""
 
+import hashlib
+import json
 import logging
 import re
 import tempfile
+from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
 from urllib.parse import urlencode
@@ -48,10 +51,11 @@ from annotations.models import (
     Mention,
     RejectedSuggestion,
     StoryLink,
+    Submission,
     check_span,
     rules_checked,
 )
-from articles.importing import import_paths
+from articles.importing import Report, import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
 from articles import search
@@ -214,6 +218,27 @@ def workspace_update(request: HttpRequest, article: Article, *, status: int = 20
     return render(request, "annotations/article_workspace.html#workspace-update", context, status=status)
 
 
+def sent_digest(request: HttpRequest) -> str:
+    """What a form sent, and where to: the same key with other contents is another submission."""
+    fields = sorted((name, request.POST.getlist(name)) for name in request.POST if name != "csrfmiddlewaretoken")
+    digest = hashlib.sha256(json.dumps([request.path, fields]).encode())
+    for name in sorted(request.FILES):
+        for upload in request.FILES.getlist(name):
+            for chunk in upload.chunks():
+                digest.update(chunk)
+    return digest.hexdigest()
+
+
+def take_submission(request: HttpRequest, key, kind: str) -> Submission:
+    """Inside the view's transaction: this submission, or the same one sent before (answered)."""
+    return Submission.take(key, user=request.user, kind=kind, digest=sent_digest(request))
+
+
+def workspace_replay(request: HttpRequest, article: Article, submission: Submission) -> HttpResponse:
+    """The same form sent again: the first answer's status and message, over the workspace as it is now."""
+    return workspace_update(request, article, status=submission.status, extra={"message": submission.message})
+
+
 HISTORY_PAGE_SIZE = 100
 
 
@@ -253,19 +278,27 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return workspace_update(request, article, status=422, extra={"mention_form": form, "open_panel": "mention"})
     data = form.cleaned_data
-    with transaction.atomic():
-        entity = data["entity"] or Entity.objects.create(name=data["new_entity_name"], kind=data["new_entity_kind"])
-        spans = [(data["start"], data["end"])]
-        if data["every_occurrence"]:
-            spans = occurrences(article.body, data["exact"])
-        created = 0
-        for start, end in spans:
-            _, made = Mention.objects.get_or_create(
-                article=article, entity=entity, start=start, end=end,
-                defaults={"exact": article.body[start:end], "created_by": request.user},
-            )
-            created += made
-    message = gettext("Tagged %(n)s × %(entity)s.") % {"n": created, "entity": entity.name}
+    try:
+        with transaction.atomic():
+            submission = take_submission(request, data["submission"], "mention")
+            if submission.answered:
+                return workspace_replay(request, article, submission)
+            entity = data["entity"] or Entity.objects.create(name=data["new_entity_name"], kind=data["new_entity_kind"])
+            spans = [(data["start"], data["end"])]
+            if data["every_occurrence"]:
+                spans = occurrences(article.body, data["exact"])
+            created = []
+            for start, end in spans:
+                mention, made = Mention.objects.get_or_create(
+                    article=article, entity=entity, start=start, end=end,
+                    defaults={"exact": article.body[start:end], "created_by": request.user},
+                )
+                created += [mention.pk] if made else []
+            message = gettext("Tagged %(n)s × %(entity)s.") % {"n": len(created), "entity": entity.name}
+            submission.answer(200, message, {"entity": entity.pk, "mentions": created})
+    except ValidationError as error:
+        form.add_error(None, error)
+        return workspace_update(request, article, status=422, extra={"mention_form": form, "open_panel": "mention"})
     return workspace_update(request, article, extra={"message": message})
 
 
@@ -361,16 +394,20 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         try:
             with rules_checked():
+                submission = take_submission(request, data["submission"], "claim")
+                if submission.answered:
+                    return workspace_replay(request, article, submission)
                 chain = [
                     ChainLink(link.get_source(), link.cleaned_data["role"], link.cleaned_data["sourcing"])
                     for link in chain_formset.forms
                     if not link.is_blank()
                 ]
-                Claim.record(
+                claim = Claim.record(
                     article, start=data["start"], end=data["end"], exact=data["exact"],
                     statement=data["statement"], note=data["note"], chain=chain, status=data["status"],
                     evidence=form.evidence_spec(), by=request.user,
                 )
+                submission.answer(200, gettext("Claim recorded."), {"claim": claim.pk, "chain": [link.source.pk for link in chain]})
         except ValidationError as error:
             form.add_error(None, error)
             valid = False
@@ -418,17 +455,25 @@ def claim_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = ClaimLinkForm(request.POST, prefix=f"link-{claim.pk}")
     if not form.is_valid():
         return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_link_form": form})
-    if form.cleaned_data["version"] != claim.version:
-        return claim_conflict(request, claim, form)
+    message = gettext("Source added to the chain.")
     try:
         with rules_checked():
-            claim.add_link(
+            # Before the version check: the same form sent again finds the version its first sending moved.
+            submission = take_submission(request, form.cleaned_data["submission"], "claim-link")
+            if submission.answered:
+                return workspace_replay(request, claim.article, submission)
+            if form.cleaned_data["version"] != claim.version:
+                raise StaleVersion
+            link = claim.add_link(
                 form.get_source(), role=form.cleaned_data["role"], sourcing=form.cleaned_data["sourcing"], by=request.user
             )
+            submission.answer(200, message, {"attribution": link.pk, "source": link.source_id})
+    except StaleVersion:
+        return claim_conflict(request, claim, form)
     except ValidationError as error:
         form.add_error(None, error)
         return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_link_form": form})
-    return workspace_update(request, claim.article, extra={"message": gettext("Source added to the chain.")})
+    return workspace_update(request, claim.article, extra={"message": message})
 
 
 @editor_required
@@ -483,7 +528,7 @@ def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
     results = []
     if q:
         results = filter_articles(Article.objects.visible_to(request.user).for_listing(), {"q": q}).exclude(pk=article.pk)[:10]
-    context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices}
+    context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices, "link_form": StoryLinkForm()}
     return render_page_or_results(request, "annotations/story_link_search.html", context)
 
 
@@ -493,16 +538,26 @@ def story_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
     form = StoryLinkForm(request.POST)
     if not form.is_valid():
-        return workspace_update(request, article, status=422, extra={"message": gettext("Choose a story and a relation.")})
+        message = " ".join(form.errors.get("submission", [])) or gettext("Choose a story and a relation.")
+        return workspace_update(request, article, status=422, extra={"message": message})
     other, kind = form.cleaned_data["to_article"], form.cleaned_data["kind"]
     if other.pk == article.pk:
         return workspace_update(request, article, status=422, extra={"message": gettext("A story cannot be linked to itself.")})
     try:
         with transaction.atomic():
-            StoryLink.objects.create(from_article=article, to_article=other, kind=kind, created_by=request.user)
-        message = gettext("Linked to “%(title)s”.") % {"title": other.title}
-    except IntegrityError:
-        message = gettext("These stories were already linked that way.")
+            submission = take_submission(request, form.cleaned_data["submission"], "story-link")
+            if submission.answered:
+                return workspace_replay(request, article, submission)
+            made, message = {}, gettext("These stories were already linked that way.")
+            try:
+                with transaction.atomic():
+                    link = StoryLink.objects.create(from_article=article, to_article=other, kind=kind, created_by=request.user)
+                made, message = {"story_link": link.pk}, gettext("Linked to “%(title)s”.") % {"title": other.title}
+            except IntegrityError:
+                pass
+            submission.answer(200, message, made)
+    except ValidationError as error:
+        return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
     return workspace_update(request, article, extra={"message": message})
 
 
@@ -537,7 +592,11 @@ def article_import(request: HttpRequest) -> HttpResponse:
     report, status = None, 200
     if request.method == "POST":
         if form.is_valid():
-            report = import_upload(request, form.cleaned_data)
+            try:
+                report = import_once(request, form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+                status = 422
         else:
             too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
             status = 413 if too_large else 422
@@ -546,7 +605,23 @@ def article_import(request: HttpRequest) -> HttpResponse:
                   status=status)
 
 
-def import_upload(request: HttpRequest, data: dict):
+def import_once(request: HttpRequest, data: dict) -> Report:
+    """The upload imported; or, sent again with the same key, the first import's report.
+
+    The importer commits story by story, so the key cannot wait in one transaction with the rows:
+    a twin waits on a lock of the key instead, until the first has stored its report."""
+    key, digest = data["submission"], sent_digest(request)
+    with Submission.one_at_a_time(key):
+        earlier = Submission.earlier(key, user=request.user, kind="import", digest=digest) if key else None
+        if earlier is not None:
+            return Report(**earlier.made)
+        report = import_upload(request, data)
+        with transaction.atomic():
+            Submission.take(key, user=request.user, kind="import", digest=digest).answer(200, report.summary(), asdict(report))
+    return report
+
+
+def import_upload(request: HttpRequest, data: dict) -> Report:
     if data["publish"] and not request.user.has_perm("articles.publish_article"):
         raise PermissionDenied
     source = Source.named(data["source"]) if data["source"].strip() else None

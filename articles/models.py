@@ -5,8 +5,9 @@ import pgtrigger
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.db.models import F, Q
+from django.db import IntegrityError, models, transaction
+from django.db.models import F, Q, Value
+from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -36,6 +37,33 @@ def unique_slug(model: type[models.Model], text: str, *, instance_pk=None, max_l
         slug = f"{base[: max_length - 6]}-{n}"
         n += 1
     return slug
+
+
+# Each parallel save of the same name can lose once to each of the others (see below).
+SLUG_ATTEMPTS = 10
+
+
+def save_with_free_slug(instance: models.Model, text: str, save) -> None:
+    """Call `save` (the model's own save) with a slug for `text` that no other row uses.
+
+    unique_slug() looks before the INSERT leaps, so two parallel saves of the same name pick the
+    same slug: the second one's INSERT then waits on the slug's unique index, fails once the first
+    commits, and is tried again, inside a savepoint, with the next free slug. A slug given by the
+    caller is kept, and a failure on any other constraint is not tried again.
+    """
+    if instance.slug:
+        return save()
+    model = type(instance)
+    for attempt in range(SLUG_ATTEMPTS):
+        instance.slug = unique_slug(model, text, instance_pk=instance.pk)
+        try:
+            with transaction.atomic():
+                return save()
+        except IntegrityError:
+            taken = model._default_manager.filter(slug=instance.slug).exclude(pk=instance.pk).exists()
+            if not taken or attempt == SLUG_ATTEMPTS - 1:
+                instance.slug = ""
+                raise
 
 
 # Blank, or an http(s) address: never javascript:, data: or a file path, whoever writes the row.
@@ -107,19 +135,33 @@ class Source(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         self.name = to_nfc(self.name)
-        if not self.slug:
-            self.slug = unique_slug(Source, f"{self.name} {self.country}", instance_pk=self.pk)
-        super().save(*args, **kwargs)
+        save_with_free_slug(self, f"{self.name} {self.country}", lambda: super(Source, self).save(*args, **kwargs))
 
     def get_absolute_url(self) -> str:
         return reverse("articles:source-detail", args=[self.slug])
 
     @classmethod
     def named(cls, name: str, kind: str = SourceKind.PUBLICATION, country: str = "", url: str = "") -> "Source":
-        """The source of this name (any case), kind and country, created if there is none yet."""
+        """The source of this name (any case), kind and country, created if there is none yet.
+
+        Two parallel calls may both find none: the second one's INSERT then fails on
+        source_unique_name once the first commits, and it returns the first one's row.
+        """
         name, country = to_nfc(name.strip())[:300], country.strip().upper()
-        found = cls.objects.filter(name__iexact=name, kind=kind, country=country).first()
-        return found or cls.objects.create(name=name, kind=kind, country=country, url=url)
+        # Lower() as in source_unique_name (and read off its index): iexact compares UPPER(),
+        # which folds some letters (the Kelvin sign, final sigma) differently.
+        same = cls.objects.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)), kind=kind, country=country)
+        found = same.first()
+        if found is not None:
+            return found
+        try:
+            with transaction.atomic():
+                return cls.objects.create(name=name, kind=kind, country=country, url=url)
+        except IntegrityError:
+            found = same.first()
+            if found is None:
+                raise
+            return found
 
 
 class ArticleQuerySet(ContentQuerySet):
@@ -260,9 +302,7 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             self.published_at = timezone.now()
         self.content_hash = body_hash(self.body)
-        if not self.slug:
-            self.slug = unique_slug(Article, self.title, instance_pk=self.pk)
-        super().save(*args, **kwargs)
+        save_with_free_slug(self, self.title, lambda: super(Article, self).save(*args, **kwargs))
         self._loaded_body = self.body
 
     def body_changed(self) -> bool:

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('articles', '0005_search_config_per_language_indexes'),
-        ('annotations', '0007_claim_rules'),  # the function its trigger runs
+        ('annotations', '0008_claim_rules'),  # the function its trigger runs
     ]
 
     operations = [

@@ -75,7 +75,7 @@ $$;
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('annotations', '0006_mention_entity_article'),
+        ('annotations', '0007_submission'),
     ]
 
     operations = [
