@@ -108,6 +108,7 @@ class SpanForm(forms.Form):
 
 
 class MentionForm(SpanForm):
+    errors_shown_inline = ("new_entity_name", "new_entity_kind")  # beside their inputs; _form_errors.html shows the rest
     entity = forms.ModelChoiceField(
         label=_("Entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
     )
@@ -128,6 +129,7 @@ class MentionForm(SpanForm):
 
 class ChainLinkForm(forms.Form):
     """One link of an attribution chain: an existing source, or a new one named here."""
+    errors_shown_inline = ("new_source_kind", "new_source_country")  # beside their inputs; _form_errors.html shows the rest
 
     source = forms.ModelChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
     source_query = forms.CharField(label=_("Source"), required=False, max_length=300)
@@ -170,6 +172,7 @@ ChainFormSet = forms.formset_factory(ChainLinkForm, extra=0, min_num=0, max_num=
 
 
 class ClaimForm(SpanForm):
+    errors_shown_inline = ("evidence_url",)  # beside their inputs; _form_errors.html shows the rest
     statement = forms.CharField(
         label=_("Statement"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Defaults to the selected text; edit it to translate or clarify."),
@@ -219,6 +222,7 @@ def parse_evidence(choice: str, url: str, related: dict, links: dict | None = No
 
 class ClaimStatusForm(forms.Form):
     """A change of a claim's status, for the desk's claim cards and the admin alike."""
+    errors_shown_inline = ("reason", "evidence_url")  # beside their inputs; _form_errors.html shows the rest
 
     status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
     reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

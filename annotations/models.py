@@ -344,10 +344,19 @@ CLAIM_RULES = {
         "Quoted evidence must be an on-the-record link of this claim's own chain, from a named source."
     ),
     "claim_article_evidence_elsewhere": _("Evidence from another article must name another article."),
+    "claim_claim_evidence_elsewhere": _("Evidence from a claim elsewhere must name a claim of another story."),
 }
 
-# Evidence that confirms a claim whatever its own chain says: independent verification elsewhere.
-CONFIRMING_ELSEWHERE = ("article", "claim")
+def confirms_elsewhere(evidence) -> bool:
+    """Whether `evidence` (an Evidence or an EvidenceSpec) confirms a claim whatever its own
+    chain says: another story, or a claim of another story that is itself confirmed."""
+    kind = getattr(evidence, "kind", None)
+    if kind == "article":
+        return True
+    if kind == "claim":
+        other = evidence.claim if isinstance(evidence, EvidenceSpec) else evidence.other_claim
+        return other is not None and other.status == ClaimStatus.CONFIRMED
+    return False
 
 
 def rule_message(rule: str, source: str = "") -> str:
@@ -557,7 +566,7 @@ class Claim(TextSpan):
                 and link.source.kind != Source.Kind.ANONYMOUS
                 for link in chain
             )
-            if not on_record and getattr(evidence, "kind", None) not in CONFIRMING_ELSEWHERE:
+            if not on_record and not confirms_elsewhere(evidence):
                 problems.append(rule_message("claim_confirmed_on_record"))
             if evidence is None:
                 problems.append(rule_message("claim_confirmed_names_evidence"))
@@ -661,6 +670,9 @@ class Claim(TextSpan):
                     named = evidence[step.evidence]
             problems += cls.rule_violations(step.to, links, named)
             current = step.to
+        moments = [step.at for step in history if step.at is not None]
+        if moments != sorted(moments):
+            problems.append(gettext("The status changes must be given in the order they happened (by their times)."))
         return list(dict.fromkeys(str(p) for p in problems))
 
     def add_link(self, source: Source, *, role: str, sourcing: str, by=None) -> "Attribution":
@@ -875,8 +887,8 @@ class Evidence(models.Model):
             if spec.article is None or spec.article.pk == article.pk:
                 return [rule_message("claim_article_evidence_elsewhere")]
         elif spec.kind == "claim":
-            if spec.claim is None:
-                return [gettext("Evidence from a claim elsewhere must name that claim.")]
+            if spec.claim is None or spec.claim.article_id == article.pk:
+                return [rule_message("claim_claim_evidence_elsewhere")]
         elif spec.kind == "url":
             if not str(spec.url).lower().startswith(("https://", "http://")):
                 return [gettext("Evidence must be a web address starting with https:// or http://.")]

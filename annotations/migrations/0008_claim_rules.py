@@ -41,7 +41,14 @@ BEGIN
             MESSAGE = format('claim %s: evidence from another article names its own article', claim);
     END IF;
 
-    SELECT h.to_status, h.evidence_id, e.kind AS evidence_kind, e.claim_id AS evidence_claim INTO latest
+    IF EXISTS (SELECT 1 FROM annotations_evidence e JOIN annotations_claim o ON o.id = e.other_claim_id
+                WHERE e.claim_id = claim AND e.kind = 'claim' AND o.article_id = claim_article) THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'claim_claim_evidence_elsewhere',
+            MESSAGE = format('claim %s: evidence from a claim elsewhere names a claim of its own story', claim);
+    END IF;
+
+    SELECT h.to_status, h.evidence_id, e.kind AS evidence_kind, e.claim_id AS evidence_claim,
+           e.other_claim_id AS evidence_other_claim INTO latest
       FROM annotations_claimstatuschange h LEFT JOIN annotations_evidence e ON e.id = h.evidence_id
      WHERE h.claim_id = claim ORDER BY h.id DESC LIMIT 1;
     IF current_status <> COALESCE(latest.to_status, 'unverified') THEN
@@ -54,7 +61,12 @@ BEGIN
             RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'claim_confirmed_names_evidence',
                 MESSAGE = format('claim %s: confirmed without naming its own evidence', claim);
         END IF;
-        IF latest.evidence_kind NOT IN ('article', 'claim') AND NOT EXISTS (
+        -- Another story, or a claim of another story that is itself confirmed, confirms it
+        -- whatever its own chain says; otherwise a named speaker or document on the record must.
+        IF latest.evidence_kind IS DISTINCT FROM 'article' AND NOT EXISTS (
+            SELECT 1 FROM annotations_claim o
+             WHERE latest.evidence_kind = 'claim' AND o.id = latest.evidence_other_claim AND o.status = 'confirmed')
+           AND NOT EXISTS (
             SELECT 1 FROM annotations_attribution a JOIN articles_source s ON s.id = a.source_id
              WHERE a.claim_id = claim AND a.role IN ('speaker', 'document') AND a.sourcing = 'on_record'
                AND s.kind <> 'anonymous') THEN

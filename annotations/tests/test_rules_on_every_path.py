@@ -157,7 +157,18 @@ def break_article_evidence(story, orm: bool):
     return claim, lambda: raw("UPDATE annotations_evidence SET article_id = %s WHERE id = %s", [story.pk, proof.pk])
 
 
+def break_claim_evidence(story, orm: bool):
+    claim = make_claim(story, "Kim Jong Un will meet Putin")
+    elsewhere = make_claim(make_article(body=STORY), "Kim Jong Un will meet Putin")
+    same_story = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    proof = Evidence.objects.create(claim=claim, kind=Evidence.Kind.CLAIM, other_claim=elsewhere)
+    if orm:
+        return claim, lambda: Evidence.objects.filter(pk=proof.pk).update(other_claim=same_story)
+    return claim, lambda: raw("UPDATE annotations_evidence SET other_claim_id = %s WHERE id = %s", [same_story.pk, proof.pk])
+
+
 BREAKERS = {
+    "claim_claim_evidence_elsewhere": break_claim_evidence,
     "claim_unnamed_source_on_record": break_unnamed_on_record,
     "claim_confirmed_on_record": break_confirmed_on_record,
     "claim_confirmed_names_evidence": break_confirmed_names_evidence,
@@ -308,6 +319,54 @@ def test_another_storys_confirmation_confirms_a_claim_whose_speaker_is_anonymous
     assert Claim.objects.get(pk=claim.pk).status == Claim.Status.CONFIRMED
 
 
+@pytest.mark.parametrize("which", ["a claim of the same story", "an unconfirmed claim elsewhere"])
+def test_a_claim_confirms_another_only_from_another_story_and_only_once_confirmed_itself(editor, story, which):
+    """Red team: any claim, even one of the same story resting on the same unnamed official,
+    passed as independent verification."""
+    other_story = story if which == "a claim of the same story" else make_article(body=STORY)
+    other = make_claim(other_story, "Kim Jong Un's train left Pyongyang" if other_story == story else "Kim Jong Un will meet Putin")
+    chain = [ChainLink(unnamed(), "speaker", "anonymous")]
+    with pytest.raises(ValidationError):
+        Claim.record(story, start=49, end=76, exact=STORY[49:76], chain=chain, status=Claim.Status.CONFIRMED,
+                     evidence=EvidenceSpec("claim", claim=other), by=editor)
+    claim = Claim.record(story, start=49, end=76, exact=STORY[49:76], chain=chain, by=editor)
+    proof = Evidence.objects.create(claim=claim, kind=Evidence.Kind.CLAIM, other_claim=other) if other_story != story else None
+
+    def past_the_model():
+        evidence = proof or Evidence.objects.create(claim=claim, kind=Evidence.Kind.CLAIM, other_claim=other)
+        ClaimStatusChange.objects.bulk_create([ClaimStatusChange(
+            claim=claim, from_status="unverified", to_status="confirmed", reason="Sure", evidence=evidence
+        )])
+        Claim.objects.filter(pk=claim.pk).update(status="confirmed")
+
+    expected = "claim_claim_evidence_elsewhere" if other_story == story else "claim_confirmed_on_record"
+    assert refused(past_the_model).__cause__.diag.constraint_name == expected
+
+
+def test_a_confirmed_claim_of_another_story_confirms_a_claim_resting_on_an_unnamed_official(editor, story):
+    other = confirmed_on_record(make_article(title="Kremlin confirms", body=STORY))
+    claim = Claim.record(
+        story, start=49, end=76, exact=STORY[49:76], chain=[ChainLink(unnamed(), "speaker", "anonymous")],
+        status=Claim.Status.CONFIRMED, evidence=EvidenceSpec("claim", claim=other), by=editor,
+    )
+    check_rules_now()
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.CONFIRMED
+
+
+def test_status_changes_given_out_of_order_are_refused(editor, story):
+    """Red team: an import's history dated backwards showed a status its claim did not have."""
+    from datetime import datetime, timezone
+
+    from annotations.models import StatusStep
+
+    chain = [ChainLink(make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), "speaker", "on_record")]
+    steps = [StatusStep("reported", "Yonhap", at=datetime(2023, 5, 1, tzinfo=timezone.utc)),
+             StatusStep("disputed", "Denied", at=datetime(2020, 1, 1, tzinfo=timezone.utc))]
+    with pytest.raises(ValidationError, match="order they happened"):
+        Claim.record(story, start=0, end=34, exact=STORY[:34], chain=chain, history=steps, by=editor)
+    assert not Claim.objects.exists()
+
+
 # --- Finding 2: undo back to confirmed ---------------------------------------------------------------
 
 
@@ -431,3 +490,49 @@ def test_confirming_an_anonymous_claim_is_refused_alike_by_an_import(tmp_path, d
         call_command("import_articles", str(path), "--quiet", stderr=Collector(errors))
     assert CONFIRM in "".join(errors)
     assert not Claim.objects.exists()
+
+
+# --- A refusal always says why -------------------------------------------------------------------------
+
+
+def claim_form_data(story, **fields) -> dict:
+    text = "Kim Jong Un will meet Putin"
+    start = story.body.index(text)
+    data = {
+        "start": start, "end": start + len(text), "exact": text, "statement": "", "status": "reported",
+        "evidence": "", "evidence_url": "", "note": "",
+        "chain-TOTAL_FORMS": 1, "chain-INITIAL_FORMS": 0, "chain-MIN_NUM_FORMS": 0, "chain-MAX_NUM_FORMS": 6,
+        "chain-0-source": "", "chain-0-source_query": "Kremlin", "chain-0-new_source_kind": "government",
+        "chain-0-new_source_country": "RU", "chain-0-role": "speaker", "chain-0-sourcing": "on_record",
+    }
+    return data | fields
+
+
+@pytest.mark.parametrize("fields, says", [
+    ({"evidence": "quote:abc"}, "Evidence: Select a valid choice."),
+    ({"status": "maybe"}, "Status: Select a valid choice."),
+    ({"chain-0-role": "boss"}, "Role: Select a valid choice."),
+    ({"chain-0-source": "99999"}, "Select a valid choice."),
+    ({"chain-TOTAL_FORMS": "1000"}, "Please submit at most 6 forms."),
+])
+def test_a_claim_form_refused_for_a_value_it_never_offers_says_which_and_why(editor_client, story, fields, says):
+    """Red team: these came back 422 with an empty error box."""
+    response = editor_client.post(
+        reverse("desk:claim-create", args=[story.pk]), claim_form_data(story, **fields), headers={"HX-Request": "true"}
+    )
+    assert response.status_code == 422
+    assert says in page_text(response)
+    assert not Claim.objects.exists()
+
+
+def test_a_status_change_naming_another_claims_link_as_evidence_says_why(editor_client, story):
+    claim = anonymous_claim(story)
+    foreign = add_link(make_claim(make_article(body=STORY), "Kim Jong Un will meet Putin"), kremlin())
+    response = editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "confirmed", "reason": "Sure", "evidence": f"link:{foreign.pk}", "version": claim.version},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 422
+    assert "Evidence: Select a valid choice." in page_text(response)
+    assert Claim.objects.get(pk=claim.pk).status == Claim.Status.REPORTED
