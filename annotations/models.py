@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
 from django.db.models import F, Q
-from django.db.models.functions import Greatest, Least, Lower
+from django.db.models.functions import MD5, Greatest, Least, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
@@ -360,7 +360,7 @@ def confirms_elsewhere(evidence) -> bool:
 
 
 def rule_message(rule: str, source: str = "") -> str:
-    return str(CLAIM_RULES[rule]) % {"source": source} if "%(source)s" in str(CLAIM_RULES[rule]) else str(CLAIM_RULES[rule])
+    return str(CLAIM_RULES[rule]) % {"source": source}  # a message without %(source)s is left as it is
 
 
 def rule_refusal(error: IntegrityError) -> str | None:
@@ -403,7 +403,7 @@ def claim_rules_trigger(name: str, func: str, *, operation=None, condition=None)
 
 
 # A child row (attribution, evidence, status change) re-checks the claim it left and the one it joined.
-CHECK_CHILDS_CLAIM = (
+CHECK_CLAIM_OF_CHILD_ROW = (
     "IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM claim_rules_check(OLD.claim_id); END IF; "
     "IF TG_OP = 'INSERT' OR (TG_OP = 'UPDATE' AND NEW.claim_id <> OLD.claim_id) THEN "
     "PERFORM claim_rules_check(NEW.claim_id); END IF; RETURN NULL;"
@@ -491,7 +491,9 @@ class Claim(TextSpan):
             models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
             models.CheckConstraint(condition=~Q(same_as=F("id")), name="claim_not_same_as_itself"),
             # A double submit of the same claim finds this and returns the claim it made.
-            models.UniqueConstraint(fields=["article", "start", "end", "statement"], name="claim_unique_statement"),
+            # Over the statement's hash: a btree entry holds at most about 2,700 bytes, which a long
+            # statement (in Korean, three bytes a character) would exceed.
+            models.UniqueConstraint(F("article"), F("start"), F("end"), MD5("statement"), name="claim_unique_statement"),
         ]
         triggers = [
             claim_rules_trigger(
@@ -793,7 +795,7 @@ class Attribution(models.Model):
                 deferrable=models.Deferrable.DEFERRED,
             ),
         ]
-        triggers = [claim_rules_trigger("claim_rules", CHECK_CHILDS_CLAIM)]
+        triggers = [claim_rules_trigger("claim_rules", CHECK_CLAIM_OF_CHILD_ROW)]
 
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.source} ({self.get_sourcing_display()})"
@@ -869,7 +871,7 @@ class Evidence(models.Model):
             models.CheckConstraint(condition=~Q(other_claim=F("claim")), name="evidence_not_its_own_claim"),
             models.CheckConstraint(condition=WEB_ADDRESS, name="evidence_url_http"),
         ]
-        triggers = [claim_rules_trigger("claim_rules", CHECK_CHILDS_CLAIM)]
+        triggers = [claim_rules_trigger("claim_rules", CHECK_CLAIM_OF_CHILD_ROW)]
 
     @staticmethod
     def problems_with(spec: EvidenceSpec, chain: list, article: Article) -> list[str]:
@@ -961,7 +963,7 @@ class ClaimStatusChange(models.Model):
             ),
             models.CheckConstraint(condition=~Q(reason=""), name="status_change_has_reason"),
         ]
-        triggers = [claim_rules_trigger("claim_rules", CHECK_CHILDS_CLAIM)]
+        triggers = [claim_rules_trigger("claim_rules", CHECK_CLAIM_OF_CHILD_ROW)]
 
     def __str__(self) -> str:
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"

@@ -548,7 +548,7 @@ def find_existing(fields: dict) -> Article | None:
 
 def story_named(reference: dict) -> Article | None:
     """The story a link or an evidence names (a checked reference: {"url": …} or {"hash": …})."""
-    stories = Article.objects.only("pk", "body", "url", "content_hash").order_by()
+    stories = Article.objects.only("pk", "url", "content_hash").order_by()
     if reference.get("url"):
         return stories.filter(url=reference["url"]).first()
     if reference.get("hash"):

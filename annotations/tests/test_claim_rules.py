@@ -133,3 +133,17 @@ def test_independent_speakers_read_as_separate_strands(db):
     add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
     add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     assert claim.chain_in_words() == "according to Yonhap, citing an unnamed official; according to Kremlin"
+
+
+def test_a_long_statement_in_korean_is_recorded_and_recorded_once(db, editor):
+    """Red team: a statement over about 2,700 bytes broke the unique index of statements."""
+    import random
+
+    rng = random.Random(3)
+    statement = "".join(chr(rng.randrange(0xAC00, 0xD7A4)) for _ in range(2000))  # 6,000 bytes, hardly compressible
+    article = make_article()
+    text = "Kim Jong Un travelled to Russia"
+    start = article.body.index(text)
+    first = Claim.record(article, start=start, end=start + len(text), exact=text, statement=statement, by=editor)
+    again = Claim.record(article, start=start, end=start + len(text), exact=text, statement=statement, by=editor)
+    assert again.pk == first.pk and Claim.objects.get().statement == statement
