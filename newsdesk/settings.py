@@ -67,8 +67,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: a body over its route's limit is refused before anything reads it (REQUEST_MAX_BODY_BYTES).
+    "newsdesk.middleware.request_body_limit",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cache-Control: private, no-store on the desk's, the log-in pages' and the admin's responses.
+    "newsdesk.middleware.private_pages_are_never_stored",
     # Content-Security-Policy on every response, with a fresh nonce each time (see CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
     "newsdesk.middleware.csp_nonce_on_every_response",
@@ -221,6 +225,16 @@ IMPORT_MAX_ARTICLE_CHARS = env_int("IMPORT_MAX_ARTICLE_CHARS", 1_000_000)
 # (stories with mentions and a claim: 0.07 MB/s; short stories 760/s, feed items 330/s).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 800_000)
 IMPORT_MAX_UPLOAD_STORIES = env_int("IMPORT_MAX_UPLOAD_STORIES", 2_000)
+
+# Request bodies, refused (413) over the limit before anything reads them: forms are small, and
+# only the desk's upload takes more, its file and the form's other fields, boundaries and part
+# headers around it (for a request with a session; newsdesk.middleware.request_body_limit).
+# Django's own limits agree: form fields up to the same size, and an upload is kept in memory,
+# never spooled to a file.
+REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", 1_048_576)
+IMPORT_MAX_REQUEST_BYTES = IMPORT_MAX_UPLOAD_BYTES + 65_536
+DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
+FILE_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BODY_BYTES, IMPORT_MAX_REQUEST_BYTES)
 
 # The newsroom's name, as the author of its ClaimReview markup.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsdesk")

@@ -6,6 +6,8 @@ from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import reverse
 
+from newsdesk.tests.test_security import world  # noqa: F401 - the fixture of one of everything
+
 LOGIN = "/accounts/login/"
 
 
@@ -61,3 +63,162 @@ def test_a_user_with_a_few_typos_of_their_own_still_gets_in_each_time(accounts):
     for _ in range(3):
         assert [log_in("edna", "edna-pasword-1") for _ in range(2)] == [200, 200]
         assert log_in("edna", "edna-password-1") == 302
+
+
+# --- 3. Request bodies are capped before anything reads them -------------------------------
+
+class UnreadBody:
+    """A request body that fails the test if anything reads it."""
+
+    def read(self, size: int = -1) -> bytes:
+        raise AssertionError("the body was read")
+
+    readline = read
+
+
+def declaring(length: int) -> dict:
+    """A request's WSGI environment declaring a body of `length` bytes that is never sent."""
+    return {"CONTENT_LENGTH": str(length), "wsgi.input": UnreadBody()}
+
+
+def test_a_log_in_declaring_a_body_over_the_limit_is_refused_unread(client, db):
+    response = client.post(LOGIN, content_type="multipart/form-data; boundary=x", **declaring(300 * 2**20))
+    assert response.status_code == 413
+    assert f"up to {settings.REQUEST_MAX_BODY_BYTES:,} bytes" in response.content.decode()
+    # A body of exactly the limit is read as usual (and, unsent, fails the test here).
+    with pytest.raises(AssertionError, match="the body was read"):
+        client.post(LOGIN, content_type="multipart/form-data; boundary=x", **declaring(settings.REQUEST_MAX_BODY_BYTES))
+
+
+def test_an_upload_over_the_import_routes_limit_is_refused_unread(editor_client, client):
+    import_url = reverse("desk:import")
+    response = editor_client.post(import_url, **declaring(settings.IMPORT_MAX_REQUEST_BYTES + 1))
+    assert response.status_code == 413
+    assert f"up to {settings.IMPORT_MAX_REQUEST_BYTES:,} bytes" in response.content.decode()
+    # Without a session the upload route takes no more than any other.
+    anonymous = Client()
+    assert anonymous.post(import_url, **declaring(settings.REQUEST_MAX_BODY_BYTES + 1)).status_code == 413
+
+
+def test_a_body_that_is_no_length_at_all_is_a_bad_request(client, db):
+    for length in ("-1", "1e9", "١٢", " 12"):
+        response = client.post(LOGIN, CONTENT_LENGTH=length, **{"wsgi.input": UnreadBody()})
+        assert response.status_code == 400, length
+
+
+def test_a_log_in_and_an_upload_a_little_over_the_file_limit_still_reach_their_views(db, client, editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from articles.models import Article
+
+    response = client.post(LOGIN, {"username": "edna", "password": "edna-password-1"})
+    assert response.status_code == 302 and "_auth_user_id" in client.session
+    story = b'{"title": "Uploaded", "body": "Officials met.", "publisher": {"name": "Wire"}}\n'
+    response = client.post(reverse("desk:import"), {"file": SimpleUploadedFile("s.jsonl", story), "format": "auto"})
+    assert response.status_code == 200 and Article.objects.get().title == "Uploaded"
+    # Over the file's limit but within the route's: the form's own message, which says why.
+    large = SimpleUploadedFile("big.txt", b"Title\n" + b"x" * settings.IMPORT_MAX_UPLOAD_BYTES)
+    response = client.post(reverse("desk:import"), {"file": large, "format": "auto"})
+    assert response.status_code == 413 and f"files of up to {settings.IMPORT_MAX_UPLOAD_BYTES:,} bytes" in response.content.decode()
+
+
+def test_uploads_are_kept_in_memory_and_form_fields_have_the_same_limit_as_bodies():
+    assert settings.FILE_UPLOAD_MAX_MEMORY_SIZE >= settings.IMPORT_MAX_REQUEST_BYTES >= settings.IMPORT_MAX_UPLOAD_BYTES
+    assert settings.DATA_UPLOAD_MAX_MEMORY_SIZE == settings.REQUEST_MAX_BODY_BYTES
+    assert settings.MIDDLEWARE[0] == "newsdesk.middleware.request_body_limit"
+
+
+@pytest.fixture(scope="module")
+def gunicorn_server(django_db_setup):
+    """gunicorn with production settings on the test database, as the tables' owner."""
+    from types import SimpleNamespace
+    from urllib.parse import quote
+
+    from django.db import connection
+
+    from bench.server import free_port, gunicorn
+
+    db = connection.settings_dict
+    url = (f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@/{quote(db['NAME'])}"
+           f"?host={quote(str(db['HOST']))}&port={db['PORT'] or 5432}")
+    port = free_port()
+    with gunicorn(port, workers=1, prepare=(), DATABASE_URL=url, DATABASE_CONN_MAX_AGE="0"):
+        yield SimpleNamespace(port=port)
+
+
+def send_chunked(port: int, path: str, body_parts, headers: dict[str, str] | None = None) -> tuple[int, dict, bytes]:
+    """POST a body in chunks over a raw socket, as curl sends one without a length; the answer."""
+    import http.client
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+    connection.putrequest("POST", path)
+    for name, value in {"Transfer-Encoding": "chunked", **(headers or {})}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    try:
+        for part in body_parts:
+            connection.send(b"%x\r\n%s\r\n" % (len(part), part))
+        connection.send(b"0\r\n\r\n")
+    except OSError:
+        pass  # the server answered and closed without reading the rest: the answer is waiting
+    response = connection.getresponse()
+    answer = response.status, {name.lower(): value for name, value in response.getheaders()}, response.read()
+    connection.close()
+    return answer
+
+
+def test_a_chunked_body_over_the_limit_is_refused_by_a_running_server(gunicorn_server):
+    part = b"x" * 16_384
+    over = settings.REQUEST_MAX_BODY_BYTES // len(part) + 4  # a little over the limit, in 16 KiB chunks
+    status, _, page = send_chunked(gunicorn_server.port, LOGIN, [part] * over, {"Content-Type": "application/x-www-form-urlencoded"})
+    assert status == 413 and f"up to {settings.REQUEST_MAX_BODY_BYTES:,} bytes".encode() in page
+
+
+def test_a_small_chunked_body_is_read_whole_by_a_running_server(transactional_db, gunicorn_server, editor):
+    """A log-in sent in chunks: its fields, CSRF token included, arrive, and the editor is in."""
+    import re
+    import urllib.request
+
+    with urllib.request.urlopen(f"http://127.0.0.1:{gunicorn_server.port}{LOGIN}", timeout=20) as page:
+        cookie = page.headers["Set-Cookie"].split(";")[0]
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.read().decode()).group(1)
+    form = f"csrfmiddlewaretoken={token}&username=edna&password=edna-password-1".encode()
+    status, headers, _ = send_chunked(
+        gunicorn_server.port, LOGIN, [form[:20], form[20:]],
+        {"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie, "Referer": f"http://127.0.0.1:{gunicorn_server.port}{LOGIN}"},
+    )
+    assert status == 302 and headers["location"] == reverse("desk:inbox")
+
+
+def test_a_chunked_body_to_a_server_that_cannot_pass_it_on_asks_for_a_length(live_server):
+    """Django's runserver (and the live test server) hand the app no chunked body: 411."""
+    from urllib.parse import urlsplit
+
+    status, _, page = send_chunked(urlsplit(live_server.url).port, LOGIN, [b"username=edna"])
+    assert status == 411 and b"Content-Length" in page
+
+
+# --- 5. Desk, log-in and admin responses are never stored by any cache --------------------
+
+def never_stored(response) -> bool:
+    directives = {d.strip() for d in response.get("Cache-Control", "").split(",")}
+    return {"private", "no-store"} <= directives
+
+
+def test_every_desk_route_tells_caches_to_keep_nothing(world):
+    from newsdesk.tests.test_security import client_as, every_route, roles
+
+    users = roles()
+    editor, maintainer = client_as(users["editor"]), client_as(users["superuser"])
+    desk = [(name, url) for name, url, rule in every_route(world) if rule == "editor"]
+    assert len(desk) >= 20
+    for method in ("get", "post"):  # the POSTs last: some delete what other routes name (then 404)
+        for name, url in desk:
+            response = getattr(editor, method)(url)
+            assert response.status_code < 500 and never_stored(response), (method, name, url, response.get("Cache-Control"))
+    for url in (reverse("admin:index"), reverse("admin:articles_article_changelist")):
+        assert never_stored(maintainer.get(url)), url
+    for response in (Client().get(LOGIN), Client().get(reverse("desk:inbox")), editor.post(reverse("logout"))):
+        assert never_stored(response), response.get("Cache-Control")
+    # The public pages keep their own Cache-Control, which the page cache stores by.
+    assert "public" in Client().get(reverse("articles:list"))["Cache-Control"]
