@@ -54,7 +54,7 @@ def request_body_limit(get_response):
 def body_limit(request: HttpRequest) -> int:
     """The most bytes this request's body may hold. Only the desk's upload takes a file, and only
     from someone with a session (the view decides who may import; this is known unread)."""
-    if request.path_info == reverse("desk:import") and settings.SESSION_COOKIE_NAME in request.COOKIES:
+    if request.path == reverse("desk:import") and settings.SESSION_COOKIE_NAME in request.COOKIES:
         return settings.IMPORT_MAX_REQUEST_BYTES
     return settings.REQUEST_MAX_BODY_BYTES
 

@@ -227,14 +227,14 @@ IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 800_000)
 IMPORT_MAX_UPLOAD_STORIES = env_int("IMPORT_MAX_UPLOAD_STORIES", 2_000)
 
 # Request bodies, refused (413) over the limit before anything reads them: forms are small, and
-# only the desk's upload takes more, its file and the form's other fields, boundaries and part
-# headers around it (for a request with a session; newsdesk.middleware.request_body_limit).
+# only the desk's upload may take more, its file and the form's other fields, boundaries and
+# part headers around it (for a request with a session; newsdesk.middleware.request_body_limit).
 # Django's own limits agree: form fields up to the same size, and an upload is kept in memory,
 # never spooled to a file.
 REQUEST_MAX_BODY_BYTES = env_int("REQUEST_MAX_BODY_BYTES", 1_048_576)
-IMPORT_MAX_REQUEST_BYTES = IMPORT_MAX_UPLOAD_BYTES + 65_536
+IMPORT_MAX_REQUEST_BYTES = max(REQUEST_MAX_BODY_BYTES, IMPORT_MAX_UPLOAD_BYTES + 65_536)
 DATA_UPLOAD_MAX_MEMORY_SIZE = REQUEST_MAX_BODY_BYTES
-FILE_UPLOAD_MAX_MEMORY_SIZE = max(REQUEST_MAX_BODY_BYTES, IMPORT_MAX_REQUEST_BYTES)
+FILE_UPLOAD_MAX_MEMORY_SIZE = IMPORT_MAX_REQUEST_BYTES
 
 # The newsroom's name, as the author of its ClaimReview markup.
 SITE_NAME = os.environ.get("SITE_NAME", "Newsdesk")

@@ -90,14 +90,19 @@ def test_a_log_in_declaring_a_body_over_the_limit_is_refused_unread(client, db):
         client.post(LOGIN, content_type="multipart/form-data; boundary=x", **declaring(settings.REQUEST_MAX_BODY_BYTES))
 
 
-def test_an_upload_over_the_import_routes_limit_is_refused_unread(editor_client, client):
-    import_url = reverse("desk:import")
-    response = editor_client.post(import_url, **declaring(settings.IMPORT_MAX_REQUEST_BYTES + 1))
+def test_an_upload_over_the_import_routes_limit_is_refused_unread(editor_client):
+    response = editor_client.post(reverse("desk:import"), **declaring(settings.IMPORT_MAX_REQUEST_BYTES + 1))
     assert response.status_code == 413
     assert f"up to {settings.IMPORT_MAX_REQUEST_BYTES:,} bytes" in response.content.decode()
-    # Without a session the upload route takes no more than any other.
-    anonymous = Client()
-    assert anonymous.post(import_url, **declaring(settings.REQUEST_MAX_BODY_BYTES + 1)).status_code == 413
+
+
+def test_only_a_request_with_a_session_may_send_the_upload_route_more_than_any_other(editor_client, settings):
+    settings.IMPORT_MAX_REQUEST_BYTES = 4 * settings.REQUEST_MAX_BODY_BYTES  # as with a raised IMPORT_MAX_UPLOAD_BYTES
+    larger = declaring(2 * settings.REQUEST_MAX_BODY_BYTES)
+    assert Client().post(reverse("desk:import"), **larger).status_code == 413
+    with pytest.raises(AssertionError, match="the body was read"):  # let through, to the view
+        editor_client.post(reverse("desk:import"), **larger)
+    assert editor_client.post(reverse("desk:claim-create", args=[1]), **larger).status_code == 413
 
 
 def test_a_body_that_is_no_length_at_all_is_a_bad_request(client, db):
@@ -130,7 +135,8 @@ def test_uploads_are_kept_in_memory_and_form_fields_have_the_same_limit_as_bodie
 
 @pytest.fixture(scope="module")
 def gunicorn_server(django_db_setup):
-    """gunicorn with production settings on the test database, as the tables' owner."""
+    """gunicorn with production settings on the test database, as the tables' owner (its tests
+    ask for the database, so that there is one)."""
     from types import SimpleNamespace
     from urllib.parse import quote
 
@@ -167,11 +173,27 @@ def send_chunked(port: int, path: str, body_parts, headers: dict[str, str] | Non
     return answer
 
 
+@pytest.mark.django_db  # the server's database is the test database
 def test_a_chunked_body_over_the_limit_is_refused_by_a_running_server(gunicorn_server):
     part = b"x" * 16_384
     over = settings.REQUEST_MAX_BODY_BYTES // len(part) + 4  # a little over the limit, in 16 KiB chunks
-    status, _, page = send_chunked(gunicorn_server.port, LOGIN, [part] * over, {"Content-Type": "application/x-www-form-urlencoded"})
+    status, headers, page = send_chunked(gunicorn_server.port, LOGIN, [part] * over, {"Content-Type": "application/x-www-form-urlencoded"})
     assert status == 413 and f"up to {settings.REQUEST_MAX_BODY_BYTES:,} bytes".encode() in page
+    assert headers["connection"] == "close"  # the rest is never read, nor taken for another request
+
+
+@pytest.mark.django_db  # the server's database is the test database
+def test_a_chunked_body_cut_off_or_malformed_is_a_bad_request_not_a_server_error(gunicorn_server):
+    import socket
+
+    for body in (b"5\r\nab", b"zz\r\nabc\r\n0\r\n\r\n"):
+        with socket.create_connection(("127.0.0.1", gunicorn_server.port), timeout=20) as sock:
+            sock.sendall(b"POST /accounts/login/ HTTP/1.1\r\nHost: 127.0.0.1\r\nTransfer-Encoding: chunked\r\n\r\n" + body)
+            sock.shutdown(socket.SHUT_WR)  # and nothing more comes
+            answer = b""
+            while part := sock.recv(65536):
+                answer += part
+        assert answer.startswith(b"HTTP/1.1 400 "), (body, answer[:200])
 
 
 def test_a_small_chunked_body_is_read_whole_by_a_running_server(transactional_db, gunicorn_server, editor):
@@ -194,8 +216,9 @@ def test_a_chunked_body_to_a_server_that_cannot_pass_it_on_asks_for_a_length(liv
     """Django's runserver (and the live test server) hand the app no chunked body: 411."""
     from urllib.parse import urlsplit
 
-    status, _, page = send_chunked(urlsplit(live_server.url).port, LOGIN, [b"username=edna"])
+    status, headers, page = send_chunked(urlsplit(live_server.url).port, LOGIN, [b"username=edna"])
     assert status == 411 and b"Content-Length" in page
+    assert headers["connection"] == "close"  # the chunks left unread are not taken for another request
 
 
 # --- 5. Desk, log-in and admin responses are never stored by any cache --------------------
