@@ -68,7 +68,8 @@ class StoryFilterForm(forms.Form):
     date_from = forms.DateField(label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     entity = KeyField(
-        label=_("Names entity"), required=False, queryset=Entity.objects.none(), widget=forms.HiddenInput
+        label=_("Names entity"), required=False, queryset=Entity.objects.none(), widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("There is no such entity to filter by.")},
     )
 
     def __init__(self, data=None, *, articles, mentions, entities):
