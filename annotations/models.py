@@ -266,6 +266,11 @@ class AnnotationQuerySet(ContentQuerySet):
     def not_published(self):
         return self.exclude(is_published=True, article__status=Article.Status.PUBLISHED)
 
+    def published_on(self, stories):
+        """published(), for the annotations of `stories` (ids): each story's status is read once,
+        not again for each of its annotations (that join tripled the cost of an entity's companions)."""
+        return self.filter(is_published=True, article__in=Article.objects.published().filter(pk__in=stories))
+
     def visible_to(self, user):
         if user.has_perm("articles.view_article"):
             return self

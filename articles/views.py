@@ -115,12 +115,12 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # The ids are read first: as a subquery, a planner misled by stale statistics could run it
     # once per mention.
     recent = list(stories.order_by("-published_at", "-id").values_list("pk", flat=True)[:COMPANION_STORIES])
-    companions = (
-        Entity.objects.filter(mentions__in=Mention.objects.published().filter(article__in=recent))
-        .exclude(pk=entity.pk)
-        .annotate(shared=Count("mentions__article", distinct=True))
-        .order_by("-shared", "name")[:10]
+    shared = list(
+        Mention.objects.published_on(recent).exclude(entity=entity).values("entity")
+        .annotate(stories=Count("article", distinct=True)).order_by("-stories", "entity__name")[:10]
     )
+    named = Entity.objects.in_bulk([row["entity"] for row in shared])
+    companions = [(named[row["entity"]], row["stories"]) for row in shared]
     return render(request, "articles/entity_detail.html", {"entity": entity, "page": page, "companions": companions})
 
 
