@@ -62,6 +62,7 @@ class StoryFilterForm(forms.Form):
     desk's by id. A page's form leaves out a filter it does not offer by setting it to None."""
 
     key = "slug"
+    errors_shown_inline = ()  # annotations/_form_errors.html shows every error
 
     source = forms.ChoiceField(label=_("Publisher"), required=False)
     language = forms.ChoiceField(label=_("Language"), required=False)
