@@ -7,54 +7,49 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations.models import (
-    Attribution, Claim, Entity, Evidence, EvidenceSpec, StaleVersion, StoryLink, check_span, rules_checked,
+    Attribution, Claim, Entity, Evidence, EvidenceSpec, Mention, StaleVersion, StoryLink, check_span, rules_checked,
 )
+from articles.filtering import StoryFilterForm
 from articles.importing import count_stories
 from articles.models import Article, Source
+from articles.search import AsYouType, newest_matches
 
 
-class InboxFilterForm(forms.Form):
-    """The inbox filters. Every value comes from a fixed set or is parsed; nothing reaches a query raw."""
+class InboxFilterForm(StoryFilterForm):
+    """The inbox filters, over every story the editor may see. Every value comes from a fixed set
+    or is parsed; nothing reaches a query raw."""
+
+    key = "pk"
 
     q = forms.CharField(label=_("Search title and text"), required=False, max_length=200)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices
     )
-    source = forms.ModelChoiceField(
-        label=_("Publisher"), required=False, empty_label=_("any publisher"),
-        queryset=Source.objects.none(),  # set in __init__, from the cached facets
-    )
-    language = forms.ChoiceField(label=_("Language"), required=False)
-    date_from = forms.DateField(label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    entity = forms.ModelChoiceField(
-        label=_("Names entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
-    )
     unverified = forms.BooleanField(label=_("Has unverified claims"), required=False)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        publisher_ids, languages = desk_facets()
-        self.fields["source"].queryset = Source.objects.filter(pk__in=publisher_ids).order_by("name")
-        self.fields["language"].choices = [("", gettext("any language"))] + [(code, code) for code in languages]
+    field_order = ["q", "status", "source", "language", "date_from", "date_to", "entity", "unverified"]
+
+    def __init__(self, data=None, *, user):
+        super().__init__(
+            data, articles=Article.objects.visible_to(user), mentions=Mention.objects.visible_to(user),
+            entities=Entity.objects.all(),
+        )
+        self.claims = Claim.objects.visible_to(user)
 
     def clean_q(self) -> str:
         return self.cleaned_data["q"].replace("\x00", "").strip()
 
-
-def desk_facets() -> tuple[list[int], list[str]]:
-    """The publishers and languages of every story: two scans of the archive, kept in the
-    cache until content changes (the public pages' generation moves with every change)."""
-    from django.core.cache import cache
-
-    from articles import page_cache
-
-    def compute():
-        publishers = Source.objects.filter(Exists(Article.objects.filter(publisher=OuterRef("pk")))).values_list("pk", flat=True)
-        languages = Article.objects.order_by("language").values_list("language", flat=True).distinct()
-        return list(publishers), list(languages)
-
-    return cache.get_or_set(f"facets:desk:{page_cache.generation()}", compute, 600)
+    def narrow(self, articles, data: dict):
+        """As StoryFilterForm narrows them, then by status, unverified claims and the words typed
+        (the SEARCH_POOL newest matches)."""
+        articles = super().narrow(articles, data)
+        if data["status"]:
+            articles = articles.filter(status=data["status"])
+        if data["unverified"]:
+            articles = articles.filter(Exists(self.claims.filter(article=OuterRef("pk"), status=Claim.Status.UNVERIFIED)))
+        if data["q"]:
+            articles = articles.filter(pk__in=newest_matches(articles, AsYouType(data["q"])))
+        return articles
 
 
 class FreshKeyInput(forms.HiddenInput):

@@ -8,7 +8,7 @@ import regex
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
-from django.db.models import F, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.functions import MD5, Greatest, Least, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -134,11 +134,25 @@ def is_grapheme_boundary(text: str, index: int) -> bool:
     return False
 
 
+class EntityQuerySet(ContentQuerySet):
+    def published(self):
+        """Entities the public may see: those a published mention names (see Mention.objects.published())."""
+        return self.filter(self._public())
+
+    def not_published(self):
+        """Entities the public may not see: the counterpart of published()."""
+        return self.exclude(self._public())
+
+    @staticmethod
+    def _public():
+        return Exists(Mention.objects.published().filter(entity=OuterRef("pk")))
+
+
 @tracked("name_folded")
 class Entity(models.Model):
     """A canonical person, organisation, place or event, known by aliases in any script."""
 
-    objects = ContentQuerySet.as_manager()
+    objects = EntityQuerySet.as_manager()
 
     Kind = EntityKind
 
@@ -251,6 +265,11 @@ class AnnotationQuerySet(ContentQuerySet):
 
     def not_published(self):
         return self.exclude(is_published=True, article__status=Article.Status.PUBLISHED)
+
+    def published_on(self, stories):
+        """published(), for the annotations of `stories` (ids): each story's status is read once,
+        not again for each of its annotations (that join tripled the cost of an entity's companions)."""
+        return self.filter(is_published=True, article__in=Article.objects.published().filter(pk__in=stories))
 
     def visible_to(self, user):
         if user.has_perm("articles.view_article"):
@@ -821,6 +840,26 @@ class EvidenceKind(models.TextChoices):
     URL = "url", _("web address")
 
 
+class EvidenceQuerySet(ContentQuerySet):
+    def published(self):
+        """Evidence the public may see: of a published claim, and naming only what the public may
+        see (another story, published; another claim, published). A quote is one of the claim's own
+        attributions and a web address is public, so both are shown with their claim."""
+        return self.filter(self._public())
+
+    def not_published(self):
+        """Evidence the public may not see: the counterpart of published()."""
+        return self.exclude(self._public())
+
+    @staticmethod
+    def _public():
+        return (
+            Q(claim__in=Claim.objects.published())
+            & (Q(article__isnull=True) | Q(article__in=Article.objects.published()))
+            & (Q(other_claim__isnull=True) | Q(other_claim__in=Claim.objects.published()))
+        )
+
+
 @tracked()
 class Evidence(models.Model):
     """What a claim's status rests on: an on-record quote here, another article or claim, a URL.
@@ -829,7 +868,7 @@ class Evidence(models.Model):
     (RESTRICT), but goes with its claim when the claim is deleted.
     """
 
-    objects = ContentQuerySet.as_manager()
+    objects = EvidenceQuerySet.as_manager()
 
     Kind = EvidenceKind
 

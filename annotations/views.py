@@ -59,7 +59,6 @@ from articles.importing import Report, import_paths
 from articles.models import Article, Source
 from articles.views import render_page_or_results
 from articles import search
-from articles.search import AsYouType, newest_matches
 from newsdesk.paging import CappedPaginator
 from articles.text import Folded, occurrences
 
@@ -94,29 +93,6 @@ def editor_required(view):
     return wrapper
 
 
-def filter_articles(articles, data: dict):
-    """The inbox's filters; a search (data["q"]) keeps the SEARCH_POOL newest matches."""
-    if data.get("status"):
-        articles = articles.filter(status=data["status"])
-    if data.get("source"):
-        articles = articles.filter(publisher=data["source"])
-    if data.get("language"):
-        articles = articles.filter(language=data["language"])
-    if data.get("date_from"):
-        articles = articles.filter(published_at__date__gte=data["date_from"])
-    if data.get("date_to"):
-        articles = articles.filter(published_at__date__lte=data["date_to"])
-    if data.get("entity"):
-        articles = articles.filter(Exists(Mention.objects.filter(article=OuterRef("pk"), entity=data["entity"])))
-    if data.get("unverified"):
-        articles = articles.filter(
-            Exists(Claim.objects.filter(article=OuterRef("pk"), status=Claim.Status.UNVERIFIED))
-        )
-    if data.get("q"):
-        articles = articles.filter(pk__in=newest_matches(articles, AsYouType(data["q"])))
-    return articles
-
-
 def count_of(model, **filters):
     rows = model.objects.filter(article=OuterRef("pk"), **filters).order_by().values("article")
     return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
@@ -125,11 +101,8 @@ def count_of(model, **filters):
 @editor_required
 @vary_on_headers("HX-Request")
 def article_inbox(request: HttpRequest) -> HttpResponse:
-    form = InboxFilterForm(request.GET or None)
-    articles = Article.objects.visible_to(request.user).for_listing()
-    if form.is_bound and form.is_valid():
-        articles = filter_articles(articles, form.cleaned_data)
-    articles = articles.annotate(
+    form = InboxFilterForm(request.GET or None, user=request.user)
+    articles = form.stories().for_listing().annotate(
         mention_count=count_of(Mention), claim_count=count_of(Claim),
         unverified_count=count_of(Claim, status=Claim.Status.UNVERIFIED),
     )
@@ -527,7 +500,7 @@ def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
     q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
     results = []
     if q:
-        results = filter_articles(Article.objects.visible_to(request.user).for_listing(), {"q": q}).exclude(pk=article.pk)[:10]
+        results = InboxFilterForm({"q": q}, user=request.user).stories().for_listing().exclude(pk=article.pk)[:10]
     context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices, "link_form": StoryLinkForm()}
     return render_page_or_results(request, "annotations/story_link_search.html", context)
 

@@ -19,7 +19,9 @@ def reference(article: Article) -> dict:
 
 def claim_record(claim: Claim) -> dict:
     links = list(claim.attributions.all())
-    evidence = list(claim.evidence.all())
+    # Evidence from a claim elsewhere is not in the schema; a change of status names its evidence
+    # by its place in the list as written.
+    evidence = [item for item in claim.evidence.all() if item.kind != Evidence.Kind.CLAIM]
     position_of = {link.pk: i for i, link in enumerate(links)}
     index_of = {item.pk: i for i, item in enumerate(evidence)}
 
@@ -38,7 +40,7 @@ def claim_record(claim: Claim) -> dict:
              "start": link.start, "end": link.end, "exact": link.exact}
             for link in links
         ],
-        "evidence": [evidence_record(item) for item in evidence if item.kind != Evidence.Kind.CLAIM],
+        "evidence": [evidence_record(item) for item in evidence],
         "history": [
             {"from": change.from_status, "to": change.to_status, "reason": change.reason,
              "evidence": index_of.get(change.evidence_id), "at": change.changed_at.isoformat()}
@@ -65,19 +67,20 @@ def article_record(article: Article) -> dict:
 
 
 def export_lines(*, published_only: bool = False) -> Iterator[str]:
-    articles = Article.objects.published() if published_only else Article.objects.all()
-    mentions = Mention.objects.select_related("entity").prefetch_related("entity__aliases").order_by("start", "end", "entity__name")
-    claims = Claim.objects.order_by("start", "end", "id").prefetch_related(
+    """Every story as a record; with `published_only`, what the public may see (each model's published())."""
+
+    def rows(model):
+        return model.objects.published() if published_only else model.objects.all()
+
+    mentions = rows(Mention).select_related("entity").prefetch_related("entity__aliases").order_by("start", "end", "entity__name")
+    claims = rows(Claim).order_by("start", "end", "id").prefetch_related(
         Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-        Prefetch("evidence", queryset=Evidence.objects.select_related("article").order_by("id")),
+        Prefetch("evidence", queryset=rows(Evidence).select_related("article").order_by("id")),
         Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
     )
-    links = StoryLink.objects.select_related("to_article").order_by("kind", "to_article__url", "id")
-    if published_only:
-        mentions, claims = mentions.filter(is_published=True), claims.filter(is_published=True)
-        links = links.filter(to_article__status=Article.Status.PUBLISHED)
+    links = rows(StoryLink).select_related("to_article").order_by("kind", "to_article__url", "id")
     queryset = (
-        articles.select_related("publisher").defer("search_vector").order_by("published_at", "url", "id")
+        rows(Article).select_related("publisher").defer("search_vector").order_by("published_at", "url", "id")
         .prefetch_related(Prefetch("mentions", queryset=mentions), Prefetch("claims", queryset=claims),
                           Prefetch("links_from", queryset=links))
     )

@@ -1,5 +1,5 @@
 from django.contrib.syndication.views import Feed
-from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
 from django.utils.html import escape
@@ -7,6 +7,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from annotations.models import Entity
+from articles.filtering import published_stories_naming
 from articles.models import Article
 
 
@@ -40,12 +41,7 @@ class LatestStoriesFeed(Feed):
 
 class EntityStoriesFeed(LatestStoriesFeed):
     def get_object(self, request, slug: str) -> Entity:
-        from articles.views import published_stories_naming
-
-        entity = Entity.objects.filter(slug=slug).first()
-        if entity is None or not published_stories_naming(entity).exists():
-            raise Http404
-        return entity
+        return get_object_or_404(Entity.objects.published(), slug=slug)
 
     def title(self, entity: Entity) -> str:
         return _("Newsdesk: stories that name %(name)s") % {"name": entity.name}
@@ -54,6 +50,4 @@ class EntityStoriesFeed(LatestStoriesFeed):
         return entity.get_absolute_url()
 
     def items(self, entity: Entity):
-        from articles.views import published_stories_naming
-
         return published_stories_naming(entity).select_related("publisher").order_by("-published_at", "-id")[:50]

@@ -6,7 +6,7 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import F, Q, Value
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -88,11 +88,30 @@ class SourceKind(models.TextChoices):
     DOCUMENT = "document", _("document")
 
 
+class SourceQuerySet(ContentQuerySet):
+    def published(self):
+        """Sources the public may see: the publisher of a published story, or a source cited in
+        the chain of a published claim (see Claim.objects.published())."""
+        return self.filter(self._public())
+
+    def not_published(self):
+        """Sources the public may not see: the counterpart of published()."""
+        return self.exclude(self._public())
+
+    @staticmethod
+    def _public():
+        from annotations.models import Claim  # annotations' models are built on these
+
+        return Exists(Article.objects.published().filter(publisher=OuterRef("pk"))) | Exists(
+            Claim.objects.published().filter(attributions__source=OuterRef("pk"))
+        )
+
+
 @tracked()
 class Source(models.Model):
     """Anyone information comes from: a publisher, an agency, a body, a named or unnamed person."""
 
-    objects = ContentQuerySet.as_manager()
+    objects = SourceQuerySet.as_manager()
 
     Kind = SourceKind
 

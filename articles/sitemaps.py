@@ -1,7 +1,6 @@
 from django.contrib.sitemaps import Sitemap
-from django.db.models import Exists, OuterRef
 
-from annotations.models import Claim, Entity, Mention
+from annotations.models import Claim, Entity
 from articles.models import Article, Source
 
 
@@ -17,13 +16,12 @@ class ArticleSitemap(Sitemap):
 
 class EntitySitemap(Sitemap):
     def items(self):
-        return Entity.objects.filter(Exists(Mention.objects.published().filter(entity=OuterRef("pk")))).order_by("pk")
+        return Entity.objects.published().only("slug").order_by("pk")
 
 
 class SourceSitemap(Sitemap):
     def items(self):
-        published = Article.objects.published().filter(publisher=OuterRef("pk"))
-        return Source.objects.filter(Exists(published)).order_by("pk")
+        return Source.objects.published().only("slug").order_by("pk")
 
 
 class ClaimSitemap(Sitemap):

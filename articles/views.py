@@ -3,10 +3,9 @@
 from functools import wraps
 
 from django import forms
-from django.core.cache import cache
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, Exists, F, Func, OuterRef, Value
-from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from django.db.models import Count, F, Func, Value
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
@@ -15,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.highlighting import segments
-from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
+from annotations.models import Attribution, Claim, Entity, Evidence, Mention, StoryLink
 from articles.annotation_export import annotation_collection
-from articles import page_cache
+from articles.filtering import StoryFilterForm, published_stories_naming
 from articles.models import Article, Source
 from newsdesk.paging import CappedPaginator, KnownCountPaginator
 from articles import search
@@ -53,63 +52,24 @@ def render_page_or_results(request: HttpRequest, template_name: str, context: di
     return render(request, template_name, context, status=status)
 
 
-class StoryFilterForm(forms.Form):
-    """The front page's filters; values outside these choices are ignored, never queried."""
+class FrontPageForm(StoryFilterForm):
+    """The front page's filters: a publisher, a language, and an entity (from the entity's page)."""
 
-    source = forms.ChoiceField(label=_("Publisher"), required=False)
-    language = forms.ChoiceField(label=_("Language"), required=False)
-    entity = forms.SlugField(required=False, widget=forms.HiddenInput)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        publishers, languages = published_facets()
-        self.fields["source"].choices = [("", _("all publishers"))] + publishers
-        self.fields["language"].choices = [("", _("all languages"))] + [(code, code) for code in languages]
-
-
-def published_facets() -> tuple[list[tuple[str, str]], list[str]]:
-    """The publishers and languages of published stories, for the filters: two scans of the
-    archive, so kept in the cache until content changes (the public pages' generation)."""
-
-    def compute():
-        published = Article.objects.published()
-        publishers = Source.objects.filter(Exists(published.filter(publisher=OuterRef("pk")))).order_by("name")
-        languages = published.order_by("language").values_list("language", flat=True).distinct()
-        return [(s.slug, s.name) for s in publishers], list(languages)
-
-    return cache.get_or_set(f"facets:published:{page_cache.generation()}", compute, 600)
-
-
-def published_stories_naming(entity: Entity):
-    # The story is published, so a published mention of it is one marked so (Mention.published()
-    # would join the story again).
-    return Article.objects.published().filter(
-        Exists(Mention.objects.filter(article=OuterRef("pk"), entity=entity, is_published=True))
-    )
+    date_from = date_to = None
 
 
 @vary_on_headers("HX-Request")
 @public_page
 def article_list(request: HttpRequest) -> HttpResponse:
-    form = StoryFilterForm(request.GET or None)
-    articles = Article.objects.published()
-    entity = None
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        if data["source"]:
-            articles = articles.filter(publisher__slug=data["source"])
-        if data["language"]:
-            articles = articles.filter(language=data["language"])
-        if data["entity"]:
-            # Only an entity named in something published exists for the public.
-            named = Mention.objects.published().filter(entity=OuterRef("pk"))
-            entity = Entity.objects.filter(Exists(named), slug=data["entity"]).first()
-            articles = published_stories_naming(entity) & articles if entity else articles.none()
+    form = FrontPageForm.for_public(request.GET or None)
+    articles = form.stories()
+    status = 422 if form.is_bound and not form.is_valid() else 200
+    entity = form.cleaned_data.get("entity") if status == 200 and form.is_bound else None
     page = CappedPaginator(articles.for_listing(), 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     context = {"page": page, "form": form, "entity": entity, "query": query.urlencode()}
-    return render_page_or_results(request, "articles/article_list.html", context)
+    return render_page_or_results(request, "articles/article_list.html", context, status=status)
 
 
 @public_page
@@ -147,32 +107,28 @@ def article_annotations(request: HttpRequest, slug: str) -> JsonResponse:
 
 @public_page
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    entity = get_object_or_404(Entity.objects.prefetch_related("aliases"), slug=slug)
+    entity = get_object_or_404(Entity.objects.published().prefetch_related("aliases"), slug=slug)
     stories = published_stories_naming(entity)
-    if not stories.exists():
-        raise Http404
     page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
     # The entities named most often with this one, in its most recent stories (an entity in tens
     # of thousands of stories would otherwise cost a scan of all their mentions).
     # The ids are read first: as a subquery, a planner misled by stale statistics could run it
-    # once per mention. The stories are published, so their published mentions are those marked so.
+    # once per mention.
     recent = list(stories.order_by("-published_at", "-id").values_list("pk", flat=True)[:COMPANION_STORIES])
-    companions = (
-        Entity.objects.filter(mentions__article__in=recent, mentions__is_published=True)
-        .exclude(pk=entity.pk)
-        .annotate(shared=Count("mentions__article", distinct=True))
-        .order_by("-shared", "name")[:10]
+    shared = list(
+        Mention.objects.published_on(recent).exclude(entity=entity).values("entity")
+        .annotate(stories=Count("article", distinct=True)).order_by("-stories", "entity__name")[:10]
     )
+    named = Entity.objects.in_bulk([row["entity"] for row in shared])
+    companions = [(named[row["entity"]], row["stories"]) for row in shared]
     return render(request, "articles/entity_detail.html", {"entity": entity, "page": page, "companions": companions})
 
 
 @public_page
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    source = get_object_or_404(Source, slug=slug)
+    source = get_object_or_404(Source.objects.published(), slug=slug)
     claims = Claim.objects.published().filter(attributions__source=source).distinct()
     stories = Article.objects.published().filter(publisher=source)
-    if not stories.exists() and not claims.exists():
-        raise Http404
     page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
     sourcing = dict(
         Attribution.objects.filter(source=source, claim__in=claims)
@@ -193,16 +149,8 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 @public_page
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     claim = get_object_or_404(Claim.objects.published().for_display(), pk=pk)
-    evidence = [e for e in claim.evidence.all() if evidence_is_public(e)]
+    evidence = Evidence.objects.published().filter(claim=claim).select_related("attribution__source", "article", "other_claim")
     return render(request, "articles/claim_detail.html", {"claim": claim, "article": claim.article, "evidence": evidence})
-
-
-def evidence_is_public(evidence) -> bool:
-    if evidence.article_id is not None:
-        return evidence.article.is_published
-    if evidence.other_claim_id is not None:
-        return evidence.other_claim.is_published and evidence.other_claim.article.is_published
-    return True
 
 
 MAX_QUERY_LENGTH = 500
@@ -213,8 +161,7 @@ MATCH_START, MATCH_END = "\ue000", "\ue001"
 
 class SearchForm(StoryFilterForm):
     q = forms.CharField(label=_("Search"), required=False, strip=True)
-    date_from = forms.DateField(label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    date_to = forms.DateField(label=_("Until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    entity = None
 
     field_order = ["q", "language", "source", "date_from", "date_to"]
 
@@ -226,28 +173,19 @@ def article_search(request: HttpRequest) -> HttpResponse:
     params = request.GET.copy()
     if "q" in params:
         params["q"] = params["q"].replace("\x00", "")  # NUL can be neither searched nor stored
-    form = SearchForm(params or None)
+    form = SearchForm.for_public(params or None)
     context = {"form": form, "page": None, "notice": "", "q": ""}
     status = 200
     if form.is_bound and not form.is_valid():
         status = 422
     elif form.is_bound and form.cleaned_data["q"]:
-        data = form.cleaned_data
-        q = data["q"]
+        q = form.cleaned_data["q"]
         if len(q) > MAX_QUERY_LENGTH:
             q = q[:MAX_QUERY_LENGTH]
             context["notice"] = _("Your search was long, so only its first %(n)s characters were used.") % {
                 "n": MAX_QUERY_LENGTH
             }
-        articles = Article.objects.published()
-        if data["source"]:
-            articles = articles.filter(publisher__slug=data["source"])
-        if data["language"]:
-            articles = articles.filter(language=data["language"])
-        if data["date_from"]:
-            articles = articles.filter(published_at__date__gte=data["date_from"])
-        if data["date_to"]:
-            articles = articles.filter(published_at__date__lte=data["date_to"])
+        articles = form.stories()
         # Rank only what can make the pages offered: the SEARCH_POOL most recent matches (ranking
         # every match of a common word in a large archive would cost more than the search).
         pool = newest_matches(articles, WebSearch(q))

@@ -44,7 +44,7 @@ for article in Article.objects.order_by("pk")[:10]:
 plan = {
     "stories": stories,
     "public_urls": [a.get_absolute_url() for a in Article.objects.published()],
-    "entity_urls": [e.get_absolute_url() for e in Entity.objects.filter(mentions__article__status="published").distinct()],
+    "entity_urls": [e.get_absolute_url() for e in Entity.objects.published()],
     "queries": ["Kremlin", "Kim", "Putin", "kunjungan", "김정은", "визит"],
     "source": Source.objects.get(name="Yonhap").pk,
     "password": "%(password)s",

@@ -70,11 +70,11 @@ def main() -> None:
     sample = rng.sample(published, min(n, len(published)))
     from annotations.models import Mention
 
-    named = list(Mention.objects.filter(article_id__in=[pk for pk, _ in sample]).values_list("entity__slug", flat=True).distinct())
+    named = list(Mention.objects.published().filter(article_id__in=[pk for pk, _ in sample]).values_list("entity__slug", flat=True).distinct())
     entities = rng.sample(named, min(n // 2, len(named)))
-    entities += list(Entity.objects.order_by("pk").values_list("slug", flat=True)[: n // 2])  # the commonest too
-    sources = rng.sample(list(Source.objects.filter(kind="publication").values_list("slug", flat=True)), min(n, 100))
-    claims = rng.sample(list(Claim.objects.filter(article__status="published").values_list("pk", flat=True)[: n * 50]), n)
+    entities += list(Entity.objects.published().order_by("pk").values_list("slug", flat=True)[: n // 2])  # the commonest too
+    sources = rng.sample(list(Source.objects.published().filter(kind="publication").values_list("slug", flat=True)), min(n, 100))
+    claims = rng.sample(list(Claim.objects.published().values_list("pk", flat=True)[: n * 50]), n)
     words = ["talks", "ministers", "pembicaraan", "menteri", "회담이", "장관들이", "переговоры", "министров", "capital",
              "Kari", "Moleta", "리나", "Рина", "week agreed", "\"next week\"", "talks -capital", "ibu kota", "столице"]
     names = list(Entity.objects.order_by("?").values_list("name", flat=True)[:20])
