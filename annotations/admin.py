@@ -291,8 +291,7 @@ class ClaimAdmin(ClaimRulesAdmin):
         claim = get_object_or_404(Claim.objects.select_related("article"), pk=object_id)
         if not self.has_change_permission(request, claim):
             raise PermissionDenied
-        related = [link.to_article for link in claim.article.links_from.select_related("to_article")]
-        related += [link.from_article for link in claim.article.links_to.select_related("from_article")]
+        related = [other for _, other in StoryLink.objects.order_by("kind", "id").with_other_ends(claim.article)]
         initial = {"status": claim.status, "version": claim.version}
         form = ClaimStatusForm(request.POST or None, claim=claim, related=related, initial=initial)
         if request.method == "POST" and form.is_valid():

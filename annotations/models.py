@@ -986,6 +986,11 @@ class StoryLinkQuerySet(ContentQuerySet):
         """Links from or to `article`: a link shows from both sides."""
         return self.filter(Q(from_article=article) | Q(to_article=article))
 
+    def with_other_ends(self, article: Article) -> list[tuple["StoryLink", Article]]:
+        """Each link from or to `article`, with the story at its other end."""
+        links = self.touching(article).select_related("from_article", "to_article")
+        return [(link, link.other_end(article)) for link in links]
+
 
 class StoryLinkKind(models.TextChoices):
     SAME_EVENT = "same_event", _("same event")
@@ -1036,6 +1041,10 @@ class StoryLink(models.Model):
     def clean(self) -> None:
         if self.from_article_id is not None and self.from_article_id == self.to_article_id:
             raise ValidationError(_("A story cannot be linked to itself."))
+
+    def other_end(self, article: Article) -> Article:
+        """The story this link relates `article` to, whichever way round the link was made."""
+        return self.to_article if self.from_article_id == article.pk else self.from_article
 
 
 class RejectedSuggestion(models.Model):

@@ -188,8 +188,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
 
 def related_stories(article: Article) -> list[tuple[StoryLink, Article]]:
     """Each link from or to the story, with the story at its other end."""
-    links = StoryLink.objects.touching(article).select_related("from_article", "to_article").order_by("kind", "id")
-    return [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
+    return StoryLink.objects.order_by("kind", "id").with_other_ends(article)
 
 
 def refuse_if_elsewhere(request: HttpRequest, elsewhere, pk: int, article: Article) -> None:

@@ -117,8 +117,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
     mentions = list(Mention.objects.published().filter(article=article).select_related("entity").order_by("start"))
     claims = list(Claim.objects.published().filter(article=article).for_display().order_by("start", "id"))
-    links = StoryLink.objects.published().touching(article).select_related("from_article", "to_article")
-    related = [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
+    related = StoryLink.objects.published().with_other_ends(article)
     entities = sorted({m.entity_id: m.entity for m in mentions}.values(), key=lambda e: e.name.lower())
     for number, claim in enumerate(claims, start=1):
         claim.number = number

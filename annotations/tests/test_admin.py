@@ -257,3 +257,12 @@ def test_d2_a_stale_admin_status_change_is_refused(maintainer_client):
     assert response.status_code == 200 and "Someone changed this claim" in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == "reported" and claim.history.count() == 1
+
+
+def test_admin_status_change_offers_the_stories_linked_either_way_as_evidence(maintainer_client):
+    claim = make_claim()
+    earlier, later = make_article(title="Earlier coverage"), make_article(title="The follow-up")
+    StoryLink.objects.create(from_article=claim.article, to_article=earlier, kind=StoryLink.Kind.EARLIER_COVERAGE)
+    StoryLink.objects.create(from_article=later, to_article=claim.article, kind=StoryLink.Kind.FOLLOW_UP)
+    page = maintainer_client.get(reverse("admin:annotations_claim_status", args=[claim.pk])).content.decode()
+    assert f'value="article:{earlier.pk}"' in page and f'value="article:{later.pk}"' in page

@@ -165,3 +165,11 @@ def test_utf16_offsets_sent_unconverted_are_refused(db):
     start = article.body.index(text)  # code points: what the desk's script sends
     mention = Mention.objects.create(article=article, entity=make_entity(), start=start, end=start + 3, exact=text)
     assert (mention.start, mention.end) == (6, 9)
+
+
+def test_a_story_link_shows_the_other_story_from_either_end(db):
+    a, b, c = make_article(), make_article(), make_article()
+    StoryLink.objects.create(from_article=a, to_article=b, kind=StoryLink.Kind.SAME_EVENT)
+    StoryLink.objects.create(from_article=c, to_article=a, kind=StoryLink.Kind.FOLLOW_UP)
+    assert [other for _, other in StoryLink.objects.order_by("kind").with_other_ends(a)] == [c, b]
+    assert [other for _, other in StoryLink.objects.with_other_ends(b)] == [a]
