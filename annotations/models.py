@@ -260,12 +260,17 @@ class AnnotationQuerySet(ContentQuerySet):
 
 class ClaimQuerySet(AnnotationQuerySet):
     def for_display(self):
-        """Claims with what their cards and pages read: chain, history, evidence."""
-        return self.select_related("article__publisher").prefetch_related(
+        """Claims with what the desk's cards, the public pages and the export read: the chain in
+        order, the status history in order, the evidence with what it names. A claim's article is
+        not loaded: read the claims through `article.claims`, or select the article where needed."""
+        return self.prefetch_related(
             models.Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-            models.Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
             models.Prefetch(
-                "evidence", queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim__article")
+                "history", queryset=ClaimStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
+            ),
+            models.Prefetch(
+                "evidence",
+                queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim__article").order_by("id"),
             ),
         )
 

@@ -15,7 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, RestrictedError, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, RestrictedError, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -41,13 +41,10 @@ from annotations.related import decide as decide_related, related_suggestions
 from annotations.suggestions import Suggestion, suggestions_for
 from annotations.roles import EDITORS
 from annotations.models import (
-    Attribution,
     ChainLink,
     Claim,
-    ClaimStatusChange,
     Entity,
     EntityAlias,
-    Evidence,
     Mention,
     RejectedSuggestion,
     StoryLink,
@@ -150,13 +147,7 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
 def workspace_context(request: HttpRequest, article: Article) -> dict:
     """Everything the workspace template reads, loaded in a fixed number of queries."""
     mentions = list(article.mentions.select_related("entity").order_by("start", "id"))
-    claims = list(
-        article.claims.order_by("start", "id").prefetch_related(
-            Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-            Prefetch("history", queryset=ClaimStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")),
-            Prefetch("evidence", queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim")),
-        )
-    )
+    claims = list(article.claims.for_display().order_by("start", "id"))
     related = related_stories(article)
     related_articles = [other for _, other in related]
     entities: dict[int, dict] = {}

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch
 
-from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
+from annotations.models import Claim, Evidence, Mention, StoryLink
 from articles.models import Article, Source
 
 
@@ -67,11 +67,7 @@ def article_record(article: Article) -> dict:
 def export_lines(*, published_only: bool = False) -> Iterator[str]:
     articles = Article.objects.published() if published_only else Article.objects.all()
     mentions = Mention.objects.select_related("entity").prefetch_related("entity__aliases").order_by("start", "end", "entity__name")
-    claims = Claim.objects.order_by("start", "end", "id").prefetch_related(
-        Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-        Prefetch("evidence", queryset=Evidence.objects.select_related("article").order_by("id")),
-        Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
-    )
+    claims = Claim.objects.for_display().order_by("start", "end", "id")
     links = StoryLink.objects.select_related("to_article").order_by("kind", "to_article__url", "id")
     if published_only:
         mentions, claims = mentions.filter(is_published=True), claims.filter(is_published=True)
