@@ -105,6 +105,26 @@ class ClaimRulesAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+def records_creator(row) -> bool:
+    return any(field.name == "created_by" for field in row._meta.fields)
+
+
+class RecordsCreator:
+    """An admin whose added rows record who added them (`created_by`), the rows added in its
+    inlines too (a mention added on a story's page, evidence on a claim's)."""
+
+    def save_model(self, request, obj, form, change):
+        if not change and records_creator(obj):
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for added in formset.extra_forms:
+            if added.instance.pk is None and records_creator(added.instance):
+                added.instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
+
+
 class EntityAliasInline(admin.TabularInline):
     model = EntityAlias
     fields = ["name", "language"]
@@ -170,18 +190,13 @@ class EntityAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(RecordsCreator, admin.ModelAdmin):
     list_display = ["exact", "entity", "article", "start", "end", "is_published"]
     list_filter = ["is_published", "entity__kind"]
     list_select_related = ["entity", "article"]
     search_fields = ["exact", "entity__name", "article__title"]
     autocomplete_fields = ["article", "entity"]
     readonly_fields = ["prefix", "suffix", "created_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 class AttributionChainFormSet(LoadedAutocompleteFormSet):
@@ -257,7 +272,7 @@ class StatusHistoryInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimRulesAdmin):
+class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
     form = NoLostUpdatesForm
     list_display = ["statement", "status", "article", "is_published", "updated_at"]
     list_filter = ["status", "is_published", "article__language"]
@@ -271,11 +286,6 @@ class ClaimAdmin(ClaimRulesAdmin):
     ]
     inlines = [AttributionInline, EvidenceInline, StatusHistoryInline]
     change_form_template = "admin/annotations/claim/change_form.html"
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
     def get_urls(self):
         urls = [
@@ -357,18 +367,13 @@ class AttributionAdmin(ClaimRulesAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ClaimRulesAdmin):
+class EvidenceAdmin(RecordsCreator, ClaimRulesAdmin):
     list_display = ["claim", "kind", "url", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["claim", "attribution__source", "article", "other_claim"]
     search_fields = ["claim__statement", "url", "note"]
     autocomplete_fields = ["claim", "attribution", "article", "other_claim"]
     readonly_fields = ["created_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ClaimStatusChange)
@@ -393,18 +398,13 @@ class ClaimStatusChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoryLink)
-class StoryLinkAdmin(admin.ModelAdmin):
+class StoryLinkAdmin(RecordsCreator, admin.ModelAdmin):
     list_display = ["from_article", "kind", "to_article", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["from_article", "to_article"]
     search_fields = ["from_article__title", "to_article__title", "note"]
     autocomplete_fields = ["from_article", "to_article"]
     readonly_fields = ["created_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(RejectedSuggestion)

@@ -72,6 +72,7 @@ def test_maintainer_adds_an_article_with_a_mention_through_the_admin(maintainer_
     assert (article.language, article.slug, article.status) == ("id", "kereta-berangkat", "draft")
     mention = article.mentions.get()
     assert (mention.entity, mention.exact, mention.prefix, mention.suffix) == (kim, "Kim", "Kereta ", " berangkat ke Rusia.")
+    assert mention.created_by.username == "max"  # added in the story's inline, it records who added it
 
 
 def test_admin_shows_a_clear_error_for_a_mention_that_misses_the_text(maintainer_client):
@@ -266,3 +267,27 @@ def test_admin_status_change_offers_the_stories_linked_either_way_as_evidence(ma
     StoryLink.objects.create(from_article=later, to_article=claim.article, kind=StoryLink.Kind.FOLLOW_UP)
     page = maintainer_client.get(reverse("admin:annotations_claim_status", args=[claim.pk])).content.decode()
     assert f'value="article:{earlier.pk}"' in page and f'value="article:{later.pk}"' in page
+
+
+def test_rows_added_in_the_admin_record_who_added_them_inlines_included(maintainer_client):
+    claim, other = make_claim(), make_article()
+    data = {
+        "article": claim.article_id, "start": claim.start, "end": claim.end, "exact": claim.exact,
+        "statement": claim.statement, "note": "", "is_published": "on",
+        "attributions-TOTAL_FORMS": 0, "attributions-INITIAL_FORMS": 0,
+        "evidence-TOTAL_FORMS": 1, "evidence-INITIAL_FORMS": 0,
+        "evidence-0-claim": claim.pk, "evidence-0-kind": "article", "evidence-0-article": other.pk,
+        "evidence-0-url": "", "evidence-0-note": "",
+        "history-TOTAL_FORMS": 0, "history-INITIAL_FORMS": 0,
+        "seen_change": claim.events.order_by("-pgh_id").values_list("pgh_id", flat=True).first(),
+    }
+    response = maintainer_client.post(admin_url(Claim, "change", claim.pk), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert claim.evidence.get().created_by.username == "max"
+    claim.refresh_from_db()
+    assert claim.created_by is None  # a change is no addition: who made the claim stays as it was
+    response = maintainer_client.post(
+        admin_url(StoryLink, "add"), {"from_article": claim.article_id, "to_article": other.pk, "kind": "same_event", "note": ""}
+    )
+    assert response.status_code == 302
+    assert StoryLink.objects.get().created_by.username == "max"
