@@ -197,6 +197,7 @@ class MentionAdmin(RecordsCreator, admin.ModelAdmin):
     search_fields = ["exact", "entity__name", "article__title"]
     autocomplete_fields = ["article", "entity"]
     readonly_fields = ["prefix", "suffix", "created_by", "created_at"]
+    fields = ["start", "end", "exact", "prefix", "suffix", "article", "entity", "is_published", "created_by", "created_at"]
 
 
 class AttributionChainFormSet(LoadedAutocompleteFormSet):

@@ -275,15 +275,12 @@ class ClaimQuerySet(AnnotationQuerySet):
         )
 
 
-@tracked()
-class Mention(TextSpan):
-    """An entity named at a span of an article's body."""
+class Annotation(TextSpan):
+    """What a mention and a claim share: a span of one article's body, shown to readers when
+    both it and the article are published, and who made it when."""
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="mentions")
-    entity = models.ForeignKey(
-        Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions",
-        db_index=False,  # mention_entity_article below starts with it
-    )
+    # article.mentions, article.claims
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="%(class)ss")
     is_published = models.BooleanField(
         _("published"), default=True, help_text=_("Shown to readers once the article is published.")
     )
@@ -296,7 +293,20 @@ class Mention(TextSpan):
     objects = AnnotationQuerySet.as_manager()
 
     class Meta(TextSpan.Meta):
+        abstract = True
         ordering = ["article", "start"]
+
+
+@tracked()
+class Mention(Annotation):
+    """An entity named at a span of an article's body."""
+
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions",
+        db_index=False,  # mention_entity_article below starts with it
+    )
+
+    class Meta(Annotation.Meta):
         verbose_name = _("mention")
         verbose_name_plural = _("mentions")
         # The stories that name an entity, read off the index alone (entity pages, related
@@ -457,7 +467,7 @@ class StatusStep:
 
 
 @tracked()
-class Claim(TextSpan):
+class Claim(Annotation):
     """A statement made in an article, with its attribution chain, status, evidence and history.
 
     The rules of the trade that span several rows live in `rule_violations()`; `change_status()`
@@ -466,7 +476,6 @@ class Claim(TextSpan):
 
     Status = ClaimStatus
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="claims")
     statement = models.TextField(_("statement"), help_text=_("The claim in words; defaults to the quoted text."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNVERIFIED)
     note = models.TextField(_("note"), blank=True)
@@ -475,20 +484,11 @@ class Claim(TextSpan):
         related_name="restatements", help_text=_("The same statement as made in another story."),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    is_published = models.BooleanField(
-        _("published"), default=True, help_text=_("Shown to readers once the article is published.")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ClaimQuerySet.as_manager()
 
-    class Meta(TextSpan.Meta):
-        ordering = ["article", "start"]
+    class Meta(Annotation.Meta):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         constraints = TextSpan.Meta.constraints + [
