@@ -212,7 +212,7 @@ class AttributionChainFormSet(LoadedAutocompleteFormSet):
             for form in self.forms
             if form.cleaned_data and not self._should_delete_form(form) and form.instance.source_id
         ]
-        positions = [link.position for link in chain]
+        positions = [attribution.position for attribution in chain]
         if len(positions) != len(set(positions)):
             raise ValidationError(gettext("Two links of the chain have the same position; number them 0, 1, 2…"))
         claim = self.instance
@@ -349,12 +349,12 @@ class AttributionAdmin(ClaimRulesAdmin):
         class ChainCheckingForm(form_class):
             def clean(self):
                 cleaned = super().clean()
-                link = self.instance
-                if link.claim_id and link.source_id:
-                    others = [a for a in link.claim.attributions.select_related("source") if a.pk != link.pk]
-                    if any(a.position == link.position for a in others):
+                attribution = self.instance
+                if attribution.claim_id and attribution.source_id:
+                    others = [a for a in attribution.claim.attributions.select_related("source") if a.pk != attribution.pk]
+                    if any(a.position == attribution.position for a in others):
                         raise ValidationError({"position": gettext("Another link of this chain has that position.")})
-                    link.claim.check_rules(chain=others + [link])
+                    attribution.claim.check_rules(chain=others + [attribution])
                 return cleaned
 
         return ChainCheckingForm

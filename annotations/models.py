@@ -270,7 +270,8 @@ class ClaimQuerySet(AnnotationQuerySet):
             ),
             models.Prefetch(
                 "evidence",
-                queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim__article").order_by("id"),
+                queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim__article")
+                .order_by("id"),
             ),
         )
 
@@ -426,9 +427,9 @@ CHECK_CLAIM_OF_CHILD_ROW = (
 
 
 @dataclass
-class ChainLink:
-    """One link of a chain as Claim.record takes it: the source, its role, how it is sourced,
-    and optionally the span of the words that attribute the claim."""
+class AttributionSpec:
+    """One attribution of a chain as Claim.record takes it: the source, its role, how it is
+    sourced, and optionally the span of the words that attribute the claim."""
 
     source: Source
     role: str = "speaker"
@@ -442,13 +443,13 @@ class ChainLink:
 class EvidenceSpec:
     """Evidence before it is stored, however it came (a form, a JSON Lines record, the demo).
 
-    `kind` "quote" names a link of the chain being recorded by its index (`link`) or an
+    `kind` "quote" names an attribution of the chain being recorded by its `position` or an
     attribution already stored (`attribution`); "article" an `article`; "claim" a `claim`;
     "url" a `url`.
     """
 
     kind: str
-    link: int | None = None
+    position: int | None = None
     attribution: "Attribution | None" = None
     article: Article | None = None
     claim: "Claim | None" = None
@@ -536,21 +537,21 @@ class Claim(Annotation):
         Each speaker (or document) starts a strand of the chain and the vias after it relay it;
         independent strands are joined with a semicolon.
         """
-        links = sorted(self.attributions.all(), key=lambda link: link.position)
-        if not links:
+        attributions = sorted(self.attributions.all(), key=lambda attribution: attribution.position)
+        if not attributions:
             return gettext("no attribution yet")
         strands: list[list[Attribution]] = []
-        for link in links:
-            if link.role == Attribution.Role.VIA and strands:
-                strands[-1].append(link)
+        for attribution in attributions:
+            if attribution.role == Attribution.Role.VIA and strands:
+                strands[-1].append(attribution)
             else:
-                strands.append([link])
+                strands.append([attribution])
         phrases = []
         for strand in strands:
             outermost, *inner = reversed(strand)
             words = gettext("according to %(source)s") % {"source": outermost.source.name}
-            for link in inner:
-                words += gettext(", citing %(source)s") % {"source": link.source.name}
+            for attribution in inner:
+                words += gettext(", citing %(source)s") % {"source": attribution.source.name}
             phrases.append(words)
         return "; ".join(phrases)
 
@@ -563,15 +564,15 @@ class Claim(Annotation):
         rules hold in the database (CLAIM_RULES): this says them in words before it has to refuse.
         """
         problems = []
-        for link in chain:
-            if link.source.kind == Source.Kind.ANONYMOUS and link.sourcing == Attribution.Sourcing.ON_RECORD:
-                problems.append(rule_message("claim_unnamed_source_on_record", link.source.name))
+        for attribution in chain:
+            if attribution.source.kind == Source.Kind.ANONYMOUS and attribution.sourcing == Attribution.Sourcing.ON_RECORD:
+                problems.append(rule_message("claim_unnamed_source_on_record", attribution.source.name))
         if status == Claim.Status.CONFIRMED:
             on_record = any(
-                link.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT)
-                and link.sourcing == Attribution.Sourcing.ON_RECORD
-                and link.source.kind != Source.Kind.ANONYMOUS
-                for link in chain
+                attribution.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT)
+                and attribution.sourcing == Attribution.Sourcing.ON_RECORD
+                and attribution.source.kind != Source.Kind.ANONYMOUS
+                for attribution in chain
             )
             if not on_record and not confirms_elsewhere(evidence):
                 problems.append(rule_message("claim_confirmed_on_record"))
@@ -604,7 +605,7 @@ class Claim(Annotation):
         ValidationError with every rule the claim would break. The one way a claim is made: the
         desk, the importer and the demo all come here.
 
-        `chain` holds ChainLinks (or (source, role, sourcing) triples), speaker first;
+        `chain` holds AttributionSpecs (or (source, role, sourcing) triples), speaker first;
         `evidence` an EvidenceSpec or a list of them; `history` the StatusSteps in order, each
         naming its evidence by index. Without `history`, a `status` other than unverified is one
         step, resting on the first evidence. Recording the same statement at the same span again
@@ -612,16 +613,16 @@ class Claim(Annotation):
         """
         exact, statement = to_nfc(exact), to_nfc(statement.strip() or exact)
         check_span(article.body, start, end, exact)
-        chain = [link if isinstance(link, ChainLink) else ChainLink(*link) for link in chain]
+        chain = [given if isinstance(given, AttributionSpec) else AttributionSpec(*given) for given in chain]
         evidence = [evidence] if isinstance(evidence, EvidenceSpec) else [e for e in (evidence or ()) if e is not None]
         if not history and status and status != cls.Status.UNVERIFIED:
             history = [StatusStep(status, reason or gettext("Recorded from the story."), 0 if evidence else None)]
-        links = [
-            Attribution(position=i, source=link.source, role=link.role, sourcing=link.sourcing,
-                        start=link.start, end=link.end, exact=to_nfc(link.exact or ""))
-            for i, link in enumerate(chain)
+        attributions = [
+            Attribution(position=i, source=given.source, role=given.role, sourcing=given.sourcing,
+                        start=given.start, end=given.end, exact=to_nfc(given.exact or ""))
+            for i, given in enumerate(chain)
         ]
-        problems = cls.problems_recording(article, links, evidence, history)
+        problems = cls.problems_recording(article, attributions, evidence, history)
         if problems:
             raise ValidationError(problems)
         try:
@@ -630,10 +631,10 @@ class Claim(Annotation):
                     article=article, start=start, end=end, exact=exact, statement=statement, note=note,
                     is_published=is_published, created_by=by,
                 )
-                for link in links:
-                    link.claim = claim
-                    link.save()
-                proofs = [Evidence.make(claim, spec, links, by=by) for spec in evidence]
+                for attribution in attributions:
+                    attribution.claim = claim
+                    attribution.save()
+                proofs = [Evidence.make(claim, spec, attributions, by=by) for spec in evidence]
                 for step in history:
                     proof = proofs[step.evidence] if step.evidence is not None else None
                     change = claim.change_status(step.to, by=by, reason=step.reason, evidence=proof)
@@ -647,19 +648,19 @@ class Claim(Annotation):
         return claim
 
     @classmethod
-    def problems_recording(cls, article: Article, links: list, evidence: list, history: Sequence) -> list[str]:
+    def problems_recording(cls, article: Article, attributions: list, evidence: list, history: Sequence) -> list[str]:
         """Every rule a new claim with this chain, evidence and history would break, in words."""
         problems = []
-        for link in links:
-            if link.role not in Attribution.Role.values or link.sourcing not in Attribution.Sourcing.values:
+        for attribution in attributions:
+            if attribution.role not in Attribution.Role.values or attribution.sourcing not in Attribution.Sourcing.values:
                 problems.append(gettext("Each link of the chain needs a role and a sourcing from their lists."))
-            if link.start is not None or link.end is not None or link.exact:
+            if attribution.start is not None or attribution.end is not None or attribution.exact:
                 try:
-                    check_span(article.body, link.start, link.end, link.exact)
+                    check_span(article.body, attribution.start, attribution.end, attribution.exact)
                 except ValidationError as error:
                     problems += error.messages
         for spec in evidence:
-            problems += Evidence.problems_with(spec, links, article)
+            problems += Evidence.problems_with(spec, attributions, article)
         current = cls.Status.UNVERIFIED
         for step in history:
             if step.to not in cls.Status.values:
@@ -675,36 +676,36 @@ class Claim(Annotation):
                     problems.append(gettext("A status change names evidence that is not in the claim's evidence."))
                 else:
                     named = evidence[step.evidence]
-            problems += cls.rule_violations(step.to, links, named)
+            problems += cls.rule_violations(step.to, attributions, named)
             current = step.to
         moments = [step.at for step in history if step.at is not None]
         if moments != sorted(moments):
             problems.append(gettext("The status changes must be given in the order they happened (by their times)."))
         return list(dict.fromkeys(str(p) for p in problems))
 
-    def add_link(self, source: Source, *, role: str, sourcing: str, by=None) -> "Attribution":
-        """Append a link to the chain, if the claim's rules still hold with it."""
+    def add_attribution(self, source: Source, *, role: str, sourcing: str, by=None) -> "Attribution":
+        """Append an attribution to the chain, if the claim's rules still hold with it."""
         with transaction.atomic():
             Claim.objects.select_for_update().filter(pk=self.pk).first()
             chain = list(self.attributions.select_related("source"))
-            link = Attribution(
+            attribution = Attribution(
                 claim=self, source=source, role=role, sourcing=sourcing,
                 position=max((a.position for a in chain), default=-1) + 1,
             )
-            self.check_rules(chain=chain + [link])
-            link.save()
+            self.check_rules(chain=chain + [attribution])
+            attribution.save()
             self.bump_version()
-        return link
+        return attribution
 
-    def remove_link(self, link: "Attribution") -> None:
-        """Take a link out of the chain, if the claim's rules still hold without it."""
+    def remove_attribution(self, attribution: "Attribution") -> None:
+        """Take an attribution out of the chain, if the claim's rules still hold without it."""
         with transaction.atomic():
             Claim.objects.select_for_update().filter(pk=self.pk).first()
-            chain = [a for a in self.attributions.select_related("source") if a.pk != link.pk]
+            chain = [a for a in self.attributions.select_related("source") if a.pk != attribution.pk]
             self.check_rules(chain=chain)
-            if Evidence.objects.filter(attribution=link).exists():
+            if Evidence.objects.filter(attribution=attribution).exists():
                 raise ValidationError(_("This link is cited as evidence; it cannot be removed."))
-            link.delete()
+            attribution.delete()
             self.bump_version()
 
     def bump_version(self) -> None:
@@ -762,7 +763,7 @@ class AttributionSourcing(models.TextChoices):
 
 @tracked()
 class Attribution(models.Model):
-    """One link of a claim's attribution chain: who said it, who relayed it, what it comes from.
+    """One attribution of a claim's chain: who said it, who relayed it, what it comes from.
 
     The optional cue span (`start`, `end`, `exact`) marks the words that attribute the claim,
     such as “the Kremlin said”.
@@ -812,7 +813,7 @@ class Attribution(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # The chain rules are checked on the whole chain by whoever edits it (Claim.check_rules):
-        # one link at a time, a correct edit can pass through a state the rules forbid.
+        # one attribution at a time, a correct edit can pass through a state the rules forbid.
         self.exact = to_nfc(self.exact)
         if self.start is not None or self.end is not None or self.exact:
             check_span(self.claim.article.body, self.start, self.end, self.exact)
@@ -883,12 +884,12 @@ class Evidence(models.Model):
         """What is wrong with evidence `spec` for a claim on `article` whose chain is `chain`."""
         if spec.kind == "quote":
             if spec.attribution is not None:
-                link = spec.attribution
-            elif isinstance(spec.link, int) and 0 <= spec.link < len(chain):
-                link = chain[spec.link]
+                attribution = spec.attribution
+            elif isinstance(spec.position, int) and 0 <= spec.position < len(chain):
+                attribution = chain[spec.position]
             else:
                 return [gettext("The quoted evidence must be one of the links of this claim's chain.")]
-            if link.sourcing != Attribution.Sourcing.ON_RECORD or link.source.kind == Source.Kind.ANONYMOUS:
+            if attribution.sourcing != Attribution.Sourcing.ON_RECORD or attribution.source.kind == Source.Kind.ANONYMOUS:
                 return [gettext("Only an on-the-record link of the chain, from a named source, can serve as evidence.")]
         elif spec.kind == "article":
             if spec.article is None or spec.article.pk == article.pk:
@@ -906,9 +907,9 @@ class Evidence(models.Model):
     @classmethod
     def make(cls, claim: Claim, spec: EvidenceSpec, chain: list = (), *, by=None) -> "Evidence":
         """Store evidence `spec` for `claim`: the one constructor of evidence. A quote names a
-        link of `chain` (the claim's attributions, as stored) by index, or a stored attribution."""
+        attribution of `chain` (the claim's attributions, as stored) by position, or a stored one."""
         targets = {
-            "quote": {"attribution": spec.attribution or (chain[spec.link] if spec.link is not None else None)},
+            "quote": {"attribution": spec.attribution or (chain[spec.position] if spec.position is not None else None)},
             "article": {"article": spec.article},
             "claim": {"other_claim": spec.claim},
             "url": {"url": spec.url},

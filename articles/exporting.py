@@ -18,9 +18,9 @@ def reference(article: Article) -> dict:
 
 
 def claim_record(claim: Claim) -> dict:
-    links = list(claim.attributions.all())
+    chain = list(claim.attributions.all())
     evidence = list(claim.evidence.all())
-    position_of = {link.pk: i for i, link in enumerate(links)}
+    position_of = {attribution.pk: i for i, attribution in enumerate(chain)}
     index_of = {item.pk: i for i, item in enumerate(evidence)}
 
     def evidence_record(item: Evidence) -> dict:
@@ -34,9 +34,9 @@ def claim_record(claim: Claim) -> dict:
         "start": claim.start, "end": claim.end, "exact": claim.exact, "statement": claim.statement,
         "note": claim.note, "published": claim.is_published,
         "chain": [
-            {"source": source_record(link.source), "role": link.role, "sourcing": link.sourcing,
-             "start": link.start, "end": link.end, "exact": link.exact}
-            for link in links
+            {"source": source_record(attribution.source), "role": attribution.role, "sourcing": attribution.sourcing,
+             "start": attribution.start, "end": attribution.end, "exact": attribution.exact}
+            for attribution in chain
         ],
         "evidence": [evidence_record(item) for item in evidence if item.kind != Evidence.Kind.CLAIM],
         "history": [

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, RejectedSuggestion, StoryLink, StorySuggestion
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.demo_newsroom import load_demo
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
@@ -127,7 +127,7 @@ def test_merge_action_moves_mentions_and_keeps_aliases(maintainer_client):
 def test_claim_status_view_explains_why_anonymous_claims_cannot_be_confirmed(maintainer_client):
     claim = make_claim()
     anonymous = make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS)
-    add_link(claim, anonymous, sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, anonymous, sourcing=Attribution.Sourcing.ANONYMOUS)
     url = reverse("admin:annotations_claim_status", args=[claim.pk])
     response = maintainer_client.post(url, {"status": "confirmed", "reason": "Sure", "version": claim.version})
     assert "every speaker is anonymous" in response.content.decode()
@@ -140,7 +140,7 @@ def test_claim_status_view_explains_why_anonymous_claims_cannot_be_confirmed(mai
 
 def test_attribution_inline_refuses_to_leave_a_confirmed_claim_with_only_anonymous_speakers(maintainer_client):
     claim = make_claim()
-    on_record = add_link(claim)
+    on_record = add_attribution(claim)
     from annotations.tests.makers import quote_evidence
 
     claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(on_record))
@@ -194,8 +194,8 @@ def make_rows(n: int) -> None:
         mention = make_mention(article)
         EntityAlias.objects.create(entity=mention.entity, name=f"alias {mention.entity.pk}")
         claim = make_claim(article)
-        link = add_link(claim)
-        claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(link))
+        attribution = add_attribution(claim)
+        claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(attribution))
         Evidence.objects.create(claim=claim, kind="url", url="https://example.org/")
         StoryLink.objects.create(from_article=article, to_article=make_article(), kind="cites")
         RejectedSuggestion.objects.create(article=article, entity=mention.entity, start=mention.start, end=mention.end)
@@ -230,7 +230,7 @@ def test_claim_change_page_query_count_is_constant(maintainer_client, count_quer
         from annotations.models import Evidence
 
         for i in range(claim.attributions.count(), n):
-            add_link(claim, sources[i], position=i, role="via" if i else "speaker")
+            add_attribution(claim, sources[i], position=i, role="via" if i else "speaker")
             evidence = Evidence.objects.create(claim=claim, kind="article", article=make_article())
             status = "disputed" if claim.status == "reported" else "reported"
             claim.change_status(status, by=None, reason=f"Change {i}", evidence=evidence)
@@ -250,7 +250,7 @@ def test_article_change_page_shows_each_mentions_entity(maintainer_client):
 
 def test_d2_a_stale_admin_status_change_is_refused(maintainer_client):
     claim = make_claim()
-    add_link(claim)
+    add_attribution(claim)
     url = reverse("admin:annotations_claim_status", args=[claim.pk])
     loaded = claim.version
     claim.change_status("reported", by=None, reason="Someone else, meanwhile")

@@ -1,7 +1,7 @@
 """Nothing unpublished leaks: a marker planted in every unpublished thing appears on no public URL."""
 
 from annotations.models import Claim, Entity, Evidence, StoryLink
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -17,9 +17,9 @@ def plant_secrets():
     make_mention(published, "Putin", entity=make_entity(name=f"Mention {MARKER}"), is_published=False)
     hidden = make_claim(published, "Some draft words", statement=f"Hidden claim {MARKER}", is_published=False)
     secret_source = make_source(name=f"Source {MARKER}", kind=Source.Kind.ANONYMOUS)
-    add_link(hidden, secret_source, sourcing="anonymous")
+    add_attribution(hidden, secret_source, sourcing="anonymous")
     visible = make_claim(published, "Kim Jong Un met Putin", note=f"Internal note {MARKER}")
-    add_link(visible, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    add_attribution(visible, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     Evidence.objects.create(claim=visible, kind="article", article=draft, note=f"Evidence note {MARKER}")
     make_mention(published, "Kim Jong Un", entity=make_entity(name="Kim Jong Un"))
     StoryLink.objects.create(from_article=published, to_article=draft, kind="follow_up")
