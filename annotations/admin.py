@@ -139,6 +139,7 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name", "wikidata_id"]
     readonly_fields = ["created_at"]
+    fields = ["name", "slug", "kind", "wikidata_id", "description", "created_at", "seen_change"]
     inlines = [EntityAliasInline]
     actions = ["merge"]
 

@@ -18,6 +18,7 @@ from articles.models import (
     LANGUAGE_TAG_REGEX,
     WEB_ADDRESS,
     Article,
+    Named,
     Source,
     WebAddressField,
     normalise_language_tag,
@@ -135,38 +136,27 @@ def is_grapheme_boundary(text: str, index: int) -> bool:
 
 
 @tracked("name_folded")
-class Entity(models.Model):
+class Entity(Named):
     """A canonical person, organisation, place or event, known by aliases in any script."""
-
-    objects = ContentQuerySet.as_manager()
 
     Kind = EntityKind
 
-    name = models.CharField(_("name"), max_length=300)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     wikidata_id = models.CharField(
         _("Wikidata id"), max_length=20, blank=True, help_text=_("Such as Q42; blank if unknown")
     )
-    description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     name_folded = models.GeneratedField(expression=Folded("name"), output_field=models.TextField(), db_persist=True)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(Named.Meta):
         verbose_name = _("entity")
         verbose_name_plural = _("entities")
-        constraints = [
+        constraints = Named.Meta.constraints + [
             models.CheckConstraint(condition=Q(kind__in=EntityKind.values), name="entity_kind_valid"),
             models.CheckConstraint(condition=Q(wikidata_id__regex=r"^(Q[1-9][0-9]*)?$"), name="entity_wikidata_id_form"),
-            models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
             models.UniqueConstraint(
                 fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="entity_unique_wikidata_id"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("articles:entity-detail", args=[self.slug])

@@ -24,6 +24,7 @@ class SourceAdmin(ClaimRulesAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "country"]
     readonly_fields = ["created_at"]
+    fields = ["name", "slug", "kind", "country", "url", "description", "created_at", "seen_change"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))

@@ -291,3 +291,20 @@ def test_rows_added_in_the_admin_record_who_added_them_inlines_included(maintain
     )
     assert response.status_code == 302
     assert StoryLink.objects.get().created_by.username == "max"
+
+
+@pytest.mark.parametrize("model", [Source, Entity], ids=lambda m: m.__name__)
+def test_a_source_or_entity_changed_in_the_admin_as_its_form_shows_it_is_saved(maintainer_client, model):
+    from annotations.tests.makers import form_values
+
+    row = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT) if model is Source else make_entity(name="Kim Jong Un")
+    url = admin_url(model, "change", row.pk)
+    page = maintainer_client.get(url).content.decode()
+    labels = [label for label in ("Name", "Kind", "Description") if f">{label}:<" in page]
+    assert [page.index(f">{label}:<") for label in labels] == sorted(page.index(f">{label}:<") for label in labels)
+    data = form_values(page, f"{model._meta.model_name}_form")
+    data["description"] = "Checked"
+    response = maintainer_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    row.refresh_from_db()
+    assert row.description == "Checked"
