@@ -105,6 +105,26 @@ class ClaimRulesAdmin(admin.ModelAdmin):
             return HttpResponseRedirect(request.get_full_path())
 
 
+def records_creator(row) -> bool:
+    return any(field.name == "created_by" for field in row._meta.fields)
+
+
+class RecordsCreator:
+    """An admin whose added rows record who added them (`created_by`), the rows added in its
+    inlines too (a mention added on a story's page, evidence on a claim's)."""
+
+    def save_model(self, request, obj, form, change):
+        if not change and records_creator(obj):
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        for added in formset.extra_forms:
+            if added.instance.pk is None and records_creator(added.instance):
+                added.instance.created_by = request.user
+        super().save_formset(request, form, formset, change)
+
+
 class EntityAliasInline(admin.TabularInline):
     model = EntityAlias
     fields = ["name", "language"]
@@ -119,6 +139,7 @@ class EntityAdmin(admin.ModelAdmin):
     list_filter = ["kind"]
     search_fields = ["name", "aliases__name", "wikidata_id"]
     readonly_fields = ["created_at"]
+    fields = ["name", "slug", "kind", "wikidata_id", "description", "created_at", "seen_change"]
     inlines = [EntityAliasInline]
     actions = ["merge"]
 
@@ -170,18 +191,14 @@ class EntityAliasAdmin(admin.ModelAdmin):
 
 
 @admin.register(Mention)
-class MentionAdmin(admin.ModelAdmin):
+class MentionAdmin(RecordsCreator, admin.ModelAdmin):
     list_display = ["exact", "entity", "article", "start", "end", "is_published"]
     list_filter = ["is_published", "entity__kind"]
     list_select_related = ["entity", "article"]
     search_fields = ["exact", "entity__name", "article__title"]
     autocomplete_fields = ["article", "entity"]
     readonly_fields = ["prefix", "suffix", "created_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
+    fields = ["start", "end", "exact", "prefix", "suffix", "article", "entity", "is_published", "created_by", "created_at"]
 
 
 class AttributionChainFormSet(LoadedAutocompleteFormSet):
@@ -196,7 +213,7 @@ class AttributionChainFormSet(LoadedAutocompleteFormSet):
             for form in self.forms
             if form.cleaned_data and not self._should_delete_form(form) and form.instance.source_id
         ]
-        positions = [link.position for link in chain]
+        positions = [attribution.position for attribution in chain]
         if len(positions) != len(set(positions)):
             raise ValidationError(gettext("Two links of the chain have the same position; number them 0, 1, 2…"))
         claim = self.instance
@@ -257,7 +274,7 @@ class StatusHistoryInline(admin.TabularInline):
 
 
 @admin.register(Claim)
-class ClaimAdmin(ClaimRulesAdmin):
+class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
     form = NoLostUpdatesForm
     list_display = ["statement", "status", "article", "is_published", "updated_at"]
     list_filter = ["status", "is_published", "article__language"]
@@ -271,11 +288,6 @@ class ClaimAdmin(ClaimRulesAdmin):
     ]
     inlines = [AttributionInline, EvidenceInline, StatusHistoryInline]
     change_form_template = "admin/annotations/claim/change_form.html"
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
     def get_urls(self):
         urls = [
@@ -291,8 +303,7 @@ class ClaimAdmin(ClaimRulesAdmin):
         claim = get_object_or_404(Claim.objects.select_related("article"), pk=object_id)
         if not self.has_change_permission(request, claim):
             raise PermissionDenied
-        related = [link.to_article for link in claim.article.links_from.select_related("to_article")]
-        related += [link.from_article for link in claim.article.links_to.select_related("from_article")]
+        related = [other for _, other in StoryLink.objects.order_by("kind", "id").with_other_ends(claim.article)]
         initial = {"status": claim.status, "version": claim.version}
         form = ClaimStatusForm(request.POST or None, claim=claim, related=related, initial=initial)
         if request.method == "POST" and form.is_valid():
@@ -339,12 +350,12 @@ class AttributionAdmin(ClaimRulesAdmin):
         class ChainCheckingForm(form_class):
             def clean(self):
                 cleaned = super().clean()
-                link = self.instance
-                if link.claim_id and link.source_id:
-                    others = [a for a in link.claim.attributions.select_related("source") if a.pk != link.pk]
-                    if any(a.position == link.position for a in others):
+                attribution = self.instance
+                if attribution.claim_id and attribution.source_id:
+                    others = [a for a in attribution.claim.attributions.select_related("source") if a.pk != attribution.pk]
+                    if any(a.position == attribution.position for a in others):
                         raise ValidationError({"position": gettext("Another link of this chain has that position.")})
-                    link.claim.check_rules(chain=others + [link])
+                    attribution.claim.check_rules(chain=others + [attribution])
                 return cleaned
 
         return ChainCheckingForm
@@ -358,18 +369,13 @@ class AttributionAdmin(ClaimRulesAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(ClaimRulesAdmin):
+class EvidenceAdmin(RecordsCreator, ClaimRulesAdmin):
     list_display = ["claim", "kind", "url", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["claim", "attribution__source", "article", "other_claim"]
     search_fields = ["claim__statement", "url", "note"]
     autocomplete_fields = ["claim", "attribution", "article", "other_claim"]
     readonly_fields = ["created_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(ClaimStatusChange)
@@ -394,18 +400,13 @@ class ClaimStatusChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(StoryLink)
-class StoryLinkAdmin(admin.ModelAdmin):
+class StoryLinkAdmin(RecordsCreator, admin.ModelAdmin):
     list_display = ["from_article", "kind", "to_article", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["from_article", "to_article"]
     search_fields = ["from_article__title", "to_article__title", "note"]
     autocomplete_fields = ["from_article", "to_article"]
     readonly_fields = ["created_by", "created_at"]
-
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.created_by = request.user
-        super().save_model(request, obj, form, change)
 
 
 @admin.register(RejectedSuggestion)

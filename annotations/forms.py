@@ -122,8 +122,8 @@ class MentionForm(SpanForm):
         return cleaned
 
 
-class ChainLinkForm(forms.Form):
-    """One link of an attribution chain: an existing source, or a new one named here."""
+class AttributionForm(forms.Form):
+    """One attribution of a claim's chain: an existing source, or a new one named here."""
     errors_shown_inline = ("new_source_kind", "new_source_country")  # beside their inputs; _form_errors.html shows the rest
 
     source = forms.ModelChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
@@ -163,7 +163,7 @@ class ChainLinkForm(forms.Form):
         return Source.named(data["source_query"], data["new_source_kind"], data["new_source_country"])
 
 
-ChainFormSet = forms.formset_factory(ChainLinkForm, extra=0, min_num=0, max_num=6, validate_max=True)
+ChainFormSet = forms.formset_factory(AttributionForm, extra=0, min_num=0, max_num=6, validate_max=True)
 
 
 class ClaimForm(SpanForm):
@@ -188,18 +188,20 @@ class ClaimForm(SpanForm):
         return parse_evidence(self.cleaned_data.get("evidence", ""), self.cleaned_data.get("evidence_url", ""), self.related)
 
 
-def evidence_choices(*, chain_size: int = 0, links=(), related=()) -> list[tuple[str, str]]:
+def evidence_choices(*, chain_size: int = 0, attributions=(), related=()) -> list[tuple[str, str]]:
     choices = [("", gettext("no evidence yet")), ("url", gettext("a web address (below)"))]
     for i in range(chain_size):
         choices.append((f"quote:{i}", gettext("the on-record quote of link %(n)s of the chain") % {"n": i + 1}))
-    for link in links:
-        choices.append((f"link:{link.pk}", gettext("on-record quote: %(source)s") % {"source": link.source.name}))
+    for attribution in attributions:
+        choices.append(
+            (f"attribution:{attribution.pk}", gettext("on-record quote: %(source)s") % {"source": attribution.source.name})
+        )
     for article in related:
         choices.append((f"article:{article.pk}", gettext("related story: %(title)s") % {"title": article.title}))
     return choices
 
 
-def parse_evidence(choice: str, url: str, related: dict, links: dict | None = None) -> EvidenceSpec | None:
+def parse_evidence(choice: str, url: str, related: dict, attributions: dict | None = None) -> EvidenceSpec | None:
     """The evidence a form's choice names, as EvidenceSpec; None for none (or a stale choice)."""
     if not choice:
         return None
@@ -207,11 +209,11 @@ def parse_evidence(choice: str, url: str, related: dict, links: dict | None = No
         return EvidenceSpec("url", url=url)
     kind, _, key = choice.partition(":")
     if kind == "quote" and key.isascii() and key.isdigit():
-        return EvidenceSpec("quote", link=int(key))
+        return EvidenceSpec("quote", position=int(key))
     if kind == "article" and key in related:
         return EvidenceSpec("article", article=related[key])
-    if kind == "link" and links is not None and key in links:
-        return EvidenceSpec("quote", attribution=links[key])
+    if kind == "attribution" and attributions is not None and key in attributions:
+        return EvidenceSpec("quote", attribution=attributions[key])
     return None
 
 
@@ -228,10 +230,10 @@ class ClaimStatusForm(forms.Form):
     def __init__(self, *args, claim: Claim, related: list[Article] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.claim = claim
-        self.links = {str(a.pk): a for a in claim.attributions.all() if a.sourcing == Attribution.Sourcing.ON_RECORD}
+        self.on_record = {str(a.pk): a for a in claim.attributions.all() if a.sourcing == Attribution.Sourcing.ON_RECORD}
         self.related = {str(a.pk): a for a in related}
         self.existing = {str(e.pk): e for e in claim.evidence.all()}
-        choices = evidence_choices(links=self.links.values(), related=related)
+        choices = evidence_choices(attributions=self.on_record.values(), related=related)
         choices += [(f"evidence:{pk}", gettext("already on file: %(e)s") % {"e": e}) for pk, e in self.existing.items()]
         self.fields["evidence"].choices = choices
 
@@ -253,7 +255,7 @@ class ClaimStatusForm(forms.Form):
         choice, url = self.cleaned_data.get("evidence", ""), self.cleaned_data.get("evidence_url", "")
         if choice.startswith("evidence:"):
             return self.existing[choice.partition(":")[2]]
-        spec = parse_evidence(choice, url, self.related, self.links)
+        spec = parse_evidence(choice, url, self.related, self.on_record)
         if spec is None:
             return None
         problems = Evidence.problems_with(spec, [], self.claim.article)
@@ -262,8 +264,8 @@ class ClaimStatusForm(forms.Form):
         return Evidence.make(self.claim, spec, by=by)
 
 
-class ClaimLinkForm(ChainLinkForm):
-    """A link added to an existing claim's chain, from its card."""
+class ClaimAttributionForm(AttributionForm):
+    """An attribution added to an existing claim's chain, from its card."""
 
     version = forms.IntegerField(widget=forms.HiddenInput)
     submission = SubmissionKeyField()

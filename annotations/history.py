@@ -24,7 +24,7 @@ from articles.models import Article
 from articles.page_cache import invalidate
 
 # The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
-# come after it, in the order a deleted claim is restored (evidence may cite a link).
+# come after it, in the order a deleted claim is restored (evidence may cite an attribution).
 KINDS: dict[str, type[models.Model]] = {
     "article": Article,
     "mention": Mention,
@@ -368,7 +368,7 @@ def undo_insert(model, event, *, user) -> str:
         raise CannotUndo(gettext("It has already been removed."))
     if model is Attribution:
         try:
-            obj.claim.remove_link(obj)
+            obj.claim.remove_attribution(obj)
         except ValidationError as error:
             raise CannotUndo(" ".join(error.messages)) from None
     else:

@@ -18,6 +18,7 @@ from articles.models import (
     LANGUAGE_TAG_REGEX,
     WEB_ADDRESS,
     Article,
+    Named,
     Source,
     WebAddressField,
     normalise_language_tag,
@@ -149,38 +150,29 @@ class EntityQuerySet(ContentQuerySet):
 
 
 @tracked("name_folded")
-class Entity(models.Model):
+class Entity(Named):
     """A canonical person, organisation, place or event, known by aliases in any script."""
 
     objects = EntityQuerySet.as_manager()
 
     Kind = EntityKind
 
-    name = models.CharField(_("name"), max_length=300)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     wikidata_id = models.CharField(
         _("Wikidata id"), max_length=20, blank=True, help_text=_("Such as Q42; blank if unknown")
     )
-    description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     name_folded = models.GeneratedField(expression=Folded("name"), output_field=models.TextField(), db_persist=True)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(Named.Meta):
         verbose_name = _("entity")
         verbose_name_plural = _("entities")
-        constraints = [
+        constraints = Named.Meta.constraints + [
             models.CheckConstraint(condition=Q(kind__in=EntityKind.values), name="entity_kind_valid"),
             models.CheckConstraint(condition=Q(wikidata_id__regex=r"^(Q[1-9][0-9]*)?$"), name="entity_wikidata_id_form"),
-            models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
             models.UniqueConstraint(
                 fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="entity_unique_wikidata_id"
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("articles:entity-detail", args=[self.slug])
@@ -278,26 +270,30 @@ class AnnotationQuerySet(ContentQuerySet):
 
 
 class ClaimQuerySet(AnnotationQuerySet):
-    def for_display(self):
-        """Claims with what their cards and pages read: chain, history, evidence."""
-        return self.select_related("article__publisher").prefetch_related(
+    def for_display(self, *, published_evidence: bool = False):
+        """Claims with what the desk's cards, the public pages and the export read: the chain in
+        order, the status history in order, the evidence with what it names (with
+        `published_evidence`, only what the public may see of it). A claim's article is not
+        loaded: read the claims through `article.claims`, or select the article where needed."""
+        evidence = Evidence.objects.published() if published_evidence else Evidence.objects.all()
+        return self.prefetch_related(
             models.Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-            models.Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
             models.Prefetch(
-                "evidence", queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim__article")
+                "history", queryset=ClaimStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
+            ),
+            models.Prefetch(
+                "evidence",
+                queryset=evidence.select_related("attribution__source", "article", "other_claim__article").order_by("id"),
             ),
         )
 
 
-@tracked()
-class Mention(TextSpan):
-    """An entity named at a span of an article's body."""
+class Annotation(TextSpan):
+    """What a mention and a claim share: a span of one article's body, shown to readers when
+    both it and the article are published, and who made it when."""
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="mentions")
-    entity = models.ForeignKey(
-        Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions",
-        db_index=False,  # mention_entity_article below starts with it
-    )
+    # article.mentions, article.claims
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="%(class)ss")
     is_published = models.BooleanField(
         _("published"), default=True, help_text=_("Shown to readers once the article is published.")
     )
@@ -310,7 +306,20 @@ class Mention(TextSpan):
     objects = AnnotationQuerySet.as_manager()
 
     class Meta(TextSpan.Meta):
+        abstract = True
         ordering = ["article", "start"]
+
+
+@tracked()
+class Mention(Annotation):
+    """An entity named at a span of an article's body."""
+
+    entity = models.ForeignKey(
+        Entity, verbose_name=_("entity"), on_delete=models.PROTECT, related_name="mentions",
+        db_index=False,  # mention_entity_article below starts with it
+    )
+
+    class Meta(Annotation.Meta):
         verbose_name = _("mention")
         verbose_name_plural = _("mentions")
         # The stories that name an entity, read off the index alone (entity pages, related
@@ -430,9 +439,9 @@ CHECK_CLAIM_OF_CHILD_ROW = (
 
 
 @dataclass
-class ChainLink:
-    """One link of a chain as Claim.record takes it: the source, its role, how it is sourced,
-    and optionally the span of the words that attribute the claim."""
+class AttributionSpec:
+    """One attribution of a chain as Claim.record takes it: the source, its role, how it is
+    sourced, and optionally the span of the words that attribute the claim."""
 
     source: Source
     role: str = "speaker"
@@ -446,13 +455,13 @@ class ChainLink:
 class EvidenceSpec:
     """Evidence before it is stored, however it came (a form, a JSON Lines record, the demo).
 
-    `kind` "quote" names a link of the chain being recorded by its index (`link`) or an
+    `kind` "quote" names an attribution of the chain being recorded by its `position` or an
     attribution already stored (`attribution`); "article" an `article`; "claim" a `claim`;
     "url" a `url`.
     """
 
     kind: str
-    link: int | None = None
+    position: int | None = None
     attribution: "Attribution | None" = None
     article: Article | None = None
     claim: "Claim | None" = None
@@ -471,7 +480,7 @@ class StatusStep:
 
 
 @tracked()
-class Claim(TextSpan):
+class Claim(Annotation):
     """A statement made in an article, with its attribution chain, status, evidence and history.
 
     The rules of the trade that span several rows live in `rule_violations()`; `change_status()`
@@ -480,7 +489,6 @@ class Claim(TextSpan):
 
     Status = ClaimStatus
 
-    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="claims")
     statement = models.TextField(_("statement"), help_text=_("The claim in words; defaults to the quoted text."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNVERIFIED)
     note = models.TextField(_("note"), blank=True)
@@ -489,20 +497,11 @@ class Claim(TextSpan):
         related_name="restatements", help_text=_("The same statement as made in another story."),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
-    is_published = models.BooleanField(
-        _("published"), default=True, help_text=_("Shown to readers once the article is published.")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     objects = ClaimQuerySet.as_manager()
 
-    class Meta(TextSpan.Meta):
-        ordering = ["article", "start"]
+    class Meta(Annotation.Meta):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
         constraints = TextSpan.Meta.constraints + [
@@ -550,21 +549,21 @@ class Claim(TextSpan):
         Each speaker (or document) starts a strand of the chain and the vias after it relay it;
         independent strands are joined with a semicolon.
         """
-        links = sorted(self.attributions.all(), key=lambda link: link.position)
-        if not links:
+        attributions = sorted(self.attributions.all(), key=lambda attribution: attribution.position)
+        if not attributions:
             return gettext("no attribution yet")
         strands: list[list[Attribution]] = []
-        for link in links:
-            if link.role == Attribution.Role.VIA and strands:
-                strands[-1].append(link)
+        for attribution in attributions:
+            if attribution.role == Attribution.Role.VIA and strands:
+                strands[-1].append(attribution)
             else:
-                strands.append([link])
+                strands.append([attribution])
         phrases = []
         for strand in strands:
             outermost, *inner = reversed(strand)
             words = gettext("according to %(source)s") % {"source": outermost.source.name}
-            for link in inner:
-                words += gettext(", citing %(source)s") % {"source": link.source.name}
+            for attribution in inner:
+                words += gettext(", citing %(source)s") % {"source": attribution.source.name}
             phrases.append(words)
         return "; ".join(phrases)
 
@@ -577,15 +576,15 @@ class Claim(TextSpan):
         rules hold in the database (CLAIM_RULES): this says them in words before it has to refuse.
         """
         problems = []
-        for link in chain:
-            if link.source.kind == Source.Kind.ANONYMOUS and link.sourcing == Attribution.Sourcing.ON_RECORD:
-                problems.append(rule_message("claim_unnamed_source_on_record", link.source.name))
+        for attribution in chain:
+            if attribution.source.kind == Source.Kind.ANONYMOUS and attribution.sourcing == Attribution.Sourcing.ON_RECORD:
+                problems.append(rule_message("claim_unnamed_source_on_record", attribution.source.name))
         if status == Claim.Status.CONFIRMED:
             on_record = any(
-                link.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT)
-                and link.sourcing == Attribution.Sourcing.ON_RECORD
-                and link.source.kind != Source.Kind.ANONYMOUS
-                for link in chain
+                attribution.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT)
+                and attribution.sourcing == Attribution.Sourcing.ON_RECORD
+                and attribution.source.kind != Source.Kind.ANONYMOUS
+                for attribution in chain
             )
             if not on_record and not confirms_elsewhere(evidence):
                 problems.append(rule_message("claim_confirmed_on_record"))
@@ -618,7 +617,7 @@ class Claim(TextSpan):
         ValidationError with every rule the claim would break. The one way a claim is made: the
         desk, the importer and the demo all come here.
 
-        `chain` holds ChainLinks (or (source, role, sourcing) triples), speaker first;
+        `chain` holds AttributionSpecs (or (source, role, sourcing) triples), speaker first;
         `evidence` an EvidenceSpec or a list of them; `history` the StatusSteps in order, each
         naming its evidence by index. Without `history`, a `status` other than unverified is one
         step, resting on the first evidence. Recording the same statement at the same span again
@@ -626,16 +625,16 @@ class Claim(TextSpan):
         """
         exact, statement = to_nfc(exact), to_nfc(statement.strip() or exact)
         check_span(article.body, start, end, exact)
-        chain = [link if isinstance(link, ChainLink) else ChainLink(*link) for link in chain]
+        chain = [given if isinstance(given, AttributionSpec) else AttributionSpec(*given) for given in chain]
         evidence = [evidence] if isinstance(evidence, EvidenceSpec) else [e for e in (evidence or ()) if e is not None]
         if not history and status and status != cls.Status.UNVERIFIED:
             history = [StatusStep(status, reason or gettext("Recorded from the story."), 0 if evidence else None)]
-        links = [
-            Attribution(position=i, source=link.source, role=link.role, sourcing=link.sourcing,
-                        start=link.start, end=link.end, exact=to_nfc(link.exact or ""))
-            for i, link in enumerate(chain)
+        attributions = [
+            Attribution(position=i, source=given.source, role=given.role, sourcing=given.sourcing,
+                        start=given.start, end=given.end, exact=to_nfc(given.exact or ""))
+            for i, given in enumerate(chain)
         ]
-        problems = cls.problems_recording(article, links, evidence, history)
+        problems = cls.problems_recording(article, attributions, evidence, history)
         if problems:
             raise ValidationError(problems)
         try:
@@ -644,10 +643,10 @@ class Claim(TextSpan):
                     article=article, start=start, end=end, exact=exact, statement=statement, note=note,
                     is_published=is_published, created_by=by,
                 )
-                for link in links:
-                    link.claim = claim
-                    link.save()
-                proofs = [Evidence.make(claim, spec, links, by=by) for spec in evidence]
+                for attribution in attributions:
+                    attribution.claim = claim
+                    attribution.save()
+                proofs = [Evidence.make(claim, spec, attributions, by=by) for spec in evidence]
                 for step in history:
                     proof = proofs[step.evidence] if step.evidence is not None else None
                     change = claim.change_status(step.to, by=by, reason=step.reason, evidence=proof)
@@ -661,19 +660,19 @@ class Claim(TextSpan):
         return claim
 
     @classmethod
-    def problems_recording(cls, article: Article, links: list, evidence: list, history: Sequence) -> list[str]:
+    def problems_recording(cls, article: Article, attributions: list, evidence: list, history: Sequence) -> list[str]:
         """Every rule a new claim with this chain, evidence and history would break, in words."""
         problems = []
-        for link in links:
-            if link.role not in Attribution.Role.values or link.sourcing not in Attribution.Sourcing.values:
+        for attribution in attributions:
+            if attribution.role not in Attribution.Role.values or attribution.sourcing not in Attribution.Sourcing.values:
                 problems.append(gettext("Each link of the chain needs a role and a sourcing from their lists."))
-            if link.start is not None or link.end is not None or link.exact:
+            if attribution.start is not None or attribution.end is not None or attribution.exact:
                 try:
-                    check_span(article.body, link.start, link.end, link.exact)
+                    check_span(article.body, attribution.start, attribution.end, attribution.exact)
                 except ValidationError as error:
                     problems += error.messages
         for spec in evidence:
-            problems += Evidence.problems_with(spec, links, article)
+            problems += Evidence.problems_with(spec, attributions, article)
         current = cls.Status.UNVERIFIED
         for step in history:
             if step.to not in cls.Status.values:
@@ -689,36 +688,36 @@ class Claim(TextSpan):
                     problems.append(gettext("A status change names evidence that is not in the claim's evidence."))
                 else:
                     named = evidence[step.evidence]
-            problems += cls.rule_violations(step.to, links, named)
+            problems += cls.rule_violations(step.to, attributions, named)
             current = step.to
         moments = [step.at for step in history if step.at is not None]
         if moments != sorted(moments):
             problems.append(gettext("The status changes must be given in the order they happened (by their times)."))
         return list(dict.fromkeys(str(p) for p in problems))
 
-    def add_link(self, source: Source, *, role: str, sourcing: str, by=None) -> "Attribution":
-        """Append a link to the chain, if the claim's rules still hold with it."""
+    def add_attribution(self, source: Source, *, role: str, sourcing: str, by=None) -> "Attribution":
+        """Append an attribution to the chain, if the claim's rules still hold with it."""
         with transaction.atomic():
             Claim.objects.select_for_update().filter(pk=self.pk).first()
             chain = list(self.attributions.select_related("source"))
-            link = Attribution(
+            attribution = Attribution(
                 claim=self, source=source, role=role, sourcing=sourcing,
                 position=max((a.position for a in chain), default=-1) + 1,
             )
-            self.check_rules(chain=chain + [link])
-            link.save()
+            self.check_rules(chain=chain + [attribution])
+            attribution.save()
             self.bump_version()
-        return link
+        return attribution
 
-    def remove_link(self, link: "Attribution") -> None:
-        """Take a link out of the chain, if the claim's rules still hold without it."""
+    def remove_attribution(self, attribution: "Attribution") -> None:
+        """Take an attribution out of the chain, if the claim's rules still hold without it."""
         with transaction.atomic():
             Claim.objects.select_for_update().filter(pk=self.pk).first()
-            chain = [a for a in self.attributions.select_related("source") if a.pk != link.pk]
+            chain = [a for a in self.attributions.select_related("source") if a.pk != attribution.pk]
             self.check_rules(chain=chain)
-            if Evidence.objects.filter(attribution=link).exists():
+            if Evidence.objects.filter(attribution=attribution).exists():
                 raise ValidationError(_("This link is cited as evidence; it cannot be removed."))
-            link.delete()
+            attribution.delete()
             self.bump_version()
 
     def bump_version(self) -> None:
@@ -776,7 +775,7 @@ class AttributionSourcing(models.TextChoices):
 
 @tracked()
 class Attribution(models.Model):
-    """One link of a claim's attribution chain: who said it, who relayed it, what it comes from.
+    """One attribution of a claim's chain: who said it, who relayed it, what it comes from.
 
     The optional cue span (`start`, `end`, `exact`) marks the words that attribute the claim,
     such as “the Kremlin said”.
@@ -826,7 +825,7 @@ class Attribution(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # The chain rules are checked on the whole chain by whoever edits it (Claim.check_rules):
-        # one link at a time, a correct edit can pass through a state the rules forbid.
+        # one attribution at a time, a correct edit can pass through a state the rules forbid.
         self.exact = to_nfc(self.exact)
         if self.start is not None or self.end is not None or self.exact:
             check_span(self.claim.article.body, self.start, self.end, self.exact)
@@ -917,12 +916,12 @@ class Evidence(models.Model):
         """What is wrong with evidence `spec` for a claim on `article` whose chain is `chain`."""
         if spec.kind == "quote":
             if spec.attribution is not None:
-                link = spec.attribution
-            elif isinstance(spec.link, int) and 0 <= spec.link < len(chain):
-                link = chain[spec.link]
+                attribution = spec.attribution
+            elif isinstance(spec.position, int) and 0 <= spec.position < len(chain):
+                attribution = chain[spec.position]
             else:
                 return [gettext("The quoted evidence must be one of the links of this claim's chain.")]
-            if link.sourcing != Attribution.Sourcing.ON_RECORD or link.source.kind == Source.Kind.ANONYMOUS:
+            if attribution.sourcing != Attribution.Sourcing.ON_RECORD or attribution.source.kind == Source.Kind.ANONYMOUS:
                 return [gettext("Only an on-the-record link of the chain, from a named source, can serve as evidence.")]
         elif spec.kind == "article":
             if spec.article is None or spec.article.pk == article.pk:
@@ -940,9 +939,9 @@ class Evidence(models.Model):
     @classmethod
     def make(cls, claim: Claim, spec: EvidenceSpec, chain: list = (), *, by=None) -> "Evidence":
         """Store evidence `spec` for `claim`: the one constructor of evidence. A quote names a
-        link of `chain` (the claim's attributions, as stored) by index, or a stored attribution."""
+        attribution of `chain` (the claim's attributions, as stored) by position, or a stored one."""
         targets = {
-            "quote": {"attribution": spec.attribution or (chain[spec.link] if spec.link is not None else None)},
+            "quote": {"attribution": spec.attribution or (chain[spec.position] if spec.position is not None else None)},
             "article": {"article": spec.article},
             "claim": {"other_claim": spec.claim},
             "url": {"url": spec.url},
@@ -1025,6 +1024,11 @@ class StoryLinkQuerySet(ContentQuerySet):
         """Links from or to `article`: a link shows from both sides."""
         return self.filter(Q(from_article=article) | Q(to_article=article))
 
+    def with_other_ends(self, article: Article) -> list[tuple["StoryLink", Article]]:
+        """Each link from or to `article`, with the story at its other end."""
+        links = self.touching(article).select_related("from_article", "to_article")
+        return [(link, link.other_end(article)) for link in links]
+
 
 class StoryLinkKind(models.TextChoices):
     SAME_EVENT = "same_event", _("same event")
@@ -1075,6 +1079,10 @@ class StoryLink(models.Model):
     def clean(self) -> None:
         if self.from_article_id is not None and self.from_article_id == self.to_article_id:
             raise ValidationError(_("A story cannot be linked to itself."))
+
+    def other_end(self, article: Article) -> Article:
+        """The story this link relates `article` to, whichever way round the link was made."""
+        return self.to_article if self.from_article_id == article.pk else self.from_article
 
 
 class RejectedSuggestion(models.Model):

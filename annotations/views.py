@@ -15,7 +15,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, RestrictedError, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Q, RestrictedError, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
@@ -27,7 +27,7 @@ from django_htmx.http import HttpResponseClientRedirect
 from annotations.forms import (
     ChainFormSet,
     ClaimForm,
-    ClaimLinkForm,
+    ClaimAttributionForm,
     ClaimStatusForm,
     ImportForm,
     InboxFilterForm,
@@ -41,13 +41,10 @@ from annotations.related import decide as decide_related, related_suggestions
 from annotations.suggestions import Suggestion, suggestions_for
 from annotations.roles import EDITORS
 from annotations.models import (
-    Attribution,
-    ChainLink,
+    AttributionSpec,
     Claim,
-    ClaimStatusChange,
     Entity,
     EntityAlias,
-    Evidence,
     Mention,
     RejectedSuggestion,
     StoryLink,
@@ -123,13 +120,7 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
 def workspace_context(request: HttpRequest, article: Article) -> dict:
     """Everything the workspace template reads, loaded in a fixed number of queries."""
     mentions = list(article.mentions.select_related("entity").order_by("start", "id"))
-    claims = list(
-        article.claims.order_by("start", "id").prefetch_related(
-            Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-            Prefetch("history", queryset=ClaimStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")),
-            Prefetch("evidence", queryset=Evidence.objects.select_related("attribution__source", "article", "other_claim")),
-        )
-    )
+    claims = list(article.claims.for_display().order_by("start", "id"))
     related = related_stories(article)
     related_articles = [other for _, other in related]
     entities: dict[int, dict] = {}
@@ -138,7 +129,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         entry["mentions"].append(mention)
     for claim in claims:
         claim.status_form = ClaimStatusForm(claim=claim, related=related_articles, initial={"version": claim.version})
-        claim.link_form = ClaimLinkForm(initial={"version": claim.version}, prefix=f"link-{claim.pk}")
+        claim.attribution_form = ClaimAttributionForm(initial={"version": claim.version}, prefix=f"attribution-{claim.pk}")
     return {
         "article": article,
         "segments": segments(article.body, mentions, claims),
@@ -149,7 +140,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "mention_form": MentionForm(article=article),
         "claim_form": ClaimForm(article=article, related=related_articles),
         "chain_formset": ChainFormSet(prefix="chain", initial=[{}] * 6),
-        "link_form": StoryLinkForm(),
+        "story_link_form": StoryLinkForm(),
         "link_kinds": StoryLink.Kind.choices,
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
@@ -161,8 +152,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
 
 def related_stories(article: Article) -> list[tuple[StoryLink, Article]]:
     """Each link from or to the story, with the story at its other end."""
-    links = StoryLink.objects.touching(article).select_related("from_article", "to_article").order_by("kind", "id")
-    return [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
+    return StoryLink.objects.order_by("kind", "id").with_other_ends(article)
 
 
 def refuse_if_elsewhere(request: HttpRequest, elsewhere, pk: int, article: Article) -> None:
@@ -371,16 +361,16 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
                 if submission.answered:
                     return workspace_replay(request, article, submission)
                 chain = [
-                    ChainLink(link.get_source(), link.cleaned_data["role"], link.cleaned_data["sourcing"])
-                    for link in chain_formset.forms
-                    if not link.is_blank()
+                    AttributionSpec(given.get_source(), given.cleaned_data["role"], given.cleaned_data["sourcing"])
+                    for given in chain_formset.forms
+                    if not given.is_blank()
                 ]
                 claim = Claim.record(
                     article, start=data["start"], end=data["end"], exact=data["exact"],
                     statement=data["statement"], note=data["note"], chain=chain, status=data["status"],
                     evidence=form.evidence_spec(), by=request.user,
                 )
-                submission.answer(200, gettext("Claim recorded."), {"claim": claim.pk, "chain": [link.source.pk for link in chain]})
+                submission.answer(200, gettext("Claim recorded."), {"claim": claim.pk, "chain": [given.source.pk for given in chain]})
         except ValidationError as error:
             form.add_error(None, error)
             valid = False
@@ -423,29 +413,29 @@ def claim_status_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editor_required
 @require_POST
-def claim_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+def claim_attribution_create(request: HttpRequest, pk: int) -> HttpResponse:
     claim = desk_claim(request, pk)
-    form = ClaimLinkForm(request.POST, prefix=f"link-{claim.pk}")
+    form = ClaimAttributionForm(request.POST, prefix=f"attribution-{claim.pk}")
     if not form.is_valid():
-        return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_link_form": form})
+        return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_attribution_form": form})
     message = gettext("Source added to the chain.")
     try:
         with rules_checked():
             # Before the version check: the same form sent again finds the version its first sending moved.
-            submission = take_submission(request, form.cleaned_data["submission"], "claim-link")
+            submission = take_submission(request, form.cleaned_data["submission"], "claim-attribution")
             if submission.answered:
                 return workspace_replay(request, claim.article, submission)
             if form.cleaned_data["version"] != claim.version:
                 raise StaleVersion
-            link = claim.add_link(
+            attribution = claim.add_attribution(
                 form.get_source(), role=form.cleaned_data["role"], sourcing=form.cleaned_data["sourcing"], by=request.user
             )
-            submission.answer(200, message, {"attribution": link.pk, "source": link.source_id})
+            submission.answer(200, message, {"attribution": attribution.pk, "source": attribution.source_id})
     except StaleVersion:
         return claim_conflict(request, claim, form)
     except ValidationError as error:
         form.add_error(None, error)
-        return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_link_form": form})
+        return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_attribution_form": form})
     return workspace_update(request, claim.article, extra={"message": message})
 
 
@@ -485,7 +475,7 @@ def entity_search(request: HttpRequest) -> HttpResponse:
 def source_search(request: HttpRequest) -> HttpResponse:
     # A chain row sends its own field (chain-1-source_query); the page's own form sends q.
     target = request.GET.get("target", "")
-    if not re.fullmatch(r"(chain-\d|link-\d+)", target):
+    if not re.fullmatch(r"(chain-\d|attribution-\d+)", target):
         target = ""
     q = request.GET.get(f"{target}-source_query" if target else "q", "").replace("\x00", "").strip()[:100]
     sources = Source.objects.filter(name__icontains=q).order_by("name")[:12] if q else []
@@ -501,7 +491,7 @@ def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
     results = []
     if q:
         results = InboxFilterForm({"q": q}, user=request.user).stories().for_listing().exclude(pk=article.pk)[:10]
-    context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices, "link_form": StoryLinkForm()}
+    context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices, "story_link_form": StoryLinkForm()}
     return render_page_or_results(request, "annotations/story_link_search.html", context)
 
 

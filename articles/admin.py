@@ -9,7 +9,7 @@ from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from django.views.decorators.http import require_POST
 
 from annotations import history
-from annotations.admin import ClaimRulesAdmin
+from annotations.admin import ClaimRulesAdmin, RecordsCreator
 
 from annotations.models import Claim, Mention
 from articles.admin_inlines import NoLostUpdatesForm, TabularInline
@@ -24,6 +24,7 @@ class SourceAdmin(ClaimRulesAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "country"]
     readonly_fields = ["created_at"]
+    fields = ["name", "slug", "kind", "country", "url", "description", "created_at", "seen_change"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -52,7 +53,7 @@ class ClaimInline(admin.StackedInline):
 
 
 @admin.register(Article)
-class ArticleAdmin(ClaimRulesAdmin):
+class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
     form = NoLostUpdatesForm
     list_display = ["title", "publisher", "language", "status", "published_at", "mention_count", "claim_count"]
     ordering = ["-published_at", "-id"]

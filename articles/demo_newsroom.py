@@ -4,7 +4,7 @@ from datetime import datetime
 
 from django.db import transaction
 
-from annotations.models import ChainLink, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink
+from annotations.models import AttributionSpec, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink
 from articles import demo_stories as demo
 from articles.models import Article, Source
 from articles.text import occurrences
@@ -90,7 +90,7 @@ def ensure_claim(spec: dict, articles: dict, sources: dict, *, added: dict) -> N
     end = start + len(spec["exact"])
     if Claim.objects.filter(article=article, start=start, end=end).exists():
         return
-    chain = [ChainLink(sources[source], role, sourcing) for source, role, sourcing in spec["chain"]]
+    chain = [AttributionSpec(sources[source], role, sourcing) for source, role, sourcing in spec["chain"]]
     evidence = [evidence_spec(e, articles) for _, _, e in spec["changes"] if e is not None]
     history, named = [], 0
     for status, reason, e in spec["changes"]:
@@ -107,7 +107,7 @@ def evidence_spec(spec, articles: dict) -> EvidenceSpec:
     """The demo's evidence, with story keys turned into articles."""
     kind, target = spec
     return {
-        "quote": lambda: EvidenceSpec("quote", link=target),
+        "quote": lambda: EvidenceSpec("quote", position=target),
         "article": lambda: EvidenceSpec("article", article=articles[target]),
         "url": lambda: EvidenceSpec("url", url=target),
     }[kind]()

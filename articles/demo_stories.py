@@ -191,8 +191,8 @@ STORIES = {
 }
 
 # Each claim: story, the exact words in the body, an optional statement, the chain as
-# (source, role, sourcing) links, and the status changes as (status, reason, evidence) where
-# evidence is ("quote", link index), ("article", story key) or ("url", address).
+# (source, role, sourcing) attributions, and the status changes as (status, reason, evidence) where
+# evidence is ("quote", position in the chain), ("article", story key) or ("url", address).
 CLAIMS = [
     dict(
         story="train-departs-id",

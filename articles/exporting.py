@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch
 
-from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
+from annotations.models import Claim, Evidence, Mention, StoryLink
 from articles.models import Article, Source
 
 
@@ -18,11 +18,11 @@ def reference(article: Article) -> dict:
 
 
 def claim_record(claim: Claim) -> dict:
-    links = list(claim.attributions.all())
+    chain = list(claim.attributions.all())
     # Evidence from a claim elsewhere is not in the schema; a change of status names its evidence
     # by its place in the list as written.
     evidence = [item for item in claim.evidence.all() if item.kind != Evidence.Kind.CLAIM]
-    position_of = {link.pk: i for i, link in enumerate(links)}
+    position_of = {attribution.pk: i for i, attribution in enumerate(chain)}
     index_of = {item.pk: i for i, item in enumerate(evidence)}
 
     def evidence_record(item: Evidence) -> dict:
@@ -36,9 +36,9 @@ def claim_record(claim: Claim) -> dict:
         "start": claim.start, "end": claim.end, "exact": claim.exact, "statement": claim.statement,
         "note": claim.note, "published": claim.is_published,
         "chain": [
-            {"source": source_record(link.source), "role": link.role, "sourcing": link.sourcing,
-             "start": link.start, "end": link.end, "exact": link.exact}
-            for link in links
+            {"source": source_record(attribution.source), "role": attribution.role, "sourcing": attribution.sourcing,
+             "start": attribution.start, "end": attribution.end, "exact": attribution.exact}
+            for attribution in chain
         ],
         "evidence": [evidence_record(item) for item in evidence],
         "history": [
@@ -73,11 +73,7 @@ def export_lines(*, published_only: bool = False) -> Iterator[str]:
         return model.objects.published() if published_only else model.objects.all()
 
     mentions = rows(Mention).select_related("entity").prefetch_related("entity__aliases").order_by("start", "end", "entity__name")
-    claims = rows(Claim).order_by("start", "end", "id").prefetch_related(
-        Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-        Prefetch("evidence", queryset=rows(Evidence).select_related("article").order_by("id")),
-        Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
-    )
+    claims = rows(Claim).for_display(published_evidence=published_only).order_by("start", "end", "id")
     links = rows(StoryLink).select_related("to_article").order_by("kind", "to_article__url", "id")
     queryset = (
         rows(Article).select_related("publisher").defer("search_vector").order_by("published_at", "url", "id")

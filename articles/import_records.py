@@ -20,7 +20,7 @@ from annotations.models import Attribution, Claim, Entity, Evidence, StoryLink
 from articles.models import Article, Source, normalise_language_tag
 from articles.text import to_nfc
 
-# A story is nested five levels deep (record → claims → claim → chain → link → source).
+# A story is nested five levels deep (record → claims → claim → chain → attribution → source).
 MAX_DEPTH = 10
 # The most of each kind of annotation one story may carry.
 MAX_MENTIONS = 3000
@@ -321,21 +321,21 @@ def check_claim(c: Checker, where: str, data) -> dict:
         return {}
     start, end = c.span(where, data)
     chain = []
-    for i, link in enumerate(c.items(f"{where}.chain", data.get("chain"), MAX_CHAIN)):
+    for i, attribution in enumerate(c.items(f"{where}.chain", data.get("chain"), MAX_CHAIN)):
         here = f"{where}.chain[{i}]"
-        link = c.object(here, link)
-        if link is None:
+        attribution = c.object(here, attribution)
+        if attribution is None:
             continue
-        cue_start, cue_end = c.span(here, link, required=False)
-        exact = c.text(f"{here}.exact", link.get("exact"))
+        cue_start, cue_end = c.span(here, attribution, required=False)
+        exact = c.text(f"{here}.exact", attribution.get("exact"))
         if cue_start is not None and not exact:
             c.fail(f"{here}.exact", "must quote the cue's words when the cue has a start and an end")
         if cue_start is None and exact:
             c.fail(here, "quotes a cue but gives no start and end for it")
         chain.append({
-            "source": c.source(f"{here}.source", link.get("source"), required=True),
-            "role": c.choice(f"{here}.role", link.get("role"), Attribution.Role.values, default=Attribution.Role.SPEAKER),
-            "sourcing": c.choice(f"{here}.sourcing", link.get("sourcing"), Attribution.Sourcing.values,
+            "source": c.source(f"{here}.source", attribution.get("source"), required=True),
+            "role": c.choice(f"{here}.role", attribution.get("role"), Attribution.Role.values, default=Attribution.Role.SPEAKER),
+            "sourcing": c.choice(f"{here}.sourcing", attribution.get("sourcing"), Attribution.Sourcing.values,
                                  default=Attribution.Sourcing.ON_RECORD),
             "start": cue_start, "end": cue_end, "exact": exact,
         })
@@ -348,10 +348,11 @@ def check_claim(c: Checker, where: str, data) -> dict:
         kind = c.choice(f"{here}.kind", spec.get("kind"), Evidence.Kind.values)
         item = {"kind": kind, "note": c.text(f"{here}.note", spec.get("note"))}
         if kind == "quote":
-            link = c.whole(f"{here}.link", spec.get("link"), maximum=MAX_CHAIN)
-            if link is not None and link >= len(chain):
-                c.fail(f"{here}.link", f"must name a link of the chain by its position (0 to {len(chain) - 1}), got {link}")
-            item["link"] = link
+            # The format's "link" is the position of an attribution of the chain above.
+            position = c.whole(f"{here}.link", spec.get("link"), maximum=MAX_CHAIN)
+            if position is not None and position >= len(chain):
+                c.fail(f"{here}.link", f"must name a link of the chain by its position (0 to {len(chain) - 1}), got {position}")
+            item["link"] = position
         elif kind in ("article", "claim"):
             item["story"] = c.reference(here, spec)
             if kind == "claim":

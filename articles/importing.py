@@ -7,7 +7,7 @@ text: importing the same file twice changes nothing, and a story whose text chan
 reported, not overwritten (annotations are anchored in the old text).
 
 JSON Lines files are read twice, streaming: the stories first, then their claims and links, so
-that a claim's evidence and a link may name a story that comes later in the file.
+that a claim's evidence and a story link may name a story that comes later in the file.
 """
 
 import io
@@ -38,7 +38,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from annotations.models import (
-    ChainLink, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal,
+    AttributionSpec, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal,
 )
 from articles.import_records import Invalid, check_record, needs_other_stories, parse_line, parse_moment
 from articles.page_cache import one_invalidation
@@ -547,7 +547,7 @@ def find_existing(fields: dict) -> Article | None:
 
 
 def story_named(reference: dict) -> Article | None:
-    """The story a link or an evidence names (a checked reference: {"url": …} or {"hash": …})."""
+    """The story a story link or an evidence names (a checked reference: {"url": …} or {"hash": …})."""
     stories = Article.objects.only("pk", "url", "content_hash").order_by()
     if reference.get("url"):
         return stories.filter(url=reference["url"]).first()
@@ -561,7 +561,7 @@ def named(reference: dict) -> str:
 
 
 class Unresolved(Unimportable):
-    """A claim's evidence or a link names a story that is not stored (yet)."""
+    """A claim's evidence or a story link names a story that is not stored (yet)."""
 
 
 def entity_for(details: dict) -> Entity:
@@ -656,9 +656,9 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
     its evidence names a story (or a claim of one) not stored here."""
     evidence = [evidence_spec(article, item, f"evidence[{k}]") for k, item in enumerate(data["evidence"])]
     chain = [
-        ChainLink(source=publisher_for(link["source"], None), role=link["role"], sourcing=link["sourcing"],
-                  start=link["start"], end=link["end"], exact=link["exact"])
-        for link in data["chain"]
+        AttributionSpec(source=publisher_for(given["source"], None), role=given["role"], sourcing=given["sourcing"],
+                        start=given["start"], end=given["end"], exact=given["exact"])
+        for given in data["chain"]
     ]
     history = [StatusStep(to=step["to"], reason=step["reason"], evidence=step["evidence"], at=step["at"])
                for step in data["history"]]
@@ -671,7 +671,7 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
 def evidence_spec(article: Article, item: dict, where: str) -> EvidenceSpec:
     kind, note = item["kind"], item["note"]
     if kind == "quote":
-        return EvidenceSpec(kind, link=item["link"], note=note)
+        return EvidenceSpec(kind, position=item["link"], note=note)
     if kind == "url":
         return EvidenceSpec(kind, url=item["url"], note=note)
     story = story_named(item["story"])

@@ -88,6 +88,26 @@ class SourceKind(models.TextChoices):
     DOCUMENT = "document", _("document")
 
 
+class Named(models.Model):
+    """What a source and an entity share: a name, never empty, and the slug of their public page
+    (chosen by save_with_free_slug), a description, when it was made; listed by name."""
+
+    name = models.CharField(_("name"), max_length=300)
+    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
+    description = models.TextField(_("description"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ContentQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+        constraints = [models.CheckConstraint(condition=~Q(name=""), name="%(class)s_name_not_empty")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
 class SourceQuerySet(ContentQuerySet):
     def published(self):
         """Sources the public may see: the publisher of a published story, or a source cited in
@@ -108,31 +128,25 @@ class SourceQuerySet(ContentQuerySet):
 
 
 @tracked()
-class Source(models.Model):
+class Source(Named):
     """Anyone information comes from: a publisher, an agency, a body, a named or unnamed person."""
 
     objects = SourceQuerySet.as_manager()
 
     Kind = SourceKind
 
-    name = models.CharField(_("name"), max_length=300)
-    slug = models.SlugField(_("slug"), max_length=100, unique=True, blank=True)
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     country = models.CharField(
         _("country"), max_length=2, blank=True, help_text=_("ISO 3166 two-letter code, such as KR or ID; blank if none")
     )
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
-    description = models.TextField(_("description"), blank=True)
-    created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(Named.Meta):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
-        constraints = [
+        constraints = Named.Meta.constraints + [
             models.CheckConstraint(condition=Q(kind__in=SourceKind.values), name="source_kind_valid"),
             models.CheckConstraint(condition=Q(country__regex=r"^([A-Z]{2})?$"), name="source_country_iso"),
-            models.CheckConstraint(condition=~Q(name=""), name="source_name_not_empty"),
             models.UniqueConstraint(models.functions.Lower("name"), F("kind"), F("country"), name="source_unique_name"),
             models.CheckConstraint(condition=WEB_ADDRESS, name="source_url_http"),
         ]

@@ -37,7 +37,7 @@ def entity_node(entity: Entity, absolute) -> dict:
 
 def claim_review(claim: Claim, article_url: str, absolute) -> dict:
     value, name = RATINGS[claim.status]
-    speakers = [link for link in claim.attributions.all() if link.role == Attribution.Role.SPEAKER]
+    speakers = [a for a in claim.attributions.all() if a.role == Attribution.Role.SPEAKER]
     item = {
         "@type": "Claim",
         "text": claim.statement,

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.highlighting import segments
-from annotations.models import Attribution, Claim, Entity, Evidence, Mention, StoryLink
+from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles.filtering import StoryFilterForm, published_stories_naming
 from articles.models import Article, Source
@@ -76,9 +76,8 @@ def article_list(request: HttpRequest) -> HttpResponse:
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
     mentions = list(Mention.objects.published().filter(article=article).select_related("entity").order_by("start"))
-    claims = list(Claim.objects.published().filter(article=article).for_display().order_by("start", "id"))
-    links = StoryLink.objects.published().touching(article).select_related("from_article", "to_article")
-    related = [(link, link.to_article if link.from_article_id == article.pk else link.from_article) for link in links]
+    claims = list(article.claims.published().for_display().order_by("start", "id"))
+    related = StoryLink.objects.published().with_other_ends(article)
     entities = sorted({m.entity_id: m.entity for m in mentions}.values(), key=lambda e: e.name.lower())
     for number, claim in enumerate(claims, start=1):
         claim.number = number
@@ -98,7 +97,7 @@ def article_annotations(request: HttpRequest, slug: str) -> JsonResponse:
     """The W3C Web Annotation export of the article's published mentions and claims."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
     mentions = Mention.objects.published().filter(article=article).select_related("entity").order_by("start", "id")
-    claims = Claim.objects.published().filter(article=article).for_display().order_by("start", "id")
+    claims = article.claims.published().for_display().order_by("start", "id")
     data = annotation_collection(article, mentions, claims, request.build_absolute_uri)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'
@@ -148,8 +147,10 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(Claim.objects.published().for_display(), pk=pk)
-    evidence = Evidence.objects.published().filter(claim=claim).select_related("attribution__source", "article", "other_claim")
+    claim = get_object_or_404(
+        Claim.objects.published().select_related("article__publisher").for_display(published_evidence=True), pk=pk
+    )
+    evidence = claim.evidence.all()
     return render(request, "articles/claim_detail.html", {"claim": claim, "article": claim.article, "evidence": evidence})
 
 

@@ -27,7 +27,7 @@ def make_claim(article: Article | None = None, text: str = "Kim Jong Un travelle
     return Claim.objects.create(article=article, start=start, end=start + len(text), exact=text, **overrides)
 
 
-def add_link(claim: Claim, source: Source | None = None, **overrides) -> Attribution:
+def add_attribution(claim: Claim, source: Source | None = None, **overrides) -> Attribution:
     fields = {
         "claim": claim,
         "position": claim.attributions.count(),
@@ -38,8 +38,8 @@ def add_link(claim: Claim, source: Source | None = None, **overrides) -> Attribu
     return Attribution.objects.create(**fields)
 
 
-def quote_evidence(link: Attribution) -> Evidence:
-    return Evidence.objects.create(claim=link.claim, kind=Evidence.Kind.QUOTE, attribution=link)
+def quote_evidence(attribution: Attribution) -> Evidence:
+    return Evidence.objects.create(claim=attribution.claim, kind=Evidence.Kind.QUOTE, attribution=attribution)
 
 
 def form_values(html: str, form_id: str) -> dict[str, str | list[str]]:

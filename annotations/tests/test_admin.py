@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.urls import reverse
 
 from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, RejectedSuggestion, StoryLink, StorySuggestion
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.demo_newsroom import load_demo
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
@@ -72,6 +72,7 @@ def test_maintainer_adds_an_article_with_a_mention_through_the_admin(maintainer_
     assert (article.language, article.slug, article.status) == ("id", "kereta-berangkat", "draft")
     mention = article.mentions.get()
     assert (mention.entity, mention.exact, mention.prefix, mention.suffix) == (kim, "Kim", "Kereta ", " berangkat ke Rusia.")
+    assert mention.created_by.username == "max"  # added in the story's inline, it records who added it
 
 
 def test_admin_shows_a_clear_error_for_a_mention_that_misses_the_text(maintainer_client):
@@ -126,7 +127,7 @@ def test_merge_action_moves_mentions_and_keeps_aliases(maintainer_client):
 def test_claim_status_view_explains_why_anonymous_claims_cannot_be_confirmed(maintainer_client):
     claim = make_claim()
     anonymous = make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS)
-    add_link(claim, anonymous, sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, anonymous, sourcing=Attribution.Sourcing.ANONYMOUS)
     url = reverse("admin:annotations_claim_status", args=[claim.pk])
     response = maintainer_client.post(url, {"status": "confirmed", "reason": "Sure", "version": claim.version})
     assert "every speaker is anonymous" in response.content.decode()
@@ -139,7 +140,7 @@ def test_claim_status_view_explains_why_anonymous_claims_cannot_be_confirmed(mai
 
 def test_attribution_inline_refuses_to_leave_a_confirmed_claim_with_only_anonymous_speakers(maintainer_client):
     claim = make_claim()
-    on_record = add_link(claim)
+    on_record = add_attribution(claim)
     from annotations.tests.makers import quote_evidence
 
     claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(on_record))
@@ -193,8 +194,8 @@ def make_rows(n: int) -> None:
         mention = make_mention(article)
         EntityAlias.objects.create(entity=mention.entity, name=f"alias {mention.entity.pk}")
         claim = make_claim(article)
-        link = add_link(claim)
-        claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(link))
+        attribution = add_attribution(claim)
+        claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(attribution))
         Evidence.objects.create(claim=claim, kind="url", url="https://example.org/")
         StoryLink.objects.create(from_article=article, to_article=make_article(), kind="cites")
         RejectedSuggestion.objects.create(article=article, entity=mention.entity, start=mention.start, end=mention.end)
@@ -229,7 +230,7 @@ def test_claim_change_page_query_count_is_constant(maintainer_client, count_quer
         from annotations.models import Evidence
 
         for i in range(claim.attributions.count(), n):
-            add_link(claim, sources[i], position=i, role="via" if i else "speaker")
+            add_attribution(claim, sources[i], position=i, role="via" if i else "speaker")
             evidence = Evidence.objects.create(claim=claim, kind="article", article=make_article())
             status = "disputed" if claim.status == "reported" else "reported"
             claim.change_status(status, by=None, reason=f"Change {i}", evidence=evidence)
@@ -249,7 +250,7 @@ def test_article_change_page_shows_each_mentions_entity(maintainer_client):
 
 def test_d2_a_stale_admin_status_change_is_refused(maintainer_client):
     claim = make_claim()
-    add_link(claim)
+    add_attribution(claim)
     url = reverse("admin:annotations_claim_status", args=[claim.pk])
     loaded = claim.version
     claim.change_status("reported", by=None, reason="Someone else, meanwhile")
@@ -257,3 +258,53 @@ def test_d2_a_stale_admin_status_change_is_refused(maintainer_client):
     assert response.status_code == 200 and "Someone changed this claim" in response.content.decode()
     claim.refresh_from_db()
     assert claim.status == "reported" and claim.history.count() == 1
+
+
+def test_admin_status_change_offers_the_stories_linked_either_way_as_evidence(maintainer_client):
+    claim = make_claim()
+    earlier, later = make_article(title="Earlier coverage"), make_article(title="The follow-up")
+    StoryLink.objects.create(from_article=claim.article, to_article=earlier, kind=StoryLink.Kind.EARLIER_COVERAGE)
+    StoryLink.objects.create(from_article=later, to_article=claim.article, kind=StoryLink.Kind.FOLLOW_UP)
+    page = maintainer_client.get(reverse("admin:annotations_claim_status", args=[claim.pk])).content.decode()
+    assert f'value="article:{earlier.pk}"' in page and f'value="article:{later.pk}"' in page
+
+
+def test_rows_added_in_the_admin_record_who_added_them_inlines_included(maintainer_client):
+    claim, other = make_claim(), make_article()
+    data = {
+        "article": claim.article_id, "start": claim.start, "end": claim.end, "exact": claim.exact,
+        "statement": claim.statement, "note": "", "is_published": "on",
+        "attributions-TOTAL_FORMS": 0, "attributions-INITIAL_FORMS": 0,
+        "evidence-TOTAL_FORMS": 1, "evidence-INITIAL_FORMS": 0,
+        "evidence-0-claim": claim.pk, "evidence-0-kind": "article", "evidence-0-article": other.pk,
+        "evidence-0-url": "", "evidence-0-note": "",
+        "history-TOTAL_FORMS": 0, "history-INITIAL_FORMS": 0,
+        "seen_change": claim.events.order_by("-pgh_id").values_list("pgh_id", flat=True).first(),
+    }
+    response = maintainer_client.post(admin_url(Claim, "change", claim.pk), data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    assert claim.evidence.get().created_by.username == "max"
+    claim.refresh_from_db()
+    assert claim.created_by is None  # a change is no addition: who made the claim stays as it was
+    response = maintainer_client.post(
+        admin_url(StoryLink, "add"), {"from_article": claim.article_id, "to_article": other.pk, "kind": "same_event", "note": ""}
+    )
+    assert response.status_code == 302
+    assert StoryLink.objects.get().created_by.username == "max"
+
+
+@pytest.mark.parametrize("model", [Source, Entity], ids=lambda m: m.__name__)
+def test_a_source_or_entity_changed_in_the_admin_as_its_form_shows_it_is_saved(maintainer_client, model):
+    from annotations.tests.makers import form_values
+
+    row = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT) if model is Source else make_entity(name="Kim Jong Un")
+    url = admin_url(model, "change", row.pk)
+    page = maintainer_client.get(url).content.decode()
+    labels = [label for label in ("Name", "Kind", "Description") if f">{label}:<" in page]
+    assert [page.index(f">{label}:<") for label in labels] == sorted(page.index(f">{label}:<") for label in labels)
+    data = form_values(page, f"{model._meta.model_name}_form")
+    data["description"] = "Checked"
+    response = maintainer_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else response
+    row.refresh_from_db()
+    assert row.description == "Checked"

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, check_rules_now
-from annotations.tests.makers import add_link, make_claim, quote_evidence
+from annotations.tests.makers import add_attribution, make_claim, quote_evidence
 from articles.models import Source
 from articles.tests.makers import make_article, make_source
 
@@ -14,8 +14,8 @@ def anonymous_official() -> Source:
 
 def test_claim_whose_every_speaker_is_anonymous_cannot_be_confirmed(db, editor):
     claim = make_claim()
-    add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
-    add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
+    add_attribution(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
     evidence = Evidence.objects.create(claim=claim, kind=Evidence.Kind.URL, url="https://example.org/report")
     with pytest.raises(ValidationError, match="every speaker is anonymous"):
         claim.change_status(Claim.Status.CONFIRMED, by=editor, reason="Sure of it", evidence=evidence)
@@ -26,7 +26,7 @@ def test_claim_whose_every_speaker_is_anonymous_cannot_be_confirmed(db, editor):
 
 def test_anonymous_claim_can_be_reported(db, editor):
     claim = make_claim()
-    add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
     claim.change_status(Claim.Status.REPORTED, by=editor, reason="Yonhap reports it")
     claim.refresh_from_db()
     assert claim.status == Claim.Status.REPORTED
@@ -34,7 +34,7 @@ def test_anonymous_claim_can_be_reported(db, editor):
 
 def test_confirmed_claim_names_its_evidence(db, editor):
     claim = make_claim()
-    add_link(claim)
+    add_attribution(claim)
     with pytest.raises(ValidationError, match="evidence"):
         claim.change_status(Claim.Status.CONFIRMED, by=editor, reason="On the record")
     with pytest.raises(IntegrityError, match="status_change_confirmed_has_evidence"):
@@ -44,8 +44,8 @@ def test_confirmed_claim_names_its_evidence(db, editor):
 
 def test_on_record_confirmation_is_recorded_in_the_history(db, editor):
     claim = make_claim()
-    link = add_link(claim)
-    evidence = quote_evidence(link)
+    attribution = add_attribution(claim)
+    evidence = quote_evidence(attribution)
     change = claim.change_status(Claim.Status.CONFIRMED, by=editor, reason="The Kremlin said so on the record", evidence=evidence)
     claim.refresh_from_db()
     assert claim.status == Claim.Status.CONFIRMED
@@ -58,7 +58,7 @@ def test_on_record_confirmation_is_recorded_in_the_history(db, editor):
 
 def test_status_history_keeps_every_change(db, editor, maintainer):
     claim = make_claim()
-    add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
     claim.change_status(Claim.Status.REPORTED, by=editor, reason="Monday: reported")
     other = make_article()
     evidence = Evidence.objects.create(claim=claim, kind=Evidence.Kind.ARTICLE, article=other)
@@ -69,7 +69,7 @@ def test_status_history_keeps_every_change(db, editor, maintainer):
 
 def test_status_cannot_be_changed_by_saving_the_row(db):
     claim = make_claim()
-    add_link(claim)
+    add_attribution(claim)
     claim = Claim.objects.get(pk=claim.pk)
     claim.status = Claim.Status.REPORTED
     with pytest.raises(ValidationError, match="change_status"):
@@ -91,7 +91,7 @@ def test_reported_claim_needs_an_attribution(db, editor):
 
 def test_status_change_needs_a_reason(db, editor):
     claim = make_claim()
-    add_link(claim)
+    add_attribution(claim)
     with pytest.raises(ValidationError, match="why"):
         claim.change_status(Claim.Status.REPORTED, by=editor, reason="  ")
 
@@ -99,7 +99,7 @@ def test_status_change_needs_a_reason(db, editor):
 def test_unnamed_source_cannot_be_cited_on_the_record(db, editor):
     claim = make_claim()
     with pytest.raises(IntegrityError, match="unnamed source"), transaction.atomic():
-        add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ON_RECORD)
+        add_attribution(claim, anonymous_official(), sourcing=Attribution.Sourcing.ON_RECORD)
         with pytest.raises(ValidationError, match="unnamed source"):
             claim.check_rules()
         check_rules_now()
@@ -122,16 +122,16 @@ def test_evidence_names_exactly_one_thing(db):
 
 def test_chain_reads_in_words_from_the_outermost_source(db):
     claim = make_claim()
-    add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
-    add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
+    add_attribution(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
     assert claim.chain_in_words() == "according to Yonhap, citing an unnamed official"
 
 
 def test_independent_speakers_read_as_separate_strands(db):
     claim = make_claim()
-    add_link(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
-    add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
-    add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    add_attribution(claim, anonymous_official(), sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     assert claim.chain_in_words() == "according to Yonhap, citing an unnamed official; according to Kremlin"
 
 

@@ -4,7 +4,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from annotations.roles import ensure_editors_group
 from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -18,7 +18,7 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "article": [article.pk], "article-publish": [article.pk], "mention-create": [article.pk],
         "claim-create": [article.pk], "story-link-create": [article.pk], "story-link-search": [article.pk],
         "mention-delete": [article.pk, mention.pk], "story-link-delete": [article.pk, link.pk],
-        "claim-status-update": [claim.pk], "claim-link-create": [claim.pk], "claim-delete": [claim.pk],
+        "claim-status-update": [claim.pk], "claim-attribution-create": [claim.pk], "claim-delete": [claim.pk],
         "article-history": [article.pk], "suggestion-accept": [article.pk], "suggestion-reject": [article.pk],
         "related-decide": [article.pk],
         "history-undo": [article.pk, "mention", mention.events.get(pgh_label="insert").pgh_id],
@@ -243,7 +243,7 @@ def status_data(claim, **fields):
 
 def test_d1_second_editor_with_a_stale_version_gets_409_and_keeps_what_they_typed(client, story, editor):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim)
+    add_attribution(claim)
     claim.change_status("reported", by=None, reason="Reported")
     claim.refresh_from_db()
     first, second = client, type(client)()
@@ -270,7 +270,7 @@ def test_d1_second_editor_with_a_stale_version_gets_409_and_keeps_what_they_type
 
 def test_status_change_with_the_current_version_is_recorded(editor_client, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim)
+    add_attribution(claim)
     url = reverse("desk:claim-status-update", args=[claim.pk])
     response = editor_client.post(url, status_data(claim, status="reported", reason="Yonhap says so"), headers={"HX-Request": "true"})
     assert response.status_code == 200
@@ -279,10 +279,10 @@ def test_status_change_with_the_current_version_is_recorded(editor_client, story
     assert claim.history.get().changed_by.username == "edna"
 
 
-def test_adding_a_link_to_the_chain_checks_the_version(editor_client, story):
+def test_adding_an_attribution_to_the_chain_checks_the_version(editor_client, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    url = reverse("desk:claim-link-create", args=[claim.pk])
-    data = {f"link-{claim.pk}-{k}": v for k, v in {"source_query": "Kremlin", "new_source_kind": "government",
+    url = reverse("desk:claim-attribution-create", args=[claim.pk])
+    data = {f"attribution-{claim.pk}-{k}": v for k, v in {"source_query": "Kremlin", "new_source_kind": "government",
             "new_source_country": "RU", "role": "speaker", "sourcing": "on_record", "source": "", "version": 1}.items()}
     assert editor_client.post(url, data, headers={"HX-Request": "true"}).status_code == 200
     assert editor_client.post(url, data, headers={"HX-Request": "true"}).status_code == 409
@@ -321,8 +321,8 @@ def annotated_story(mentions: int, claims: int) -> Article:
     )
     for n in range(claims):
         claim = make_claim(article, f"spoke {n} times")
-        add_link(claim, make_source(kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
-        add_link(claim, yonhap, role=Attribution.Role.VIA)
+        add_attribution(claim, make_source(kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
+        add_attribution(claim, yonhap, role=Attribution.Role.VIA)
         claim.change_status("reported", by=None, reason="Reported")
     StoryLink.objects.create(from_article=article, to_article=make_article(), kind="cites")
     return article
@@ -354,7 +354,7 @@ def perform(action: str, client, article: Article):
         return client.post(reverse("desk:claim-create", args=[article.pk]), data, headers=htmx)
     if action == "status":
         return client.post(reverse("desk:claim-status-update", args=[claim.pk]), status_data(claim), headers=htmx)
-    if action == "link":
+    if action == "story-link":
         other = make_article()
         return client.post(
             reverse("desk:story-link-create", args=[article.pk]), {"to_article": other.pk, "kind": "same_event"},
@@ -364,7 +364,7 @@ def perform(action: str, client, article: Article):
     return client.post(reverse("desk:mention-delete", args=[article.pk, mention.pk]), headers=htmx)
 
 
-@pytest.mark.parametrize("action", ["tag", "claim", "status", "link", "untag"])
+@pytest.mark.parametrize("action", ["tag", "claim", "status", "story-link", "untag"])
 def test_htmx_actions_make_the_same_number_of_queries_on_small_and_large_stories(editor_client, db, action):
     from annotations.related import entity_frequencies
     from annotations.suggestions import matcher
@@ -383,8 +383,8 @@ def test_a_confirmed_claim_with_its_evidence_can_be_removed(editor_client, story
     from annotations.tests.makers import quote_evidence
 
     claim = make_claim(story, "Kim Jong Un will meet Putin")
-    link = add_link(claim)
-    claim.change_status("confirmed", by=None, reason="On record", evidence=quote_evidence(link))
+    attribution = add_attribution(claim)
+    claim.change_status("confirmed", by=None, reason="On record", evidence=quote_evidence(attribution))
     response = editor_client.post(reverse("desk:claim-delete", args=[claim.pk]), headers={"HX-Request": "true"})
     assert response.status_code == 200 and not Claim.objects.exists()
 

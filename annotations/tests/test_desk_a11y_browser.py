@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from annotations.tests.makers import add_link, make_claim, make_mention
+from annotations.tests.makers import add_attribution, make_claim, make_mention
 from articles.tests.makers import make_article
 
 pytestmark = pytest.mark.browser
@@ -19,7 +19,7 @@ def test_every_desk_control_has_an_accessible_name(editor_page):
     article = make_article()
     make_mention(article)
     claim = make_claim(article)
-    add_link(claim)
+    add_attribution(claim)
     for url in ["/desk/", f"/desk/articles/{article.pk}/", "/desk/import/"]:
         editor_page.goto(url)
         assert editor_page.evaluate(UNNAMED_CONTROLS) == [], url

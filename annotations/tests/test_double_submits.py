@@ -222,10 +222,10 @@ def test_the_same_story_link_sent_twice_answers_as_the_first_did(editor_client, 
 
 def test_the_same_source_added_to_a_chain_twice_is_added_once_and_not_called_stale(editor_client, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    url = reverse("desk:claim-link-create", args=[claim.pk])
+    url = reverse("desk:claim-attribution-create", args=[claim.pk])
     fields = {"source_query": "Kremlin", "new_source_kind": "government", "new_source_country": "RU", "role": "speaker",
               "sourcing": "on_record", "source": "", "version": claim.version, "submission": new_key()}
-    data = {f"link-{claim.pk}-{name}": value for name, value in fields.items()}
+    data = {f"attribution-{claim.pk}-{name}": value for name, value in fields.items()}
     first, second = (editor_client.post(url, data, headers=HTMX) for _ in range(2))
     assert (first.status_code, second.status_code) == (200, 200), "the second sending is not a stale version"
     assert desk_message(second) == "Source added to the chain."
@@ -289,11 +289,11 @@ def test_a_malformed_key_is_refused_with_a_message(editor_client, story, key):
 def test_every_create_form_says_when_its_key_is_malformed(editor_client, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
     other = make_article(title="The summit itself")
-    link = {f"link-{claim.pk}-{k}": v for k, v in {"source_query": "Kremlin", "new_source_kind": "government",
+    attribution = {f"attribution-{claim.pk}-{k}": v for k, v in {"source_query": "Kremlin", "new_source_kind": "government",
             "role": "speaker", "sourcing": "on_record", "version": claim.version, "submission": "nope"}.items()}
     posts = {
         "desk:claim-create": ([story.pk], claim_data("Kim Jong Un will meet Putin", submission="nope")),
-        "desk:claim-link-create": ([claim.pk], link),
+        "desk:claim-attribution-create": ([claim.pk], attribution),
         "desk:story-link-create": ([story.pk], {"to_article": other.pk, "kind": "cites", "submission": "nope"}),
         "desk:import": ([], {"file": SimpleUploadedFile("s.txt", b"Title\nBody."), "format": "auto", "submission": "nope"}),
     }

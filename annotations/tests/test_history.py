@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from annotations.history import timeline
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
-from annotations.tests.makers import add_link, form_values, make_claim, make_entity, make_mention, quote_evidence
+from annotations.tests.makers import add_attribution, form_values, make_claim, make_entity, make_mention, quote_evidence
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -48,7 +48,7 @@ def test_d5_a_claim_changed_through_a_view_the_admin_update_bulk_update_and_raw_
     client, editor, maintainer, story
 ):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role="via")
+    add_attribution(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role="via")
     claim.change_status("reported", by=editor, reason="Yonhap reports it")
     before = claim.events.count()
 
@@ -112,7 +112,7 @@ def test_deleting_an_article_keeps_its_history(story):
 
 def test_timeline_says_who_when_through_which_page_and_what_changed(editor_client, editor, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     editor_client.post(
         reverse("desk:claim-status-update", args=[claim.pk]),
         {"status": "reported", "reason": "Two agencies carry it", "version": claim.version},
@@ -127,7 +127,7 @@ def test_timeline_says_who_when_through_which_page_and_what_changed(editor_clien
 
 def test_undoing_a_status_change_puts_the_claim_back_exactly(editor_client, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     claim.refresh_from_db()
     before = article_state(story)
     editor_client.post(
@@ -165,8 +165,8 @@ def test_restoring_a_deleted_mention_puts_the_article_back_exactly(editor_client
 
 def test_restoring_a_deleted_claim_brings_back_its_chain_evidence_and_status_history(editor_client, editor, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    link = add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
-    proof = quote_evidence(link)
+    attribution = add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    proof = quote_evidence(attribution)
     claim.change_status("confirmed", by=editor, reason="The Kremlin said so on the record", evidence=proof)
     before = article_state(story)
     history_before = list(ClaimStatusChange.objects.filter(claim=claim).values())
@@ -207,13 +207,13 @@ def test_an_undo_that_a_later_change_overtook_is_refused(editor_client, story):
 
 def test_an_undo_that_would_break_a_claim_rule_is_refused(editor_client, editor, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    link = add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    attribution = add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     proof = Evidence.objects.create(claim=claim, kind=Evidence.Kind.URL, url="https://kremlin.example/statement")
     claim.change_status("confirmed", by=editor, reason="The Kremlin says so", evidence=proof)
     claim.change_status("disputed", by=editor, reason="Denied")
     # A disputed claim may rest on an unnamed official...
     official = make_source(name="An official", kind=Source.Kind.ANONYMOUS)
-    Attribution.objects.filter(pk=link.pk).update(source=official, sourcing="anonymous")
+    Attribution.objects.filter(pk=attribution.pk).update(source=official, sourcing="anonymous")
     # ...but undoing the move to "disputed" would confirm it on an unnamed official and a web address alone.
     event = claim.events.filter(pgh_label="update", status="disputed").latest("pgh_id")
     response = editor_client.post(undo_url(story, "claim", event))
@@ -261,11 +261,11 @@ def test_maintainer_restores_a_deleted_mention_from_the_admin(maintainer_client,
 def test_history_page_query_count_does_not_grow_with_changes(editor_client, count_queries, story):
     url = reverse("desk:article-history", args=[story.pk])
     make_mention(story, "Pyongyang")
-    add_link(make_claim(story, "Kim Jong Un's train left Pyongyang", statement="first"), make_source())
+    add_attribution(make_claim(story, "Kim Jong Un's train left Pyongyang", statement="first"), make_source())
     small = count_queries(editor_client, url)
     for _ in range(10):
         claim = make_claim(story, "Kim Jong Un's train left Pyongyang", statement=f"s{_}")
-        add_link(claim, make_source())
+        add_attribution(claim, make_source())
         Claim.objects.filter(pk=claim.pk).update(note="n")
         make_mention(story, "Kim Jong Un", entity=make_entity())
     assert len(timeline(story)) > 40

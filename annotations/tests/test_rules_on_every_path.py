@@ -16,7 +16,7 @@ from annotations.history import CannotUndo, undo
 from annotations.models import (
     CLAIM_RULES,
     Attribution,
-    ChainLink,
+    AttributionSpec,
     Claim,
     ClaimStatusChange,
     Evidence,
@@ -25,7 +25,7 @@ from annotations.models import (
     rule_message,
     rule_refusal,
 )
-from annotations.tests.makers import add_link, form_values, make_claim, quote_evidence
+from annotations.tests.makers import add_attribution, form_values, make_claim, quote_evidence
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -48,9 +48,9 @@ def unnamed() -> Source:
 def confirmed_on_record(story, *, evidence: str = "url") -> Claim:
     """'Kim Jong Un will meet Putin', confirmed on the Kremlin's on-record word."""
     claim = make_claim(story, "Kim Jong Un will meet Putin")
-    link = add_link(claim, kremlin())
+    attribution = add_attribution(claim, kremlin())
     proof = (
-        quote_evidence(link) if evidence == "quote"
+        quote_evidence(attribution) if evidence == "quote"
         else Evidence.objects.create(claim=claim, kind=Evidence.Kind.URL, url="https://kremlin.example/statement")
     )
     claim.change_status(Claim.Status.CONFIRMED, by=None, reason="The Kremlin said so", evidence=proof)
@@ -85,26 +85,26 @@ def raw(sql: str, params) -> None:
 
 def break_unnamed_on_record(story, orm: bool):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    link = add_link(claim, unnamed(), sourcing=Attribution.Sourcing.ANONYMOUS)
+    attribution = add_attribution(claim, unnamed(), sourcing=Attribution.Sourcing.ANONYMOUS)
     if orm:
-        return claim, lambda: Attribution.objects.filter(pk=link.pk).update(sourcing="on_record")
-    return claim, lambda: raw("UPDATE annotations_attribution SET sourcing = 'on_record' WHERE id = %s", [link.pk])
+        return claim, lambda: Attribution.objects.filter(pk=attribution.pk).update(sourcing="on_record")
+    return claim, lambda: raw("UPDATE annotations_attribution SET sourcing = 'on_record' WHERE id = %s", [attribution.pk])
 
 
 def break_confirmed_on_record(story, orm: bool):
     claim = confirmed_on_record(story)
     official = unnamed()
-    link = claim.attributions.get()
+    attribution = claim.attributions.get()
     if orm:
-        return claim, lambda: Attribution.objects.filter(pk=link.pk).update(source=official, sourcing="anonymous")
+        return claim, lambda: Attribution.objects.filter(pk=attribution.pk).update(source=official, sourcing="anonymous")
     return claim, lambda: raw(
-        "UPDATE annotations_attribution SET source_id = %s, sourcing = 'anonymous' WHERE id = %s", [official.pk, link.pk]
+        "UPDATE annotations_attribution SET source_id = %s, sourcing = 'anonymous' WHERE id = %s", [official.pk, attribution.pk]
     )
 
 
 def break_confirmed_names_evidence(story, orm: bool):
     claim = make_claim(story, "Kim Jong Un will meet Putin")
-    add_link(claim, kremlin())
+    add_attribution(claim, kremlin())
     elsewhere = confirmed_on_record(make_article(body=STORY))
     others = elsewhere.evidence.get()
 
@@ -124,7 +124,7 @@ def break_confirmed_names_evidence(story, orm: bool):
 
 def break_reported_attributed(story, orm: bool):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY))
+    add_attribution(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY))
     claim.change_status(Claim.Status.REPORTED, by=None, reason="Yonhap reports it")
     if orm:
         return claim, lambda: Attribution.objects.filter(claim=claim).delete()
@@ -133,7 +133,7 @@ def break_reported_attributed(story, orm: bool):
 
 def break_status_recorded(story, orm: bool):
     claim = make_claim(story, "Kim Jong Un will meet Putin")
-    add_link(claim, kremlin())
+    add_attribution(claim, kremlin())
     if orm:
         return claim, lambda: Claim.objects.filter(pk=claim.pk).update(status="confirmed")
     return claim, lambda: raw("UPDATE annotations_claim SET status = 'reported' WHERE id = %s", [claim.pk])
@@ -142,7 +142,7 @@ def break_status_recorded(story, orm: bool):
 def break_quote_evidence(story, orm: bool):
     claim = confirmed_on_record(story, evidence="quote")
     other = make_claim(make_article(body=STORY), "Kim Jong Un will meet Putin")
-    foreign = add_link(other, kremlin())
+    foreign = add_attribution(other, kremlin())
     proof = claim.evidence.get()
     if orm:
         return claim, lambda: Evidence.objects.filter(pk=proof.pk).update(attribution=foreign)
@@ -213,12 +213,12 @@ def test_undoing_an_attribution_change_cannot_leave_a_confirmed_claim_on_an_anon
     """Finding 1a: the undo used to check the rules only when a status changed."""
     claim = make_claim(story, "Kim Jong Un will meet Putin")
     official = unnamed()
-    link = add_link(claim, official, sourcing=Attribution.Sourcing.ANONYMOUS)
-    Attribution.objects.filter(pk=link.pk).update(source=kremlin(), sourcing="on_record")  # the editor names it
+    attribution = add_attribution(claim, official, sourcing=Attribution.Sourcing.ANONYMOUS)
+    Attribution.objects.filter(pk=attribution.pk).update(source=kremlin(), sourcing="on_record")  # the editor names it
     evidence = Evidence.objects.create(claim=claim, kind=Evidence.Kind.URL, url="https://kremlin.example/statement")
     claim.change_status(Claim.Status.CONFIRMED, by=None, reason="On the record", evidence=evidence)
     before = state(claim)
-    event = link.events.filter(pgh_label="update").latest("pgh_id")
+    event = attribution.events.filter(pgh_label="update").latest("pgh_id")
 
     response = editor_client.post(reverse("desk:history-undo", args=[story.pk, "attribution", event.pgh_id]))
 
@@ -285,16 +285,16 @@ def test_the_admin_refuses_to_make_an_on_record_speaker_of_a_confirmed_claim_ano
 ])
 def test_a_bare_web_address_never_confirms_a_claim_without_a_named_on_record_speaker_or_document(editor, story, chain):
     """Finding 1d: with no speaker at all, "every speaker is anonymous" read as false."""
-    links = [ChainLink(make_source(kind=kind), role, sourcing) for role, sourcing, kind in chain]
+    attributions = [AttributionSpec(make_source(kind=kind), role, sourcing) for role, sourcing, kind in chain]
     with pytest.raises(ValidationError) as raised:
         Claim.record(
-            story, start=0, end=34, exact=STORY[:34], chain=links, status=Claim.Status.CONFIRMED,
+            story, start=0, end=34, exact=STORY[:34], chain=attributions, status=Claim.Status.CONFIRMED,
             evidence=EvidenceSpec("url", url="https://example.org/report"), by=editor,
         )
     assert rule_message("claim_confirmed_on_record") in raised.value.messages
     assert not Claim.objects.exists()
     # Nor once recorded, through change_status() or past it.
-    claim = Claim.record(story, start=0, end=34, exact=STORY[:34], chain=links, by=editor)
+    claim = Claim.record(story, start=0, end=34, exact=STORY[:34], chain=attributions, by=editor)
     proof = Evidence.objects.create(claim=claim, kind=Evidence.Kind.URL, url="https://example.org/report")
     with pytest.raises(ValidationError, match="cannot be confirmed"):
         claim.change_status(Claim.Status.CONFIRMED, by=editor, reason="Sure", evidence=proof)
@@ -312,7 +312,7 @@ def test_another_storys_confirmation_confirms_a_claim_whose_speaker_is_anonymous
     """Independent verification elsewhere is the other way to confirm."""
     elsewhere = make_article(title="Kremlin confirms", body=STORY)
     claim = Claim.record(
-        story, start=0, end=34, exact=STORY[:34], chain=[ChainLink(unnamed(), "speaker", "anonymous")],
+        story, start=0, end=34, exact=STORY[:34], chain=[AttributionSpec(unnamed(), "speaker", "anonymous")],
         status=Claim.Status.CONFIRMED, evidence=EvidenceSpec("article", article=elsewhere), by=editor,
     )
     check_rules_now()
@@ -325,7 +325,7 @@ def test_a_claim_confirms_another_only_from_another_story_and_only_once_confirme
     passed as independent verification."""
     other_story = story if which == "a claim of the same story" else make_article(body=STORY)
     other = make_claim(other_story, "Kim Jong Un's train left Pyongyang" if other_story == story else "Kim Jong Un will meet Putin")
-    chain = [ChainLink(unnamed(), "speaker", "anonymous")]
+    chain = [AttributionSpec(unnamed(), "speaker", "anonymous")]
     with pytest.raises(ValidationError):
         Claim.record(story, start=49, end=76, exact=STORY[49:76], chain=chain, status=Claim.Status.CONFIRMED,
                      evidence=EvidenceSpec("claim", claim=other), by=editor)
@@ -346,7 +346,7 @@ def test_a_claim_confirms_another_only_from_another_story_and_only_once_confirme
 def test_a_confirmed_claim_of_another_story_confirms_a_claim_resting_on_an_unnamed_official(editor, story):
     other = confirmed_on_record(make_article(title="Kremlin confirms", body=STORY))
     claim = Claim.record(
-        story, start=49, end=76, exact=STORY[49:76], chain=[ChainLink(unnamed(), "speaker", "anonymous")],
+        story, start=49, end=76, exact=STORY[49:76], chain=[AttributionSpec(unnamed(), "speaker", "anonymous")],
         status=Claim.Status.CONFIRMED, evidence=EvidenceSpec("claim", claim=other), by=editor,
     )
     check_rules_now()
@@ -359,7 +359,7 @@ def test_status_changes_given_out_of_order_are_refused(editor, story):
 
     from annotations.models import StatusStep
 
-    chain = [ChainLink(make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), "speaker", "on_record")]
+    chain = [AttributionSpec(make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), "speaker", "on_record")]
     steps = [StatusStep("reported", "Yonhap", at=datetime(2023, 5, 1, tzinfo=timezone.utc)),
              StatusStep("disputed", "Denied", at=datetime(2020, 1, 1, tzinfo=timezone.utc))]
     with pytest.raises(ValidationError, match="order they happened"):
@@ -391,8 +391,8 @@ def test_undoing_a_status_change_back_to_confirmed_rests_on_the_earlier_evidence
 
 def anonymous_claim(story) -> Claim:
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, unnamed(), sourcing=Attribution.Sourcing.ANONYMOUS)
-    add_link(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
+    add_attribution(claim, unnamed(), sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
     claim.change_status(Claim.Status.REPORTED, by=None, reason="Yonhap reports it")
     return claim
 
@@ -433,9 +433,9 @@ def test_making_the_speaker_of_a_confirmed_claim_anonymous_is_refused_alike_in_t
     maintainer_client, story
 ):
     claim = confirmed_on_record(story)
-    link = claim.attributions.get()
+    attribution = claim.attributions.get()
     before = state(claim)
-    url = reverse("admin:annotations_attribution_change", args=[link.pk])
+    url = reverse("admin:annotations_attribution_change", args=[attribution.pk])
     data = form_values(maintainer_client.get(url).content.decode(), "attribution_form")
     data["sourcing"] = "anonymous"
     response = maintainer_client.post(url, data)
@@ -525,12 +525,12 @@ def test_a_claim_form_refused_for_a_value_it_never_offers_says_which_and_why(edi
     assert not Claim.objects.exists()
 
 
-def test_a_status_change_naming_another_claims_link_as_evidence_says_why(editor_client, story):
+def test_a_status_change_naming_another_claims_attribution_as_evidence_says_why(editor_client, story):
     claim = anonymous_claim(story)
-    foreign = add_link(make_claim(make_article(body=STORY), "Kim Jong Un will meet Putin"), kremlin())
+    foreign = add_attribution(make_claim(make_article(body=STORY), "Kim Jong Un will meet Putin"), kremlin())
     response = editor_client.post(
         reverse("desk:claim-status-update", args=[claim.pk]),
-        {"status": "confirmed", "reason": "Sure", "evidence": f"link:{foreign.pk}", "version": claim.version},
+        {"status": "confirmed", "reason": "Sure", "evidence": f"attribution:{foreign.pk}", "version": claim.version},
         headers={"HX-Request": "true"},
     )
     assert response.status_code == 422

@@ -3,7 +3,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 
 from annotations.models import Attribution, EntityAlias, Mention, StoryLink
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.tests.makers import make_article, make_source, run_sql
 
 
@@ -52,27 +52,27 @@ def test_database_refuses_negative_offsets(db):
 
 def test_attribution_cue_span_is_optional_but_ordered(db):
     claim = make_claim()
-    link = add_link(claim)
+    attribution = add_attribution(claim)
     with pytest.raises(IntegrityError, match="attribution_cue_span_order"):
-        run_sql("UPDATE annotations_attribution SET start = 9, \"end\" = 2, exact = 'x' WHERE id = %s", [link.pk])
+        run_sql("UPDATE annotations_attribution SET start = 9, \"end\" = 2, exact = 'x' WHERE id = %s", [attribution.pk])
     cue = "the Kremlin said"
     start = claim.article.body.index(cue)
-    link.start, link.end, link.exact = start, start + len(cue), cue
-    link.save()
-    link.exact = "the Kremlin denied"
+    attribution.start, attribution.end, attribution.exact = start, start + len(cue), cue
+    attribution.save()
+    attribution.exact = "the Kremlin denied"
     with pytest.raises(ValidationError, match="offsets do not match"):
-        link.save()
+        attribution.save()
 
 
 def test_claim_status_kind_and_role_come_from_fixed_sets(db):
     claim = make_claim()
-    link = add_link(claim)
+    attribution = add_attribution(claim)
     with pytest.raises(IntegrityError, match="claim_status_valid"):
         run_sql("UPDATE annotations_claim SET status = 'probable' WHERE id = %s", [claim.pk])
     with pytest.raises(IntegrityError, match="attribution_role_valid"):
-        run_sql("UPDATE annotations_attribution SET role = 'rumour' WHERE id = %s", [link.pk])
+        run_sql("UPDATE annotations_attribution SET role = 'rumour' WHERE id = %s", [attribution.pk])
     with pytest.raises(IntegrityError, match="attribution_sourcing_valid"):
-        run_sql("UPDATE annotations_attribution SET sourcing = 'leaked' WHERE id = %s", [link.pk])
+        run_sql("UPDATE annotations_attribution SET sourcing = 'leaked' WHERE id = %s", [attribution.pk])
     entity = make_entity()
     with pytest.raises(IntegrityError, match="entity_kind_valid"):
         run_sql("UPDATE annotations_entity SET kind = 'animal' WHERE id = %s", [entity.pk])
@@ -126,7 +126,7 @@ def test_alias_is_unique_per_entity_ignoring_case(db):
 
 def test_chain_positions_are_unique_per_claim(db):
     claim = make_claim()
-    add_link(claim, position=0)
+    add_attribution(claim, position=0)
     with pytest.raises(IntegrityError, match="attribution_unique_position"):
         with transaction.atomic():
             Attribution.objects.create(
@@ -165,3 +165,11 @@ def test_utf16_offsets_sent_unconverted_are_refused(db):
     start = article.body.index(text)  # code points: what the desk's script sends
     mention = Mention.objects.create(article=article, entity=make_entity(), start=start, end=start + 3, exact=text)
     assert (mention.start, mention.end) == (6, 9)
+
+
+def test_a_story_link_shows_the_other_story_from_either_end(db):
+    a, b, c = make_article(), make_article(), make_article()
+    StoryLink.objects.create(from_article=a, to_article=b, kind=StoryLink.Kind.SAME_EVENT)
+    StoryLink.objects.create(from_article=c, to_article=a, kind=StoryLink.Kind.FOLLOW_UP)
+    assert [other for _, other in StoryLink.objects.order_by("kind").with_other_ends(a)] == [c, b]
+    assert [other for _, other in StoryLink.objects.with_other_ends(b)] == [a]

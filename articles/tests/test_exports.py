@@ -11,7 +11,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT4
 
 from annotations.models import Attribution, Source
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention, quote_evidence
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention, quote_evidence
 from articles.tests.makers import make_article, make_source
 
 SHARED = Path(settings.BASE_DIR).parent / "shared" / "testdata"
@@ -91,11 +91,11 @@ def story(db):
     make_mention(article, "Kim Jong Un", entity=make_entity(name="Kim Jong Un", wikidata_id="Q56226"))
     make_mention(article, "Putin")
     claim = make_claim(article, "Kim Jong Un met Putin")
-    link = add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
-    claim.change_status("confirmed", by=None, reason="On record", evidence=quote_evidence(link))
+    attribution = add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.change_status("confirmed", by=None, reason="On record", evidence=quote_evidence(attribution))
     reported = make_claim(article, "Yonhap reported it first")
-    add_link(reported, make_source(name="an official", kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
-    add_link(reported, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
+    add_attribution(reported, make_source(name="an official", kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
+    add_attribution(reported, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
     reported.change_status("reported", by=None, reason="Reported")
     make_claim(article, "the Kremlin said", is_published=False)
     return article

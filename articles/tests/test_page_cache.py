@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.models import Claim
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -18,7 +18,7 @@ STORY = "Kim Jong Un's train left Pyongyang for Russia on Sunday, an official sa
 def story(db) -> Article:
     article = make_article(title="Train leaves", body=STORY)
     claim = make_claim(article, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     make_mention(article, "Pyongyang", entity=make_entity(name="Pyongyang"))
     return article
 

@@ -8,7 +8,7 @@ from django.conf import settings
 from playwright.sync_api import Page
 
 from annotations.models import Attribution, EntityAlias, Source
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention, quote_evidence
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention, quote_evidence
 from articles.tests.makers import make_article, make_source
 
 pytestmark = pytest.mark.browser
@@ -43,8 +43,8 @@ def hostile_story():
     make_mention(story, "Kim Jong Un", entity=entity)
     claim = make_claim(story, "Kim Jong Un said", statement=f"Claim {HOSTILE}")
     source = make_source(name=f"Source {HOSTILE}", kind=Source.Kind.GOVERNMENT, url="https://example.org/")
-    link = add_link(claim, source)
-    claim.change_status("confirmed", by=None, reason=f"Reason {HOSTILE}", evidence=quote_evidence(link))
+    attribution = add_attribution(claim, source)
+    claim.change_status("confirmed", by=None, reason=f"Reason {HOSTILE}", evidence=quote_evidence(attribution))
     return story, entity, source, claim
 
 
@@ -96,11 +96,11 @@ def test_public_pages_have_no_serious_accessibility_violations(page: Page, trans
     entity = make_mention(story, "Kim Jong Un", entity=make_entity(name="Kim Jong Un")).entity
     claim = make_claim(story, "Kim Jong Un travelled to Russia")
     source = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT)
-    link = add_link(claim, source)
-    claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(link))
+    attribution = add_attribution(claim, source)
+    claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(attribution))
     reported = make_claim(story, "Yonhap reported the train had left")
-    add_link(reported, make_source(name="an official", kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
-    add_link(reported, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
+    add_attribution(reported, make_source(name="an official", kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
+    add_attribution(reported, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role=Attribution.Role.VIA)
     reported.change_status("reported", by=None, reason="Reported")
     rtl = make_article(title="خبر عن الزيارة", language="ar", body="قال الكرملين إن الزيارة ستتم قريبا.")
     for url in ["/", story.get_absolute_url(), rtl.get_absolute_url(), entity.get_absolute_url(),

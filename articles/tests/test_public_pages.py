@@ -2,7 +2,7 @@ from django.core.cache import cache
 from django.urls import reverse
 
 from annotations.models import Attribution, StoryLink
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.models import Article
 from articles.tests.makers import make_article, make_articles, make_source
 from newsdesk.paging import CappedPaginator
@@ -60,8 +60,8 @@ def test_article_page_shows_the_body_claims_entities_and_related_stories(client,
     article = make_article(language="en")
     make_mention(article, "Kim Jong Un", entity=make_entity(name="Kim Jong Un"))
     claim = make_claim(article, "Yonhap reported the train had left Pyongyang")
-    add_link(claim, make_source(name="an unnamed official", kind="anonymous"), sourcing=Attribution.Sourcing.ANONYMOUS)
-    add_link(claim, make_source(name="Yonhap", kind="news_agency"), role=Attribution.Role.VIA)
+    add_attribution(claim, make_source(name="an unnamed official", kind="anonymous"), sourcing=Attribution.Sourcing.ANONYMOUS)
+    add_attribution(claim, make_source(name="Yonhap", kind="news_agency"), role=Attribution.Role.VIA)
     hidden = make_claim(article, "the Kremlin said", is_published=False)
     other = make_article(title="The meeting itself")
     StoryLink.objects.create(from_article=other, to_article=article, kind=StoryLink.Kind.FOLLOW_UP)
@@ -104,8 +104,8 @@ def test_article_page_query_count_is_constant(client, db, count_queries):
             offset = article.body.index(f"thing {i}.")
             make_mention(article, f"thing {i}.", start=offset, end=offset + len(f"thing {i}."))
             claim = make_claim(article, f"said thing {i}.")
-            add_link(claim)
-            add_link(claim, role=Attribution.Role.VIA)
+            add_attribution(claim)
+            add_attribution(claim, role=Attribution.Role.VIA)
             StoryLink.objects.create(from_article=article, to_article=make_article(), kind=StoryLink.Kind.CITES)
 
     annotate(3)

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from annotations.models import Attribution, Claim, EntityAlias, Evidence, Mention, StoryLink
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention, quote_evidence
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention, quote_evidence
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -22,11 +22,11 @@ def story(db) -> Article:
     make_mention(article, "Kim Jong Un", entity=kim)
     make_mention(article, "Russia", entity=make_entity(name="Russia", kind="place"))
     claim = make_claim(article, "Kim Jong Un travelled to Russia")
-    link = add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT, country="RU"))
-    claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(link))
+    attribution = add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT, country="RU"))
+    claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(attribution))
     reported = make_claim(article, "the train had left Pyongyang")
-    add_link(reported, make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
-    add_link(reported, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR"), role="via")
+    add_attribution(reported, make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
+    add_attribution(reported, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR"), role="via")
     reported.change_status("reported", by=None, reason="Yonhap reports it")
     return article
 
@@ -195,8 +195,8 @@ def annotated(mentions: int, claims: int) -> Article:
     agency = make_source(kind=Source.Kind.NEWS_AGENCY)
     for n in range(claims):
         claim = make_claim(article, f"spoke {n} times")
-        link = add_link(claim, agency)
-        claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(link))
+        attribution = add_attribution(claim, agency)
+        claim.change_status("confirmed", by=None, reason="On the record", evidence=quote_evidence(attribution))
         Evidence.objects.create(claim=claim, kind="article", article=make_article())
     StoryLink.objects.create(from_article=article, to_article=make_article(), kind="cites")
     return article

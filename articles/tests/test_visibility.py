@@ -4,7 +4,7 @@ import re
 from urllib.parse import urlsplit
 
 from annotations.models import Claim, Entity, Evidence, StoryLink
-from annotations.tests.makers import add_link, make_claim, make_entity, make_mention, quote_evidence
+from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention, quote_evidence
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -20,9 +20,9 @@ def plant_secrets():
     make_mention(published, "Putin", entity=make_entity(name=f"Mention {MARKER}"), is_published=False)
     hidden = make_claim(published, "Some draft words", statement=f"Hidden claim {MARKER}", is_published=False)
     secret_source = make_source(name=f"Source {MARKER}", kind=Source.Kind.ANONYMOUS)
-    add_link(hidden, secret_source, sourcing="anonymous")
+    add_attribution(hidden, secret_source, sourcing="anonymous")
     visible = make_claim(published, "Kim Jong Un met Putin", note=f"Internal note {MARKER}")
-    add_link(visible, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    add_attribution(visible, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     Evidence.objects.create(claim=visible, kind="article", article=draft, note=f"Evidence note {MARKER}")
     make_mention(published, "Kim Jong Un", entity=make_entity(name="Kim Jong Un"))
     StoryLink.objects.create(from_article=published, to_article=draft, kind="follow_up")
@@ -100,15 +100,15 @@ def newsroom() -> dict:
     # The finding: a source cited only in a published claim has a page, so it is in the sitemap.
     kremlin = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT)
     claim = make_claim(story, "Kim Jong Un met Putin", statement="Kim met Putin")
-    add_link(claim, kremlin)
+    add_attribution(claim, kremlin)
     in_later = make_claim(later, "Kim Jong Un met Putin", statement="The talks took place")
-    add_link(in_later, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY))
+    add_attribution(in_later, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY))
     hidden = make_claim(story, "Yonhap reported it", statement=f"Unpublished claim {MARKER}", is_published=False)
-    add_link(hidden, make_source(name=f"Cited in an unpublished claim only {MARKER}", kind=Source.Kind.GOVERNMENT))
+    add_attribution(hidden, make_source(name=f"Cited in an unpublished claim only {MARKER}", kind=Source.Kind.GOVERNMENT))
     in_draft = make_claim(draft, "Yonhap reported it", statement=f"Claim of a draft {MARKER}")
-    add_link(in_draft, make_source(name=f"Cited in a draft only {MARKER}", kind=Source.Kind.GOVERNMENT))
+    add_attribution(in_draft, make_source(name=f"Cited in a draft only {MARKER}", kind=Source.Kind.GOVERNMENT))
     in_withdrawn = make_claim(withdrawn, "Yonhap reported it", statement=f"Claim of a withdrawn story {MARKER}")
-    add_link(in_withdrawn, make_source(name=f"Cited in a withdrawn story only {MARKER}", kind=Source.Kind.GOVERNMENT))
+    add_attribution(in_withdrawn, make_source(name=f"Cited in a withdrawn story only {MARKER}", kind=Source.Kind.GOVERNMENT))
 
     shown = [
         Evidence.objects.create(claim=claim, kind="article", article=later),

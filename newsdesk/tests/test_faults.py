@@ -158,13 +158,13 @@ print(json.dumps({"article": claim.article_id, "claim": claim.pk}))
 def test_e5_a_held_row_lock_fails_the_request_cleanly_within_the_lock_timeout(editor):
     import psycopg
 
-    from annotations.tests.makers import add_link, make_claim
+    from annotations.tests.makers import add_attribution, make_claim
     from articles.models import Source
     from articles.tests.makers import make_article, make_source
 
     story = make_article(body="Kim Jong Un's train left Pyongyang. Officials said so.")
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, make_source(kind=Source.Kind.GOVERNMENT))
+    add_attribution(claim, make_source(kind=Source.Kind.GOVERNMENT))
     params = connection.get_connection_params()
     with psycopg.connect(**params, autocommit=False) as other:
         other.execute("SELECT id FROM annotations_claim WHERE id = %s FOR UPDATE", [claim.pk])

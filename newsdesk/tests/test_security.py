@@ -23,7 +23,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from annotations.models import Claim, ClaimStatusChange, Evidence, Mention, RejectedSuggestion, StoryLink, StorySuggestion
 from annotations.roles import ensure_editors_group
-from annotations.tests.makers import add_link, form_values, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, form_values, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -90,8 +90,8 @@ def world(db):
     entity.aliases.create(name="김정은", language="ko")
     mention = make_mention(story, "Kim Jong Un", entity=entity)
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    link = add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
-    Evidence.objects.create(claim=claim, kind="quote", attribution=link)
+    attribution = add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    Evidence.objects.create(claim=claim, kind="quote", attribution=attribution)
     story_link = StoryLink.objects.create(from_article=story, to_article=draft, kind="follow_up")
     claim.change_status("reported", by=None, reason="Two agencies")
     RejectedSuggestion.objects.create(article=story, entity=entity, start=mention.start, end=mention.end)
@@ -432,7 +432,7 @@ def test_d1_of_two_editors_saving_the_same_claim_version_at_once_exactly_one_win
     ensure_editors_group()
     story = make_article(title="Train leaves", body=STORY, language="en")
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
-    add_link(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     users = []
     for name in ("ann", "bob"):
         user = User.objects.create_user(name, password=f"{name}-password-1")

@@ -131,13 +131,13 @@
     else if (target.dataset.pickEntity) pickEntity(target);
     else if (target.dataset.pickSource) pickSource(target);
     else if (target.hasAttribute("data-close-panel")) target.closest(".annotate-panel").hidden = true;
-    else if (target.hasAttribute("data-add-link")) {
-      const next = target.closest("fieldset").querySelector("[data-chain-link][hidden]");
+    else if (target.hasAttribute("data-add-attribution")) {
+      const next = target.closest("fieldset").querySelector("[data-chain-attribution][hidden]");
       if (next) {
         next.hidden = false;
         next.querySelector("input[type=search]").focus();
       }
-      if (!target.closest("fieldset").querySelector("[data-chain-link][hidden]")) target.hidden = true;
+      if (!target.closest("fieldset").querySelector("[data-chain-attribution][hidden]")) target.hidden = true;
     }
   });
 
