@@ -16,6 +16,7 @@ import threading
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import DisallowedHost
 from django.db import models, transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
@@ -78,9 +79,11 @@ def cacheable_request(request) -> bool:
     )
 
 
-def page_key(request, gen: int) -> str:
+def page_key(request, host: str, gen: int) -> str:
+    """The page's key: its generation, and the address it was asked for in full. The scheme and
+    the host (port included) are part of it, since a page's links, sitemap and feed name them."""
     fragment = "htmx" if request.headers.get("HX-Request") else "page"
-    return f"public-page:{gen}:{fragment}:{request.get_full_path()}"
+    return f"public-page:{gen}:{fragment}:{request.scheme}://{host}{request.get_full_path()}"
 
 
 def middleware(get_response):
@@ -89,7 +92,11 @@ def middleware(get_response):
     def serve(request):
         if not cacheable_request(request):
             return get_response(request)
-        key = page_key(request, generation())
+        try:
+            host = request.get_host()  # as ALLOWED_HOSTS accepts it; behind a proxy, USE_X_FORWARDED_HOST
+        except DisallowedHost:
+            return get_response(request)  # neither served nor stored: Django answers 400 further on
+        key = page_key(request, host, generation())
         stored = cache.get(key)
         if stored is not None:
             return replay(request, stored)

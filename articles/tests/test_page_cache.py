@@ -108,3 +108,38 @@ def test_htmx_fragments_and_whole_pages_are_stored_apart(client, story):
     assert fragment["X-Page-Cache"] == "miss"
     assert fragment.content != whole.content
     assert client.get("/search/?q=train", headers={"HX-Request": "true"}).content == fragment.content
+
+
+@pytest.fixture
+def our_host(settings) -> str:
+    settings.ALLOWED_HOSTS = ["news.example"]
+    return "news.example"
+
+
+def test_a_host_django_refuses_never_gets_a_stored_page(client, story, our_host):
+    assert client.get("/", headers={"Host": our_host}).status_code == 200
+    assert client.get("/", headers={"Host": our_host})["X-Page-Cache"] == "hit"
+    refused = client.get("/", headers={"Host": "evil.example"})
+    assert refused.status_code == 400 and "X-Page-Cache" not in refused
+    assert client.get("/", headers={"Host": "evil.example:1"}).status_code == 400
+
+
+@pytest.mark.parametrize("url", ["/sitemap.xml", "/feed/"])
+def test_a_page_asked_for_through_another_port_is_kept_apart(client, story, our_host, url):
+    odd = client.get(url, headers={"Host": f"{our_host}:1"})
+    assert odd.status_code == 200 and f"//{our_host}:1/" in odd.content.decode()
+    ours = client.get(url, headers={"Host": our_host})
+    assert ours["X-Page-Cache"] == "miss" and ":1/" not in ours.content.decode()
+    assert f"//{our_host}/" in ours.content.decode()
+    assert client.get(url, headers={"Host": our_host}).content == ours.content
+    again = client.get(url, headers={"Host": f"{our_host}:1"})
+    assert again["X-Page-Cache"] == "hit" and again.content == odd.content
+
+
+def test_http_and_https_never_share_a_page(client, story, our_host):
+    plain = client.get("/sitemap.xml", headers={"Host": our_host})
+    secure = client.get("/sitemap.xml", headers={"Host": our_host}, secure=True)
+    assert secure["X-Page-Cache"] == "miss"
+    assert f"https://{our_host}/" in secure.content.decode() and f"http://{our_host}/" not in secure.content.decode()
+    assert f"http://{our_host}/" in plain.content.decode() and f"https://{our_host}/" not in plain.content.decode()
+    assert client.get("/sitemap.xml", headers={"Host": our_host})["X-Page-Cache"] == "hit"
