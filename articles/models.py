@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 
-from articles.page_cache import ContentQuerySet
 from articles.search import SEARCH_CONFIGS, search_config_expression, search_vector_expression
 from articles.text import IsNFC, to_nfc
 from newsdesk.history import tracked
@@ -92,8 +91,6 @@ class SourceKind(models.TextChoices):
 class Source(models.Model):
     """Anyone information comes from: a publisher, an agency, a body, a named or unnamed person."""
 
-    objects = ContentQuerySet.as_manager()
-
     Kind = SourceKind
 
     name = models.CharField(_("name"), max_length=300)
@@ -164,7 +161,7 @@ class Source(models.Model):
             return found
 
 
-class ArticleQuerySet(ContentQuerySet):
+class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may read."""
         return self.filter(status=Article.Status.PUBLISHED)
