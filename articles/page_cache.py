@@ -112,7 +112,7 @@ def middleware(get_response):
         if not cacheable_request(request):
             return get_response(request)
         try:
-            host = request.get_host()  # as ALLOWED_HOSTS accepts it; behind a proxy, USE_X_FORWARDED_HOST
+            host = request.get_host()  # the Host header, port included, as ALLOWED_HOSTS accepts it
         except DisallowedHost:
             return get_response(request)  # neither served nor stored: Django answers 400 further on
         key = page_key(request, host, generation())
