@@ -18,13 +18,20 @@ the generation, a pair read in one query (`generation`):
   commits and visible with its commit: a page another request rendered from the old rows while
   the change was not committed is stored under a key that nobody asks for once it is.
 
-A change that is rolled back leaves the count as it was (the sequence has moved: pages are
-rendered again, never shown from rows that were not kept). (migrations/0007_page_generation.py)
+A change that is rolled back leaves the count as it was; the sequence has moved, so the pages
+kept before it are rendered again, and those rendered meanwhile by other sessions show the rows
+that were kept. (Only a page rendered inside the changing transaction itself, after its change,
+could show rows later rolled back; the middleware reads the generation before the view runs,
+outside any transaction, so no request does that.) The SQL is migrations/0007_page_generation.py.
 
-The cost: one query per request for a public page, before the cache is read (the generation);
-nothing else of the database. The cache is shared by every process of the site (Redis with
-CACHE_URL; otherwise files under var/cache). A stored page is served before sessions,
-authentication and the views run.
+Costs and limits. Each request for a public page reads the generation, even for a stored page:
+one query (and Django's connection health check before it, CONN_HEALTH_CHECKS); README,
+Benchmarks, has the figures. Each committing transaction that changed content updates the one
+row of the count, so such commits queue on that row for a moment; `SET CONSTRAINTS ALL
+IMMEDIATE` (check_rules_now) runs the deferred trigger early, and the row then stays locked
+until that transaction ends. The count's update expects READ COMMITTED, the app's isolation
+level. The cache is shared by every process of the site (Redis with CACHE_URL; otherwise files
+under var/cache). A stored page is served before sessions, authentication and the views run.
 """
 
 from django.apps import apps
