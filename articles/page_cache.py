@@ -81,8 +81,9 @@ def content_tables() -> set[str]:
 
 
 def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
-    """Give every content table the trigger that moves the generation. Run by `migrate`, as the
-    tables' owner, after every migration: a table added since gets its trigger. Idempotent."""
+    """Give every content table the trigger that moves the generation, and drop every stored page.
+    Run by `migrate`, as the tables' owner, after every migration: a table added since gets its
+    trigger. Idempotent."""
     connection = connections[using]
     with transaction.atomic(using=using), connection.cursor() as cursor:
         cursor.execute("SELECT to_regproc('articles_page_changed') IS NOT NULL")
@@ -93,6 +94,9 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
                 f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
                 f" ON {connection.ops.quote_name(table)} FOR EACH STATEMENT EXECUTE FUNCTION articles_page_changed()"
             )
+        # A migration may have written rows of a table that had no trigger yet, or changed what
+        # a page shows in another way: the pages stored before it go.
+        cursor.execute("SELECT nextval('articles_page_changes')")
 
 
 def cacheable_request(request) -> bool:
