@@ -21,7 +21,6 @@ from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink, rules_checked
 from articles.models import Article
-from articles.page_cache import invalidate
 
 # The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
 # come after it, in the order a deleted claim is restored (evidence may cite an attribution).
@@ -295,7 +294,6 @@ def undo(article: Article, kind: str, event_id: int, *, user) -> str:
                 message = undo_insert(model, event, user=user)
             else:
                 message = restore(model, event, values, user=user)
-            invalidate()  # the undo writes with update() and bulk_create(), which send no signals
     except ValidationError as error:
         raise CannotUndo(" ".join(error.messages)) from None
     return message

@@ -25,7 +25,6 @@ from articles.models import (
     save_with_free_slug,
 )
 from articles.text import Folded, to_nfc
-from articles.page_cache import ContentQuerySet, invalidate as invalidate_public_pages
 from newsdesk.history import tracked
 
 class StaleVersion(Exception):
@@ -135,7 +134,7 @@ def is_grapheme_boundary(text: str, index: int) -> bool:
     return False
 
 
-class EntityQuerySet(ContentQuerySet):
+class EntityQuerySet(models.QuerySet):
     def published(self):
         """Entities the public may see: those a published mention names (see Mention.objects.published())."""
         return self.filter(self._public())
@@ -219,8 +218,6 @@ class Entity(Named):
 
 @tracked("name_folded")
 class EntityAlias(models.Model):
-    objects = ContentQuerySet.as_manager()
-
     entity = models.ForeignKey(Entity, verbose_name=_("entity"), on_delete=models.CASCADE, related_name="aliases")
     name = models.CharField(_("alias"), max_length=300)
     language = models.CharField(_("language"), max_length=35, blank=True, help_text=_("BCP 47 tag, optional"))
@@ -250,7 +247,7 @@ class EntityAlias(models.Model):
         super().save(*args, **kwargs)
 
 
-class AnnotationQuerySet(ContentQuerySet):
+class AnnotationQuerySet(models.QuerySet):
     def published(self):
         """Annotations the public may see: published themselves, on a published article."""
         return self.filter(is_published=True, article__status=Article.Status.PUBLISHED)
@@ -755,7 +752,6 @@ class Claim(Annotation):
                 reason=reason.strip(), evidence=evidence,
             )
             Claim.objects.filter(pk=self.pk).update(status=new_status, version=F("version") + 1)
-            invalidate_public_pages()
             self.status = self._saved_status = new_status
             self.version = current.version + 1
         return change
@@ -780,8 +776,6 @@ class Attribution(models.Model):
     The optional cue span (`start`, `end`, `exact`) marks the words that attribute the claim,
     such as “the Kremlin said”.
     """
-
-    objects = ContentQuerySet.as_manager()
 
     Role = AttributionRole
 
@@ -839,7 +833,7 @@ class EvidenceKind(models.TextChoices):
     URL = "url", _("web address")
 
 
-class EvidenceQuerySet(ContentQuerySet):
+class EvidenceQuerySet(models.QuerySet):
     def published(self):
         """Evidence the public may see: of a published claim, and naming only what the public may
         see (another story, published; another claim, published). A quote is one of the claim's own
@@ -971,8 +965,6 @@ class Evidence(models.Model):
 class ClaimStatusChange(models.Model):
     """One change of a claim's status. Rows are only ever added, never changed."""
 
-    objects = ContentQuerySet.as_manager()
-
     claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(_("from"), max_length=20, choices=Claim.Status.choices)
     to_status = models.CharField(_("to"), max_length=20, choices=Claim.Status.choices)
@@ -1007,7 +999,7 @@ class ClaimStatusChange(models.Model):
         return f"{self.get_from_status_display()} → {self.get_to_status_display()}"
 
 
-class StoryLinkQuerySet(ContentQuerySet):
+class StoryLinkQuerySet(models.QuerySet):
     def published(self):
         """Links the public may see: both stories are published."""
         return self.filter(from_article__status=Article.Status.PUBLISHED, to_article__status=Article.Status.PUBLISHED)
@@ -1098,8 +1090,6 @@ class RejectedSuggestion(models.Model):
     )
     rejected_at = models.DateTimeField(_("rejected"), auto_now_add=True)
 
-    objects = ContentQuerySet.as_manager()
-
     class Meta:
         verbose_name = _("rejected suggestion")
         verbose_name_plural = _("rejected suggestions")
@@ -1132,8 +1122,6 @@ class StorySuggestion(models.Model):
         related_name="+",
     )
     decided_at = models.DateTimeField(_("decided"), auto_now=True)
-
-    objects = ContentQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("related-story decision")

@@ -41,7 +41,6 @@ from annotations.models import (
     AttributionSpec, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal,
 )
 from articles.import_records import Invalid, check_record, needs_other_stories, parse_line, parse_moment
-from articles.page_cache import one_invalidation
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
 from articles.text import to_nfc
 
@@ -691,14 +690,13 @@ def import_paths(paths: Iterable[Path], *, fmt: str = "auto", source: Source | N
                  progress=None, jobs: int = 1) -> Report:
     """Import every file; with jobs > 1, JSON Lines files are shared between that many processes."""
     report = Report()
-    with one_invalidation():  # the public pages are forgotten once, not once per story
-        for path in paths:
-            if jobs > 1 and is_jsonl(path, fmt):
-                part = import_in_parallel(path, jobs=jobs, source=source, publish=publish, progress=progress)
-            else:
-                with fast_commits():
-                    part = import_all([path], fmt=fmt, source=source, publish=publish, progress=progress)
-            report.merge(part)
+    for path in paths:
+        if jobs > 1 and is_jsonl(path, fmt):
+            part = import_in_parallel(path, jobs=jobs, source=source, publish=publish, progress=progress)
+        else:
+            with fast_commits():
+                part = import_all([path], fmt=fmt, source=source, publish=publish, progress=progress)
+        report.merge(part)
     return report
 
 
@@ -771,7 +769,7 @@ def import_share_of(task, counter) -> tuple[Report, dict]:
     path, share, source_pk, publish = task
     source = Source.objects.get(pk=source_pk) if source_pk else None
     report, pending, known = Report(), {}, {}
-    with fast_commits(), one_invalidation():
+    with fast_commits():
         for entry in read_items(path, "jsonl", share):
             store_entry(entry, source=source, publish=publish, report=report, known_sources=known, pending=pending)
             with counter.get_lock():

@@ -13,7 +13,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 
-from articles.page_cache import ContentQuerySet
 from articles.search import SEARCH_CONFIGS, search_config_expression, search_vector_expression
 from articles.text import IsNFC, to_nfc
 from newsdesk.history import tracked
@@ -97,8 +96,6 @@ class Named(models.Model):
     description = models.TextField(_("description"), blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
-    objects = ContentQuerySet.as_manager()
-
     class Meta:
         abstract = True
         ordering = ["name"]
@@ -108,7 +105,7 @@ class Named(models.Model):
         return self.name
 
 
-class SourceQuerySet(ContentQuerySet):
+class SourceQuerySet(models.QuerySet):
     def published(self):
         """Sources the public may see: the publisher of a published story, or a source cited in
         the chain of a published claim (see Claim.objects.published())."""
@@ -197,7 +194,7 @@ class Source(Named):
             return found
 
 
-class ArticleQuerySet(ContentQuerySet):
+class ArticleQuerySet(models.QuerySet):
     def published(self):
         """Articles the public may read."""
         return self.filter(status=Article.Status.PUBLISHED)

@@ -1,71 +1,102 @@
 """The public pages, kept whole for anonymous readers, and dropped the moment content changes.
 
-Every page a reader without a session gets (200, `Cache-Control: public`) is stored under its
-URL and the current *generation*; any change to a story, a source, an entity or an annotation
-moves the generation on, so that no stored page is ever served again (`invalidate`). Editors
-and anyone with a session never get a stored page: theirs can show their session.
+Every page a reader without a session gets (200, `Cache-Control: public`) is stored under the
+address it was asked for (scheme, host as Django validated it with its port, path and query) and
+the current *generation*. Editors and anyone with a session never get a stored page: theirs can
+show their session.
 
-The cache is shared by every process of the site (Redis with CACHE_URL; otherwise files under
-var/cache), so that a change saved by one gunicorn worker or by an import command empties the
-pages of all of them. A stored page is served before sessions, authentication and the views run:
-no database query at all.
+Pages are dropped by PostgreSQL, whatever writes the rows: the desk, the admin, an undo or
+restore, an import, QuerySet.update() and bulk writes, raw SQL. Every content table (`content_tables`:
+each table of the articles and annotations apps but the history's event tables and the desk's
+own bookkeeping) has a statement trigger, attached by `migrate` (`install_triggers`), that moves
+the generation, a pair read in one query (`generation`):
+
+- the sequence `articles_page_changes`, advanced by every statement that changes content, at
+  once and for every session: a page rendered afterwards, in that transaction or any other, gets
+  a new key;
+- the count `articles_page_generation`, raised by a deferred trigger as the changing transaction
+  commits and visible with its commit: a page another request rendered from the old rows while
+  the change was not committed is stored under a key that nobody asks for once it is.
+
+A change that is rolled back leaves the count as it was; the sequence has moved, so the pages
+kept before it are rendered again, and those rendered meanwhile by other sessions show the rows
+that were kept. (Only a page rendered inside the changing transaction itself, after its change,
+could show rows later rolled back; the middleware reads the generation before the view runs,
+outside any transaction, so no request does that.) The SQL is migrations/0007_page_generation.py.
+
+Costs and limits. Each request for a public page reads the generation, even for a stored page:
+one query (and Django's connection health check before it, CONN_HEALTH_CHECKS); README,
+Benchmarks, has the figures. Each committing transaction that changed content updates the one
+row of the count, so such commits queue on that row for a moment; `SET CONSTRAINTS ALL
+IMMEDIATE` (check_rules_now) runs the deferred trigger early, and the row then stays locked
+until that transaction ends. The count's update expects READ COMMITTED, the app's isolation
+level. The cache is shared by every process of the site (Redis with CACHE_URL; otherwise files
+under var/cache). A stored page is served before sessions, authentication and the views run.
 """
 
-import contextlib
-import threading
-
+from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import models, transaction
+from django.core.exceptions import DisallowedHost
+from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 
-GENERATION = "public-pages:generation"
-SKIPPED_PREFIXES = ("/desk/", "/admin/", "/accounts/", "/healthz", "/static/", "/bench/")
+SKIPPED_PREFIXES = ("/desk/", "/admin/", "/accounts/", "/healthz", "/static/")
 LONGEST_URL = 600
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary", "ETag", "Link")
 
-
-def generation() -> int:
-    value = cache.get(GENERATION)
-    if value is None:
-        cache.add(GENERATION, 1, timeout=None)
-        value = cache.get(GENERATION, 1)
-    return value
-
-
-_batch = threading.local()
-
-
-def invalidate() -> None:
-    """Forget every stored page: now, and again when the current transaction commits (so that
-    a page rendered meanwhile from the old state is not the one that stays)."""
-    if getattr(_batch, "depth", 0):
-        _batch.changed = True
-        return
-    bump()
-    transaction.on_commit(bump)
+CONTENT_APPS = ("articles", "annotations")
+# Tables of those apps that no public page, feed, sitemap or export reads: the desk's own
+# bookkeeping (a form's submission key, the suggestions an editor turned down or decided).
+DESK_ONLY = {"annotations.Submission", "annotations.RejectedSuggestion", "annotations.StorySuggestion"}
+TRIGGER = "articles_page_changed"
+GENERATION_QUERY = (
+    "SELECT changes.last_value, (SELECT value FROM articles_page_generation WHERE id = 1)"
+    " FROM articles_page_changes AS changes"
+)
 
 
-@contextlib.contextmanager
-def one_invalidation():
-    """Within the block (an import of thousands of stories), forget the pages once, at the end."""
-    _batch.depth = getattr(_batch, "depth", 0) + 1
-    try:
-        yield
-    finally:
-        _batch.depth -= 1
-        if not _batch.depth and getattr(_batch, "changed", False):
-            _batch.changed = False
-            bump()
-            transaction.on_commit(bump)
+def generation() -> str:
+    """The generation the stored pages of the moment are kept under (see the module's text)."""
+    with connection.cursor() as cursor:
+        cursor.execute(GENERATION_QUERY)
+        changes, committed = cursor.fetchone()
+    return f"{changes}.{committed}"
 
 
-def bump() -> None:
-    try:
-        cache.incr(GENERATION)
-    except ValueError:
-        cache.add(GENERATION, 2, timeout=None)
+def content_tables() -> set[str]:
+    """The tables whose rows a public page, feed, sitemap or export can show: those of the
+    content apps, every model a new one, unless it is history or named in DESK_ONLY."""
+    from newsdesk.least_privilege import history_tables
+
+    history = history_tables()
+    return {
+        model._meta.db_table
+        for label in CONTENT_APPS
+        for model in apps.get_app_config(label).get_models(include_auto_created=True)
+        if model._meta.managed and not model._meta.proxy
+        and model._meta.db_table not in history and model._meta.label not in DESK_ONLY
+    }
+
+
+def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
+    """Give every content table the trigger that moves the generation, and drop every stored page.
+    Run by `migrate`, as the tables' owner, after every migration: a table added since gets its
+    trigger. Idempotent."""
+    connection = connections[using]
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        cursor.execute("SELECT to_regproc('articles_page_changed') IS NOT NULL")
+        if not cursor.fetchone()[0]:
+            return  # migrated back to before articles 0007
+        for table in sorted(content_tables() & set(connection.introspection.table_names(cursor))):
+            cursor.execute(
+                f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
+                f" ON {connection.ops.quote_name(table)} FOR EACH STATEMENT EXECUTE FUNCTION articles_page_changed()"
+            )
+        # A migration may have written rows of a table that had no trigger yet, or changed what
+        # a page shows in another way: the pages stored before it go.
+        cursor.execute("SELECT nextval('articles_page_changes')")
 
 
 def cacheable_request(request) -> bool:
@@ -78,9 +109,11 @@ def cacheable_request(request) -> bool:
     )
 
 
-def page_key(request, gen: int) -> str:
+def page_key(request, host: str, gen: str) -> str:
+    """The page's key: its generation, and the address it was asked for in full. The scheme and
+    the host (port included) are part of it, since a page's links, sitemap and feed name them."""
     fragment = "htmx" if request.headers.get("HX-Request") else "page"
-    return f"public-page:{gen}:{fragment}:{request.get_full_path()}"
+    return f"public-page:{gen}:{fragment}:{request.scheme}://{host}{request.get_full_path()}"
 
 
 def middleware(get_response):
@@ -89,7 +122,11 @@ def middleware(get_response):
     def serve(request):
         if not cacheable_request(request):
             return get_response(request)
-        key = page_key(request, generation())
+        try:
+            host = request.get_host()  # the Host header, port included, as ALLOWED_HOSTS accepts it
+        except DisallowedHost:
+            return get_response(request)  # neither served nor stored: Django answers 400 further on
+        key = page_key(request, host, generation())
         stored = cache.get(key)
         if stored is not None:
             return replay(request, stored)
@@ -130,34 +167,3 @@ def replay(request, stored) -> HttpResponse:
         response["Content-Length"] = str(len(content))
     response["X-Page-Cache"] = "hit"
     return response
-
-
-class ContentQuerySet(models.QuerySet):
-    """The queryset of every content model: bulk writes, which send no signals, empty the cache too.
-
-    (Raw SQL does not pass here; a page it changes is dropped when PUBLIC_PAGE_CACHE_SECONDS run out.)
-    """
-
-    def update(self, **kwargs) -> int:
-        rows = super().update(**kwargs)
-        if rows:
-            invalidate()
-        return rows
-
-    update.alters_data = True
-
-    def bulk_update(self, objs, fields, batch_size=None) -> int:
-        rows = super().bulk_update(objs, fields, batch_size=batch_size)
-        if rows:
-            invalidate()
-        return rows
-
-    bulk_update.alters_data = True
-
-    def bulk_create(self, objs, *args, **kwargs):
-        created = super().bulk_create(objs, *args, **kwargs)
-        if created:
-            invalidate()
-        return created
-
-    bulk_create.alters_data = True

@@ -92,7 +92,8 @@ def test_front_page_query_count_is_constant(client, db, count_queries):
     make_articles(3)
     three = count_queries(client, reverse("articles:list"))
     make_articles(27)
-    assert count_queries(client, reverse("articles:list")) == three <= 5
+    # two of them read the page generation: the page cache's, and the filter facets' cache
+    assert count_queries(client, reverse("articles:list")) == three <= 6
 
 
 def test_article_page_query_count_is_constant(client, db, count_queries):

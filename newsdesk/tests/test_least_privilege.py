@@ -147,6 +147,17 @@ def test_the_app_role_reads_writes_and_deletes_rows_and_each_change_is_in_the_hi
     assert metadata == ({"url": "/second/"},)
 
 
+def test_the_app_role_moves_the_public_pages_generation_when_it_changes_content(app_db):
+    from articles.page_cache import GENERATION_QUERY
+
+    changes, committed = app_db.execute(GENERATION_QUERY).fetchone()
+    app_db.execute("UPDATE articles_source SET description = description")
+    assert app_db.execute(GENERATION_QUERY).fetchone() == (changes + 1, committed)
+    app_db.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what commit runs: the pending row raises the count
+    assert app_db.execute(GENERATION_QUERY).fetchone() == (changes + 1, committed + 1)
+    assert app_db.execute("SELECT count(*) FROM articles_page_generation_pending").fetchone() == (0,)
+
+
 def test_the_app_role_cannot_tell_pgtrigger_to_skip_the_history_triggers(app_db):
     triggers = app_db.execute(
         "SELECT array_agg(tgname::text) FROM pg_trigger WHERE tgrelid = 'articles_source'::regclass"
