@@ -30,6 +30,7 @@ from annotations.models import (
     check_rules_now,
     rule_refusal,
 )
+from newsdesk.parameters import id_or_404
 
 
 class ClaimRuleRefused(Exception):
@@ -129,7 +130,8 @@ class EntityAdmin(admin.ModelAdmin):
     def mention_count(self, entity: Entity) -> int:
         return entity.mention_count
 
-    @admin.action(description=_("Merge the selected entities into one"), permissions=["change"])
+    # Merging deletes the entities folded in: it needs the right to delete them, as well as to change.
+    @admin.action(description=_("Merge the selected entities into one"), permissions=["change", "delete"])
     def merge(self, request, queryset):
         entities = list(queryset.order_by("pk"))
         if len(entities) < 2:
@@ -288,7 +290,7 @@ class ClaimAdmin(ClaimRulesAdmin):
         return urls + super().get_urls()
 
     def status_change_view(self, request, object_id):
-        claim = get_object_or_404(Claim.objects.select_related("article"), pk=object_id)
+        claim = get_object_or_404(Claim.objects.select_related("article"), pk=id_or_404(object_id))
         if not self.has_change_permission(request, claim):
             raise PermissionDenied
         related = [link.to_article for link in claim.article.links_from.select_related("to_article")]

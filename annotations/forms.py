@@ -11,6 +11,7 @@ from annotations.models import (
 )
 from articles.importing import count_stories
 from articles.models import Article, Source
+from newsdesk.parameters import IdChoiceField, WholeNumberField
 
 
 class InboxFilterForm(forms.Form):
@@ -20,14 +21,14 @@ class InboxFilterForm(forms.Form):
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices
     )
-    source = forms.ModelChoiceField(
+    source = IdChoiceField(
         label=_("Publisher"), required=False, empty_label=_("any publisher"),
         queryset=Source.objects.none(),  # set in __init__, from the cached facets
     )
     language = forms.ChoiceField(label=_("Language"), required=False)
     date_from = forms.DateField(label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    entity = forms.ModelChoiceField(
+    entity = IdChoiceField(
         label=_("Names entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
     )
     unverified = forms.BooleanField(label=_("Has unverified claims"), required=False)
@@ -37,9 +38,6 @@ class InboxFilterForm(forms.Form):
         publisher_ids, languages = desk_facets()
         self.fields["source"].queryset = Source.objects.filter(pk__in=publisher_ids).order_by("name")
         self.fields["language"].choices = [("", gettext("any language"))] + [(code, code) for code in languages]
-
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].replace("\x00", "").strip()
 
 
 def desk_facets() -> tuple[list[int], list[str]]:
@@ -86,8 +84,8 @@ class SubmissionKeyField(forms.UUIDField):
 class SpanForm(forms.Form):
     """A selection in the body, in code points, with the text the editor saw."""
 
-    start = forms.IntegerField(min_value=0, max_value=10_000_000, widget=forms.HiddenInput)
-    end = forms.IntegerField(min_value=1, max_value=10_000_000, widget=forms.HiddenInput)
+    start = WholeNumberField(min_value=0, max_value=10_000_000, widget=forms.HiddenInput)
+    end = WholeNumberField(min_value=1, max_value=10_000_000, widget=forms.HiddenInput)
     exact = forms.CharField(strip=False, max_length=5000, widget=forms.HiddenInput)
 
     def __init__(self, *args, article: Article, **kwargs):
@@ -109,7 +107,7 @@ class SpanForm(forms.Form):
 
 class MentionForm(SpanForm):
     errors_shown_inline = ("new_entity_name", "new_entity_kind")  # beside their inputs; _form_errors.html shows the rest
-    entity = forms.ModelChoiceField(
+    entity = IdChoiceField(
         label=_("Entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
     )
     new_entity_name = forms.CharField(label=_("New entity's name"), required=False, max_length=300)
@@ -131,7 +129,7 @@ class ChainLinkForm(forms.Form):
     """One link of an attribution chain: an existing source, or a new one named here."""
     errors_shown_inline = ("new_source_kind", "new_source_country")  # beside their inputs; _form_errors.html shows the rest
 
-    source = forms.ModelChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
+    source = IdChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
     source_query = forms.CharField(label=_("Source"), required=False, max_length=300)
     new_source_kind = forms.ChoiceField(
         label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices
@@ -228,7 +226,7 @@ class ClaimStatusForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = WholeNumberField(widget=forms.HiddenInput)
 
     def __init__(self, *args, claim: Claim, related: list[Article] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -270,7 +268,7 @@ class ClaimStatusForm(forms.Form):
 class ClaimLinkForm(ChainLinkForm):
     """A link added to an existing claim's chain, from its card."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = WholeNumberField(widget=forms.HiddenInput)
     submission = SubmissionKeyField()
 
     def clean(self):
@@ -281,7 +279,7 @@ class ClaimLinkForm(ChainLinkForm):
 
 
 class StoryLinkForm(forms.Form):
-    to_article = forms.ModelChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
+    to_article = IdChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices)
     submission = SubmissionKeyField()
 

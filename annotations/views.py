@@ -61,6 +61,7 @@ from articles.views import render_page_or_results
 from articles import search
 from articles.search import AsYouType, newest_matches
 from newsdesk.paging import CappedPaginator
+from newsdesk.parameters import ascii_number
 from articles.text import Folded, occurrences
 
 logger = logging.getLogger("newsdesk.desk")
@@ -304,11 +305,10 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def suggestion_from(request: HttpRequest, article: Article) -> tuple[Entity, int, int]:
     """The entity and span a suggestion form names, checked against the story (ValidationError)."""
-    try:
-        entity = Entity.objects.get(pk=int(request.POST.get("entity", "")))
-        start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
-    except (ValueError, Entity.DoesNotExist):
-        raise ValidationError(gettext("This suggestion names no entity or span of the story.")) from None
+    entity_pk, start, end = (ascii_number(request.POST.get(name, "")) for name in ("entity", "start", "end"))
+    entity = Entity.objects.filter(pk=entity_pk).first() if entity_pk is not None else None
+    if entity is None or start is None or end is None:
+        raise ValidationError(gettext("This suggestion names no entity or span of the story."))
     check_span(article.body, start, end, article.body[start:end] if 0 <= start < end <= len(article.body) else "")
     return entity, start, end
 
@@ -360,8 +360,8 @@ def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def related_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm a suggested related story (a link of the chosen kind is made) or dismiss it."""
     article = desk_article(request, pk)
-    other_pk = request.POST.get("to_article", "")
-    other = Article.objects.visible_to(request.user).filter(pk=int(other_pk)).first() if other_pk.isdigit() else None
+    other_pk = ascii_number(request.POST.get("to_article", ""))
+    other = Article.objects.visible_to(request.user).filter(pk=other_pk).first() if other_pk is not None else None
     kind = request.POST.get("kind", "")
     confirm = request.POST.get("action") == "confirm"
     if other is None or other.pk == article.pk or (confirm and kind not in StoryLink.Kind.values):
@@ -494,7 +494,7 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def entity_search(request: HttpRequest) -> HttpResponse:
     """Entities whose name or an alias contains the query, ignoring case and accents."""
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    q = request.GET.get("q", "").strip()[:100]
     entities = []
     if q:
         folded = Folded(Value(q))
@@ -514,7 +514,7 @@ def source_search(request: HttpRequest) -> HttpResponse:
     target = request.GET.get("target", "")
     if not re.fullmatch(r"(chain-\d|link-\d+)", target):
         target = ""
-    q = request.GET.get(f"{target}-source_query" if target else "q", "").replace("\x00", "").strip()[:100]
+    q = request.GET.get(f"{target}-source_query" if target else "q", "").strip()[:100]
     sources = Source.objects.filter(name__icontains=q).order_by("name")[:12] if q else []
     context = {"q": q, "sources": sources, "target": target}
     return render_page_or_results(request, "annotations/source_search.html", context)
@@ -524,7 +524,7 @@ def source_search(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
+    q = request.GET.get("q", "").strip()[:200]
     results = []
     if q:
         results = filter_articles(Article.objects.visible_to(request.user).for_listing(), {"q": q}).exclude(pk=article.pk)[:10]
@@ -626,7 +626,7 @@ def import_upload(request: HttpRequest, data: dict) -> Report:
         raise PermissionDenied
     source = Source.named(data["source"]) if data["source"].strip() else None
     # The importer reads files by path and names them in its report: keep the uploaded name.
-    name = Path(data["file"].name).name.replace("\x00", "")[:100] or "upload"
+    name = Path(data["file"].name).name[:100] or "upload"
     with tempfile.TemporaryDirectory(prefix="newsdesk-import-") as folder:
         path = Path(folder) / name
         with path.open("wb") as out:

@@ -41,9 +41,9 @@ def server_error(request: HttpRequest) -> HttpResponse:
     return render_error(request, "500.html", status=500)
 
 
-def render_error(request: HttpRequest, template_name: str, *, status: int) -> HttpResponse:
+def render_error(request: HttpRequest, template_name: str, *, status: int, context: dict | None = None) -> HttpResponse:
     """An error page from a template that reads no user, session or database."""
-    body = loader.get_template(template_name).render({"htmx": bool(request.headers.get("HX-Request"))})
+    body = loader.get_template(template_name).render({"htmx": bool(request.headers.get("HX-Request")), **(context or {})})
     response = HttpResponse(body, status=status)
     add_never_cache_headers(response)
     return response
