@@ -227,3 +227,66 @@ def test_a_cookie_holding_nul_is_ignored_not_looked_up(client, stories):
     client.cookies[settings.SESSION_COOKIE_NAME] = "abcdefgh\x00ijkl"
     assert client.get(reverse("desk:inbox")).status_code == 302  # no session: to the log-in page
     assert client.get(reverse("articles:list")).status_code == 200
+
+
+# --- Feeds that declare entities, however they are dressed -----------------------------------
+
+BOMB = """<!DOCTYPE rss [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;">
+<!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;">]>
+<rss version="2.0"><channel><title>Bomb</title><item><title>&d;</title><description>Body of the bomb.</description></item></channel></rss>"""
+XXE = """<!DOCTYPE rss [<!ENTITY secret SYSTEM "file:///etc/passwd">]>
+<rss version="2.0"><channel><title>Leak</title><item><title>Stolen</title><description>&secret;</description></item></channel></rss>"""
+FEED = """<!DOCTYPE rss PUBLIC "-//Netscape Communications//DTD RSS 0.91//EN" "http://my.netscape.com/publish/formats/rss-0.91.dtd">
+<rss version="0.91"><channel><title>Kabar [daily] > weekly</title><language>en</language><item><title>Kim arrives</title>
+<link>https://kabar.example/kim</link><description>Kim Jong Un arrived in Vladivostok [by train].</description></item></channel></rss>"""
+
+
+def declared(encoding: str) -> str:
+    return f'<?xml version="1.0" encoding="{encoding}"?>\n'
+
+
+def dressed(document: str) -> list[tuple[str, bytes, str]]:
+    """The document as a feed may carry it: (label, bytes, import format)."""
+    utf8 = declared("utf-8") + document
+    return [
+        ("padded past 64 KiB by a comment", (declared("utf-8") + "<!--" + "x" * 70_000 + "-->\n" + document).encode(), "auto"),
+        ("padded past 64 KiB by white space", (" \n" * 40_000 + document).encode(), "feed"),
+        ("UTF-16 LE with a byte order mark", b"\xff\xfe" + (declared("utf-16") + document).encode("utf-16-le"), "auto"),
+        ("UTF-16 BE with a byte order mark", b"\xfe\xff" + (declared("utf-16") + document).encode("utf-16-be"), "auto"),
+        ("UTF-16 LE without a mark", (declared("utf-16") + document).encode("utf-16-le"), "feed"),
+        ("UTF-32", (declared("utf-32") + document).encode("utf-32"), "feed"),
+        ("UTF-8 with a byte order mark", b"\xef\xbb\xbf" + utf8.encode(), "auto"),
+        ("declared EBCDIC", (declared("cp037") + document).encode("cp037"), "feed"),
+        ("declared UTF-7", (declared("utf-7") + document).encode("utf-7"), "feed"),
+        ("comments and PIs before the DOCTYPE",
+         (declared("utf-8") + "<?xml-stylesheet href='a.xsl'?><!-- a -->\n<!-- b --><?pi x?>" + document).encode(), "auto"),
+    ]
+
+
+@pytest.mark.parametrize("document", [BOMB, XXE], ids=["entity bomb", "external entity"])
+def test_feeds_declaring_entities_are_refused_however_encoded_or_padded(tmp_path, db, document):
+    from articles.importing import import_paths
+    from articles.models import Article, Source
+
+    publisher = Source.objects.create(name="Kabar", kind="publication")
+    for label, data, fmt in dressed(document):
+        path = tmp_path / "feed.xml"
+        path.write_bytes(data)
+        report = import_paths([path], fmt=fmt, source=publisher)
+        assert report.failed == 1, label
+        assert "declares XML entities" in report.messages[0] and "never expanded" in report.messages[0], label
+    assert Article.objects.count() == 0
+
+
+def test_feeds_without_entities_still_import_in_every_encoding(tmp_path, db):
+    from articles.importing import import_paths
+    from articles.models import Article, Source
+
+    publisher = Source.objects.create(name="Kabar", kind="publication")
+    for label, data, fmt in dressed(FEED):
+        Article.objects.all().delete()
+        path = tmp_path / "feed.xml"
+        path.write_bytes(data)
+        report = import_paths([path], fmt=fmt, source=publisher)
+        assert report.failed == 0, (label, report.messages)
+        assert list(Article.objects.values_list("title", flat=True)) == ["Kim arrives"], label
