@@ -130,8 +130,12 @@ class EntityAdmin(admin.ModelAdmin):
     def mention_count(self, entity: Entity) -> int:
         return entity.mention_count
 
-    # Merging deletes the entities folded in: it needs the right to delete them, as well as to change.
-    @admin.action(description=_("Merge the selected entities into one"), permissions=["change", "delete"])
+    def has_merge_permission(self, request) -> bool:
+        # Merging deletes the entities folded in. (An action's `permissions` asks for any one of
+        # them, not all: hence a permission of its own.)
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description=_("Merge the selected entities into one"), permissions=["merge"])
     def merge(self, request, queryset):
         entities = list(queryset.order_by("pk"))
         if len(entities) < 2:

@@ -11,7 +11,15 @@ from annotations.models import (
 )
 from articles.importing import count_stories
 from articles.models import Article, Source
+from articles.text import to_name
 from newsdesk.parameters import IdChoiceField, WholeNumberField
+
+
+class NameField(forms.CharField):
+    """A name as the models store it (articles.text.to_name): one of invisible controls only is blank."""
+
+    def to_python(self, value) -> str:
+        return to_name(super().to_python(value))
 
 
 class InboxFilterForm(forms.Form):
@@ -110,7 +118,7 @@ class MentionForm(SpanForm):
     entity = IdChoiceField(
         label=_("Entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
     )
-    new_entity_name = forms.CharField(label=_("New entity's name"), required=False, max_length=300)
+    new_entity_name = NameField(label=_("New entity's name"), required=False, max_length=300)
     new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices)
     every_occurrence = forms.BooleanField(label=_("Tag every occurrence in this story"), required=False)
     submission = SubmissionKeyField()
@@ -130,7 +138,7 @@ class ChainLinkForm(forms.Form):
     errors_shown_inline = ("new_source_kind", "new_source_country")  # beside their inputs; _form_errors.html shows the rest
 
     source = IdChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
-    source_query = forms.CharField(label=_("Source"), required=False, max_length=300)
+    source_query = NameField(label=_("Source"), required=False, max_length=300)
     new_source_kind = forms.ChoiceField(
         label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices
     )
@@ -279,9 +287,39 @@ class ClaimLinkForm(ChainLinkForm):
 
 
 class StoryLinkForm(forms.Form):
+    """A link from `article` to another story, refused with the reason where it cannot be made."""
+
     to_article = IdChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices)
     submission = SubmissionKeyField()
+
+    def __init__(self, *args, article: Article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+
+    def clean(self):
+        cleaned = super().clean()
+        other, kind = cleaned.get("to_article"), cleaned.get("kind")
+        if other is None or kind is None:
+            return cleaned
+        if other.pk == self.article.pk:
+            raise ValidationError(gettext("A story cannot be linked to itself."))
+        # The desk links a story only to one readers can already follow: a link to a draft would
+        # be shown to nobody, with no word of why.
+        if not other.is_published:
+            raise ValidationError(
+                gettext("“%(title)s” is not published (%(status)s): a story can be linked only to a published one.")
+                % {"title": other.title, "status": other.get_status_display()}
+            )
+        if StoryLink.objects.between(self.article, other).filter(kind=kind).exists():
+            raise ValidationError(self.already_linked())
+        return cleaned
+
+    def already_linked(self) -> str:
+        data = self.cleaned_data
+        return gettext("“%(title)s” is already linked to this story as %(kind)s.") % {
+            "title": data["to_article"].title, "kind": StoryLink.Kind(data["kind"]).label,
+        }
 
 
 class ImportForm(forms.Form):
@@ -291,7 +329,7 @@ class ImportForm(forms.Form):
         choices=[("auto", _("detect from the content")), ("jsonl", "JSON Lines"), ("feed", _("RSS or Atom feed")),
                  ("html", _("HTML page")), ("text", _("plain text: title on the first line"))],
     )
-    source = forms.CharField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
+    source = NameField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
     publish = forms.BooleanField(label=_("Publish the imported stories"), required=False)
     submission = SubmissionKeyField()
 

@@ -23,7 +23,7 @@ from articles.models import (
     normalise_language_tag,
     save_with_free_slug,
 )
-from articles.text import Folded, to_nfc
+from articles.text import Folded, has_no_bidi_controls, to_name, to_nfc
 from articles.page_cache import ContentQuerySet, invalidate as invalidate_public_pages
 from newsdesk.history import tracked
 
@@ -160,6 +160,7 @@ class Entity(models.Model):
             models.CheckConstraint(condition=Q(kind__in=EntityKind.values), name="entity_kind_valid"),
             models.CheckConstraint(condition=Q(wikidata_id__regex=r"^(Q[1-9][0-9]*)?$"), name="entity_wikidata_id_form"),
             models.CheckConstraint(condition=~Q(name=""), name="entity_name_not_empty"),
+            models.CheckConstraint(condition=has_no_bidi_controls("name"), name="entity_name_no_bidi_controls"),
             models.UniqueConstraint(
                 fields=["wikidata_id"], condition=~Q(wikidata_id=""), name="entity_unique_wikidata_id"
             ),
@@ -171,8 +172,11 @@ class Entity(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("articles:entity-detail", args=[self.slug])
 
+    def clean(self) -> None:
+        self.name = to_name(self.name)
+
     def save(self, *args, **kwargs) -> None:
-        self.name = to_nfc(self.name.strip())
+        self.name = to_name(self.name)
         self.wikidata_id = self.wikidata_id.strip().upper()
         save_with_free_slug(self, self.name, lambda: super(Entity, self).save(*args, **kwargs))
 
@@ -227,6 +231,7 @@ class EntityAlias(models.Model):
         constraints = [
             models.UniqueConstraint(F("entity"), Lower("name"), name="alias_unique_per_entity"),
             models.CheckConstraint(condition=~Q(name=""), name="alias_name_not_empty"),
+            models.CheckConstraint(condition=has_no_bidi_controls("name"), name="alias_name_no_bidi_controls"),
             models.CheckConstraint(
                 condition=Q(language="") | Q(language__regex=LANGUAGE_TAG_REGEX), name="alias_language_bcp47"
             ),
@@ -236,11 +241,12 @@ class EntityAlias(models.Model):
         return self.name
 
     def clean(self) -> None:
+        self.name = to_name(self.name)
         if self.language:
             self.language = normalise_language_tag(self.language)
 
     def save(self, *args, **kwargs) -> None:
-        self.name = to_nfc(self.name.strip())
+        self.name = to_name(self.name)
         super().save(*args, **kwargs)
 
 
@@ -986,6 +992,10 @@ class StoryLinkQuerySet(ContentQuerySet):
         """Links from or to `article`: a link shows from both sides."""
         return self.filter(Q(from_article=article) | Q(to_article=article))
 
+    def between(self, article: Article, other: Article):
+        """Links between the two stories, whichever way round they were made (story_link_unique_pair)."""
+        return self.filter(Q(from_article=article, to_article=other) | Q(from_article=other, to_article=article))
+
 
 class StoryLinkKind(models.TextChoices):
     SAME_EVENT = "same_event", _("same event")
@@ -1027,6 +1037,7 @@ class StoryLink(models.Model):
             models.UniqueConstraint(
                 Least("from_article", "to_article"), Greatest("from_article", "to_article"), F("kind"),
                 name="story_link_unique_pair",
+                violation_error_message=_("These two stories are already linked this way (in one direction or the other)."),
             ),
         ]
 

@@ -177,7 +177,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "mention_form": MentionForm(article=article),
         "claim_form": ClaimForm(article=article, related=related_articles),
         "chain_formset": ChainFormSet(prefix="chain", initial=[{}] * 6),
-        "link_form": StoryLinkForm(),
+        "link_form": StoryLinkForm(article=article),
         "link_kinds": StoryLink.Kind.choices,
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
@@ -528,7 +528,7 @@ def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
     results = []
     if q:
         results = filter_articles(Article.objects.visible_to(request.user).for_listing(), {"q": q}).exclude(pk=article.pk)[:10]
-    context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices, "link_form": StoryLinkForm()}
+    context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices, "link_form": StoryLinkForm(article=article)}
     return render_page_or_results(request, "annotations/story_link_search.html", context)
 
 
@@ -536,29 +536,40 @@ def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def story_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
-    form = StoryLinkForm(request.POST)
+    form = StoryLinkForm(request.POST, article=article)
     if not form.is_valid():
-        message = " ".join(form.errors.get("submission", [])) or gettext("Choose a story and a relation.")
-        return workspace_update(request, article, status=422, extra={"message": message})
+        return story_link_refused(request, article, form)
     other, kind = form.cleaned_data["to_article"], form.cleaned_data["kind"]
-    if other.pk == article.pk:
-        return workspace_update(request, article, status=422, extra={"message": gettext("A story cannot be linked to itself.")})
     try:
         with transaction.atomic():
             submission = take_submission(request, form.cleaned_data["submission"], "story-link")
             if submission.answered:
                 return workspace_replay(request, article, submission)
-            made, message = {}, gettext("These stories were already linked that way.")
             try:
                 with transaction.atomic():
                     link = StoryLink.objects.create(from_article=article, to_article=other, kind=kind, created_by=request.user)
-                made, message = {"story_link": link.pk}, gettext("Linked to “%(title)s”.") % {"title": other.title}
-            except IntegrityError:
-                pass
-            submission.answer(200, message, made)
+            except IntegrityError as error:
+                if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) != "story_link_unique_pair":
+                    raise
+                # A parallel request linked them first.
+                form.add_error(None, form.already_linked())
+                submission.answer(422, form.already_linked(), {})
+                return story_link_refused(request, article, form)
+            message = gettext("Linked to “%(title)s”.") % {"title": other.title}
+            submission.answer(200, message, {"story_link": link.pk})
     except ValidationError as error:
-        return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
+        form.add_error(None, error)
+        return story_link_refused(request, article, form)
     return workspace_update(request, article, extra={"message": message})
+
+
+def story_link_refused(request: HttpRequest, article: Article, form: StoryLinkForm) -> HttpResponse:
+    """422, the reasons beside the story links: in place for htmx, else the whole workspace."""
+    reasons = [*form.non_field_errors(), *form.errors.get("submission", [])]
+    extra = {"link_form": form, "message": " ".join(reasons) or gettext("Choose a story and a relation.")}
+    if request.htmx:
+        return workspace_update(request, article, status=422, extra=extra)
+    return render(request, "annotations/article_workspace.html", workspace_context(request, article) | extra, status=422)
 
 
 @editor_required

@@ -44,7 +44,7 @@ from annotations.models import (
 from articles.import_records import Invalid, check_record, needs_other_stories, parse_line, parse_moment
 from articles.page_cache import one_invalidation
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
-from articles.text import to_nfc
+from articles.text import to_name, to_nfc
 
 FORMATS = ("jsonl", "feed", "html", "text")
 SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -424,7 +424,7 @@ def find_or_create_source(details: dict, default: Source | None) -> Source:
 def prepare(item: Item) -> tuple[dict, list[str]]:
     """The article's fields from an item, and the notes on what was cleaned."""
     notes = []
-    title = " ".join(clean_text(item.title).split())[:500]
+    title = " ".join(to_name(clean_text(item.title)).split())[:500]
     body = canonical_text(item.body)
     if not title or not body:
         raise Unimportable("the story has no title or no text once cleaned")
