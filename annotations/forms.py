@@ -299,8 +299,8 @@ class StoryLinkForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        other, kind = cleaned.get("to_article"), cleaned.get("kind")
-        if other is None or kind is None:
+        other = cleaned.get("to_article")
+        if other is None:
             return cleaned
         if other.pk == self.article.pk:
             raise ValidationError(gettext("A story cannot be linked to itself."))
@@ -311,11 +311,11 @@ class StoryLinkForm(forms.Form):
                 gettext("“%(title)s” is not published (%(status)s): a story can be linked only to a published one.")
                 % {"title": other.title, "status": other.get_status_display()}
             )
-        if StoryLink.objects.between(self.article, other).filter(kind=kind).exists():
-            raise ValidationError(self.already_linked())
         return cleaned
 
     def already_linked(self) -> str:
+        """Why a second link of the pair is refused (the view checks it once the submission is
+        known not to be this one sent again)."""
         data = self.cleaned_data
         return gettext("“%(title)s” is already linked to this story as %(kind)s.") % {
             "title": data["to_article"].title, "kind": StoryLink.Kind(data["kind"]).label,

@@ -527,7 +527,8 @@ def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     results = []
     if q:
-        results = filter_articles(Article.objects.visible_to(request.user).for_listing(), {"q": q}).exclude(pk=article.pk)[:10]
+        # Only stories a link can go to (StoryLinkForm): published ones.
+        results = filter_articles(Article.objects.published().for_listing(), {"q": q}).exclude(pk=article.pk)[:10]
     context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices, "link_form": StoryLinkForm(article=article)}
     return render_page_or_results(request, "annotations/story_link_search.html", context)
 
@@ -541,20 +542,19 @@ def story_link_create(request: HttpRequest, pk: int) -> HttpResponse:
         return story_link_refused(request, article, form)
     other, kind = form.cleaned_data["to_article"], form.cleaned_data["kind"]
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a refusal (ValidationError) leaves no submission key
             submission = take_submission(request, form.cleaned_data["submission"], "story-link")
             if submission.answered:
                 return workspace_replay(request, article, submission)
+            if StoryLink.objects.between(article, other).filter(kind=kind).exists():
+                raise ValidationError(form.already_linked())
             try:
                 with transaction.atomic():
                     link = StoryLink.objects.create(from_article=article, to_article=other, kind=kind, created_by=request.user)
-            except IntegrityError as error:
+            except IntegrityError as error:  # a parallel request linked them first
                 if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) != "story_link_unique_pair":
                     raise
-                # A parallel request linked them first.
-                form.add_error(None, form.already_linked())
-                submission.answer(422, form.already_linked(), {})
-                return story_link_refused(request, article, form)
+                raise ValidationError(form.already_linked()) from None
             message = gettext("Linked to “%(title)s”.") % {"title": other.title}
             submission.answer(200, message, {"story_link": link.pk})
     except ValidationError as error:

@@ -191,6 +191,8 @@ def test_linking_to_an_unpublished_story_says_why_not(editor_client, story, stat
     assert plain.status_code == 422 and b"<html" in plain.content, "a plain POST gets the whole workspace"
     assert "is not published" in reasons_beside_the_links(plain)
     assert not StoryLink.objects.exists()
+    found = editor_client.get(reverse("desk:story-link-search", args=[story.pk]), {"q": "summit"}).content.decode()
+    assert "The summit, a draft" not in found, "the search offers only stories a link can go to"
 
 
 def test_linking_the_same_pair_twice_either_way_says_why_not(editor_client, story):
