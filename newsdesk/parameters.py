@@ -63,7 +63,7 @@ def refuse_nul(get_response):
         for name in [name for name, value in request.COOKIES.items() if "\x00" in name or "\x00" in value]:
             del request.COOKIES[name]
         if holds_nul(request):
-            reason = gettext("The request holds a NUL character (%00), which no field can take. Remove it and send it again.")
+            reason = gettext("The request holds a NUL character (U+0000), which no field can take. Remove it and send it again.")
             return render_error(request, "400.html", status=400, context={"reason": reason})
         return get_response(request)
 
