@@ -209,6 +209,22 @@ def test_linking_the_same_pair_twice_either_way_says_why_not(editor_client, stor
     assert StoryLink.objects.count() == 2
 
 
+def test_a_refused_second_link_leaves_no_submission_key_and_the_first_sent_again_gets_its_answer(editor_client, story):
+    import uuid
+
+    from annotations.models import Submission
+
+    other = make_article(title="The summit itself")
+    url = reverse("desk:story-link-create", args=[story.pk])
+    first = {"to_article": other.pk, "kind": "follow_up", "submission": str(uuid.uuid4())}
+    assert editor_client.post(url, first, headers=HTMX).status_code == 200
+    assert editor_client.post(url, first, headers=HTMX).status_code == 200, "the same form sent again: its first answer"
+    second = first | {"submission": str(uuid.uuid4())}
+    assert editor_client.post(url, second, headers=HTMX).status_code == 422
+    assert not Submission.objects.filter(key=second["submission"]).exists()
+    assert StoryLink.objects.count() == 1
+
+
 def test_the_admin_and_an_import_make_no_second_link_of_a_pair(maintainer_client, story, tmp_path):
     other = make_article(title="The summit itself", url="https://news.example/summit")
     StoryLink.objects.create(from_article=story, to_article=other, kind="follow_up")
