@@ -1037,7 +1037,9 @@ class StoryLink(models.Model):
             models.UniqueConstraint(
                 Least("from_article", "to_article"), Greatest("from_article", "to_article"), F("kind"),
                 name="story_link_unique_pair",
-                violation_error_message=_("These two stories are already linked this way (in one direction or the other)."),
+                violation_error_message=_(
+                    "These two stories are already linked this way (in one direction or the other)."
+                ),
             ),
         ]
 

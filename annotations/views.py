@@ -569,7 +569,8 @@ def story_link_refused(request: HttpRequest, article: Article, form: StoryLinkFo
     extra = {"link_form": form, "message": " ".join(reasons) or gettext("Choose a story and a relation.")}
     if request.htmx:
         return workspace_update(request, article, status=422, extra=extra)
-    return render(request, "annotations/article_workspace.html", workspace_context(request, article) | extra, status=422)
+    context = workspace_context(request, article) | extra
+    return render(request, "annotations/article_workspace.html", context, status=422)
 
 
 @editor_required

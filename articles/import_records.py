@@ -138,7 +138,8 @@ class Checker:
             self.fail(where, f"is {len(value):,} characters long; the limit is {max_length:,}")
         return value
 
-    def name(self, where: str, value, *, required: bool = False, max_length: int | None = None, blank: bool = True) -> str:
+    def name(self, where: str, value, *, required: bool = False, max_length: int | None = None,
+             blank: bool = True) -> str:
         """A name or a title, as the models store it (articles.text.to_name): blank once its
         invisible controls are gone is blank."""
         value = to_name(self.text(where, value, required=required, max_length=max_length))

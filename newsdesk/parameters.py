@@ -49,7 +49,9 @@ def holds_nul(request: HttpRequest) -> bool:
         # Form-encoded or multipart, parsed once as the view would. (An upload's name is not
         # checked: Django's parser drops its unprintable characters.)
         sent.append(request.POST)
-    return any("\x00" in name or any("\x00" in value for value in values) for query in sent for name, values in query.lists())
+    return any(
+        "\x00" in name or any("\x00" in value for value in values) for query in sent for name, values in query.lists()
+    )
 
 
 def refuse_nul(get_response):
@@ -63,7 +65,9 @@ def refuse_nul(get_response):
         for name in [name for name, value in request.COOKIES.items() if "\x00" in name or "\x00" in value]:
             del request.COOKIES[name]
         if holds_nul(request):
-            reason = gettext("The request holds a NUL character (U+0000), which no field can take. Remove it and send it again.")
+            reason = gettext(
+                "The request holds a NUL character (U+0000), which no field can take. Remove it and send it again."
+            )
             return render_error(request, "400.html", status=400, context={"reason": reason})
         return get_response(request)
 

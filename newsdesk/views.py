@@ -43,7 +43,8 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def render_error(request: HttpRequest, template_name: str, *, status: int, context: dict | None = None) -> HttpResponse:
     """An error page from a template that reads no user, session or database."""
-    body = loader.get_template(template_name).render({"htmx": bool(request.headers.get("HX-Request")), **(context or {})})
+    context = {"htmx": bool(request.headers.get("HX-Request")), **(context or {})}
+    body = loader.get_template(template_name).render(context)
     response = HttpResponse(body, status=status)
     add_never_cache_headers(response)
     return response
