@@ -30,6 +30,7 @@ from annotations.models import (
     check_rules_now,
     rule_refusal,
 )
+from newsdesk.parameters import id_or_404
 
 
 class ClaimRuleRefused(Exception):
@@ -150,7 +151,12 @@ class EntityAdmin(admin.ModelAdmin):
     def mention_count(self, entity: Entity) -> int:
         return entity.mention_count
 
-    @admin.action(description=_("Merge the selected entities into one"), permissions=["change"])
+    def has_merge_permission(self, request) -> bool:
+        # Merging deletes the entities folded in. (An action's `permissions` asks for any one of
+        # them, not all: hence a permission of its own.)
+        return self.has_change_permission(request) and self.has_delete_permission(request)
+
+    @admin.action(description=_("Merge the selected entities into one"), permissions=["merge"])
     def merge(self, request, queryset):
         entities = list(queryset.order_by("pk"))
         if len(entities) < 2:
@@ -300,7 +306,7 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
         return urls + super().get_urls()
 
     def status_change_view(self, request, object_id):
-        claim = get_object_or_404(Claim.objects.select_related("article"), pk=object_id)
+        claim = get_object_or_404(Claim.objects.select_related("article"), pk=id_or_404(object_id))
         if not self.has_change_permission(request, claim):
             raise PermissionDenied
         related = [other for _, other in StoryLink.objects.order_by("kind", "id").with_other_ends(claim.article)]

@@ -13,6 +13,15 @@ from articles.filtering import StoryFilterForm
 from articles.importing import count_stories
 from articles.models import Article, Source
 from articles.search import AsYouType, newest_matches
+from articles.text import to_name
+from newsdesk.parameters import IdChoiceField, WholeNumberField
+
+
+class NameField(forms.CharField):
+    """A name as the models store it (articles.text.to_name): one of invisible controls only is blank."""
+
+    def to_python(self, value) -> str:
+        return to_name(super().to_python(value))
 
 
 class InboxFilterForm(StoryFilterForm):
@@ -81,8 +90,8 @@ class SubmissionKeyField(forms.UUIDField):
 class SpanForm(forms.Form):
     """A selection in the body, in code points, with the text the editor saw."""
 
-    start = forms.IntegerField(min_value=0, max_value=10_000_000, widget=forms.HiddenInput)
-    end = forms.IntegerField(min_value=1, max_value=10_000_000, widget=forms.HiddenInput)
+    start = WholeNumberField(min_value=0, max_value=10_000_000, widget=forms.HiddenInput)
+    end = WholeNumberField(min_value=1, max_value=10_000_000, widget=forms.HiddenInput)
     exact = forms.CharField(strip=False, max_length=5000, widget=forms.HiddenInput)
 
     def __init__(self, *args, article: Article, **kwargs):
@@ -104,10 +113,10 @@ class SpanForm(forms.Form):
 
 class MentionForm(SpanForm):
     errors_shown_inline = ("new_entity_name", "new_entity_kind")  # beside their inputs; _form_errors.html shows the rest
-    entity = forms.ModelChoiceField(
+    entity = IdChoiceField(
         label=_("Entity"), required=False, queryset=Entity.objects.all(), widget=forms.HiddenInput
     )
-    new_entity_name = forms.CharField(label=_("New entity's name"), required=False, max_length=300)
+    new_entity_name = NameField(label=_("New entity's name"), required=False, max_length=300)
     new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices)
     every_occurrence = forms.BooleanField(label=_("Tag every occurrence in this story"), required=False)
     submission = SubmissionKeyField()
@@ -126,8 +135,8 @@ class AttributionForm(forms.Form):
     """One attribution of a claim's chain: an existing source, or a new one named here."""
     errors_shown_inline = ("new_source_kind", "new_source_country")  # beside their inputs; _form_errors.html shows the rest
 
-    source = forms.ModelChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
-    source_query = forms.CharField(label=_("Source"), required=False, max_length=300)
+    source = IdChoiceField(label=_("Source"), required=False, queryset=Source.objects.all(), widget=forms.HiddenInput)
+    source_query = NameField(label=_("Source"), required=False, max_length=300)
     new_source_kind = forms.ChoiceField(
         label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices
     )
@@ -225,7 +234,7 @@ class ClaimStatusForm(forms.Form):
     reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = WholeNumberField(widget=forms.HiddenInput)
 
     def __init__(self, *args, claim: Claim, related: list[Article] = (), **kwargs):
         super().__init__(*args, **kwargs)
@@ -267,7 +276,7 @@ class ClaimStatusForm(forms.Form):
 class ClaimAttributionForm(AttributionForm):
     """An attribution added to an existing claim's chain, from its card."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = WholeNumberField(widget=forms.HiddenInput)
     submission = SubmissionKeyField()
 
     def clean(self):
@@ -278,9 +287,39 @@ class ClaimAttributionForm(AttributionForm):
 
 
 class StoryLinkForm(forms.Form):
-    to_article = forms.ModelChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
+    """A link from `article` to another story, refused with the reason where it cannot be made."""
+
+    to_article = IdChoiceField(queryset=Article.objects.all(), widget=forms.HiddenInput)
     kind = forms.ChoiceField(label=_("Relation"), choices=StoryLink.Kind.choices)
     submission = SubmissionKeyField()
+
+    def __init__(self, *args, article: Article, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+
+    def clean(self):
+        cleaned = super().clean()
+        other = cleaned.get("to_article")
+        if other is None:
+            return cleaned
+        if other.pk == self.article.pk:
+            raise ValidationError(gettext("A story cannot be linked to itself."))
+        # The desk links a story only to one readers can already follow: a link to a draft would
+        # be shown to nobody, with no word of why.
+        if not other.is_published:
+            raise ValidationError(
+                gettext("“%(title)s” is not published (%(status)s): a story can be linked only to a published one.")
+                % {"title": other.title, "status": other.get_status_display()}
+            )
+        return cleaned
+
+    def already_linked(self) -> str:
+        """Why a second link of the pair is refused (the view checks it once the submission is
+        known not to be this one sent again)."""
+        data = self.cleaned_data
+        return gettext("“%(title)s” is already linked to this story as %(kind)s.") % {
+            "title": data["to_article"].title, "kind": StoryLink.Kind(data["kind"]).label,
+        }
 
 
 class ImportForm(forms.Form):
@@ -290,7 +329,7 @@ class ImportForm(forms.Form):
         choices=[("auto", _("detect from the content")), ("jsonl", "JSON Lines"), ("feed", _("RSS or Atom feed")),
                  ("html", _("HTML page")), ("text", _("plain text: title on the first line"))],
     )
-    source = forms.CharField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
+    source = NameField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
     publish = forms.BooleanField(label=_("Publish the imported stories"), required=False)
     submission = SubmissionKeyField()
 

@@ -24,7 +24,7 @@ from articles.models import (
     normalise_language_tag,
     save_with_free_slug,
 )
-from articles.text import Folded, to_nfc
+from articles.text import Folded, has_no_bidi_controls, to_name, to_nfc
 from newsdesk.history import tracked
 
 class StaleVersion(Exception):
@@ -176,8 +176,11 @@ class Entity(Named):
     def get_absolute_url(self) -> str:
         return reverse("articles:entity-detail", args=[self.slug])
 
+    def clean(self) -> None:
+        self.name = to_name(self.name)
+
     def save(self, *args, **kwargs) -> None:
-        self.name = to_nfc(self.name.strip())
+        self.name = to_name(self.name)
         self.wikidata_id = self.wikidata_id.strip().upper()
         save_with_free_slug(self, self.name, lambda: super(Entity, self).save(*args, **kwargs))
 
@@ -230,6 +233,7 @@ class EntityAlias(models.Model):
         constraints = [
             models.UniqueConstraint(F("entity"), Lower("name"), name="alias_unique_per_entity"),
             models.CheckConstraint(condition=~Q(name=""), name="alias_name_not_empty"),
+            models.CheckConstraint(condition=has_no_bidi_controls("name"), name="alias_name_no_bidi_controls"),
             models.CheckConstraint(
                 condition=Q(language="") | Q(language__regex=LANGUAGE_TAG_REGEX), name="alias_language_bcp47"
             ),
@@ -239,11 +243,12 @@ class EntityAlias(models.Model):
         return self.name
 
     def clean(self) -> None:
+        self.name = to_name(self.name)
         if self.language:
             self.language = normalise_language_tag(self.language)
 
     def save(self, *args, **kwargs) -> None:
-        self.name = to_nfc(self.name.strip())
+        self.name = to_name(self.name)
         super().save(*args, **kwargs)
 
 
@@ -1021,6 +1026,10 @@ class StoryLinkQuerySet(models.QuerySet):
         links = self.touching(article).select_related("from_article", "to_article")
         return [(link, link.other_end(article)) for link in links]
 
+    def between(self, article: Article, other: Article):
+        """Links between the two stories, whichever way round they were made (story_link_unique_pair)."""
+        return self.filter(Q(from_article=article, to_article=other) | Q(from_article=other, to_article=article))
+
 
 class StoryLinkKind(models.TextChoices):
     SAME_EVENT = "same_event", _("same event")
@@ -1062,6 +1071,9 @@ class StoryLink(models.Model):
             models.UniqueConstraint(
                 Least("from_article", "to_article"), Greatest("from_article", "to_article"), F("kind"),
                 name="story_link_unique_pair",
+                violation_error_message=_(
+                    "These two stories are already linked this way (in one direction or the other)."
+                ),
             ),
         ]
 

@@ -57,6 +57,7 @@ from articles.models import Article, Source
 from articles.views import render_page_or_results
 from articles import search
 from newsdesk.paging import CappedPaginator
+from newsdesk.parameters import ascii_number
 from articles.text import Folded, occurrences
 
 logger = logging.getLogger("newsdesk.desk")
@@ -140,7 +141,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "mention_form": MentionForm(article=article),
         "claim_form": ClaimForm(article=article, related=related_articles),
         "chain_formset": ChainFormSet(prefix="chain", initial=[{}] * 6),
-        "story_link_form": StoryLinkForm(),
+        "story_link_form": StoryLinkForm(article=article),
         "link_kinds": StoryLink.Kind.choices,
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
@@ -267,11 +268,10 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
 
 def suggestion_from(request: HttpRequest, article: Article) -> tuple[Entity, int, int]:
     """The entity and span a suggestion form names, checked against the story (ValidationError)."""
-    try:
-        entity = Entity.objects.get(pk=int(request.POST.get("entity", "")))
-        start, end = int(request.POST.get("start", "")), int(request.POST.get("end", ""))
-    except (ValueError, Entity.DoesNotExist):
-        raise ValidationError(gettext("This suggestion names no entity or span of the story.")) from None
+    entity_pk, start, end = (ascii_number(request.POST.get(name, "")) for name in ("entity", "start", "end"))
+    entity = Entity.objects.filter(pk=entity_pk).first() if entity_pk is not None else None
+    if entity is None or start is None or end is None:
+        raise ValidationError(gettext("This suggestion names no entity or span of the story."))
     check_span(article.body, start, end, article.body[start:end] if 0 <= start < end <= len(article.body) else "")
     return entity, start, end
 
@@ -323,8 +323,8 @@ def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
 def related_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm a suggested related story (a link of the chosen kind is made) or dismiss it."""
     article = desk_article(request, pk)
-    other_pk = request.POST.get("to_article", "")
-    other = Article.objects.visible_to(request.user).filter(pk=int(other_pk)).first() if other_pk.isdigit() else None
+    other_pk = ascii_number(request.POST.get("to_article", ""))
+    other = Article.objects.visible_to(request.user).filter(pk=other_pk).first() if other_pk is not None else None
     kind = request.POST.get("kind", "")
     confirm = request.POST.get("action") == "confirm"
     if other is None or other.pk == article.pk or (confirm and kind not in StoryLink.Kind.values):
@@ -457,7 +457,7 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def entity_search(request: HttpRequest) -> HttpResponse:
     """Entities whose name or an alias contains the query, ignoring case and accents."""
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:100]
+    q = request.GET.get("q", "").strip()[:100]
     entities = []
     if q:
         folded = Folded(Value(q))
@@ -477,7 +477,7 @@ def source_search(request: HttpRequest) -> HttpResponse:
     target = request.GET.get("target", "")
     if not re.fullmatch(r"(chain-\d|attribution-\d+)", target):
         target = ""
-    q = request.GET.get(f"{target}-source_query" if target else "q", "").replace("\x00", "").strip()[:100]
+    q = request.GET.get(f"{target}-source_query" if target else "q", "").strip()[:100]
     sources = Source.objects.filter(name__icontains=q).order_by("name")[:12] if q else []
     context = {"q": q, "sources": sources, "target": target}
     return render_page_or_results(request, "annotations/source_search.html", context)
@@ -487,11 +487,16 @@ def source_search(request: HttpRequest) -> HttpResponse:
 @vary_on_headers("HX-Request")
 def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
-    q = request.GET.get("q", "").replace("\x00", "").strip()[:200]
+    q = request.GET.get("q", "").strip()[:200]
     results = []
     if q:
-        results = InboxFilterForm({"q": q}, user=request.user).stories().for_listing().exclude(pk=article.pk)[:10]
-    context = {"article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices, "story_link_form": StoryLinkForm()}
+        # Only stories a link can go to (StoryLinkForm): published ones.
+        published = {"q": q, "status": Article.Status.PUBLISHED}
+        results = InboxFilterForm(published, user=request.user).stories().for_listing().exclude(pk=article.pk)[:10]
+    context = {
+        "article": article, "q": q, "results": results, "link_kinds": StoryLink.Kind.choices,
+        "story_link_form": StoryLinkForm(article=article),
+    }
     return render_page_or_results(request, "annotations/story_link_search.html", context)
 
 
@@ -499,29 +504,40 @@ def story_link_search(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def story_link_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
-    form = StoryLinkForm(request.POST)
+    form = StoryLinkForm(request.POST, article=article)
     if not form.is_valid():
-        message = " ".join(form.errors.get("submission", [])) or gettext("Choose a story and a relation.")
-        return workspace_update(request, article, status=422, extra={"message": message})
+        return story_link_refused(request, article, form)
     other, kind = form.cleaned_data["to_article"], form.cleaned_data["kind"]
-    if other.pk == article.pk:
-        return workspace_update(request, article, status=422, extra={"message": gettext("A story cannot be linked to itself.")})
     try:
-        with transaction.atomic():
+        with transaction.atomic():  # a refusal (ValidationError) leaves no submission key
             submission = take_submission(request, form.cleaned_data["submission"], "story-link")
             if submission.answered:
                 return workspace_replay(request, article, submission)
-            made, message = {}, gettext("These stories were already linked that way.")
+            if StoryLink.objects.between(article, other).filter(kind=kind).exists():
+                raise ValidationError(form.already_linked())
             try:
                 with transaction.atomic():
                     link = StoryLink.objects.create(from_article=article, to_article=other, kind=kind, created_by=request.user)
-                made, message = {"story_link": link.pk}, gettext("Linked to “%(title)s”.") % {"title": other.title}
-            except IntegrityError:
-                pass
-            submission.answer(200, message, made)
+            except IntegrityError as error:  # a parallel request linked them first
+                if getattr(getattr(error.__cause__, "diag", None), "constraint_name", None) != "story_link_unique_pair":
+                    raise
+                raise ValidationError(form.already_linked()) from None
+            message = gettext("Linked to “%(title)s”.") % {"title": other.title}
+            submission.answer(200, message, {"story_link": link.pk})
     except ValidationError as error:
-        return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
+        form.add_error(None, error)
+        return story_link_refused(request, article, form)
     return workspace_update(request, article, extra={"message": message})
+
+
+def story_link_refused(request: HttpRequest, article: Article, form: StoryLinkForm) -> HttpResponse:
+    """422, the reasons beside the story links: in place for htmx, else the whole workspace."""
+    reasons = [*form.non_field_errors(), *form.errors.get("submission", [])]
+    extra = {"story_link_form": form, "message": " ".join(reasons) or gettext("Choose a story and a relation.")}
+    if request.htmx:
+        return workspace_update(request, article, status=422, extra=extra)
+    context = workspace_context(request, article) | extra
+    return render(request, "annotations/article_workspace.html", context, status=422)
 
 
 @editor_required
@@ -589,7 +605,7 @@ def import_upload(request: HttpRequest, data: dict) -> Report:
         raise PermissionDenied
     source = Source.named(data["source"]) if data["source"].strip() else None
     # The importer reads files by path and names them in its report: keep the uploaded name.
-    name = Path(data["file"].name).name.replace("\x00", "")[:100] or "upload"
+    name = Path(data["file"].name).name[:100] or "upload"
     with tempfile.TemporaryDirectory(prefix="newsdesk-import-") as folder:
         path = Path(folder) / name
         with path.open("wb") as out:

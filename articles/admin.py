@@ -14,6 +14,7 @@ from annotations.admin import ClaimRulesAdmin, RecordsCreator
 from annotations.models import Claim, Mention
 from articles.admin_inlines import NoLostUpdatesForm, TabularInline
 from articles.models import Article, Source
+from newsdesk.parameters import id_or_404
 
 
 @admin.register(Source)
@@ -93,7 +94,7 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
 
     def history_view(self, request, object_id, extra_context=None):
         """The story's whole timeline (the desk's), with undo and restore, instead of the admin log."""
-        article = get_object_or_404(Article.objects.defer("search_vector"), pk=object_id)
+        article = get_object_or_404(Article.objects.defer("search_vector"), pk=id_or_404(object_id))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
         page = Paginator(history.timeline(article), 100).get_page(request.GET.get("page"))
@@ -110,7 +111,7 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
         return TemplateResponse(request, "admin/articles/article/object_history.html", context)
 
     def history_undo_view(self, request, object_id, kind, event_id):
-        article = get_object_or_404(Article.objects.defer("search_vector"), pk=object_id)
+        article = get_object_or_404(Article.objects.defer("search_vector"), pk=id_or_404(object_id))
         if not self.has_change_permission(request, article):
             raise PermissionDenied
         try:

@@ -11,6 +11,8 @@ from django.contrib import admin
 from django.contrib.admin.widgets import AutocompleteSelect
 from django.forms.models import BaseInlineFormSet, ModelChoiceIterator
 
+from newsdesk.parameters import WholeNumberField
+
 
 class SharedChoiceIterator(ModelChoiceIterator):
     def objects(self) -> list:
@@ -98,7 +100,7 @@ class NoLostUpdatesForm(forms.ModelForm):
     change, through the admin, the desk, `update()` or raw SQL, makes a newer one.
     """
 
-    seen_change = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    seen_change = WholeNumberField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from annotations.models import Entity, Mention
 from articles import page_cache
 from articles.models import Article, Source
+from newsdesk.parameters import IdChoiceField
 
 
 def story_facets(articles) -> tuple[list[Source], list[str]]:
@@ -37,20 +38,24 @@ def published_stories_naming(entity: Entity):
     return stories_naming(Article.objects.published(), entity, Mention.objects.published())
 
 
-class KeyField(forms.ModelChoiceField):
+class KeyField(IdChoiceField):
     """A row named by one of its keys (`to_field_name`: a unique column, or "pk"). The key is checked as its
     column checks it before a query sees it: a value it could never hold (NUL, a number out of
-    range, a slug with a space) is refused as no such choice, never sent to the database."""
+    range or not in ASCII digits, a slug with a space) is refused as no such choice, never sent
+    to the database."""
 
     def to_python(self, value):
+        name = self.to_field_name or "pk"
+        if name == "pk":
+            return super().to_python(value)  # ascii_number(), the one rule for ids
         if value not in self.empty_values:
-            meta, name = self.queryset.model._meta, self.to_field_name or "pk"
-            column = meta.pk if name == "pk" else meta.get_field(name)
+            meta = self.queryset.model._meta
+            column = meta.get_field(name)
             try:
                 column.run_validators(column.to_python(value))
             except ValidationError:
                 raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice") from None
-        return super().to_python(value)
+        return forms.ModelChoiceField.to_python(self, value)
 
 
 class StoryFilterForm(forms.Form):

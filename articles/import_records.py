@@ -18,7 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from annotations.models import Attribution, Claim, Entity, Evidence, StoryLink
 from articles.models import Article, Source, normalise_language_tag
-from articles.text import to_nfc
+from articles.text import to_name, to_nfc
 
 # A story is nested five levels deep (record → claims → claim → chain → attribution → source).
 MAX_DEPTH = 10
@@ -138,6 +138,15 @@ class Checker:
             self.fail(where, f"is {len(value):,} characters long; the limit is {max_length:,}")
         return value
 
+    def name(self, where: str, value, *, required: bool = False, max_length: int | None = None,
+             blank: bool = True) -> str:
+        """A name or a title, as the models store it (articles.text.to_name): blank once its
+        invisible controls are gone is blank."""
+        value = to_name(self.text(where, value, required=required, max_length=max_length))
+        if not blank and not value:
+            self.fail(where, "must not be blank")
+        return value
+
     def whole(self, where: str, value, *, required: bool = True, maximum: int = MAX_OFFSET) -> int | None:
         if value is None and not required:
             return None
@@ -237,7 +246,7 @@ class Checker:
         if country and not COUNTRY.match(country):
             self.fail(f"{where}.country", f"must be a two-letter country code such as KR or ID, got {shown(country)}")
         return {
-            "name": self.text(f"{where}.name", data.get("name"), required=required, max_length=300, blank=not required).strip(),
+            "name": self.name(f"{where}.name", data.get("name"), required=required, max_length=300, blank=not required),
             "kind": self.choice(f"{where}.kind", data.get("kind"), Source.Kind.values, default=Source.Kind.PUBLICATION),
             "country": country.upper(),
             "url": self.text(f"{where}.url", data.get("url"), max_length=2000),
@@ -262,7 +271,7 @@ def check_record(record) -> dict:
     if not isinstance(record, dict):
         raise Invalid([f"a story must be a JSON object, not {type(record).__name__}"])
     c = Checker()
-    title = " ".join(c.text("title", record.get("title"), required=True).split())
+    title = " ".join(c.name("title", record.get("title"), required=True).split())
     if len(title) > 500:
         c.fail("title", f"is {len(title):,} characters long; the limit is 500")
     url = c.text("url", record.get("url"), max_length=2000)
@@ -299,7 +308,7 @@ def check_mention(c: Checker, where: str, data) -> dict:
         alias = c.object(here, alias)
         if alias is not None:
             aliases.append({
-                "name": c.text(f"{here}.name", alias.get("name"), required=True, max_length=300, blank=False).strip(),
+                "name": c.name(f"{here}.name", alias.get("name"), required=True, max_length=300, blank=False),
                 "language": c.language(f"{here}.language", alias.get("language")),
             })
     return {
@@ -307,7 +316,7 @@ def check_mention(c: Checker, where: str, data) -> dict:
         "exact": c.text(f"{where}.exact", data.get("exact"), required=True),
         "published": c.flag(f"{where}.published", data.get("published")),
         "entity": {
-            "name": c.text(f"{where}.entity.name", entity.get("name"), required=True, max_length=300, blank=False).strip(),
+            "name": c.name(f"{where}.entity.name", entity.get("name"), required=True, max_length=300, blank=False),
             "kind": c.choice(f"{where}.entity.kind", entity.get("kind"), Entity.Kind.values),
             "wikidata_id": wikidata,
             "aliases": aliases,

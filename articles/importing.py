@@ -26,6 +26,7 @@ from typing import IO
 
 import courlan
 import feedparser
+from feedparser.encodings import convert_to_utf8
 import html_text
 import langcodes
 import psycopg
@@ -42,7 +43,7 @@ from annotations.models import (
 )
 from articles.import_records import Invalid, check_record, needs_other_stories, parse_line, parse_moment
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
-from articles.text import to_nfc
+from articles.text import to_name, to_nfc
 
 FORMATS = ("jsonl", "feed", "html", "text")
 SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -223,15 +224,42 @@ def item_from_record(record: dict, position: str, number: int = 0) -> Item:
     )
 
 
-ENTITY_DECLARATION = re.compile(rb"<!ENTITY", re.I)
+ENTITY_DECLARATION = re.compile(r"<!ENTITY", re.I)
+# What may stand before a feed's root element: white space, the XML declaration and other
+# processing instructions, comments, and the DOCTYPE up to its end or to the "[" that opens an
+# internal subset (quoted identifiers may hold either character).
+PROLOG_PART = re.compile(
+    r"""[\s\ufeff]+|<\?.*?\?>|<!--.*?-->|<!DOCTYPE(?:[^\[>"']|"[^"]*"|'[^']*')*(?P<subset>\[)?>?""", re.S | re.I
+)
+
+
+def declared_entities(data: bytes) -> str:
+    """Why the feed is refused, if it declares entities (the billion-laughs bomb, or one that
+    names a local file); empty if it does not.
+
+    The text is read as feedparser will read it, with its own choice of encoding (a byte order
+    mark, the XML declaration, or sniffing UTF-16 and UTF-32), so that no encoding, padding or
+    comment hides a declaration from this check that the parser would then see."""
+    text = convert_to_utf8({}, data, feedparser.FeedParserDict()).decode("utf-8", "replace")
+    position = 0
+    while match := PROLOG_PART.match(text, position):
+        if match["subset"]:
+            return "the feed declares XML entities (its DOCTYPE has an internal subset)"
+        position = match.end()
+    # Past the prolog a declaration is not XML, but feedparser's lenient parser, used when the
+    # strict one fails, would still read it.
+    if ENTITY_DECLARATION.search(text):
+        return "the feed declares XML entities"
+    return ""
 
 
 def read_feed(data: bytes, name: str) -> Iterator[Item | Problem]:
-    # Entities declared in the file (the billion-laughs bomb, or one that names a local file)
-    # are refused before any parser sees them; feedparser only ever gets bytes, never a path.
-    # Its own sanitizer is off: it keeps a script's code as text, while html_text drops it.
-    if ENTITY_DECLARATION.search(data[:65536]):
-        yield Problem(name, "the feed declares XML entities, which are never expanded here; the file was refused")
+    # Entities declared in the file are refused before any parser sees them; feedparser only
+    # ever gets bytes, never a path. Its own sanitizer is off: it keeps a script's code as text,
+    # while html_text drops it.
+    refusal = declared_entities(data)
+    if refusal:
+        yield Problem(name, f"{refusal}, which are never expanded here; the file was refused")
         return
     parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=False)
     if not parsed.entries:
@@ -395,7 +423,7 @@ def find_or_create_source(details: dict, default: Source | None) -> Source:
 def prepare(item: Item) -> tuple[dict, list[str]]:
     """The article's fields from an item, and the notes on what was cleaned."""
     notes = []
-    title = " ".join(clean_text(item.title).split())[:500]
+    title = " ".join(to_name(clean_text(item.title)).split())[:500]
     body = canonical_text(item.body)
     if not title or not body:
         raise Unimportable("the story has no title or no text once cleaned")

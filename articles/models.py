@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 
 from articles.search import SEARCH_CONFIGS, search_config_expression, search_vector_expression
-from articles.text import IsNFC, to_nfc
+from articles.text import IsNFC, has_no_bidi_controls, to_name, to_nfc
 from newsdesk.history import tracked
 
 LANGUAGE_TAG_REGEX = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
@@ -99,7 +99,10 @@ class Named(models.Model):
     class Meta:
         abstract = True
         ordering = ["name"]
-        constraints = [models.CheckConstraint(condition=~Q(name=""), name="%(class)s_name_not_empty")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(name=""), name="%(class)s_name_not_empty"),
+            models.CheckConstraint(condition=has_no_bidi_controls("name"), name="%(class)s_name_no_bidi_controls"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -161,10 +164,11 @@ class Source(Named):
         return f"{self.name} ({self.country})" if self.country else self.name
 
     def clean(self) -> None:
+        self.name = to_name(self.name)
         self.country = self.country.upper()
 
     def save(self, *args, **kwargs) -> None:
-        self.name = to_nfc(self.name)
+        self.name = to_name(self.name)
         save_with_free_slug(self, f"{self.name} {self.country}", lambda: super(Source, self).save(*args, **kwargs))
 
     def get_absolute_url(self) -> str:
@@ -177,7 +181,7 @@ class Source(Named):
         Two parallel calls may both find none: the second one's INSERT then fails on
         source_unique_name once the first commits, and it returns the first one's row.
         """
-        name, country = to_nfc(name.strip())[:300], country.strip().upper()
+        name, country = to_name(name)[:300], country.strip().upper()
         # Lower() as in source_unique_name (and read off its index): iexact compares UPPER(),
         # which folds some letters (the Kelvin sign, final sigma) differently.
         same = cls.objects.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)), kind=kind, country=country)
@@ -283,6 +287,7 @@ class Article(models.Model):
             models.CheckConstraint(condition=Q(status__in=ArticleStatus.values), name="article_status_valid"),
             models.CheckConstraint(condition=Q(language__regex=LANGUAGE_TAG_REGEX), name="article_language_bcp47"),
             models.CheckConstraint(condition=~Q(title=""), name="article_title_not_empty"),
+            models.CheckConstraint(condition=has_no_bidi_controls("title"), name="article_title_no_bidi_controls"),
             models.CheckConstraint(condition=IsNFC("body") & IsNFC("title"), name="article_text_nfc"),
             models.CheckConstraint(
                 condition=~Q(status="published") | Q(published_at__isnull=False),
@@ -310,7 +315,7 @@ class Article(models.Model):
         super().validate_constraints(exclude={*(exclude or ()), "search_vector", "search_config"})
 
     def clean(self) -> None:
-        self.title = to_nfc(self.title.strip())
+        self.title = to_name(self.title)
         self.body = to_nfc(self.body)
         if self.language:
             try:
@@ -324,7 +329,7 @@ class Article(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         # Bodies become NFC once, here, so that every offset refers to the same code points.
-        self.title = to_nfc(self.title)
+        self.title = to_name(self.title)
         self.body = to_nfc(self.body)
         self.language = normalise_language_tag(self.language)
         if self.body_changed() and self.has_annotations():

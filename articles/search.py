@@ -163,10 +163,25 @@ class TextQuery:
 PREFIXED = "regexp_replace(websearch_to_tsquery('simple', %s)::text, $$('(?:[^']|'')*')$$, $$\\1:*$$, 'g')::tsquery"
 
 
+# A run of minus signs with nothing but spaces or punctuation between them ("--x", "- - -x",
+# "-!-(-x"), outside a quoted phrase and not inside a hyphenated word. websearch_to_tsquery reads
+# each of its signs as one more NOT waiting for a word, on a stack of 32: 33 of them in a row fail
+# the whole query ("tsquery stack too small"). Each run is read as a single minus.
+NEGATION_RUN = re.compile(r'(?<!\w)-(?:[^\w"]*-)+')
+
+
+def websearch_text(text: str) -> str:
+    """What a reader typed, as websearch_to_tsquery may be given it: runs of minus signs become one."""
+    return NEGATION_RUN.sub("-", text)
+
+
 class WebSearch(TextQuery):
     """Web-search syntax (“phrases”, -word, or). Languages without a stemmer in PostgreSQL
     (configuration `simple`: Korean, Japanese…) glue particles and endings to words, so there
     each word also matches as a prefix: “김정은” finds “김정은은” and “김정은이”."""
+
+    def __init__(self, text: str):
+        super().__init__(websearch_text(text))
 
     def tsquery(self, config: str) -> tuple[str, list]:
         if config == "simple":

@@ -8,6 +8,7 @@ from django.utils.safestring import SafeString, mark_safe
 
 from annotations.models import Attribution, Claim, Entity
 from articles.models import Article, Source
+from articles.text import without_bidi_controls
 
 # How each verdict reads on a 1–5 scale, as fact-checkers' ClaimReview markup does.
 RATINGS = {
@@ -80,5 +81,6 @@ def article_graph(article: Article, entities, claims, absolute) -> dict:
 
 
 def as_script_text(data: dict) -> SafeString:
-    """JSON for a <script type="application/ld+json">, with <, > and & escaped so no text can end it."""
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(_json_script_escapes))
+    """JSON for a <script type="application/ld+json">, with <, > and & escaped so no text can end it,
+    and without bidirectional controls: a statement quoted from a story's text may hold them."""
+    return mark_safe(without_bidi_controls(json.dumps(data, ensure_ascii=False)).translate(_json_script_escapes))

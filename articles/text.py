@@ -10,6 +10,29 @@ def to_nfc(text: str) -> str:
     return unicodedata.normalize("NFC", text)
 
 
+# The invisible controls that reorder the text around them (embeddings, overrides, isolates and
+# the direction marks; "Trojan Source"): in a name or a title they can only make it read as
+# something else, in <title>, in JSON-LD or on the desk. Arabic and Hebrew letters are not
+# controls, and right-to-left names are shown right to left without them.
+BIDI_CONTROLS = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+BIDI_CONTROL = "[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # one of them, in Python's and PostgreSQL's regexes
+_NO_BIDI_CONTROLS = dict.fromkeys(map(ord, BIDI_CONTROLS))
+
+
+def without_bidi_controls(text: str) -> str:
+    return text.translate(_NO_BIDI_CONTROLS)
+
+
+def to_name(text: str) -> str:
+    """A name or a title as it is stored: trimmed, without bidirectional controls, NFC."""
+    return to_nfc(without_bidi_controls(text).strip())
+
+
+def has_no_bidi_controls(field: str) -> models.Q:
+    """The CHECK that keeps the controls out of `field`, whatever writes the row."""
+    return ~models.Q(**{f"{field}__regex": BIDI_CONTROL})
+
+
 class IsNFC(models.Func):
     """`expr IS NFC NORMALIZED`, so the database itself refuses a body that is not NFC."""
 

@@ -171,10 +171,7 @@ class SearchForm(StoryFilterForm):
 @public_page
 def article_search(request: HttpRequest) -> HttpResponse:
     """Full-text search, each story stemmed in its own language, with web-search syntax."""
-    params = request.GET.copy()
-    if "q" in params:
-        params["q"] = params["q"].replace("\x00", "")  # NUL can be neither searched nor stored
-    form = SearchForm.for_public(params or None)
+    form = SearchForm.for_public(request.GET or None)
     context = {"form": form, "page": None, "notice": "", "q": ""}
     status = 200
     if form.is_bound and not form.is_valid():
@@ -189,9 +186,10 @@ def article_search(request: HttpRequest) -> HttpResponse:
         articles = form.stories()
         # Rank only what can make the pages offered: the SEARCH_POOL most recent matches (ranking
         # every match of a common word in a large archive would cost more than the search).
-        pool = newest_matches(articles, WebSearch(q))
+        typed = WebSearch(q)
+        pool = newest_matches(articles, typed)
         config = stored_config()
-        query = SearchQuery(q, search_type="websearch", config=config)
+        query = SearchQuery(typed.text, search_type="websearch", config=config)
         articles = (
             Article.objects.filter(pk__in=pool)
             .select_related("publisher")

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     # Content-Security-Policy on every response, with a fresh nonce each time (see CONTENT_SECURITY_POLICY).
     "csp.middleware.CSPMiddleware",
     "newsdesk.middleware.csp_nonce_on_every_response",
+    # A parameter holding NUL is refused (400) before anything reads it (newsdesk/parameters.py).
+    "newsdesk.parameters.refuse_nul",
     # Public pages for readers without a session, stored whole (articles/page_cache.py).
     "articles.page_cache.middleware",
     # ETags from the content and 304s for conditional requests; public pages carry no per-request token.

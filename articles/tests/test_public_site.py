@@ -136,7 +136,7 @@ def test_a_story_holding_the_snippets_marker_characters_cannot_add_marks(client,
     assert page.count("<mark>") == 1 and page.count("</mark>") == 1 and "<mark>Kremlin</mark>" in page
 
 
-@pytest.mark.parametrize("q", ["", "   ", "!!! ??? ***", "the of and", "\x00", "a" * 10_000, "Kremlin " * 1500])
+@pytest.mark.parametrize("q", ["", "   ", "!!! ??? ***", "the of and", "a" * 10_000, "Kremlin " * 1500])
 def test_empty_absurd_and_very_long_queries_get_a_helpful_page(client, db, q):
     make_article(body="The Kremlin said so.")
     response = client.get(reverse("articles:search"), {"q": q})
