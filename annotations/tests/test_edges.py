@@ -10,7 +10,7 @@ from django.db import IntegrityError
 from django.urls import reverse
 
 from annotations.models import Entity, EntityAlias, StoryLink
-from annotations.tests.makers import add_link, form_values, make_claim, make_entity
+from annotations.tests.makers import add_attribution, form_values, make_claim, make_entity
 from articles.importing import import_paths
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source, run_sql
@@ -101,10 +101,10 @@ def test_the_desk_stores_names_typed_with_controls_without_them(editor_client, d
     response = editor_client.post(reverse("desk:mention-create", args=[story.pk]), only_controls, headers=HTMX)
     assert response.status_code == 422 and "Pick an entity from the list, or name a new one" in response.content.decode()
     claim = make_claim(story, "Kim Jong Un spoke to Yonhap")
-    link = {f"link-{claim.pk}-{k}": v for k, v in {
+    attribution = {f"attribution-{claim.pk}-{k}": v for k, v in {
         "source_query": f"\u202e{ARABIC}", "new_source_kind": "broadcaster", "new_source_country": "QA", "source": "",
         "role": "speaker", "sourcing": "on_record", "version": claim.version}.items()}
-    assert editor_client.post(reverse("desk:claim-link-create", args=[claim.pk]), link, headers=HTMX).status_code == 200
+    assert editor_client.post(reverse("desk:claim-attribution-create", args=[claim.pk]), attribution, headers=HTMX).status_code == 200
     assert Source.objects.filter(name=ARABIC).exists()
 
 
@@ -150,7 +150,7 @@ def test_story_pages_carry_no_controls_in_their_title_or_json_ld(client, editor)
     story = make_article(title=f"\u2066{ARABIC}\u2069 says Kim left", body="Kim Jong Un \u202eleft\u202c Pyongyang.")
     statement = "Kim Jong Un \u202eleft\u202c Pyongyang"
     claim = make_claim(story, statement, is_published=True)
-    add_link(claim, source)
+    add_attribution(claim, source)
     claim.change_status("disputed", by=editor, reason="The ministry says it \u202edid not\u202c happen.")
     page = client.get(story.get_absolute_url()).content.decode()
     title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
