@@ -58,7 +58,8 @@ def test_the_desk_finds_a_drafts_publisher_and_entity(editor_client, stories):
     assert stories["draft"].title in page and "Stories that name Draft Kim." in page
 
 
-@pytest.mark.parametrize("value", ["\x00", "kim\x00", "a b", "x" * 500, "99999999999999999999", "-1", "²"])
+# (NUL is refused before any view, by newsdesk/parameters.py: articles/tests/test_hostile_inputs.py)
+@pytest.mark.parametrize("value", ["a b", "x" * 500, "99999999999999999999", "-1", "²", "٣", "１"])
 def test_an_entity_no_column_could_hold_is_refused_before_any_query(client, editor_client, stories, value):
     assert client.get(FRONT_PAGE, {"entity": value}).status_code == 422
     assert editor_client.get(INBOX, {"entity": value}).status_code == 422
