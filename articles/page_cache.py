@@ -34,6 +34,8 @@ level. The cache is shared by every process of the site (Redis with CACHE_URL; o
 under var/cache). A stored page is served before sessions, authentication and the views run.
 """
 
+import hashlib
+
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
@@ -113,7 +115,9 @@ def page_key(request, host: str, gen: str) -> str:
     """The page's key: its generation, and the address it was asked for in full. The scheme and
     the host (port included) are part of it, since a page's links, sitemap and feed name them."""
     fragment = "htmx" if request.headers.get("HX-Request") else "page"
-    return f"public-page:{gen}:{fragment}:{request.scheme}://{host}{request.get_full_path()}"
+    address = f"{request.scheme}://{host}{request.get_full_path()}"
+    # Hashed: a key of any length and any characters is one every cache backend takes.
+    return f"public-page:{gen}:{fragment}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def middleware(get_response):

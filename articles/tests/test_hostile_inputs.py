@@ -14,7 +14,6 @@ from annotations.tests.makers import make_claim, make_entity, make_mention
 from articles.tests.makers import make_article
 
 # The page cache's keys hold the query string, longer than memcached would take: not this file's concern.
-pytestmark = pytest.mark.filterwarnings("ignore::django.core.cache.backends.base.CacheKeyWarning")
 
 HTMX = {"HX-Request": "true"}
 NUL_REFUSED = "holds a NUL character"
