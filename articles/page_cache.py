@@ -25,7 +25,7 @@ could show rows later rolled back; the middleware reads the generation before th
 outside any transaction, so no request does that.) The SQL is migrations/0007_page_generation.py.
 
 Costs and limits. Each request for a public page reads the generation, even for a stored page:
-one query (and Django's connection health check before it, CONN_HEALTH_CHECKS); README,
+one query, which is also the request's connection health check (CONN_HEALTH_CHECKS); README,
 Benchmarks, has the figures. Each committing transaction that changed content updates the one
 row of the count, so such commits queue on that row for a moment; `SET CONSTRAINTS ALL
 IMMEDIATE` (check_rules_now) runs the deferred trigger early, and the row then stays locked
@@ -61,6 +61,21 @@ GENERATION_QUERY = (
 
 def generation() -> str:
     """The generation the stored pages of the moment are kept under (see the module's text)."""
+    if (
+        connection.connection is not None and connection.health_check_enabled
+        and not connection.health_check_done and not connection.in_atomic_block
+    ):
+        # Django checks a reused connection with a query of its own (CONN_HEALTH_CHECKS) before
+        # a request's first one; this query is that check, so a stored page costs one round trip.
+        try:
+            with connection.connection.cursor() as cursor:
+                cursor.execute(GENERATION_QUERY)
+                changes, committed = cursor.fetchone()
+        except Exception:  # noqa: BLE001 - the connection is unusable: Django reconnects below
+            connection.close()
+        else:
+            connection.health_check_done = True
+            return f"{changes}.{committed}"
     with connection.cursor() as cursor:
         cursor.execute(GENERATION_QUERY)
         changes, committed = cursor.fetchone()

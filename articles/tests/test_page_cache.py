@@ -324,3 +324,26 @@ def test_a_model_added_to_a_content_app_gets_the_trigger_from_migrate(db):
     finally:
         del apps.all_models["annotations"]["probe"]
         apps.clear_cache()
+
+
+def test_the_generations_query_is_the_connections_health_check_and_a_dead_connection_is_replaced(
+    transactional_db, monkeypatch
+):
+    """A reused connection is checked before a request's first query (CONN_HEALTH_CHECKS): the
+    generation's query is that check, so a stored page costs one round trip; a connection that
+    died meanwhile (a database restart) is replaced, not used."""
+    from django.db import close_old_connections, connection
+
+    assert connection.health_check_enabled
+    connection.ensure_connection()
+    close_old_connections()  # what a new request does: its connection is to be checked again
+    assert not connection.health_check_done
+    checks = []
+    monkeypatch.setattr(connection, "is_usable", lambda: checks.append("SELECT 1") or True)
+    first = page_cache.generation()
+    assert connection.health_check_done and checks == []  # Django's SELECT 1 neither ran nor will
+    monkeypatch.undo()
+    close_old_connections()
+    connection.connection.close()  # the server went away behind Django's back
+    assert page_cache.generation() == first
+    assert connection.connection is not None and not connection.connection.closed
