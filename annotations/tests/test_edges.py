@@ -162,6 +162,16 @@ def test_story_pages_carry_no_controls_in_their_title_or_json_ld(client, editor)
     assert graph["@graph"][1]["claimReviewed"] == "Kim Jong Un left Pyongyang"
 
 
+def test_a_claim_page_and_a_search_typed_with_controls_have_none_in_their_title(client, editor):
+    story = make_article(title="Kim left", body="Kim Jong Un \u202eleft\u202c Pyongyang.")
+    make_claim(story, "Kim Jong Un \u202eleft\u202c Pyongyang", is_published=True)
+    claim_page = client.get(story.claims.get().get_absolute_url()).content.decode()
+    search = client.get(reverse("articles:search"), {"q": f"\u202e{ARABIC} Pyongyang"}).content.decode()
+    for page, shown in ((claim_page, "Kim Jong Un left Pyongyang"), (search, f"{ARABIC} Pyongyang")):
+        title = re.search(r"<title>(.*?)</title>", page, re.S).group(1)
+        assert shown in title and not ANY_CONTROL.search(title)
+
+
 # --- Story links: to a draft, or twice ---------------------------------------------------------
 
 
