@@ -168,8 +168,6 @@ def decide(article: Article, other: Article, *, confirm: bool, kind: str, by) ->
         from_article=article, to_article=other,
         defaults={"score": score, "how": how, "state": "confirmed" if confirm else "dismissed", "decided_by": by},
     )
-    if confirm and not StoryLink.objects.filter(
-        Q(from_article=article, to_article=other) | Q(from_article=other, to_article=article), kind=kind
-    ).exists():
+    if confirm and not StoryLink.objects.between(article, other).filter(kind=kind).exists():
         StoryLink.objects.create(from_article=article, to_article=other, kind=kind, note=f"Suggested ({how}).", created_by=by)
     return decision

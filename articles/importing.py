@@ -12,7 +12,6 @@ that a claim's evidence and a story link may name a story that comes later in th
 
 import io
 import os
-import json
 import random
 import re
 import time
@@ -35,13 +34,12 @@ from slugify import slugify
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from annotations.models import (
     AttributionSpec, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal,
 )
-from articles.import_records import Invalid, check_record, needs_other_stories, parse_line, parse_moment
+from articles.import_records import Invalid, check_record, parse_line, parse_moment
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
 from articles.text import to_name, to_nfc
 
@@ -667,13 +665,13 @@ def store_annotations(article: Article, record: dict, *, first_pass: bool,
                 raise Unimportable(f"links[{i}] points at the story itself")
             report.add("failed", position, f"links[{i}] points at the story itself")
             continue
-        either_way = Q(from_article=article, to_article=other) | Q(from_article=other, to_article=article)
-        if not StoryLink.objects.filter(either_way, kind=link["kind"]).exists():
+        either_way = StoryLink.objects.between(article, other).filter(kind=link["kind"])
+        if not either_way.exists():
             try:
                 with transaction.atomic():
                     StoryLink.objects.create(from_article=article, to_article=other, kind=link["kind"])
             except IntegrityError:
-                if first_pass or not StoryLink.objects.filter(either_way, kind=link["kind"]).exists():
+                if first_pass or not either_way.exists():
                     raise
     return tuple(deferred_claims), tuple(deferred_links)
 
