@@ -286,6 +286,26 @@ class ClaimAttributionForm(AttributionForm):
         return cleaned
 
 
+def why_no_link(article: Article, other: Article) -> str | None:
+    """Why the desk cannot link `article` to `other` (from the links form or a suggestion), or None."""
+    if other.pk == article.pk:
+        return gettext("A story cannot be linked to itself.")
+    # The desk links a story only to one readers can already follow: a link to a draft would
+    # be shown to nobody, with no word of why.
+    if not other.is_published:
+        return gettext("“%(title)s” is not published (%(status)s): a story can be linked only to a published one.") % {
+            "title": other.title, "status": other.get_status_display()
+        }
+    return None
+
+
+def already_linked(other: Article, kind: str) -> str:
+    """Why a second link of a pair, of the same kind, is refused (story_link_unique_pair)."""
+    return gettext("“%(title)s” is already linked to this story as %(kind)s.") % {
+        "title": other.title, "kind": StoryLink.Kind(kind).label,
+    }
+
+
 class StoryLinkForm(forms.Form):
     """A link from `article` to another story, refused with the reason where it cannot be made."""
 
@@ -300,26 +320,14 @@ class StoryLinkForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         other = cleaned.get("to_article")
-        if other is None:
-            return cleaned
-        if other.pk == self.article.pk:
-            raise ValidationError(gettext("A story cannot be linked to itself."))
-        # The desk links a story only to one readers can already follow: a link to a draft would
-        # be shown to nobody, with no word of why.
-        if not other.is_published:
-            raise ValidationError(
-                gettext("“%(title)s” is not published (%(status)s): a story can be linked only to a published one.")
-                % {"title": other.title, "status": other.get_status_display()}
-            )
+        if other is not None and (reason := why_no_link(self.article, other)):
+            raise ValidationError(reason)
         return cleaned
 
     def already_linked(self) -> str:
         """Why a second link of the pair is refused (the view checks it once the submission is
         known not to be this one sent again)."""
-        data = self.cleaned_data
-        return gettext("“%(title)s” is already linked to this story as %(kind)s.") % {
-            "title": data["to_article"].title, "kind": StoryLink.Kind(data["kind"]).label,
-        }
+        return already_linked(self.cleaned_data["to_article"], self.cleaned_data["kind"])
 
 
 class ImportForm(forms.Form):

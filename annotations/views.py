@@ -34,6 +34,8 @@ from annotations.forms import (
     MentionForm,
     StaleVersion,
     StoryLinkForm,
+    already_linked,
+    why_no_link,
 )
 from annotations import history
 from annotations.highlighting import segments
@@ -329,6 +331,12 @@ def related_decide(request: HttpRequest, pk: int) -> HttpResponse:
     confirm = request.POST.get("action") == "confirm"
     if other is None or other.pk == article.pk or (confirm and kind not in StoryLink.Kind.values):
         return workspace_update(request, article, status=422, extra={"message": gettext("Choose a suggested story and a kind of link.")})
+    if confirm:  # the links form's rules: only to a published story, once a pair and kind
+        reason = why_no_link(article, other)
+        if reason is None and StoryLink.objects.between(article, other).filter(kind=kind).exists():
+            reason = already_linked(other, kind)
+        if reason:
+            return workspace_update(request, article, status=422, extra={"message": reason})
     with transaction.atomic():
         decide_related(article, other, confirm=confirm, kind=kind, by=request.user)
     message = gettext("Linked to “%(title)s”.") if confirm else gettext("Suggestion “%(title)s” dismissed.")

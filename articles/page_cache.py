@@ -43,6 +43,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
+from django_htmx.middleware import HtmxDetails
 
 SKIPPED_PREFIXES = ("/desk/", "/admin/", "/accounts/", "/healthz", "/static/")
 LONGEST_URL = 600
@@ -129,7 +130,8 @@ def cacheable_request(request) -> bool:
 def page_key(request, host: str, gen: str) -> str:
     """The page's key: its generation, and the address it was asked for in full. The scheme and
     the host (port included) are part of it, since a page's links, sitemap and feed name them."""
-    fragment = "htmx" if request.headers.get("HX-Request") else "page"
+    htmx = HtmxDetails(request)  # as the views will read it (render_page_or_results)
+    fragment = "htmx" if htmx and not htmx.history_restore_request else "page"
     address = f"{request.scheme}://{host}{request.get_full_path()}"
     # Hashed: a key of any length and any characters is one every cache backend takes.
     return f"public-page:{gen}:{fragment}:{hashlib.sha256(address.encode()).hexdigest()}"

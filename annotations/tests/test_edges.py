@@ -252,3 +252,20 @@ def test_the_admin_and_an_import_make_no_second_link_of_a_pair(maintainer_client
     with pytest.raises(IntegrityError, match="story_link_unique_pair"):
         run_sql("INSERT INTO annotations_storylink (from_article_id, to_article_id, kind, note, created_at) "
                 "VALUES (%s, %s, 'follow_up', '', now())", [other.pk, story.pk])
+
+
+def test_a_suggested_story_is_linked_by_the_links_forms_rules(editor_client, story):
+    """Confirming a related-story suggestion makes a link: only to a published story, and not a
+    second time of the same kind (the links form's refusals, with the same reasons)."""
+    draft = make_article(title="Draft explainer", status=Article.Status.DRAFT)
+    published = make_article(title="Train arrives in Vladivostok")
+    decide = reverse("desk:related-decide", args=[story.pk])
+    confirm = {"to_article": draft.pk, "kind": "cites", "action": "confirm"}
+    response = editor_client.post(decide, confirm, headers=HTMX)
+    assert response.status_code == 422 and "is not published" in response.content.decode()
+    assert not StoryLink.objects.exists()
+    confirm |= {"to_article": published.pk}
+    assert editor_client.post(decide, confirm, headers=HTMX).status_code == 200
+    again = editor_client.post(decide, confirm, headers=HTMX)
+    assert again.status_code == 422 and "is already linked to this story as" in again.content.decode()
+    assert StoryLink.objects.count() == 1

@@ -347,3 +347,26 @@ def test_the_generations_query_is_the_connections_health_check_and_a_dead_connec
     connection.connection.close()  # the server went away behind Django's back
     assert page_cache.generation() == first
     assert connection.connection is not None and not connection.connection.closed
+
+
+@pytest.mark.parametrize(
+    "first, then",
+    [
+        ({"HX-Request": "1"}, {"HX-Request": "true"}),  # not htmx to the views: a whole page
+        ({"HX-Request": "false"}, {"HX-Request": "true"}),
+        ({"HX-Request": "true", "HX-History-Restore-Request": "true"}, {"HX-Request": "true"}),
+        ({"HX-Request": "true"}, {"HX-Request": "true", "HX-History-Restore-Request": "true"}),
+    ],
+)
+def test_a_page_is_kept_as_the_view_rendered_it_whole_or_as_htmx_results(client, story, first, then):
+    """A stored page is a whole page or the results fragment exactly as the views decide
+    (django-htmx: HX-Request "true", a history restore getting the whole page), so a request
+    with another spelling of the header cannot leave a whole page where htmx swaps results in,
+    nor a fragment where the back button restores a page."""
+    url = "/search/?q=train"
+    stored = client.get(url, headers=first)
+    served = client.get(url, headers=then)
+    whole = b"<!doctype" in stored.content.lower()[:50]
+    wants_whole = then.get("HX-History-Restore-Request") == "true" or then.get("HX-Request") != "true"
+    assert (b"<!doctype" in served.content.lower()[:50]) == wants_whole
+    assert whole != wants_whole and served["X-Page-Cache"] == "miss"
