@@ -3,7 +3,8 @@
 PostgreSQL's text can hold no NUL character: a parameter with one, wherever it ends up (a search
 box, an admin changelist's ?q= or list filter, the admin's autocomplete ?term=, a form field), is
 an error in the database, so it is refused here, once, for every page. And an id or a number
-typed in a request is read by one rule, ascii_number().
+typed in a request is read by one rule, ascii_number(); a date's year, month or day in a filter
+(`…__year=`) is one within the calendar's range.
 """
 
 import re
@@ -69,9 +70,28 @@ def refuse_nul(get_response):
                 "The request holds a NUL character (U+0000), which no field can take. Remove it and send it again."
             )
             return render_error(request, "400.html", status=400, context={"reason": reason})
+        if (refused := date_part_out_of_range(request)) is not None:
+            reason = gettext("“%(name)s” must be a whole number from %(low)s to %(high)s.") % refused
+            return render_error(request, "400.html", status=400, context={"reason": reason})
         return get_response(request)
 
     return middleware
+
+
+# The admin's date drill-down (date_hierarchy: ?published_at__year=…&…__month=…&…__day=…) adds one
+# to the year or month it is given, in Python's and PostgreSQL's dates: outside these it fails.
+DATE_PARTS = {"year": (1, 9998), "month": (1, 12), "day": (1, 31)}
+
+
+def date_part_out_of_range(request: HttpRequest) -> dict | None:
+    for name in request.GET:
+        part = name.rpartition("__")[2]
+        if "__" in name and part in DATE_PARTS:
+            low, high = DATE_PARTS[part]
+            number = ascii_number(request.GET[name])
+            if number is None or not low <= number <= high:
+                return {"name": name, "low": low, "high": high}
+    return None
 
 
 class IdChoiceField(forms.ModelChoiceField):

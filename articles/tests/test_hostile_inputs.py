@@ -289,3 +289,29 @@ def test_feeds_without_entities_still_import_in_every_encoding(tmp_path, db):
         report = import_paths([path], fmt=fmt, source=publisher)
         assert report.failed == 0, (label, report.messages)
         assert list(Article.objects.values_list("title", flat=True)) == ["Kim arrives"], label
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"published_at__year": "9999"},
+        {"published_at__year": "99999999999"},
+        {"published_at__year": "2024", "published_at__month": "99999999999"},
+        {"published_at__year": "2024", "published_at__month": "13"},
+        {"published_at__year": "2024", "published_at__month": "2", "published_at__day": "99999999999"},
+        {"published_at__year": "٢٠٢٤"},
+    ],
+)
+def test_the_admins_date_drill_down_refuses_dates_out_of_the_calendar(maintainer_client, db, query):
+    """Django's date_hierarchy adds one to the year or month it is given: 9999 or more was a 500."""
+    for url in (
+        reverse("admin:articles_article_changelist"),
+        reverse("admin:annotations_claimstatuschange_changelist"),
+        reverse("admin:axes_accessattempt_changelist"),
+    ):
+        field = {"articles": "published_at", "annotations": "changed_at", "axes": "attempt_time"}[url.split("/")[2]]
+        sent = {name.replace("published_at", field): value for name, value in query.items()}
+        response = maintainer_client.get(url, sent)
+        assert response.status_code == 400 and "must be a whole number from" in response.content.decode()
+    ok = maintainer_client.get(reverse("admin:articles_article_changelist"), {"published_at__year": "2024"})
+    assert ok.status_code == 200
