@@ -137,17 +137,20 @@ def test_uploads_are_kept_in_memory_and_form_fields_have_the_same_limit_as_bodie
 
 @pytest.fixture(scope="module")
 def gunicorn_server(django_db_setup):
-    """gunicorn with production settings on the test database, as the tables' owner (its tests
-    ask for the database, so that there is one)."""
+    """gunicorn with production settings on the test database, as the tables' owner (named as
+    Django names it: this module-wide fixture can start before a test's own database fixture
+    has pointed the connection's settings at it)."""
     from types import SimpleNamespace
     from urllib.parse import quote
 
     from django.db import connection
+    from django.db.backends.base.creation import TEST_DATABASE_PREFIX
 
     from bench.server import free_port, gunicorn
 
     db = connection.settings_dict
-    url = (f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@/{quote(db['NAME'])}"
+    name = db["NAME"] if db["NAME"].startswith(TEST_DATABASE_PREFIX) else connection.creation._get_test_db_name()
+    url = (f"postgres://{quote(db['USER'])}:{quote(db['PASSWORD'] or '')}@/{quote(name)}"
            f"?host={quote(str(db['HOST']))}&port={db['PORT'] or 5432}")
     port = free_port()
     with gunicorn(port, workers=1, prepare=(), DATABASE_URL=url, DATABASE_CONN_MAX_AGE="0"):
@@ -248,3 +251,17 @@ def test_every_desk_route_tells_caches_to_keep_nothing(world):
         assert never_stored(response), response.get("Cache-Control")
     # The public pages keep their own Cache-Control, which the page cache stores by.
     assert "public" in Client().get(reverse("articles:list"))["Cache-Control"]
+
+
+def test_gunicorn_believes_no_scheme_header_only_django_decides(gunicorn_server):
+    """Without SECURE_PROXY_SSL_HEADER nothing a client sends makes a page's links https://
+    (gunicorn.conf.py: gunicorn itself trusts no forwarded scheme headers, even from 127.0.0.1)."""
+    import http.client
+
+    for header in ({"X-Forwarded-Ssl": "on"}, {"X-Forwarded-Proto": "https"}, {"X-Forwarded-Protocol": "ssl"}):
+        connection = http.client.HTTPConnection("127.0.0.1", gunicorn_server.port, timeout=20)
+        connection.request("GET", "/feed/", headers={"Host": "127.0.0.1", **header})
+        response = connection.getresponse()
+        body = response.read().decode()
+        connection.close()
+        assert response.status == 200 and "http://127.0.0.1" in body and "https://" not in body.replace("https://schema", "")
