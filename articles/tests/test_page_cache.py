@@ -335,14 +335,16 @@ def test_the_generations_query_is_the_connections_health_check_and_a_dead_connec
     from django.db import close_old_connections, connection
 
     assert connection.health_check_enabled
+    connection.close()
+    monkeypatch.setitem(connection.settings_dict, "CONN_MAX_AGE", None)  # a connection that is kept
     connection.ensure_connection()
     close_old_connections()  # what a new request does: its connection is to be checked again
-    assert not connection.health_check_done
+    assert connection.connection is not None and not connection.health_check_done
     checks = []
-    monkeypatch.setattr(connection, "is_usable", lambda: checks.append("SELECT 1") or True)
-    first = page_cache.generation()
+    with monkeypatch.context() as patched:
+        patched.setattr(connection, "is_usable", lambda: checks.append("SELECT 1") or True)
+        first = page_cache.generation()
     assert connection.health_check_done and checks == []  # Django's SELECT 1 neither ran nor will
-    monkeypatch.undo()
     close_old_connections()
     connection.connection.close()  # the server went away behind Django's back
     assert page_cache.generation() == first
