@@ -817,6 +817,11 @@ class Attribution(models.Model):
     def __str__(self) -> str:
         return f"{self.get_role_display()}: {self.source} ({self.get_sourcing_display()})"
 
+    def is_unnamed(self) -> bool:
+        """Whether a reader cannot tell who this is: cited anonymously or not for attribution,
+        or a source that is itself unnamed ("an unnamed official")."""
+        return self.sourcing != Attribution.Sourcing.ON_RECORD or self.source.kind == Source.Kind.ANONYMOUS
+
     def clean(self) -> None:
         if self.start is not None or self.end is not None or self.exact:
             if self.claim_id is not None:

@@ -1,5 +1,6 @@
 """The public, read-only site. Every query starts from .published(): nothing else exists here."""
 
+from dataclasses import dataclass
 from functools import wraps
 
 from django import forms
@@ -123,26 +124,46 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     return render(request, "articles/entity_detail.html", {"entity": entity, "page": page, "companions": companions})
 
 
+@dataclass
+class SourceLedger:
+    """How a source is cited in published claims, by its role in each chain: what it said itself
+    (as speaker, or the document the words come from), on the record or not, and what it only
+    relayed (as a *via*), with how many of those came from an unnamed source."""
+
+    on_record: list
+    unnamed: list
+    relayed: list
+    relayed_from_unnamed: list
+
+    @classmethod
+    def of(cls, source: Source) -> "SourceLedger":
+        claims = (
+            Claim.objects.published().filter(attributions__source=source).distinct()
+            .select_related("article").prefetch_related("attributions__source")
+            .order_by("-article__published_at", "start", "id")
+        )
+        ledger = cls([], [], [], [])
+        for claim in claims:
+            chain = list(claim.attributions.all())
+            own = [a for a in chain if a.source_id == source.pk]
+            said = [a for a in own if a.role != Attribution.Role.VIA]
+            if any(a.sourcing == Attribution.Sourcing.ON_RECORD for a in said):
+                ledger.on_record.append(claim)
+            elif said:
+                ledger.unnamed.append(claim)
+            if any(a.role == Attribution.Role.VIA for a in own):
+                ledger.relayed.append(claim)
+                if any(a.role != Attribution.Role.VIA and a.is_unnamed() for a in chain):
+                    ledger.relayed_from_unnamed.append(claim)
+        return ledger
+
+
 @public_page
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source.objects.published(), slug=slug)
-    claims = Claim.objects.published().filter(attributions__source=source).distinct()
     stories = Article.objects.published().filter(publisher=source)
     page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
-    sourcing = dict(
-        Attribution.objects.filter(source=source, claim__in=claims)
-        .values_list("sourcing")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    claim_list = list(claims.select_related("article").order_by("-article__published_at", "start"))
-    by_status = [(label, [c for c in claim_list if c.status == value]) for value, label in Claim.Status.choices]
-    context = {
-        "source": source, "page": page, "by_status": [(label, items) for label, items in by_status if items],
-        "on_record": sourcing.get(Attribution.Sourcing.ON_RECORD, 0),
-        "anonymous": sourcing.get(Attribution.Sourcing.ANONYMOUS, 0) + sourcing.get(Attribution.Sourcing.NOT_FOR_ATTRIBUTION, 0),
-    }
-    return render(request, "articles/source_detail.html", context)
+    return render(request, "articles/source_detail.html", {"source": source, "page": page, "ledger": SourceLedger.of(source)})
 
 
 @public_page

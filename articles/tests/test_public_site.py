@@ -65,11 +65,12 @@ def test_entity_known_only_from_drafts_is_404(client, db):
 def test_source_page_counts_on_record_and_anonymous_citations(client, story):
     kremlin = Source.objects.get(name="Kremlin")
     page = client.get(kremlin.get_absolute_url()).content.decode()
-    assert "On the record 1 time" in page and "without attribution 0 times" in page
+    assert '<a href="#made-on-record">1 on the record</a>' in page
+    assert '<a href="#made-unnamed">0 without attribution</a>' in page
     assert "Kim Jong Un travelled to Russia" in page
     anonymous = Source.objects.get(name="an unnamed official")
     page = client.get(anonymous.get_absolute_url()).content.decode()
-    assert "without attribution 1 time" in page
+    assert '<a href="#made-unnamed">1 without attribution</a>' in page
 
 
 def test_publisher_page_lists_its_stories(client, story):
