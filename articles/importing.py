@@ -269,7 +269,8 @@ def read_feed(data: bytes, name: str) -> Iterator[Item | Problem]:
     for number, entry in enumerate(parsed.entries, start=1):
         position = f"{name}, item {number}"
         try:
-            yield item_from_entry(entry, position, feed_title, feed_language)
+            yield item_from_entry(entry, position, feed_title, feed_language,
+                                  atom=str(parsed.get("version", "")).startswith("atom"))
         except Unimportable as error:
             yield Problem(position, str(error))
 
@@ -281,10 +282,29 @@ def entry_html(entry) -> str:
     return entry.get("summary", "") or entry.get("description", "")
 
 
-def item_from_entry(entry, position: str, feed_title: str, feed_language: str) -> Item:
+# A tag (a letter after "<", as in "<b>" or "</span>") or an entity reference ("&amp;", "&#8217;").
+MARKUP = re.compile(r"</?[A-Za-z][\w:-]*(?:\s[^<>]*)?/?>|&(?:[A-Za-z][A-Za-z0-9]*|#[0-9]+|#x[0-9A-Fa-f]+);")
+
+
+def feed_title_text(title: str, title_type: str, atom: bool) -> str:
+    """A feed title reduced to its text, as feed readers show it, white space folded.
+
+    An Atom title declared html or xhtml is read as HTML once: what is still escaped in it is
+    meant as text ("History of the &lt;blink&gt; tag"). An RSS title has no declared type
+    (feedparser guesses), and one that still holds markup once read was escaped twice, as many
+    feeds send; it, and an Atom title of type "text" that holds markup, are read as HTML (once
+    more)."""
+    declared_html = atom and ("html" in title_type)
+    text = html_to_text(title) if "html" in title_type else clean_text(title)
+    if not declared_html and MARKUP.search(text):
+        text = html_to_text(text)
+    return " ".join(text.split())
+
+
+def item_from_entry(entry, position: str, feed_title: str, feed_language: str, atom: bool = False) -> Item:
     title_type = (entry.get("title_detail") or {}).get("type", "text/plain")
     title = entry.get("title", "")
-    title = " ".join((html_to_text(title) if "html" in title_type else clean_text(title)).split())
+    title = feed_title_text(title, title_type, atom)
     body = html_to_text(entry_html(entry))
     if not title and not body:
         raise Unimportable("the item has neither a title nor any text")
@@ -327,7 +347,22 @@ def read_text(data: bytes, name: str) -> Iterator[Item | Problem]:
     if not title.strip() or not body.strip():
         yield Problem(name, "a text file needs a title on its first line and the story below it")
         return
-    yield Item(position=name, title=title.strip(), body=body)
+    yield Item(position=name, title=title.strip(), body=text_paragraphs(body))
+
+
+def text_paragraphs(body: str) -> str:
+    """A plain-text story's paragraphs, blank-line separated as every stored body is: if the
+    story has a blank line anywhere (the ones between the title and the story do not count),
+    blank lines separate paragraphs and the lines between them are joined (canonical_text folds
+    them); otherwise each line is a paragraph."""
+    lines = body.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    while lines and not lines[0].strip():
+        lines.pop(0)
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if any(not line.strip() for line in lines):
+        return "\n".join(lines)
+    return "\n\n".join(lines)
 
 
 FEED_ITEM = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s>/]", re.I)
