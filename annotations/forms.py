@@ -45,9 +45,6 @@ class InboxFilterForm(StoryFilterForm):
         )
         self.claims = Claim.objects.visible_to(user)
 
-    def clean_q(self) -> str:
-        return self.cleaned_data["q"].replace("\x00", "").strip()
-
     def narrow(self, articles, data: dict):
         """As StoryFilterForm narrows them, then by status, unverified claims and the words typed
         (the SEARCH_POOL newest matches)."""

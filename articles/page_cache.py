@@ -70,16 +70,19 @@ def generation() -> str:
         # a request's first one; this query is that check, so a stored page costs one round trip.
         try:
             with connection.connection.cursor() as cursor:
-                cursor.execute(GENERATION_QUERY)
-                changes, committed = cursor.fetchone()
+                value = read_generation(cursor)
         except Exception:  # noqa: BLE001 - the connection is unusable: Django reconnects below
             connection.close()
         else:
             connection.health_check_done = True
-            return f"{changes}.{committed}"
+            return value
     with connection.cursor() as cursor:
-        cursor.execute(GENERATION_QUERY)
-        changes, committed = cursor.fetchone()
+        return read_generation(cursor)
+
+
+def read_generation(cursor) -> str:
+    cursor.execute(GENERATION_QUERY)
+    changes, committed = cursor.fetchone()
     return f"{changes}.{committed}"
 
 
