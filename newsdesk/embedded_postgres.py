@@ -4,15 +4,22 @@ The server comes from the `pgserver` package and keeps its data in `var/pgdata`,
 survive between runs. Every process that uses it (runserver and its reloader, the tests, a
 management command) registers its pid; the server stops when the last of them exits. A process
 killed with SIGKILL cannot unregister, so stale pids are dropped before each start, and so is
-the `postmaster.pid` of a server that was killed the same way.
+the `postmaster.pid` of a server that was killed the same way. A process stopped by SIGTERM or
+SIGHUP (a closed terminal, `kill`, an editor's Stop button) exits as if it had ended, so it
+unregisters too; on its way out it also forgets users that died unannounced (the reloader's
+child, killed with SIGKILL when its parent stops), so the last process to leave stops the server.
 
 It has two roles: `postgres`, the superuser that owns the tables and migrates them (and owns the
 data of databases made before there were two roles), and `newsdesk_app`, which the app logs in
 as and which `migrate` grants only what the app needs (newsdesk/least_privilege.py).
 """
 
+import atexit
 import json
 import os
+import signal
+import sys
+import threading
 import warnings
 from pathlib import Path
 
@@ -51,11 +58,41 @@ def start(pgdata: Path):
     with PostgresServer._lock:
         drop_stale_handles(pgdata)
         drop_stale_postmaster_pid(pgdata)
-    return pgserver.get_server(pgdata, cleanup_mode="stop")
+    server = pgserver.get_server(pgdata, cleanup_mode="stop")
+    # Registered after pgserver's own exit handler, so it runs first (atexit runs in reverse).
+    atexit.register(forget_the_dead, pgdata)
+    exit_on_termination()
+    return server
 
 
-def drop_stale_handles(pgdata: Path) -> None:
-    """Forget processes that used the server and died without saying so (kill -9, OOM)."""
+def forget_the_dead(pgdata: Path) -> None:
+    """On the way out: drop the handles of users that died unannounced, keeping our own, so that
+    pgserver, which stops the server when only our pid is left, sees that we are the last."""
+    from pgserver.postgres_server import PostgresServer
+
+    with PostgresServer._lock:
+        drop_stale_handles(pgdata, keep_own=True)
+
+
+def exit_on_termination() -> None:
+    """Make SIGTERM and SIGHUP end this process through sys.exit, which runs the exit handlers
+    (Python's default for them ends the process at once). A handler someone else installed
+    (gunicorn's, a test runner's) is left alone."""
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, exit_for_signal)
+
+
+def exit_for_signal(signum, frame) -> None:
+    sys.exit(128 + signum)
+
+
+def drop_stale_handles(pgdata: Path, *, keep_own: bool = False) -> None:
+    """Forget processes that used the server and died without saying so (kill -9, OOM). Before a
+    start our own pid is dropped too (a handle of an earlier process that had it); at exit it is
+    kept."""
     handles = pgdata / ".handle_pids.json"
     try:
         pids = json.loads(handles.read_text())
@@ -65,11 +102,21 @@ def drop_stale_handles(pgdata: Path) -> None:
         pids = None  # a process killed while writing the list left it truncated
     if not isinstance(pids, list):
         pids = []
-    alive = [pid for pid in pids if isinstance(pid, int) and pid != os.getpid() and psutil.pid_exists(pid)]
+    alive = [
+        pid for pid in pids
+        if isinstance(pid, int) and (keep_own or pid != os.getpid()) and is_alive(pid)
+    ]
     if alive != pids or not handles.read_text().strip():
         partial = handles.with_suffix(".tmp")
         partial.write_text(json.dumps(alive))
         partial.replace(handles)
+
+
+def is_alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:
+        return False
 
 
 def drop_stale_postmaster_pid(pgdata: Path) -> None:

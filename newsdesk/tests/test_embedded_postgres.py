@@ -1,5 +1,8 @@
 """The embedded PostgreSQL: shared by processes started one after another, robust to kill -9."""
 
+import json
+import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -112,3 +115,61 @@ def test_a_killed_server_starts_again_with_its_data(var_dir):
         assert conn.execute("SELECT note FROM kept").fetchone() == ("still here",)
     again.stdin.close()
     again.wait(timeout=30)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_a_process_stopped_by_a_signal_stops_the_server_it_started(var_dir, signum):
+    # `kill`, a closed terminal, an editor's Stop button: not only Ctrl-C.
+    user, host, port = start_user(var_dir, hold=True)
+    assert server_answers(host, port)
+    user.send_signal(signum)
+    user.wait(timeout=30)
+    assert wait_until(lambda: not postmasters(var_dir)), "a stopped process must not leave the server running"
+
+
+def test_the_last_user_stops_the_server_though_another_died_unannounced(var_dir):
+    # The runserver reloader: stopping the parent kills its child with SIGKILL, which cannot unregister.
+    child, host, port = start_user(var_dir, hold=True)
+    parent, _, _ = start_user(var_dir, hold=True)
+    child.send_signal(signal.SIGKILL)
+    child.wait(timeout=10)
+    parent.stdin.close()
+    assert parent.wait(timeout=30) == 0
+    assert wait_until(lambda: not postmasters(var_dir)), "a dead user's handle must not keep the server up"
+
+
+@pytest.fixture
+def project_copy():
+    """The project's code in a folder of its own (a short path: the server's socket lives in its
+    var/), so that runserver there starts an embedded server of its own."""
+    with tempfile.TemporaryDirectory(prefix="nd-", dir="/tmp") as folder:
+        copy = Path(folder) / "p"
+        shutil.copytree(BASE_DIR, copy, ignore=shutil.ignore_patterns(
+            ".venv", "var", "node_modules", ".git", "staticfiles", "__pycache__", ".env"))
+        yield copy
+        for proc in postmasters(copy / "var"):
+            proc.kill()
+
+
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM])
+def test_stopping_runserver_stops_the_embedded_server_it_started(project_copy, signum):
+    # As `make run` runs it, with the reloader: two processes use the server, and Ctrl-C (SIGINT
+    # to the group) or `kill` of the group (SIGTERM) stops both.
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "DATABASE_OWNER_URL")}
+    env.update(DEBUG="1", PYTHONUNBUFFERED="1")
+    var_dir = project_copy / "var"
+    handles = var_dir / "pgdata" / ".handle_pids.json"
+    server = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "127.0.0.1:0"], cwd=project_copy, env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+    )
+    try:
+        two_users = lambda: handles.exists() and len(json.loads(handles.read_text() or "[]")) >= 2  # noqa: E731
+        assert wait_until(two_users, seconds=90), "runserver and its reloader both use the embedded server"
+        assert postmasters(var_dir)
+        os.killpg(server.pid, signum)
+        server.wait(timeout=30)
+        assert wait_until(lambda: not postmasters(var_dir)), "stopping runserver stops the embedded server"
+    finally:
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGKILL)
