@@ -5,7 +5,6 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 STAMP := $(VENV)/.installed
-DEV := DEBUG=1
 
 .PHONY: run test
 
@@ -21,9 +20,18 @@ $(AXE): package.json package-lock.json
 	@if command -v npm >/dev/null; then npm ci --no-audit --no-fund --loglevel=error; \
 	else echo "npm is not installed: the accessibility tests will be skipped"; fi
 
-run: $(STAMP)
-	$(DEV) $(BIN)/python manage.py prepare_dev
-	$(DEV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+# Development settings for every manage.py command (manage.py reads .env; the environment wins).
+.env:
+	@printf '%s\n' \
+	  '# Development settings, written by `make run`. Only manage.py reads this file (never' \
+	  '# gunicorn), and a variable set in the environment wins over it. Never deploy with it.' \
+	  'DEBUG=1' > .env
+	@echo "Wrote .env (DEBUG=1) for development: manage.py reads it."
+
+# Ctrl-C stops the server and the embedded PostgreSQL it started.
+run: $(STAMP) .env
+	$(BIN)/python manage.py prepare_dev
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) $(AXE)
 	SECRET_KEY=tests-only-not-secret $(BIN)/python -m pytest $(PYTEST_ARGS)

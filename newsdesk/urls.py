@@ -2,7 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from newsdesk.admin_login import MaintainerLoginForm
 from newsdesk.views import healthz
+
+admin.site.login_form = MaintainerLoginForm
 
 urlpatterns = [
     path("admin/", admin.site.urls),

@@ -18,6 +18,7 @@ PRODUCTION = {
 def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
     ours = {"DEBUG", "SECRET_KEY", "DATABASE_URL", "DATABASE_OWNER_URL", "ALLOWED_HOSTS", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     clean = {k: v for k, v in os.environ.items() if k not in ours}
+    clean["NEWSDESK_ENV_FILE"] = ""  # a developer's own .env must not change what these check
     return subprocess.run(
         [sys.executable, "manage.py", *args], cwd=BASE_DIR, env=clean | env, capture_output=True, text=True, timeout=120
     )

@@ -23,11 +23,14 @@ class Command(BaseCommand):
             raise CommandError("prepare_dev creates accounts with known passwords; it runs only with DEBUG on.")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
-        port = os.environ.get("PORT", "8000")
-        self.stdout.write(f"\nDevelopment accounts (log in at http://127.0.0.1:{port}/admin/):")
-        for username, password in ensure_accounts().items():
-            self.stdout.write(f"  {username:<11} password: {password}")
-        self.stdout.write("")
+        site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
+        passwords = ensure_accounts()
+        self.stdout.write(f"\nNewsdesk is at {site}/ (the public site). Development accounts:")
+        self.stdout.write(f"  Editors annotate stories in the desk:  {site}/desk/")
+        self.stdout.write(f"      editor      password: {passwords['editor']}")
+        self.stdout.write(f"  Maintainers run the site in the admin: {site}/admin/")
+        self.stdout.write(f"      maintainer  password: {passwords['maintainer']}  (the desk is open to it too)")
+        self.stdout.write("Passwords are kept in var/dev-accounts.json. Ctrl-C stops the server and its PostgreSQL.\n")
 
 
 def ensure_accounts() -> dict[str, str]:
