@@ -55,9 +55,9 @@ PARAGRAPH_BREAK = re.compile(rf"{LINE_BREAK}(?:[^\S\r\n]*{LINE_BREAK})+")
 
 @dataclass
 class Block:
-    """A paragraph of the body (its segments, cut at the paragraph's ends) or white space between
-    paragraphs (no pieces), which the page keeps as text between the <p>
-    elements so that the body's text content stays the stored body, character for character."""
+    """A paragraph of the body (its segments, cut at the paragraph's ends) or the white space
+    between paragraphs (no pieces), which the public page keeps as text between its <p> elements
+    so that the body's text content stays the stored body, character for character."""
 
     start: int
     text: str
@@ -86,8 +86,8 @@ def blocks(body: str) -> list[Block]:
 def paragraphs(body: str, pieces: list[Segment]) -> list[Block]:
     """Deal `pieces` (from segments(), in order and covering the body) into the body's paragraphs:
     a segment that crosses a paragraph break becomes one part per paragraph, each with the same
-    mentions and claims; the part in the gap is dropped with the gap's white space. One pass over
-    both lists."""
+    mentions and claims; the part in the gap between them is rendered as plain white space, not
+    highlighted. One pass over both lists."""
     out = blocks(body)
     paragraph_blocks = [block for block in out if block.is_paragraph]
     i = 0
