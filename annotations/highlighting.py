@@ -7,6 +7,7 @@ Segments never nest, so no overlap can produce crossed tags; the text of each se
 by the template like any other text.
 """
 
+import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -44,3 +45,59 @@ def segments(body: str, mentions=(), claims=()) -> list[Segment]:
                 if span.start <= piece.start and piece.end <= span.end:
                     getattr(piece, kind).append(span.id)
     return pieces
+
+
+# A paragraph break: a line break followed by one or more lines holding nothing but white space.
+# Line breaks are \n, \r\n or a lone \r, as a body typed into a form may hold.
+LINE_BREAK = r"(?:\r\n|\r(?!\n)|\n)"  # a CR before an LF is part of that line break, never one of its own
+PARAGRAPH_BREAK = re.compile(rf"{LINE_BREAK}(?:[^\S\r\n]*{LINE_BREAK})+")
+
+
+@dataclass
+class Block:
+    """A paragraph of the body (its segments, cut at the paragraph's ends) or the white space
+    between paragraphs (no pieces), which the public page keeps as text between its <p> elements
+    so that the body's text content stays the stored body, character for character."""
+
+    start: int
+    text: str
+    pieces: list[Segment] = field(default_factory=list)
+
+    @property
+    def is_paragraph(self) -> bool:
+        return bool(self.text.strip())
+
+
+def blocks(body: str) -> list[Block]:
+    """The body as paragraphs and the gaps between them; a paragraph of only white space (before
+    the first paragraph, say) is a gap too. A single line break inside a paragraph stays in it."""
+    out: list[Block] = []
+    position = 0
+    for gap in [*PARAGRAPH_BREAK.finditer(body), None]:
+        end = gap.start() if gap else len(body)
+        if position < end:
+            out.append(Block(position, body[position:end]))
+        if gap:
+            out.append(Block(gap.start(), gap.group()))
+            position = gap.end()
+    return out
+
+
+def paragraphs(body: str, pieces: list[Segment]) -> list[Block]:
+    """Deal `pieces` (from segments(), in order and covering the body) into the body's paragraphs:
+    a segment that crosses a paragraph break becomes one part per paragraph, each with the same
+    mentions and claims; the part in the gap between them is rendered as plain white space, not
+    highlighted. One pass over both lists."""
+    out = blocks(body)
+    paragraph_blocks = [block for block in out if block.is_paragraph]
+    i = 0
+    for piece in pieces:
+        while i < len(paragraph_blocks) and paragraph_blocks[i].start + len(paragraph_blocks[i].text) <= piece.start:
+            i += 1
+        j = i
+        while j < len(paragraph_blocks) and paragraph_blocks[j].start < piece.end:
+            block = paragraph_blocks[j]
+            start, end = max(piece.start, block.start), min(piece.end, block.start + len(block.text))
+            block.pieces.append(Segment(start, body[start:end], piece.mentions, piece.claims))
+            j += 1
+    return out

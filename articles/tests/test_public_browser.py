@@ -123,3 +123,20 @@ def test_the_story_keeps_its_paragraphs_on_the_page(page: Page, transactional_db
     body = page.locator("[data-article-body]")
     assert body.evaluate("el => el.textContent") == story.body
     assert body.evaluate("el => el.innerText").count("\n") >= 2, "the blank line between paragraphs shows"
+
+
+def test_each_paragraph_is_a_block_of_its_own_and_a_line_break_inside_one_shows(page: Page, transactional_db):
+    story = make_article(body="A first line\nand a second, in one paragraph.\n\n\nThe claim ends here.")
+    claim = make_claim(story, "paragraph.\n\n\nThe claim")
+    page.goto(story.get_absolute_url())
+    body = page.locator("[data-article-body]")
+    assert body.evaluate("el => el.textContent") == story.body
+    paragraphs = body.locator(":scope > p")
+    assert paragraphs.count() == 2
+    assert paragraphs.nth(0).evaluate("el => el.innerText") == "A first line\nand a second, in one paragraph."
+    first, second = paragraphs.nth(0).bounding_box(), paragraphs.nth(1).bounding_box()
+    assert second["y"] > first["y"] + first["height"], "a gap between the paragraphs"
+    marks = body.locator(f"mark[data-claims='{claim.pk}']")
+    assert [marks.nth(i).evaluate("el => el.parentElement.tagName + ':' + el.textContent") for i in range(marks.count())] == [
+        "P:paragraph.", "P:The claim",
+    ]

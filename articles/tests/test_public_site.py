@@ -275,3 +275,45 @@ def test_b4_overlapping_nested_and_edge_spans_beside_markup_characters_are_escap
         assert story.text_content() == body
         assert not story.xpath(".//b | .//script") and "<script>alert" not in html
         assert len(story.xpath(".//mark")) >= 3
+
+
+def test_story_page_shows_each_paragraph_as_its_own_p_and_splits_a_highlight_across_them(client, db):
+    import lxml.html
+
+    body = "Kim Jong Un left Pyongyang.\nThe train was seen at dawn.\n\nIt reached Russia,\n\n\nofficials said."
+    article = make_article(title="Paragraphs", body=body)
+    kim = make_mention(article, "Kim Jong Un", entity=make_entity(name="Kim Jong Un"))
+    crossing = make_claim(article, "dawn.\n\nIt reached Russia,\n\n\nofficials", statement="crossing")
+    inside = make_claim(article, "reached", statement="nested")
+    tree = lxml.html.fromstring(client.get(article.get_absolute_url()).content.decode())
+    story = tree.xpath("//*[@data-article-body]")[0]
+    paragraphs = story.xpath("./p")
+    assert [p.text_content() for p in paragraphs] == [
+        "Kim Jong Un left Pyongyang.\nThe train was seen at dawn.", "It reached Russia,", "officials said.",
+    ]
+    assert story.text_content() == body, "the blank lines stay between the paragraphs: offsets count in the stored body"
+    assert not story.xpath(".//p//p | .//mark//p | .//span//p")
+    # The claim crossing two paragraph breaks is one part per paragraph, each naming the claim.
+    parts = [(mark.getparent(), mark.text_content()) for mark in story.xpath(".//mark") if str(crossing.pk) in mark.get("data-claims").split()]
+    assert [(paragraphs.index(p), text) for p, text in parts] == [(0, "dawn."), (1, "It "), (1, "reached"), (1, " Russia,"), (2, "officials")]
+    assert [m.get("data-claims") for m in story.xpath(".//mark") if m.text_content() == "reached"] == [f"{crossing.pk} {inside.pk}"]
+    assert [s.text_content() for s in paragraphs[0].xpath("./span[@class='mention-span']")] == [kim.exact]
+
+
+@pytest.mark.parametrize("body, expected", [
+    ("One.\r\n\r\nTwo.\r\nstill two.", ["One.", "Two.\r\nstill two."]),  # a body typed into a form
+    ("\n\n  \nOne.\n\n\n\n\n \t \n\nTwo.\n\n", ["One.", "Two."]),  # blank lines everywhere, some of spaces
+    ("One.\n\n      \n\nTwo.", ["One.", "Two."]),  # a paragraph of only spaces is no paragraph
+    ("One.\rTwo.\r\rThree.", ["One.\rTwo.", "Three."]),  # lone carriage returns
+    ("<p>One.</p>\n\n<script>x()</script>", ["<p>One.</p>", "<script>x()</script>"]),  # markup stays text
+    ("   ", []),
+])
+def test_paragraph_blocks_keep_every_character_in_place(body, expected):
+    from annotations.highlighting import paragraphs, segments
+
+    blocks = paragraphs(body, segments(body))
+    assert "".join(block.text for block in blocks) == body
+    assert [block.text for block in blocks if block.is_paragraph] == expected
+    for block in blocks:
+        assert "".join(piece.text for piece in block.pieces) == (block.text if block.is_paragraph else "")
+        assert all(body[piece.start:piece.end] == piece.text for piece in block.pieces)
