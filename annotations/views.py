@@ -209,7 +209,7 @@ HISTORY_PAGE_SIZE = 100
 
 
 def history_response(request: HttpRequest, article: Article, *, message: str = "", status: int = 200) -> HttpResponse:
-    page = Paginator(history.timeline(article), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(history.entries(article), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"article": article, "page": page, "message": message, "failed": status >= 400}
     template = "annotations/article_history.html"
     if request.htmx and not request.htmx.boosted:

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from annotations.history import timeline
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
+from annotations.tests.test_desk import claim_data
 from annotations.tests.makers import add_attribution, form_values, make_claim, make_entity, make_mention, quote_evidence
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
@@ -110,7 +111,12 @@ def test_deleting_an_article_keeps_its_history(story):
     assert Mention.pgh_event_model.objects.filter(article_id=article_id, pgh_label="delete").count() == 1
 
 
-def test_timeline_says_who_when_through_which_page_and_what_changed(editor_client, editor, story):
+def history_rows(page: str) -> list[str]:
+    """The text of each row of a history page (one `<li class="timeline-entry`), in order."""
+    return [row.split("</details>")[0] for row in page.split('<li class="timeline-entry')[1:]]
+
+
+def test_a_status_change_is_one_history_row_in_plain_words_naming_the_editor_and_the_reason(editor_client, editor, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
     add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     editor_client.post(
@@ -118,11 +124,34 @@ def test_timeline_says_who_when_through_which_page_and_what_changed(editor_clien
         {"status": "reported", "reason": "Two agencies carry it", "version": claim.version},
     )
     page = editor_client.get(reverse("desk:article-history", args=[story.pk])).content.decode()
-    entry = page.split("Claim changed")[1].split("</li>")[0]
-    assert editor.username in entry and f"/desk/claims/{claim.pk}/status/" in entry
-    assert "<del>unverified</del>" in entry and "<ins>reported</ins>" in entry
-    assert "Claim status change added" in page and "Two agencies carry it" in page
-    assert "Attribution added" in page and "Kremlin" in page
+    newest, *older = history_rows(page)
+    head, details = newest.split("<details", 1)
+    assert (
+        "edna changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from unverified to reported:"
+        " Two agencies carry it" in head
+    )
+    assert "in the desk" in head and "through" not in head and "/status/" not in head
+    # The detailed rows one click away: the status history row and the claim's field, before and after.
+    assert "<del>unverified</del>" in details and "<ins>reported</ins>" in details
+    assert "Claim status change added" in details
+    assert not any("Two agencies carry it" in row for row in older)
+
+
+def test_marking_a_claim_in_the_desk_is_one_history_row(editor_client, editor, story):
+    kremlin = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT)
+    data = claim_data(
+        story, "Kim Jong Un's train left Pyongyang", reason="The Kremlin says so",
+        **{"chain-0-source": kremlin.pk, "chain-0-source_query": "Kremlin"},
+    )
+    response = editor_client.post(reverse("desk:claim-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.content.decode()[:3000]
+    claim = Claim.objects.get(article=story)
+    assert claim.attributions.count() == 1
+    rows = history_rows(editor_client.get(reverse("desk:article-history", args=[story.pk])).content.decode())
+    *newest, story_added = rows
+    assert len(newest) == 1 and "added the story" in story_added
+    assert "edna marked the claim “Kim Jong Un&#x27;s train left Pyongyang”" in rows[0]
+    assert "Attribution added" in rows[0] and "Kremlin" in rows[0]
 
 
 def test_undoing_a_status_change_puts_the_claim_back_exactly(editor_client, story):
