@@ -341,8 +341,28 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
         return render(request, "admin/annotations/claim/status_change.html", context)
 
 
+class ChangesItsClaim:
+    """An admin of a claim's child rows (its chain, its evidence): saving or deleting one is a
+    change of the claim, so the claim's version and "updated" move, as in the desk."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.claim.bump_version()
+
+    def delete_model(self, request, obj):
+        claim = obj.claim
+        super().delete_model(request, obj)
+        claim.bump_version()
+
+    def delete_queryset(self, request, queryset):
+        claims = list(Claim.objects.filter(pk__in=queryset.values("claim_id")))
+        super().delete_queryset(request, queryset)
+        for claim in claims:
+            claim.bump_version()
+
+
 @admin.register(Attribution)
-class AttributionAdmin(ClaimRulesAdmin):
+class AttributionAdmin(ChangesItsClaim, ClaimRulesAdmin):
     list_display = ["claim", "position", "source", "role", "sourcing"]
     list_filter = ["role", "sourcing", "source__kind"]
     list_select_related = ["claim", "source"]
@@ -375,7 +395,7 @@ class AttributionAdmin(ClaimRulesAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(RecordsCreator, ClaimRulesAdmin):
+class EvidenceAdmin(ChangesItsClaim, RecordsCreator, ClaimRulesAdmin):
     list_display = ["claim", "kind", "url", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["claim", "attribution__source", "article", "other_claim"]

@@ -299,3 +299,26 @@ def test_history_page_query_count_does_not_grow_with_changes(editor_client, coun
         make_mention(story, "Kim Jong Un", entity=make_entity())
     assert len(timeline(story)) > 40
     assert count_queries(editor_client, url) == small
+
+
+def test_a_claims_updated_time_moves_on_a_status_change_and_on_a_chain_change_in_the_admin(
+    editor_client, maintainer_client, story
+):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    attribution = add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    stamps = [claim.updated_at]
+    editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "reported", "reason": "Two agencies carry it", "version": claim.version},
+    )
+    claim.refresh_from_db()
+    assert claim.status == "reported" and claim.updated_at > stamps[-1]
+    stamps.append(claim.updated_at)
+    change_url = reverse("admin:annotations_attribution_change", args=[attribution.pk])
+    data = form_values(maintainer_client.get(change_url).content.decode(), "attribution_form")
+    data["sourcing"] = "not_for_attribution"
+    response = maintainer_client.post(change_url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    claim.refresh_from_db()
+    assert claim.updated_at > stamps[-1]
