@@ -8,6 +8,10 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils.translation import gettext, gettext_lazy as _
 
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from annotations import history
 from articles.admin_inlines import (
     LoadedAutocompleteFormSet,
     NoLostUpdatesForm,
@@ -320,6 +324,8 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
                     "Someone changed this claim while you were looking at it; its current state is shown above."
                     " Check it and send the change again."
                 ))
+                for entry in history.changes_since(claim, form.cleaned_data["version"]):
+                    form.add_error(None, "%s: %s" % (date_format(timezone.localtime(entry.at), "DATETIME_FORMAT"), entry.sentence))
                 form.data = form.data.copy()
                 form.data["version"] = claim.version
             except ValidationError as error:

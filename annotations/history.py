@@ -336,6 +336,15 @@ def entries(article: Article, claim: Claim | None = None) -> list[Entry]:
     return result
 
 
+def changes_since(claim: Claim, version: int | None) -> list[Entry]:
+    """What was done to `claim` since it was at `version` (what an editor with a stale form
+    missed), newest first: who, when and why, in the history's words."""
+    moved = event_model(Claim).objects.filter(pgh_obj_id=claim.pk, version__gt=version or 0).order_by("pgh_id").first()
+    if moved is None:
+        return []
+    return [entry for entry in entries(claim.article, claim=claim) if entry.at >= moved.pgh_created_at]
+
+
 def claim_of(change: Change) -> int | None:
     if change.model is Claim:
         return change.object_id

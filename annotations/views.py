@@ -396,7 +396,8 @@ def desk_claim(request: HttpRequest, pk: int) -> Claim:
 def claim_conflict(request: HttpRequest, claim: Claim, form) -> HttpResponse:
     """409: the claim changed since the editor loaded it. Show both; keep what they typed."""
     article = claim.article
-    extra = {"conflict_claim_id": claim.pk, "conflict_form": form}
+    missed = history.changes_since(claim, form.cleaned_data.get("version"))
+    extra = {"conflict_claim_id": claim.pk, "conflict_form": form, "conflict_changes": missed}
     return workspace_update(request, article, status=409, extra=extra)
 
 

@@ -322,3 +322,42 @@ def test_a_claims_updated_time_moves_on_a_status_change_and_on_a_chain_change_in
     assert response.status_code == 302, response.content.decode()[:2000]
     claim.refresh_from_db()
     assert claim.updated_at > stamps[-1]
+
+
+def test_a_stale_status_change_gets_409_naming_who_changed_the_claim_when_and_why_beside_what_was_typed(
+    editor_client, story
+):
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from annotations.roles import ensure_editors_group
+
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    loaded_version = claim.version
+    url = reverse("desk:claim-status-update", args=[claim.pk])
+    first = editor_client.post(
+        url, {"status": "reported", "reason": "Two <b>agencies</b> carry it", "version": loaded_version},
+        headers={"HX-Request": "true"},
+    )
+    assert first.status_code == 200
+    other = User.objects.create_user("otto", password="other-password-1")
+    other.groups.add(ensure_editors_group())
+    second = type(editor_client)()
+    second.force_login(other)
+    stale = second.post(
+        url, {"status": "disputed", "reason": "The ministry denies it, I typed this", "version": loaded_version},
+        headers={"HX-Request": "true"},
+    )
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    conflict = page.split('class="conflict"')[1].split("</div>")[0]
+    assert (
+        "edna changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from unverified to reported:"
+        " Two &lt;b&gt;agencies&lt;/b&gt; carry it" in conflict
+    )
+    saved_at = claim.history.get().changed_at
+    assert timezone.localtime(saved_at).strftime("%H:%M") in conflict
+    assert "The ministry denies it, I typed this" in page
+    assert 'name="reason"' in page and ">The ministry denies it, I typed this</textarea>" in page
