@@ -1,15 +1,15 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils.translation import gettext, gettext_lazy as _
-
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations import history
 from articles.admin_inlines import (
@@ -345,6 +345,26 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
             "original": claim,
         }
         return render(request, "admin/annotations/claim/status_change.html", context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The claim's changes from the story's history (the desk's words), instead of the
+        admin log, which knows nothing of a status change or of a change made in the desk."""
+        claim = get_object_or_404(Claim.objects.select_related("article"), pk=id_or_404(object_id))
+        if not self.has_view_or_change_permission(request, claim):
+            raise PermissionDenied
+        page = Paginator(history.entries(claim.article, claim=claim), 100).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("History: %(claim)s") % {"claim": claim},
+            "subtitle": None,
+            "object": claim,
+            "article": claim.article,
+            "page": page,
+            "opts": self.model._meta,
+            "can_undo": False,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/annotations/claim/object_history.html", context)
 
 
 class ChangesItsClaim:

@@ -361,3 +361,37 @@ def test_a_stale_status_change_gets_409_naming_who_changed_the_claim_when_and_wh
     assert timezone.localtime(saved_at).strftime("%H:%M") in conflict
     assert "The ministry denies it, I typed this" in page
     assert 'name="reason"' in page and ">The ministry denies it, I typed this</textarea>" in page
+
+
+def test_the_admin_history_of_a_claim_shows_its_status_changes_made_in_the_admin_and_in_the_desk(
+    maintainer, editor, client, story
+):
+    maintainer_client, editor_client = client, type(client)()
+    maintainer_client.force_login(maintainer)
+    editor_client.force_login(editor)
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    other = make_claim(story, "Kim Jong Un waved")
+    claim.refresh_from_db()
+    response = maintainer_client.post(
+        reverse("admin:annotations_claim_status", args=[claim.pk]),
+        {"status": "reported", "reason": "Yonhap reports it", "version": claim.version},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "disputed", "reason": "Another outlet contradicts it", "version": claim.version},
+    )
+    page = maintainer_client.get(reverse("admin:annotations_claim_history", args=[claim.pk])).content.decode()
+    assert (
+        "edna changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from reported to disputed:"
+        " Another outlet contradicts it" in page
+    )
+    assert (
+        "max changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from unverified to reported:"
+        " Yonhap reports it" in page
+    )
+    assert "in the admin" in page and "in the desk" in page
+    assert "Attribution added" in page and "Kremlin" in page
+    assert str(other) not in page  # only this claim's changes
