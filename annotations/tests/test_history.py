@@ -395,3 +395,66 @@ def test_the_admin_history_of_a_claim_shows_its_status_changes_made_in_the_admin
     assert "in the admin" in page and "in the desk" in page
     assert "Attribution added" in page and "Kremlin" in page
     assert str(other) not in page  # only this claim's changes
+
+
+def test_the_undo_of_a_status_change_row_sets_the_status_back_and_is_itself_one_row(editor_client, story):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "reported", "reason": "Two <b>agencies</b> carry it", "version": claim.version},
+    )
+    url = reverse("desk:article-history", args=[story.pk])
+    newest = history_rows(editor_client.get(url).content.decode())[0]
+    # The row's own button (before its details) undoes the claim's status move, not the history row.
+    head = newest.split("<details")[0]
+    status_move = claim.events.filter(pgh_label="update").latest("pgh_id")
+    assert undo_url(story, "claim", status_move) in head
+    assert "Two &lt;b&gt;agencies&lt;/b&gt; carry it" in head and "<b>agencies" not in head
+    response = editor_client.post(undo_url(story, "claim", status_move), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == "unverified"
+    newest, previous = history_rows(response.content.decode())[:2]
+    assert "edna changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from reported to unverified:" \
+        " Undone from the history." in newest
+    assert "from unverified to reported" in previous
+
+
+def test_a_change_by_a_user_since_deleted_names_them_as_such(editor_client, editor, story):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "reported", "reason": "Two agencies carry it", "version": claim.version},
+    )
+    editor_id = editor.pk
+    from django.contrib.auth.models import User
+
+    User.objects.filter(pk=editor_id).delete()
+    from annotations.history import entries
+
+    newest = entries(story)[0]
+    assert newest.sentence.startswith(f"a user since deleted (#{editor_id}) changed the status of the claim")
+    assert newest.place == "in the desk"
+
+
+def test_stories_imported_by_the_command_are_named_as_the_commands_in_the_history(tmp_path, db):
+    import json
+
+    from django.core.management import call_command
+
+    from annotations.history import entries
+
+    path = tmp_path / "stories.jsonl"
+    path.write_text(json.dumps({
+        "title": "Train leaves", "body": STORY, "url": "https://news.example/train", "language": "en",
+        "publisher": {"name": "Kabar Timur", "kind": "publication", "country": "ID"},
+    }) + "\n")
+    call_command("import_articles", str(path), "--quiet")
+    article = Article.objects.get(title="Train leaves")
+    first = entries(article)[-1]
+    assert first.sentence == "the import_articles command added the story"
+    assert first.place == "by a command"
