@@ -1,13 +1,17 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy as _
 
+from annotations import history
 from articles.admin_inlines import (
     LoadedAutocompleteFormSet,
     NoLostUpdatesForm,
@@ -320,6 +324,8 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
                     "Someone changed this claim while you were looking at it; its current state is shown above."
                     " Check it and send the change again."
                 ))
+                for entry in history.changes_since(claim, form.cleaned_data["version"]):
+                    form.add_error(None, "%s: %s" % (date_format(timezone.localtime(entry.at), "DATETIME_FORMAT"), entry.sentence))
                 form.data = form.data.copy()
                 form.data["version"] = claim.version
             except ValidationError as error:
@@ -340,9 +346,49 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
         }
         return render(request, "admin/annotations/claim/status_change.html", context)
 
+    def history_view(self, request, object_id, extra_context=None):
+        """The claim's changes from the story's history (the desk's words), instead of the
+        admin log, which knows nothing of a status change or of a change made in the desk."""
+        claim = get_object_or_404(Claim.objects.select_related("article"), pk=id_or_404(object_id))
+        if not self.has_view_or_change_permission(request, claim):
+            raise PermissionDenied
+        page = Paginator(history.entries(claim.article, claim=claim), 100).get_page(request.GET.get("page"))
+        context = {
+            **self.admin_site.each_context(request),
+            "title": gettext("History: %(claim)s") % {"claim": claim},
+            "subtitle": None,
+            "object": claim,
+            "article": claim.article,
+            "page": page,
+            "opts": self.model._meta,
+            "can_undo": False,
+            **(extra_context or {}),
+        }
+        return TemplateResponse(request, "admin/annotations/claim/object_history.html", context)
+
+
+class ChangesItsClaim:
+    """An admin of a claim's child rows (its chain, its evidence): saving or deleting one is a
+    change of the claim, so the claim's version and "updated" move, as in the desk."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        obj.claim.bump_version()
+
+    def delete_model(self, request, obj):
+        claim = obj.claim
+        super().delete_model(request, obj)
+        claim.bump_version()
+
+    def delete_queryset(self, request, queryset):
+        claims = list(Claim.objects.filter(pk__in=queryset.values("claim_id")))
+        super().delete_queryset(request, queryset)
+        for claim in claims:
+            claim.bump_version()
+
 
 @admin.register(Attribution)
-class AttributionAdmin(ClaimRulesAdmin):
+class AttributionAdmin(ChangesItsClaim, ClaimRulesAdmin):
     list_display = ["claim", "position", "source", "role", "sourcing"]
     list_filter = ["role", "sourcing", "source__kind"]
     list_select_related = ["claim", "source"]
@@ -375,7 +421,7 @@ class AttributionAdmin(ClaimRulesAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(RecordsCreator, ClaimRulesAdmin):
+class EvidenceAdmin(ChangesItsClaim, RecordsCreator, ClaimRulesAdmin):
     list_display = ["claim", "kind", "url", "created_at"]
     list_filter = ["kind"]
     list_select_related = ["claim", "attribution__source", "article", "other_claim"]

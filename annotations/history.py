@@ -81,6 +81,7 @@ class Change:
     url: str
     summary: str = ""
     fields: list[FieldChange] | None = None
+    claim_statement: str = ""  # of the claim it belongs to, for a claim's child rows
 
     @property
     def action(self) -> str:
@@ -173,6 +174,8 @@ class Names:
         user = self.users.get(metadata.get("user"))
         if user is not None:
             name = user.get_username()
+        elif metadata.get("user") is not None:
+            name = gettext("a user since deleted (#%(id)s)") % {"id": metadata["user"]}
         elif metadata.get("command"):
             name = gettext("the %(command)s command") % {"command": metadata["command"]}
         else:
@@ -241,8 +244,198 @@ def timeline(article: Article) -> list[Change]:
                         continue
             last[row.pgh_obj_id] = values
             changes.append(change)
+    statements = {row.pgh_obj_id: row.statement for row in events[Claim]}  # the latest, by pgh_id order
+    for change in changes:
+        claim_id = change.object_id if change.model is Claim else getattr(change.event, "claim_id", None)
+        change.claim_statement = statements.get(claim_id, "")
     changes.sort(key=lambda c: (c.at, list(KINDS).index(c.kind), c.event.pgh_id), reverse=True)
     return changes
+
+
+@dataclass
+class Entry:
+    """One thing someone did (one request or command, one transaction), as one row in words:
+    a status change is a status history row and the claim's new status; marking a claim is the
+    claim, its chain and its evidence. `changes` are the rows it wrote, the main one first."""
+
+    changes: list[Change]
+    sentence: str
+
+    @property
+    def main(self) -> Change:
+        return self.changes[0]
+
+    @property
+    def at(self) -> datetime:
+        return self.main.at
+
+    @property
+    def user(self) -> str:
+        return self.main.user
+
+    @property
+    def place(self) -> str:
+        return place_of(self.main)
+
+    @property
+    def details(self) -> list[Change]:
+        return [change for change in self.changes if change.summary or change.fields]
+
+
+def place_of(change: Change) -> str:
+    metadata = (change.event.pgh_context.metadata or {}) if change.event.pgh_context else {}
+    url = metadata.get("url", "")
+    if url.startswith("/desk/"):
+        return gettext("in the desk")
+    if url.startswith("/admin/"):
+        return gettext("in the admin")
+    if metadata.get("command"):
+        return gettext("by a command")
+    if url:
+        return gettext("through the site")
+    return gettext("directly in the database")
+
+
+def group_key(change: Change) -> tuple:
+    # One request or command is one context; without one (raw SQL, a shell) the events of one
+    # transaction share their time, the transaction's start (NOW()).
+    return (change.event.pgh_context_id, change.at)
+
+
+# Which row of a group says what was done: the first kind found, in this order.
+MAIN_ORDER = [
+    ("article", "delete"), ("claim", "insert"), ("claim", "delete"), ("claimstatuschange", "insert"),
+    ("article", "insert"), ("article", "update"), ("mention", "insert"), ("mention", "delete"),
+    ("attribution", "insert"), ("attribution", "delete"), ("attribution", "update"), ("evidence", "insert"),
+    ("evidence", "delete"), ("evidence", "update"), ("storylink", "insert"), ("storylink", "delete"),
+    ("storylink", "update"), ("claim", "update"), ("mention", "update"),
+]
+
+
+def main_rank(change: Change) -> int:
+    key = (change.kind, change.action)
+    return MAIN_ORDER.index(key) if key in MAIN_ORDER else len(MAIN_ORDER)
+
+
+def entries(article: Article, claim: Claim | None = None) -> list[Entry]:
+    """The article's history (or one claim's), newest first, one entry per thing someone did."""
+    changes = timeline(article)
+    if claim is not None:
+        changes = [c for c in changes if claim_of(c) == claim.pk]
+    groups: dict[tuple, list[Change]] = {}
+    for change in changes:
+        groups.setdefault(group_key(change), []).append(change)
+    result = []
+    for group in groups.values():
+        group.sort(key=main_rank)
+        if group[0].kind == "claimstatuschange":
+            # The claim's status move is the same change: its undo is the status change's undo.
+            status_move = [c for c in group if c.kind == "claim" and c.action == "update" and moved_status(c)]
+            group = status_move + [c for c in group if c not in status_move]
+        result.append(Entry(group, sentence_for(group)))
+    return result
+
+
+def changes_since(claim: Claim, version: int | None) -> list[Entry]:
+    """What was done to `claim` since it was at `version` (what an editor with a stale form
+    missed), newest first: who, when and why, in the history's words."""
+    moved = event_model(Claim).objects.filter(pgh_obj_id=claim.pk, version__gt=version or 0).order_by("pgh_id").first()
+    if moved is None:
+        return []
+    return [entry for entry in entries(claim.article, claim=claim) if entry.at >= moved.pgh_created_at]
+
+
+def claim_of(change: Change) -> int | None:
+    if change.model is Claim:
+        return change.object_id
+    return getattr(change.event, "claim_id", None)
+
+
+def moved_status(change: Change) -> bool:
+    return bool(change.before and change.after and change.before.get("status") != change.after.get("status"))
+
+
+def quoted(text: str) -> str:
+    return "“%s”" % Truncator(text or "").chars(80)
+
+
+def sentence_for(group: list[Change]) -> str:
+    """What was done, in the words an editor would use, naming who did it."""
+    main = min(group, key=main_rank)
+    values = main.after if main.after is not None else main.before
+    who = main.user
+    others = len(group) - 1
+    kind, action = main.kind, main.action
+    statement = claim_statement(group, main)
+    if kind == "claimstatuschange":
+        change = main.event
+        field = ClaimStatusChange._meta.get_field("from_status")
+        labels = dict(field.flatchoices)
+        return gettext("%(who)s changed the status of the claim %(claim)s from %(from)s to %(to)s: %(reason)s") % {
+            "who": who, "claim": statement, "from": labels.get(change.from_status, change.from_status),
+            "to": labels.get(change.to_status, change.to_status), "reason": change.reason,
+        }
+    if kind == "claim" and action == "insert":
+        return gettext("%(who)s marked the claim %(claim)s") % {"who": who, "claim": statement}
+    if kind == "claim" and action == "delete":
+        return gettext("%(who)s removed the claim %(claim)s") % {"who": who, "claim": statement}
+    if kind == "claim":
+        return gettext("%(who)s changed the claim %(claim)s: %(fields)s") % {
+            "who": who, "claim": statement, "fields": ", ".join(f.label for f in main.fields or []),
+        }
+    if kind == "attribution":
+        verb = {
+            "insert": gettext("%(who)s added %(what)s to the chain of the claim %(claim)s"),
+            "delete": gettext("%(who)s removed %(what)s from the chain of the claim %(claim)s"),
+            "update": gettext("%(who)s changed %(what)s in the chain of the claim %(claim)s"),
+        }[action]
+        return verb % {"who": who, "what": main.summary, "claim": statement}
+    if kind == "evidence":
+        verb = {
+            "insert": gettext("%(who)s added evidence (%(what)s) to the claim %(claim)s"),
+            "delete": gettext("%(who)s removed evidence (%(what)s) from the claim %(claim)s"),
+            "update": gettext("%(who)s changed evidence (%(what)s) of the claim %(claim)s"),
+        }[action]
+        return verb % {"who": who, "what": main.summary, "claim": statement}
+    if kind == "mention":
+        count = sum(1 for c in group if c.kind == "mention" and c.action == action)
+        verb = {
+            "insert": gettext("%(who)s tagged %(what)s"),
+            "delete": gettext("%(who)s removed the tag %(what)s"),
+            "update": gettext("%(who)s changed the tag %(what)s"),
+        }[action]
+        sentence = verb % {"who": who, "what": main.summary}
+        if count > 1:
+            sentence += " " + gettext("(%(n)s places)") % {"n": count}
+        return sentence
+    if kind == "storylink":
+        verb = {
+            "insert": gettext("%(who)s linked the stories %(what)s"),
+            "delete": gettext("%(who)s removed the story link %(what)s"),
+            "update": gettext("%(who)s changed the story link %(what)s"),
+        }[action]
+        return verb % {"who": who, "what": main.summary}
+    if kind == "article":
+        if action == "insert":
+            return gettext("%(who)s added the story") % {"who": who}
+        if action == "delete":
+            return gettext("%(who)s deleted the story") % {"who": who}
+        if values and main.before and main.before.get("status") != values.get("status"):
+            labels = dict(Article._meta.get_field("status").flatchoices)
+            return gettext("%(who)s set the story to %(status)s") % {"who": who, "status": labels.get(values["status"])}
+        return gettext("%(who)s changed the story: %(fields)s") % {
+            "who": who, "fields": ", ".join(f.label for f in main.fields or []),
+        }
+    return gettext("%(who)s changed %(n)s rows") % {"who": who, "n": others + 1}
+
+
+def claim_statement(group: list[Change], main: Change) -> str:
+    claim_id = claim_of(main)
+    for change in group:
+        if change.model is Claim and change.object_id == claim_id:
+            values = change.after if change.after is not None else change.before
+            return quoted(values.get("statement", ""))
+    return quoted(main.claim_statement) if main.claim_statement else gettext("#%(id)s (deleted)") % {"id": claim_id}
 
 
 def find_event(article: Article, kind: str, event_id: int):

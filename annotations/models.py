@@ -723,7 +723,8 @@ class Claim(Annotation):
             self.bump_version()
 
     def bump_version(self) -> None:
-        Claim.objects.filter(pk=self.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        self.updated_at = timezone.now()
+        Claim.objects.filter(pk=self.pk).update(version=F("version") + 1, updated_at=self.updated_at)
         self.version = Claim.objects.values_list("version", flat=True).get(pk=self.pk)
 
     def change_status(
@@ -756,7 +757,8 @@ class Claim(Annotation):
                 claim=self, from_status=current.status, to_status=new_status, changed_by=by,
                 reason=reason.strip(), evidence=evidence,
             )
-            Claim.objects.filter(pk=self.pk).update(status=new_status, version=F("version") + 1)
+            self.updated_at = timezone.now()
+            Claim.objects.filter(pk=self.pk).update(status=new_status, version=F("version") + 1, updated_at=self.updated_at)
             self.status = self._saved_status = new_status
             self.version = current.version + 1
         return change

@@ -209,7 +209,7 @@ HISTORY_PAGE_SIZE = 100
 
 
 def history_response(request: HttpRequest, article: Article, *, message: str = "", status: int = 200) -> HttpResponse:
-    page = Paginator(history.timeline(article), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(history.entries(article), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {"article": article, "page": page, "message": message, "failed": status >= 400}
     template = "annotations/article_history.html"
     if request.htmx and not request.htmx.boosted:
@@ -396,7 +396,8 @@ def desk_claim(request: HttpRequest, pk: int) -> Claim:
 def claim_conflict(request: HttpRequest, claim: Claim, form) -> HttpResponse:
     """409: the claim changed since the editor loaded it. Show both; keep what they typed."""
     article = claim.article
-    extra = {"conflict_claim_id": claim.pk, "conflict_form": form}
+    missed = history.changes_since(claim, form.cleaned_data.get("version"))
+    extra = {"conflict_claim_id": claim.pk, "conflict_form": form, "conflict_changes": missed}
     return workspace_update(request, article, status=409, extra=extra)
 
 

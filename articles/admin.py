@@ -97,12 +97,13 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
         article = get_object_or_404(Article.objects.defer("search_vector"), pk=id_or_404(object_id))
         if not self.has_view_or_change_permission(request, article):
             raise PermissionDenied
-        page = Paginator(history.timeline(article), 100).get_page(request.GET.get("page"))
+        page = Paginator(history.entries(article), 100).get_page(request.GET.get("page"))
         context = {
             **self.admin_site.each_context(request),
             "title": gettext("History: %(title)s") % {"title": article.title},
             "subtitle": None,
             "object": article,
+            "article": article,
             "page": page,
             "opts": self.model._meta,
             "can_undo": self.has_change_permission(request, article),

@@ -6,6 +6,7 @@ from django.urls import reverse
 
 from annotations.history import timeline
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink
+from annotations.tests.test_desk import claim_data
 from annotations.tests.makers import add_attribution, form_values, make_claim, make_entity, make_mention, quote_evidence
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
@@ -110,7 +111,12 @@ def test_deleting_an_article_keeps_its_history(story):
     assert Mention.pgh_event_model.objects.filter(article_id=article_id, pgh_label="delete").count() == 1
 
 
-def test_timeline_says_who_when_through_which_page_and_what_changed(editor_client, editor, story):
+def history_rows(page: str) -> list[str]:
+    """The text of each row of a history page (one `<li class="timeline-entry`), in order."""
+    return [row.split("</details>")[0] for row in page.split('<li class="timeline-entry')[1:]]
+
+
+def test_a_status_change_is_one_history_row_in_plain_words_naming_the_editor_and_the_reason(editor_client, editor, story):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
     add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
     editor_client.post(
@@ -118,11 +124,34 @@ def test_timeline_says_who_when_through_which_page_and_what_changed(editor_clien
         {"status": "reported", "reason": "Two agencies carry it", "version": claim.version},
     )
     page = editor_client.get(reverse("desk:article-history", args=[story.pk])).content.decode()
-    entry = page.split("Claim changed")[1].split("</li>")[0]
-    assert editor.username in entry and f"/desk/claims/{claim.pk}/status/" in entry
-    assert "<del>unverified</del>" in entry and "<ins>reported</ins>" in entry
-    assert "Claim status change added" in page and "Two agencies carry it" in page
-    assert "Attribution added" in page and "Kremlin" in page
+    newest, *older = history_rows(page)
+    head, details = newest.split("<details", 1)
+    assert (
+        "edna changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from unverified to reported:"
+        " Two agencies carry it" in head
+    )
+    assert "in the desk" in head and "through" not in head and "/status/" not in head
+    # The detailed rows one click away: the status history row and the claim's field, before and after.
+    assert "<del>unverified</del>" in details and "<ins>reported</ins>" in details
+    assert "Claim status change added" in details
+    assert not any("Two agencies carry it" in row for row in older)
+
+
+def test_marking_a_claim_in_the_desk_is_one_history_row(editor_client, editor, story):
+    kremlin = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT)
+    data = claim_data(
+        story, "Kim Jong Un's train left Pyongyang", reason="The Kremlin says so",
+        **{"chain-0-source": kremlin.pk, "chain-0-source_query": "Kremlin"},
+    )
+    response = editor_client.post(reverse("desk:claim-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200, response.content.decode()[:3000]
+    claim = Claim.objects.get(article=story)
+    assert claim.attributions.count() == 1
+    rows = history_rows(editor_client.get(reverse("desk:article-history", args=[story.pk])).content.decode())
+    *newest, story_added = rows
+    assert len(newest) == 1 and "added the story" in story_added
+    assert "edna marked the claim “Kim Jong Un&#x27;s train left Pyongyang”" in rows[0]
+    assert "Attribution added" in rows[0] and "Kremlin" in rows[0]
 
 
 def test_undoing_a_status_change_puts_the_claim_back_exactly(editor_client, story):
@@ -270,3 +299,162 @@ def test_history_page_query_count_does_not_grow_with_changes(editor_client, coun
         make_mention(story, "Kim Jong Un", entity=make_entity())
     assert len(timeline(story)) > 40
     assert count_queries(editor_client, url) == small
+
+
+def test_a_claims_updated_time_moves_on_a_status_change_and_on_a_chain_change_in_the_admin(
+    editor_client, maintainer_client, story
+):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    attribution = add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    stamps = [claim.updated_at]
+    editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "reported", "reason": "Two agencies carry it", "version": claim.version},
+    )
+    claim.refresh_from_db()
+    assert claim.status == "reported" and claim.updated_at > stamps[-1]
+    stamps.append(claim.updated_at)
+    change_url = reverse("admin:annotations_attribution_change", args=[attribution.pk])
+    data = form_values(maintainer_client.get(change_url).content.decode(), "attribution_form")
+    data["sourcing"] = "not_for_attribution"
+    response = maintainer_client.post(change_url, data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    claim.refresh_from_db()
+    assert claim.updated_at > stamps[-1]
+
+
+def test_a_stale_status_change_gets_409_naming_who_changed_the_claim_when_and_why_beside_what_was_typed(
+    editor_client, story
+):
+    from django.contrib.auth.models import User
+    from django.utils import timezone
+
+    from annotations.roles import ensure_editors_group
+
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    loaded_version = claim.version
+    url = reverse("desk:claim-status-update", args=[claim.pk])
+    first = editor_client.post(
+        url, {"status": "reported", "reason": "Two <b>agencies</b> carry it", "version": loaded_version},
+        headers={"HX-Request": "true"},
+    )
+    assert first.status_code == 200
+    other = User.objects.create_user("otto", password="other-password-1")
+    other.groups.add(ensure_editors_group())
+    second = type(editor_client)()
+    second.force_login(other)
+    stale = second.post(
+        url, {"status": "disputed", "reason": "The ministry denies it, I typed this", "version": loaded_version},
+        headers={"HX-Request": "true"},
+    )
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    conflict = page.split('class="conflict"')[1].split("</div>")[0]
+    assert (
+        "edna changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from unverified to reported:"
+        " Two &lt;b&gt;agencies&lt;/b&gt; carry it" in conflict
+    )
+    saved_at = claim.history.get().changed_at
+    assert timezone.localtime(saved_at).strftime("%H:%M") in conflict
+    assert "The ministry denies it, I typed this" in page
+    assert 'name="reason"' in page and ">The ministry denies it, I typed this</textarea>" in page
+
+
+def test_the_admin_history_of_a_claim_shows_its_status_changes_made_in_the_admin_and_in_the_desk(
+    maintainer, editor, client, story
+):
+    maintainer_client, editor_client = client, type(client)()
+    maintainer_client.force_login(maintainer)
+    editor_client.force_login(editor)
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    other = make_claim(story, "Kim Jong Un waved")
+    claim.refresh_from_db()
+    response = maintainer_client.post(
+        reverse("admin:annotations_claim_status", args=[claim.pk]),
+        {"status": "reported", "reason": "Yonhap reports it", "version": claim.version},
+    )
+    assert response.status_code == 302
+    claim.refresh_from_db()
+    editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "disputed", "reason": "Another outlet contradicts it", "version": claim.version},
+    )
+    page = maintainer_client.get(reverse("admin:annotations_claim_history", args=[claim.pk])).content.decode()
+    assert (
+        "edna changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from reported to disputed:"
+        " Another outlet contradicts it" in page
+    )
+    assert (
+        "max changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from unverified to reported:"
+        " Yonhap reports it" in page
+    )
+    assert "in the admin" in page and "in the desk" in page
+    assert "Attribution added" in page and "Kremlin" in page
+    assert str(other) not in page  # only this claim's changes
+
+
+def test_the_undo_of_a_status_change_row_sets_the_status_back_and_is_itself_one_row(editor_client, story):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "reported", "reason": "Two <b>agencies</b> carry it", "version": claim.version},
+    )
+    url = reverse("desk:article-history", args=[story.pk])
+    newest = history_rows(editor_client.get(url).content.decode())[0]
+    # The row's own button (before its details) undoes the claim's status move, not the history row.
+    head = newest.split("<details")[0]
+    status_move = claim.events.filter(pgh_label="update").latest("pgh_id")
+    assert undo_url(story, "claim", status_move) in head
+    assert "Two &lt;b&gt;agencies&lt;/b&gt; carry it" in head and "<b>agencies" not in head
+    response = editor_client.post(undo_url(story, "claim", status_move), headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.status == "unverified"
+    newest, previous = history_rows(response.content.decode())[:2]
+    assert "edna changed the status of the claim “Kim Jong Un&#x27;s train left Pyongyang” from reported to unverified:" \
+        " Undone from the history." in newest
+    assert "from unverified to reported" in previous
+
+
+def test_a_change_by_a_user_since_deleted_names_them_as_such(editor_client, editor, story):
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    editor_client.post(
+        reverse("desk:claim-status-update", args=[claim.pk]),
+        {"status": "reported", "reason": "Two agencies carry it", "version": claim.version},
+    )
+    editor_id = editor.pk
+    from django.contrib.auth.models import User
+
+    User.objects.filter(pk=editor_id).delete()
+    from annotations.history import entries
+
+    newest = entries(story)[0]
+    assert newest.sentence.startswith(f"a user since deleted (#{editor_id}) changed the status of the claim")
+    assert newest.place == "in the desk"
+
+
+def test_stories_imported_by_the_command_are_named_as_the_commands_in_the_history(tmp_path, db):
+    import json
+
+    from django.core.management import call_command
+
+    from annotations.history import entries
+
+    path = tmp_path / "stories.jsonl"
+    path.write_text(json.dumps({
+        "title": "Train leaves", "body": STORY, "url": "https://news.example/train", "language": "en",
+        "publisher": {"name": "Kabar Timur", "kind": "publication", "country": "ID"},
+    }) + "\n")
+    call_command("import_articles", str(path), "--quiet")
+    article = Article.objects.get(title="Train leaves")
+    first = entries(article)[-1]
+    assert first.sentence == "the import_articles command added the story"
+    assert first.place == "by a command"

@@ -2,6 +2,7 @@ import sys
 import time
 from pathlib import Path
 
+import pghistory
 from tqdm import tqdm
 
 from django.core.management import BaseCommand, CommandError
@@ -41,10 +42,12 @@ class Command(BaseCommand):
                 if report.total % 100 == 0:
                     bar.set_postfix_str(f"{report.imported} new, {report.duplicates} known, {report.failed} failed")
 
-        report = import_paths(
-            options["paths"], fmt=options["format"], source=source, publish=options["publish"], progress=progress,
-            jobs=max(1, options["jobs"]),
-        )
+        # The history names the command as the one who made these rows (there is no request).
+        with pghistory.context(command="import_articles"):
+            report = import_paths(
+                options["paths"], fmt=options["format"], source=source, publish=options["publish"], progress=progress,
+                jobs=max(1, options["jobs"]),
+            )
         if bar is not None:
             bar.close()
         for message in report.messages:
