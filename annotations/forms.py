@@ -4,7 +4,7 @@ from django import forms
 from django.db.models import Exists, OuterRef
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from annotations.models import (
     Attribution, Claim, Entity, Evidence, EvidenceSpec, Mention, StaleVersion, StoryLink, check_span, rules_checked,
@@ -115,17 +115,72 @@ class MentionForm(SpanForm):
     )
     new_entity_name = NameField(label=_("New entity's name"), required=False, max_length=300)
     new_entity_kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", "—")] + Entity.Kind.choices)
+    create_another = forms.BooleanField(
+        label=_("Create another entity of this name and kind, although one exists"), required=False
+    )
     every_occurrence = forms.BooleanField(label=_("Tag every occurrence in this story"), required=False)
     submission = SubmissionKeyField()
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.same_named: list[Entity] = []  # the entities the typed name already names, to pick from
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("entity") is None:
-            if not cleaned.get("new_entity_name", "").strip():
-                self.add_error("new_entity_name", gettext("Pick an entity from the list, or name a new one."))
-            elif not cleaned.get("new_entity_kind"):
-                self.add_error("new_entity_kind", gettext("Say what kind of entity this is."))
+        if cleaned.get("entity") is not None:
+            return cleaned
+        name = cleaned.get("new_entity_name", "")
+        if not name:
+            self.add_error("new_entity_name", gettext("Pick an entity from the list, or name a new one."))
+            return cleaned
+        kind = cleaned.get("new_entity_kind")
+        matches = list(Entity.objects.same_name(name).with_story_count().order_by("name", "pk")[:SAME_NAMED_SHOWN])
+        chosen = typed_name_is(self, matches, name=name, kind=kind, same_kind=[m for m in matches if m.kind == kind])
+        if chosen is not None:
+            cleaned["entity"] = chosen
+        elif not matches and not kind:
+            self.add_error("new_entity_kind", gettext("No entity is called “%(name)s” yet: say what kind it is to create it.") % {"name": name})
         return cleaned
+
+
+SAME_NAMED_SHOWN = 12
+
+
+def described(row) -> str:
+    """An existing entity or source as a refusal names it: name, kind, country or Wikidata id, stories."""
+    details = [row.get_kind_display()]
+    if getattr(row, "country", ""):
+        details.append(row.country)
+    if getattr(row, "wikidata_id", ""):
+        details.append(row.wikidata_id)
+    stories = getattr(row, "story_count", None)
+    if stories is not None:
+        details.append(ngettext("named in %(n)s story", "named in %(n)s stories", stories) % {"n": stories})
+    return f"“{row.name}” ({', '.join(details)})"
+
+
+def typed_name_is(form, matches: list, *, name: str, kind: str, same_kind: list, exact=None):
+    """The existing row a typed name is, or None. One entity (or source) per thing: a name that
+    is exactly one known row's, with no kind chosen, is that row; several are refused, listed to
+    pick from; a new one beside a same-named row of the same kind needs "create another".
+    `exact` is a match a new row could only duplicate (a source of the same name, kind and country)."""
+    if exact is not None:
+        return exact
+    if not kind:
+        if len(matches) == 1:
+            return matches[0]
+        if matches:
+            form.same_named = matches
+            form.add_error(None, gettext("“%(name)s” is the name of several: %(list)s. Pick the one meant from the list.") % {
+                "name": name, "list": "; ".join(map(described, matches)),
+            })
+        return None
+    if same_kind and not form.cleaned_data.get("create_another"):
+        form.same_named = same_kind
+        form.add_error(None, gettext(
+            "%(existing)s already exists. Pick it from the list, or tick “Create another” to make a second one of the same name."
+        ) % {"existing": "; ".join(map(described, same_kind))})
+    return None
 
 
 class AttributionForm(forms.Form):
@@ -138,6 +193,9 @@ class AttributionForm(forms.Form):
         label=_("Kind of new source"), required=False, choices=[("", "—")] + Source.Kind.choices
     )
     new_source_country = forms.CharField(label=_("Country"), required=False, max_length=2)
+    create_another = forms.BooleanField(
+        label=_("Create another source of this name and kind, although one exists"), required=False
+    )
     role = forms.ChoiceField(label=_("Role"), choices=Attribution.Role.choices, initial=Attribution.Role.SPEAKER)
     sourcing = forms.ChoiceField(label=_("Sourcing"), choices=Attribution.Sourcing.choices)
 
@@ -147,15 +205,27 @@ class AttributionForm(forms.Form):
             raise ValidationError(gettext("Use a two-letter country code such as KR or ID."))
         return country
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.same_named: list[Source] = []  # the sources the typed name already names, to pick from
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("source") is None and cleaned.get("source_query", "").strip():
-            if not cleaned.get("new_source_kind"):
-                self.add_error(
-                    "new_source_kind",
-                    gettext("“%(name)s” is not a known source: say what kind of source it is to create it.")
-                    % {"name": cleaned["source_query"].strip()},
-                )
+        name = cleaned.get("source_query", "")
+        if cleaned.get("source") is not None or not name or "new_source_country" in self.errors:
+            return cleaned
+        kind, country = cleaned.get("new_source_kind"), cleaned.get("new_source_country", "")
+        matches = list(Source.objects.same_name(name).with_story_count().order_by("name", "kind", "country", "pk")[:SAME_NAMED_SHOWN])
+        same_kind = [m for m in matches if m.kind == kind]
+        exact = next((m for m in same_kind if m.country == country), None)
+        chosen = typed_name_is(self, matches, name=name, kind=kind, same_kind=same_kind, exact=exact)
+        if chosen is not None:
+            cleaned["source"] = chosen
+        elif not matches and not kind:
+            self.add_error(
+                "new_source_kind",
+                gettext("“%(name)s” is not a known source: say what kind of source it is to create it.") % {"name": name},
+            )
         return cleaned
 
     def is_blank(self) -> bool:

@@ -24,7 +24,7 @@ from articles.models import (
     normalise_language_tag,
     save_with_free_slug,
 )
-from articles.text import Folded, has_no_bidi_controls, to_name, to_nfc
+from articles.text import Folded, has_no_bidi_controls, name_key, to_name, to_nfc, typed_name_key
 from newsdesk.history import tracked
 
 class StaleVersion(Exception):
@@ -146,6 +146,20 @@ class EntityQuerySet(models.QuerySet):
     @staticmethod
     def _public():
         return Exists(Mention.objects.published().filter(entity=OuterRef("pk")))
+
+    def same_name(self, name: str):
+        """Entities whose name or an alias is `name` to an editor (articles.text.name_key)."""
+        key = typed_name_key(name)
+        aliases = EntityAlias.objects.alias(key=name_key(F("name_folded"))).filter(entity=OuterRef("pk"), key=key)
+        return self.alias(key=name_key(F("name_folded"))).filter(Q(key=key) | Exists(aliases))
+
+    def with_story_count(self):
+        """Each with `story_count`: how many stories name it (in a subquery: no row per mention)."""
+        stories = (
+            Mention.objects.filter(entity=OuterRef("pk")).order_by().values("entity")
+            .annotate(n=models.Count("article", distinct=True)).values("n")
+        )
+        return self.annotate(story_count=models.functions.Coalesce(models.Subquery(stories), 0))
 
 
 @tracked("name_folded")

@@ -60,7 +60,7 @@ from articles.views import render_page_or_results
 from articles import search
 from newsdesk.paging import CappedPaginator
 from newsdesk.parameters import ascii_number
-from articles.text import Folded, occurrences
+from articles.text import Folded, occurrences, to_name
 
 logger = logging.getLogger("newsdesk.desk")
 
@@ -147,10 +147,19 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "link_kinds": StoryLink.Kind.choices,
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
-        "suggestions": suggestions_for(article),
+        "suggestion_rows": by_span(suggestions_for(article)),
         "related_suggestions": related_suggestions(article),
         "suggestion_actions": [("desk:suggestion-accept", gettext("accept")), ("desk:suggestion-reject", gettext("reject"))],
     }
+
+
+def by_span(suggestions: list[Suggestion]) -> list[list[Suggestion]]:
+    """The suggestions, one row per span of the story: twins (entities of the same name) are
+    offered in one row to pick from, never as one occurrence listed once per twin."""
+    rows: dict[tuple[int, int], list[Suggestion]] = {}
+    for s in suggestions:
+        rows.setdefault((s.start, s.end), []).append(s)
+    return list(rows.values())
 
 
 def related_stories(article: Article) -> list[tuple[StoryLink, Article]]:
@@ -200,6 +209,16 @@ def take_submission(request: HttpRequest, key, kind: str) -> Submission:
     return Submission.take(key, user=request.user, kind=kind, digest=sent_digest(request))
 
 
+def sent_before(request: HttpRequest, form, kind: str) -> Submission | None:
+    """For a form its checks refused: the same form's earlier answer, if it was sent and answered
+    before. The checks see what the first sending made (the entity or source it created) and would
+    refuse the second sending as a twin of it. ValidationError as Submission.take."""
+    key = getattr(form, "cleaned_data", {}).get("submission")
+    if key is None:
+        return None
+    return Submission.earlier(key, user=request.user, kind=kind, digest=sent_digest(request))
+
+
 def workspace_replay(request: HttpRequest, article: Article, submission: Submission) -> HttpResponse:
     """The same form sent again: the first answer's status and message, over the workspace as it is now."""
     return workspace_update(request, article, status=submission.status, extra={"message": submission.message})
@@ -242,6 +261,11 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
     form = MentionForm(request.POST, article=article)
     if not form.is_valid():
+        try:
+            if earlier := sent_before(request, form, "mention"):
+                return workspace_replay(request, article, earlier)
+        except ValidationError as error:
+            form.add_error(None, error)
         return workspace_update(request, article, status=422, extra={"mention_form": form, "open_panel": "mention"})
     data = form.cleaned_data
     try:
@@ -382,6 +406,12 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as error:
             form.add_error(None, error)
             valid = False
+    else:
+        try:
+            if earlier := sent_before(request, form, "claim"):
+                return workspace_replay(request, article, earlier)
+        except ValidationError as error:
+            form.add_error(None, error)
     if not valid:
         extra = {"claim_form": form, "chain_formset": chain_formset, "open_panel": "claim"}
         return workspace_update(request, article, status=422, extra=extra)
@@ -426,6 +456,11 @@ def claim_attribution_create(request: HttpRequest, pk: int) -> HttpResponse:
     claim = desk_claim(request, pk)
     form = ClaimAttributionForm(request.POST, prefix=f"attribution-{claim.pk}")
     if not form.is_valid():
+        try:
+            if earlier := sent_before(request, form, "claim-attribution"):
+                return workspace_replay(request, claim.article, earlier)
+        except ValidationError as error:
+            form.add_error(None, error)
         return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_attribution_form": form})
     message = gettext("Source added to the chain.")
     try:
@@ -465,30 +500,41 @@ def claim_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @vary_on_headers("HX-Request")
 def entity_search(request: HttpRequest) -> HttpResponse:
-    """Entities whose name or an alias contains the query, ignoring case and accents."""
-    q = request.GET.get("q", "").strip()[:100]
-    entities = []
+    """Entities whose name or an alias contains the query, ignoring case and accents; those the
+    query names exactly (EntityQuerySet.same_name) first, with their kind, Wikidata id and stories."""
+    q = to_name(request.GET.get("q", request.GET.get("new_entity_name", "")))[:100]
+    same, entities = [], []
     if q:
         folded = Folded(Value(q))
+        same = list(Entity.objects.same_name(q).with_story_count().order_by("name", "pk")[:12])
         alias_match = EntityAlias.objects.filter(entity=OuterRef("pk"), name_folded__contains=folded)
         entities = (
             Entity.objects.filter(Q(name_folded__contains=folded) | Exists(alias_match))
+            .exclude(pk__in=[e.pk for e in same])
             .annotate(starts=Q(name_folded__startswith=folded))
             .order_by("-starts", "name")[:12]
         )
-    return render_page_or_results(request, "annotations/entity_search.html", {"q": q, "entities": entities})
+    return render_page_or_results(request, "annotations/entity_search.html", {"q": q, "same": same, "entities": entities})
 
 
 @editor_required
 @vary_on_headers("HX-Request")
 def source_search(request: HttpRequest) -> HttpResponse:
+    """Sources whose name contains the query, ignoring case and accents; those the query names
+    exactly (SourceQuerySet.same_name) first, with their kind, country and stories."""
     # A chain row sends its own field (chain-1-source_query); the page's own form sends q.
     target = request.GET.get("target", "")
     if not re.fullmatch(r"(chain-\d|attribution-\d+)", target):
         target = ""
-    q = request.GET.get(f"{target}-source_query" if target else "q", "").strip()[:100]
-    sources = Source.objects.filter(name__icontains=q).order_by("name")[:12] if q else []
-    context = {"q": q, "sources": sources, "target": target}
+    q = to_name(request.GET.get(f"{target}-source_query" if target else "q", ""))[:100]
+    same, sources = [], []
+    if q:
+        same = list(Source.objects.same_name(q).with_story_count().order_by("name", "kind", "country", "pk")[:12])
+        sources = (
+            Source.objects.alias(folded=Folded("name")).filter(folded__contains=Folded(Value(q)))
+            .exclude(pk__in=[s.pk for s in same]).order_by("name")[:12]
+        )
+    context = {"q": q, "same": same, "sources": sources, "target": target}
     return render_page_or_results(request, "annotations/source_search.html", context)
 
 

@@ -625,10 +625,11 @@ class Unresolved(Unimportable):
 
 
 def entity_for(details: dict) -> Entity:
-    """The entity a checked mention names: by Wikidata id, else by name and kind; or created."""
+    """The entity a checked mention names: by Wikidata id, else by name or alias (as the desk
+    finds them: EntityQuerySet.same_name) and kind; or created."""
     wikidata, kind, name = details["wikidata_id"], details["kind"], details["name"]
     found = Entity.objects.filter(wikidata_id=wikidata).first() if wikidata else None
-    found = found or Entity.objects.filter(name=name, kind=kind).first()
+    found = found or Entity.objects.same_name(name).filter(kind=kind).order_by("pk").first()
     entity = found or Entity.objects.create(name=name, kind=kind, wikidata_id=wikidata)
     for alias in details["aliases"]:
         if not entity.aliases.filter(name__iexact=alias["name"]).exists():

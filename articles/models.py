@@ -6,15 +6,15 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
-from django.db.models.functions import Lower
+from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 
 from articles.search import SEARCH_CONFIGS, search_config_expression, search_vector_expression
-from articles.text import IsNFC, has_no_bidi_controls, to_name, to_nfc
+from articles.text import Folded, IsNFC, has_no_bidi_controls, name_key, to_name, to_nfc, typed_name_key
 from newsdesk.history import tracked
 
 LANGUAGE_TAG_REGEX = r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$"
@@ -109,6 +109,21 @@ class Named(models.Model):
 
 
 class SourceQuerySet(models.QuerySet):
+    def same_name(self, name: str):
+        """Sources whose name is `name` to an editor (articles.text.name_key), of any kind and country."""
+        return self.alias(key=name_key(Folded("name"))).filter(key=typed_name_key(name))
+
+    def with_story_count(self):
+        """Each with `story_count`: how many stories it published or is cited in (in subqueries)."""
+        from annotations.models import Attribution
+
+        cited = (
+            Attribution.objects.filter(source=OuterRef("pk")).order_by().values("source")
+            .annotate(n=Count("claim__article", distinct=True)).values("n")
+        )
+        published = Article.objects.filter(publisher=OuterRef("pk")).order_by().values("publisher").annotate(n=Count("pk")).values("n")
+        return self.annotate(story_count=Coalesce(Subquery(cited), 0) + Coalesce(Subquery(published), 0))
+
     def published(self):
         """Sources the public may see: the publisher of a published story, or a source cited in
         the chain of a published claim (see Claim.objects.published())."""
@@ -176,22 +191,23 @@ class Source(Named):
 
     @classmethod
     def named(cls, name: str, kind: str = SourceKind.PUBLICATION, country: str = "", url: str = "") -> "Source":
-        """The source of this name (any case), kind and country, created if there is none yet.
+        """The source of this name (any case, accents or Unicode form: SourceQuerySet.same_name),
+        kind and country, created if there is none yet.
 
         Two parallel calls may both find none: the second one's INSERT then fails on
         source_unique_name once the first commits, and it returns the first one's row.
         """
         name, country = to_name(name)[:300], country.strip().upper()
-        # Lower() as in source_unique_name (and read off its index): iexact compares UPPER(),
-        # which folds some letters (the Kelvin sign, final sigma) differently.
-        same = cls.objects.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)), kind=kind, country=country)
-        found = same.first()
+        found = cls.objects.same_name(name).filter(kind=kind, country=country).order_by("pk").first()
         if found is not None:
             return found
         try:
             with transaction.atomic():
                 return cls.objects.create(name=name, kind=kind, country=country, url=url)
         except IntegrityError:
+            # Lower() as in source_unique_name (and read off its index): iexact compares UPPER(),
+            # which folds some letters (the Kelvin sign, final sigma) differently.
+            same = cls.objects.alias(lower_name=Lower("name")).filter(lower_name=Lower(Value(name)), kind=kind, country=country)
             found = same.first()
             if found is None:
                 raise

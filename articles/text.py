@@ -56,6 +56,20 @@ class Folded(models.Func):
     output_field = models.TextField()
 
 
+def name_key(folded: models.Expression) -> models.Func:
+    """A folded name (Folded, or a stored name_folded) with each run of white space made one space:
+    two names with the same key are the same name to an editor ("kim  jong un", "KIM JONG UN",
+    "Kim Jong Ün" in NFC or NFD). The desk and the importer both find existing entities and sources by it."""
+    return models.Func(
+        folded, models.Value(r"\s+"), models.Value(" "), models.Value("g"),
+        function="regexp_replace", output_field=models.TextField(),
+    )
+
+
+def typed_name_key(name: str) -> models.Func:
+    return name_key(Folded(models.Value(to_name(name))))
+
+
 # Scripts written without spaces, or whose words take particles straight after a name
 # (김정은은, 러시아로): there only the start of a match must fall on a word edge.
 UNSPACED_END = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]$")

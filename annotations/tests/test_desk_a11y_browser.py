@@ -36,7 +36,8 @@ def test_tagging_works_from_the_keyboard(editor_page):
                             s.collapse(t, 0); for (let i = 0; i < 3; i++) s.modify("extend", "forward", "word"); }""")
     expect(page.get_by_role("toolbar", name="Annotate the selection")).to_be_visible()
     page.keyboard.press("Alt+Shift+E")
-    expect(page.get_by_label("Find an entity")).to_be_focused()
+    expect(page.get_by_label("Entity's name")).to_be_focused()
+    expect(page.get_by_label("Kind", exact=True)).to_be_visible()  # once the search finds no entity of that name
     page.get_by_label("Kind", exact=True).focus()
     page.keyboard.press("ArrowDown")
     page.get_by_role("button", name="Tag", exact=True).focus()

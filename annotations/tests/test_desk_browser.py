@@ -70,7 +70,7 @@ def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor)
     # Tag a name as a new person; the highlight appears without a reload.
     select(page, "Kim Jong Un")
     page.get_by_role("button", name="Tag entity").click()
-    expect(page.get_by_label("New entity's name")).to_have_value("Kim Jong Un")
+    expect(page.get_by_label("Entity's name")).to_have_value("Kim Jong Un")
     page.get_by_label("Kind", exact=True).select_option("person")
     page.get_by_role("button", name="Tag", exact=True).click()
     expect(page.get_by_role("status")).to_have_text("Tagged 1 × Kim Jong Un.")
@@ -157,6 +157,53 @@ def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor)
     expect(reader.get_by_text("according to Yonhap, citing an unnamed official; according to Kremlin")).to_be_visible()
     expect(reader.get_by_text("Kim Jong Un's train has left for Russia.")).to_be_visible()
     reader.context.close()
+
+
+def test_the_worked_example_twice_by_typed_names_leaves_one_entity_and_one_source_each(page: Page, desk_editor):
+    """Issue 14, finding 1: names typed (the matches never clicked) on two stories in a row."""
+    stories = [
+        make_article(title=f"Kereta Kim {n}", body=STORY, language="id", status=Article.Status.DRAFT, published_at=None)
+        for n in (1, 2)
+    ]
+    log_in(page, "edna", "edna-password-1")
+    for story in stories:
+        page.goto(f"/desk/articles/{story.pk}/")
+        select(page, "Kim Jong Un")
+        page.get_by_role("button", name="Tag entity").click()
+        expect(page.get_by_label("Entity's name")).to_have_value("Kim Jong Un")
+        if story == stories[0]:
+            page.get_by_label("Kind", exact=True).select_option("person")
+        else:  # the known one is offered first, and no new-entity fields are shown
+            expect(page.locator("#entity-results li").first).to_contain_text("named in 1 story")
+            expect(page.get_by_label("Kind", exact=True)).to_be_hidden()
+        page.get_by_role("button", name="Tag", exact=True).click()
+        expect(page.get_by_role("status")).to_have_text("Tagged 1 × Kim Jong Un.")
+        expect(page.locator(".form-errors")).to_have_count(0)
+
+        select(page, "Menurut Yonhap, Kim Jong Un akan bertemu Vladimir Putin")
+        page.get_by_role("button", name="Mark claim").click()
+        page.get_by_label("Source of link 1").fill("Yonhap")
+        if story == stories[0]:
+            page.get_by_label("Kind, if link 1 is a new source").select_option("news_agency")
+            page.get_by_label("Country of link 1").fill("KR")
+        else:
+            expect(page.locator("#chain-0-results [data-exact-match]")).to_contain_text("Yonhap")
+            expect(page.get_by_label("Kind, if link 1 is a new source")).to_be_hidden()
+        page.get_by_role("button", name="Record claim").click()
+        expect(page.get_by_role("status")).to_have_text("Claim recorded.")
+
+        # The same source again on the claim's card, by typing its name in another case.
+        card = page.locator(".claim-card", has_text="Vladimir Putin")
+        card.get_by_text("Add a source to the chain").click()
+        card.get_by_label("Source", exact=True).fill("yonhap ")
+        card.get_by_label("Role").select_option("via")
+        card.get_by_role("button", name="Add source").click()
+        expect(page.get_by_role("status")).to_have_text("Source added to the chain.")
+
+    assert list(Entity.objects.values_list("name", flat=True)) == ["Kim Jong Un"]
+    assert list(Source.objects.exclude(articles__isnull=False).values_list("name", flat=True)) == ["Yonhap"]
+    assert Mention.objects.count() == 2 and Claim.objects.count() == 2
+    assert set(Claim.objects.values_list("attributions__source__name", flat=True)) == {"Yonhap"}
 
 
 def test_selection_after_emoji_and_hangul_saves_exactly_that_text(page: Page, desk_editor):

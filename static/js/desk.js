@@ -85,8 +85,8 @@
     panel.querySelectorAll("[data-selected-text]").forEach(function (q) { q.textContent = current.exact; });
     if (name === "mention") {
       form.elements.entity.value = "";
-      form.elements.new_entity_name.value = current.exact;
       panel.querySelector("[data-chosen-entity]").hidden = true;
+      showNewFields(form.querySelector("[data-new-entity]"), false);
       const query = panel.querySelector("[data-entity-query]");
       query.value = current.exact;
       query.dispatchEvent(new Event("search"));
@@ -99,10 +99,30 @@
     panel.scrollIntoView({ block: "nearest" });
   }
 
+  // The fields of a new entity or source: shown only to create one, emptied when hidden, so a
+  // kind chosen earlier never turns a picked or found row into a new one.
+  function showNewFields(fields, shown, another) {
+    if (!fields) return;
+    fields.hidden = !shown;
+    const choice = fields.querySelector("[data-create-another-choice]");
+    if (choice) {
+      choice.hidden = !another;
+      choice.querySelector("input[type=checkbox]").checked = Boolean(another);
+    }
+    if (!shown) fields.querySelectorAll("select, input:not([type=checkbox])").forEach(function (f) { f.value = ""; });
+  }
+
+  function newFieldsFor(element) {
+    const prefix = element.dataset.target;
+    const form = element.closest("form");
+    return prefix ? form.querySelector('[data-new-source="' + prefix + '"]') : form.querySelector("[data-new-entity]");
+  }
+
   function pickEntity(button) {
     const form = button.closest("form");
     form.elements.entity.value = button.dataset.pickEntity;
-    form.elements.new_entity_name.value = "";
+    form.elements.new_entity_name.value = button.dataset.name;
+    showNewFields(newFieldsFor(button), false);
     const chosen = form.querySelector("[data-chosen-entity]");
     chosen.querySelector("[data-chosen-entity-name]").textContent = button.dataset.name;
     chosen.hidden = false;
@@ -114,6 +134,7 @@
     const form = button.closest("form");
     form.elements[prefix + "-source"].value = button.dataset.pickSource;
     form.elements[prefix + "-source_query"].value = button.dataset.name;
+    showNewFields(newFieldsFor(button), false);
     const list = button.closest(".pick-list");
     if (list) list.textContent = "";
     form.elements[prefix + "-role"].focus();
@@ -130,6 +151,11 @@
     if (target.dataset.openPanel) openPanel(target.dataset.openPanel);
     else if (target.dataset.pickEntity) pickEntity(target);
     else if (target.dataset.pickSource) pickSource(target);
+    else if (target.hasAttribute("data-create-another")) {
+      const fields = newFieldsFor(target);
+      showNewFields(fields, true, true);
+      fields.querySelector("select").focus();
+    }
     else if (target.hasAttribute("data-close-panel")) target.closest(".annotate-panel").hidden = true;
     else if (target.hasAttribute("data-add-attribution")) {
       const next = target.closest("fieldset").querySelector("[data-chain-attribution][hidden]");
@@ -141,10 +167,26 @@
     }
   });
 
-  // Typing a new source name forgets a source picked earlier.
+  // Typing a name forgets an entity or source picked earlier.
   document.addEventListener("input", function (event) {
-    const prefix = event.target.dataset && event.target.dataset.sourceQuery;
-    if (prefix) event.target.form.elements[prefix + "-source"].value = "";
+    const data = event.target.dataset || {};
+    if (data.sourceQuery) event.target.form.elements[data.sourceQuery + "-source"].value = "";
+    if (data.entityQuery !== undefined) {
+      event.target.form.elements.entity.value = "";
+      event.target.form.querySelector("[data-chosen-entity]").hidden = true;
+    }
+  });
+
+  // The search's answer to the typed name: a known one (offered first) hides the new fields, none shows them.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    const list = event.target;
+    if (!list.classList || !list.classList.contains("pick-list")) return;
+    const form = list.closest("form");
+    const prefix = list.id === "entity-results" ? "" : list.id.replace(/-results$/, "");
+    const fields = prefix ? form.querySelector('[data-new-source="' + prefix + '"]') : form.querySelector("[data-new-entity]");
+    const another = fields && fields.querySelector("[data-create-another-choice] input:checked");
+    if (list.querySelector("[data-no-exact-match]")) showNewFields(fields, true);
+    else if (list.querySelector("[data-exact-match]") && !another) showNewFields(fields, false);
   });
 
   document.addEventListener("keydown", function (event) {
