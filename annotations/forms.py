@@ -1,8 +1,11 @@
 import uuid
 
 from django import forms
-from django.db.models import Exists, OuterRef
+from datetime import timedelta
+
+from django.db.models import Exists, OuterRef, Q
 from django.conf import settings
+from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
@@ -10,7 +13,8 @@ from annotations.models import (
     Attribution, Claim, Entity, Evidence, EvidenceSpec, Mention, StaleVersion, StoryLink, check_span, rules_checked,
 )
 from articles.filtering import StoryFilterForm
-from articles.importing import count_stories
+from articles.admin_inlines import NoLostUpdatesForm
+from articles.importing import Unimportable, canonical_url, count_stories
 from articles.models import Article, Source
 from articles.search import AsYouType, newest_matches
 from articles.text import to_name
@@ -397,6 +401,80 @@ class StoryLinkForm(forms.Form):
         return already_linked(self.cleaned_data["to_article"], self.cleaned_data["kind"])
 
 
+# Who may be picked as a story's publisher: a source of one of these kinds, or one that already
+# publishes a story. An unnamed person, a document or a named person's quote is never offered.
+PUBLISHER_KINDS = (Source.Kind.PUBLICATION, Source.Kind.NEWS_AGENCY, Source.Kind.BROADCASTER,
+                   Source.Kind.GOVERNMENT, Source.Kind.ORGANISATION)
+
+
+def publishers():
+    return Source.objects.filter(
+        Q(kind__in=PUBLISHER_KINDS) | Exists(Article.objects.filter(publisher=OuterRef("pk")))
+    ).order_by("name", "country", "id")
+
+
+class PublisherField(IdChoiceField):
+    """A picker of the known publishers; an id the picker does not offer is refused."""
+
+    def __init__(self, **kwargs):
+        super().__init__(queryset=publishers(), **kwargs)
+
+    def label_from_instance(self, source: Source) -> str:
+        return f"{source} · {source.get_kind_display()}"
+
+
+# A story dated further ahead than this is a typing slip (2062 for 2026), not an embargo.
+FUTURE_DATE_SLACK = timedelta(days=1)
+
+
+class ArticleDetailsForm(NoLostUpdatesForm):
+    """The desk's correction of a story's title, publisher, date and web address (not its text)."""
+
+    errors_shown_inline = ()
+
+    title = NameField(label=_("Title"), max_length=500)
+    publisher = PublisherField(label=_("Publisher"))
+    published_at = forms.DateTimeField(
+        label=_("Publication date and time"), required=False,
+        input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+        help_text=_("When the publisher published it, in %(zone)s time; leave it empty if it is not known.") % {
+            "zone": settings.TIME_ZONE},
+    )
+    url = forms.CharField(label=_("Web address"), required=False, max_length=2000,
+                          help_text=_("The story's address on its publisher's site."))
+
+    class Meta:
+        model = Article
+        fields = ["title", "publisher", "published_at", "url"]
+
+    def clean_published_at(self):
+        moment = self.cleaned_data["published_at"]
+        if moment is not None and moment > timezone.now() + FUTURE_DATE_SLACK:
+            raise ValidationError(
+                gettext("%(date)s is in the future: give the date the story was published.")
+                % {"date": moment.strftime("%Y-%m-%d %H:%M")}, code="future",
+            )
+        if moment is None and self.instance.is_published:
+            raise ValidationError(
+                gettext("A published story keeps its date: correct it, or withdraw the story first."), code="required",
+            )
+        return moment
+
+    def clean_url(self):
+        try:
+            url = canonical_url(self.cleaned_data["url"])
+        except Unimportable:
+            raise ValidationError(gettext("Give an address that starts with http:// or https://."), code="invalid") from None
+        other = Article.objects.filter(url=url).exclude(pk=self.instance.pk).only("title").first() if url else None
+        if other is not None:
+            raise ValidationError(
+                gettext("“%(title)s” already has this address; each story has its own.") % {"title": other.title},
+                code="unique",
+            )
+        return url
+
+
 class ImportForm(forms.Form):
     file = forms.FileField(label=_("File"), help_text=_("JSON Lines, an RSS or Atom feed, an HTML page or a plain-text story."))
     format = forms.ChoiceField(
@@ -404,7 +482,10 @@ class ImportForm(forms.Form):
         choices=[("auto", _("detect from the content")), ("jsonl", "JSON Lines"), ("feed", _("RSS or Atom feed")),
                  ("html", _("HTML page")), ("text", _("plain text: title on the first line"))],
     )
-    source = NameField(label=_("Publisher, for stories that name none"), required=False, max_length=300)
+    source = PublisherField(
+        label=_("Publisher, for stories that name none"), required=False,
+        empty_label=_("— none: every story names its publisher —"),
+    )
     publish = forms.BooleanField(label=_("Publish the imported stories"), required=False)
     submission = SubmissionKeyField()
 

@@ -524,9 +524,6 @@ def undo_update(model, event, after: dict, *, user) -> str:
         # A claim's status goes back the way every status moves, recorded in its history.
         set_status_back(obj, old_status, user=user)
         update_fields.remove("status")
-    if model is Article and "status" in update_fields and obj.status == Article.Status.PUBLISHED and not obj.published_at:
-        obj.published_at = timezone.now()
-        update_fields.append("published_at")
     if update_fields:
         model._base_manager.filter(pk=obj.pk).update(**{f: getattr(obj, model._meta.get_field(f).attname) for f in update_fields})
     if model is Claim:

@@ -10,6 +10,7 @@ urlpatterns = [
     path("articles/<int:pk>/", views.article_workspace, name="article"),
     path("articles/<int:pk>/history/", views.article_history, name="article-history"),
     path("articles/<int:pk>/history/<slug:kind>/<int:event_id>/undo/", views.history_undo, name="history-undo"),
+    path("articles/<int:pk>/details/", views.article_update, name="article-update"),
     path("articles/<int:pk>/publish/", views.article_publish, name="article-publish"),
     path("articles/<int:pk>/mentions/", views.mention_create, name="mention-create"),
     path("articles/<int:pk>/suggestions/accept/", views.suggestion_accept, name="suggestion-accept"),

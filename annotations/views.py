@@ -25,6 +25,7 @@ from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.forms import (
+    ArticleDetailsForm,
     ChainFormSet,
     ClaimForm,
     ClaimAttributionForm,
@@ -184,7 +185,8 @@ def desk_article(request: HttpRequest, pk: int) -> Article:
 @editor_required
 def article_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
-    return render(request, "annotations/article_workspace.html", workspace_context(request, article))
+    context = workspace_context(request, article) | {"details_form": ArticleDetailsForm(instance=article)}
+    return render(request, "annotations/article_workspace.html", context)
 
 
 def workspace_update(request: HttpRequest, article: Article, *, status: int = 200, extra=None) -> HttpResponse:
@@ -604,19 +606,54 @@ def story_link_delete(request: HttpRequest, pk: int, link_pk: int) -> HttpRespon
     return workspace_update(request, article, extra={"message": gettext("Link removed.")})
 
 
+def story_header(request: HttpRequest, article: Article, *, form=None, message: str = "", status: int = 200) -> HttpResponse:
+    """The workspace's header (the story's details, their form, Publish), after an htmx action;
+    the whole workspace for a plain form."""
+    context = {"details_form": form or ArticleDetailsForm(instance=article), "header_message": message, "header_failed": status >= 400}
+    if request.htmx:
+        context |= {"article": article, "can_publish": request.user.has_perm("articles.publish_article")}
+        return render(request, "annotations/article_workspace.html#story-header", context, status=status)
+    return render(request, "annotations/article_workspace.html", workspace_context(request, article) | context,
+                  status=status)
+
+
 @editor_required
 @require_POST
 def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
     if not request.user.has_perm("articles.publish_article"):
         raise PermissionDenied
-    if request.POST.get("action") == "withdraw":
-        article.withdraw(by=request.user)
-    else:
-        article.publish(by=request.user)
+    try:
+        if request.POST.get("action") == "withdraw":
+            article.withdraw(by=request.user)
+        else:
+            article.publish(by=request.user)
+    except ValidationError as error:
+        return story_header(request, desk_article(request, pk), message=" ".join(error.messages), status=422)
     if request.htmx:
         return HttpResponseClientRedirect(resolve_url("desk:article", pk=article.pk))
     return redirect("desk:article", pk=article.pk)
+
+
+@editor_required
+@require_POST
+def article_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """Correct the story's title, publisher, date or web address; its history records the change."""
+    article = desk_article(request, pk)
+    if not request.user.has_perm("articles.change_article"):
+        raise PermissionDenied
+    form = ArticleDetailsForm(request.POST, instance=article)
+    if form.is_valid():
+        try:
+            with transaction.atomic():
+                form.save()
+        except IntegrityError:  # another story took the address meanwhile
+            form.add_error("url", gettext("Another story has just been given this address; each story has its own."))
+        else:
+            if not request.htmx:
+                return redirect("desk:article", pk=article.pk)
+            return story_header(request, desk_article(request, pk), message=gettext("The story's details were saved."))
+    return story_header(request, desk_article(request, pk), form=form, status=422)
 
 
 @editor_required
@@ -658,7 +695,7 @@ def import_once(request: HttpRequest, data: dict) -> Report:
 def import_upload(request: HttpRequest, data: dict) -> Report:
     if data["publish"] and not request.user.has_perm("articles.publish_article"):
         raise PermissionDenied
-    source = Source.named(data["source"]) if data["source"].strip() else None
+    source = data["source"]
     # The importer reads files by path and names them in its report: keep the uploaded name.
     name = Path(data["file"].name).name[:100] or "upload"
     with tempfile.TemporaryDirectory(prefix="newsdesk-import-") as folder:

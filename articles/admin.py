@@ -13,7 +13,7 @@ from annotations.admin import ClaimRulesAdmin, RecordsCreator
 
 from annotations.models import Claim, Mention
 from articles.admin_inlines import NoLostUpdatesForm, TabularInline
-from articles.models import Article, Source
+from articles.models import LISTING_ORDER, Article, Source
 from newsdesk.parameters import id_or_404
 
 
@@ -57,7 +57,7 @@ class ClaimInline(admin.StackedInline):
 class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
     form = NoLostUpdatesForm
     list_display = ["title", "publisher", "language", "status", "published_at", "mention_count", "claim_count"]
-    ordering = ["-published_at", "-id"]
+    ordering = list(LISTING_ORDER)
     list_filter = ["status", "language", "publisher__kind", "published_at"]
     list_select_related = ["publisher"]
     search_fields = ["title", "url", "slug"]
@@ -127,10 +127,16 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
     @admin.action(description=_("Publish the selected articles"), permissions=["publish"])
     def publish(self, request, queryset):
         articles = list(queryset.exclude(status=Article.Status.PUBLISHED))
+        undated = [article for article in articles if article.published_at is None]
         for article in articles:
-            article.publish(by=request.user)
-        count = len(articles)
+            if article.published_at is not None:
+                article.publish(by=request.user)
+        count = len(articles) - len(undated)
         self.message_user(request, ngettext("%d article published.", "%d articles published.", count) % count)
+        if undated:
+            self.message_user(request, gettext(
+                "Not published, because they have no publication date (set one first): %(titles)s"
+            ) % {"titles": ", ".join(f"“{article.title}”" for article in undated)}, messages.ERROR)
 
     @admin.action(description=_("Withdraw the selected articles"), permissions=["publish"])
     def withdraw(self, request, queryset):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from annotations.models import Entity
 from articles.filtering import published_stories_naming
 from articles.models import Article
+from articles.search import LISTING_ORDER
 
 
 class LatestStoriesFeed(Feed):
@@ -20,7 +21,7 @@ class LatestStoriesFeed(Feed):
         return reverse("articles:list")
 
     def items(self):
-        return Article.objects.published().select_related("publisher").order_by("-published_at", "-id")[:50]
+        return Article.objects.published().select_related("publisher").order_by(*LISTING_ORDER)[:50]
 
     def item_title(self, item: Article) -> str:
         return item.title
@@ -50,4 +51,4 @@ class EntityStoriesFeed(LatestStoriesFeed):
         return entity.get_absolute_url()
 
     def items(self, entity: Entity):
-        return published_stories_naming(entity).select_related("publisher").order_by("-published_at", "-id")[:50]
+        return published_stories_naming(entity).select_related("publisher").order_by(*LISTING_ORDER)[:50]

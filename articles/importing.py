@@ -443,7 +443,8 @@ def find_or_create_source(details: dict, default: Source | None) -> Source:
     name = clean_text(str(details.get("name") or "")).strip()
     if not name:
         if default is None:
-            raise Unimportable("the story names no publisher; give one with --source")
+            raise Unimportable("the story names no publisher; choose the publisher of stories that name none "
+                              "(--source on the command line)")
         return default
     kind = str(details.get("kind") or Source.Kind.PUBLICATION)
     if kind not in Source.Kind.values:
@@ -524,6 +525,11 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
         return None
     if publish:
         fields["status"] = Article.Status.PUBLISHED
+    if fields["status"] == Article.Status.PUBLISHED and fields["published_at"] is None:
+        # Never the import's own time as the story's date: it waits, a draft, for its date.
+        fields["status"] = Article.Status.DRAFT
+        notes.append("the story has no date, so it was stored as an undated draft, not published; "
+                     "set its date in the desk, then publish it")
     slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
     existing, slug_taken = (None, False) if optimistic and fields["url"] else look_up(fields, slug)
     record = item.record or {}

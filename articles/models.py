@@ -9,11 +9,10 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 
-from articles.search import SEARCH_CONFIGS, search_config_expression, search_vector_expression
+from articles.search import LISTING_ORDER, SEARCH_CONFIGS, search_config_expression, search_vector_expression
 from articles.text import Folded, IsNFC, has_no_bidi_controls, name_key, to_name, to_nfc, typed_name_key
 from newsdesk.history import tracked
 
@@ -230,7 +229,7 @@ class ArticleQuerySet(models.QuerySet):
         return self.published()
 
     def for_listing(self):
-        return self.select_related("publisher").defer("body", "search_vector").order_by("-published_at", "-id")
+        return self.select_related("publisher").defer("body", "search_vector").order_by(*LISTING_ORDER)
 
 
 class ArticleStatus(models.TextChoices):
@@ -276,7 +275,7 @@ class Article(models.Model):
     objects = ArticleQuerySet.as_manager()
 
     class Meta:
-        ordering = ["-published_at", "-id"]
+        ordering = list(LISTING_ORDER)
         verbose_name = _("article")
         verbose_name_plural = _("articles")
         permissions = [("publish_article", _("Can publish and withdraw articles"))]
@@ -294,10 +293,8 @@ class Article(models.Model):
             models.Index(fields=["language"], name="article_language"),
             # The listings' order (newest first, then id), for the front page the published only:
             # a page of them is read off the index, and counted from it, however large the archive.
-            models.Index(F("published_at").desc(), F("id").desc(), name="article_listing"),
-            models.Index(
-                F("published_at").desc(), F("id").desc(), condition=Q(status="published"), name="article_published_listing"
-            ),
+            models.Index(*LISTING_ORDER, name="article_listing"),
+            models.Index(*LISTING_ORDER, condition=Q(status="published"), name="article_published_listing"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(status__in=ArticleStatus.values), name="article_status_valid"),
@@ -338,6 +335,8 @@ class Article(models.Model):
                 self.language = normalise_language_tag(self.language)
             except ValidationError as error:
                 raise ValidationError({"language": error.messages}) from None
+        if self.status == self.Status.PUBLISHED and self.published_at is None:
+            raise ValidationError({"published_at": UNDATED_REFUSAL})
         if self.body_changed() and self.has_annotations():
             raise ValidationError(
                 {"body": _("This story has annotations anchored in its text; its body can no longer be changed.")}
@@ -350,8 +349,6 @@ class Article(models.Model):
         self.language = normalise_language_tag(self.language)
         if self.body_changed() and self.has_annotations():
             raise ValidationError(_("Annotations are anchored in this story's text; its body can no longer be changed."))
-        if self.status == self.Status.PUBLISHED and self.published_at is None:
-            self.published_at = timezone.now()
         self.content_hash = body_hash(self.body)
         save_with_free_slug(self, self.title, lambda: super(Article, self).save(*args, **kwargs))
         self._loaded_body = self.body
@@ -368,10 +365,12 @@ class Article(models.Model):
         return self.mentions.exists() or self.claims.exists()
 
     def publish(self, *, by=None) -> None:
-        self.status = self.Status.PUBLISHED
+        """Publish the story; an undated one is refused (ValidationError): the date a reader sees
+        is the story's own, never the moment someone pressed Publish."""
         if self.published_at is None:
-            self.published_at = timezone.now()
-        self.save(update_fields=["status", "published_at", "updated_at"])
+            raise ValidationError(UNDATED_REFUSAL)
+        self.status = self.Status.PUBLISHED
+        self.save(update_fields=["status", "updated_at"])
 
     def withdraw(self, *, by=None) -> None:
         self.status = self.Status.WITHDRAWN
@@ -384,6 +383,11 @@ class Article(models.Model):
     @property
     def text_direction(self) -> str:
         return "rtl" if langcodes.Language.get(self.language).maximize().script in RTL_SCRIPTS else "ltr"
+
+
+UNDATED_REFUSAL = _(
+    "This story has no publication date: set the date it was published (Edit the story's details) before publishing it."
+)
 
 
 def body_hash(body: str) -> str:

@@ -16,7 +16,7 @@ from functools import cached_property
 
 from django.contrib.postgres.search import SearchVector
 from django.db import connection, models, transaction
-from django.db.models import Case, F, Func, Max, Min, Q, Value, When
+from django.db.models import Case, F, Func, Min, Q, Value, When
 from django.db.models.functions import Cast, Lower
 from django.db.models.lookups import Exact
 
@@ -238,12 +238,14 @@ def bitmap_scans_only():
         cursor.execute("RESET enable_seqscan; RESET enable_indexscan")
 
 
-LISTING = ("-published_at", "-id")
+# The listings' order: newest first, the undated stories last (they are drafts: a published
+# story has a date), then the highest id. The listings' indexes follow it, NULLS LAST included.
+LISTING_ORDER = (F("published_at").desc(nulls_last=True), F("id").desc())
 
 
 def newest_matches(stories, query: TextQuery, pool: int | None = None, window: int = WINDOW) -> list[int]:
     """The ids of the `pool` most recent stories of `stories` that match `query`, newest first
-    (the listings' order: no publication time first, then newest, then highest id).
+    (the listings' order: newest first, then highest id, no publication time last).
 
     Cheap whatever the query: the planner's estimate of how many rows a text query matches can
     be far off (“week agreed” is rarer than either word, “talks -capital” far rarer than
@@ -262,33 +264,33 @@ def newest_matches(stories, query: TextQuery, pool: int | None = None, window: i
     with bitmap_scans_only(), connection.cursor() as cursor:
         cursor.execute(
             f"SELECT few.id, count(*) OVER () FROM ({few_sql}) few "
-            f"ORDER BY few.published_at DESC NULLS FIRST, few.id DESC LIMIT %s",
+            f"ORDER BY few.published_at DESC NULLS LAST, few.id DESC LIMIT %s",
             [*few_params, pool],
         )
         rows = cursor.fetchall()
     if not rows or rows[0][1] < 4 * pool:
         return [pk for pk, _ in rows]
     recent_sql, recent_params = (
-        stories.order_by(*LISTING).values("id", "published_at", "search_config", "search_vector")[:window]
+        stories.order_by(*LISTING_ORDER).values("id", "published_at", "search_config", "search_vector")[:window]
         .query.sql_with_params()
     )
     match_sql, match_params = query.sql('recent."search_vector"', 'recent."search_config"')
     with connection.cursor() as cursor:
         cursor.execute(
             f'SELECT recent."id" FROM ({recent_sql}) recent WHERE {match_sql} '
-            f'ORDER BY recent."published_at" DESC NULLS FIRST, recent."id" DESC LIMIT %s',
+            f'ORDER BY recent."published_at" DESC NULLS LAST, recent."id" DESC LIMIT %s',
             [*recent_params, *match_params, pool],
         )
         newest = [pk for (pk,) in cursor.fetchall()]
     if len(newest) == pool:
         return newest
-    last = list(stories.order_by(*LISTING).values_list("published_at", "id")[window - 1 : window])
+    last = list(stories.order_by(*LISTING_ORDER).values_list("published_at", "id")[window - 1 : window])
     if not last:
         return newest  # the window held every story, so every match
     found = newest
     for period in periods_after(stories.model, *last[0]):
         with bitmap_scans_only():
-            found += matching.filter(period).order_by(*LISTING).values_list("pk", flat=True)[: pool - len(found)]
+            found += matching.filter(period).order_by(*LISTING_ORDER).values_list("pk", flat=True)[: pool - len(found)]
         if len(found) >= pool:
             break
     return found
@@ -299,23 +301,17 @@ def periods_after(model, published_at, pk) -> list[Q]:
     first, each about four times as long as the one before (1/16, 3/16 and 12/16 of the time
     left). Reading the matches of a word period by period visits about as many rows as the
     pool holds, not every match in the archive; each period costs a reading of the indexes."""
-    span = model.objects.aggregate(newest=Max("published_at"), oldest=Min("published_at"))
-    if published_at is None:  # the window ended among the stories without a time
-        rest = Q(published_at__isnull=True, id__lt=pk)
-        upper = span["newest"]
-        if upper is None:
-            return [rest]
-        rest |= Q(published_at=upper)
-    else:
-        rest = Q(published_at=published_at, id__lt=pk)
-        upper = published_at
-    oldest = span["oldest"]
+    if published_at is None:  # the window ended among the stories without a time: they come last
+        return [Q(published_at__isnull=True, id__lt=pk)]
+    oldest = model.objects.aggregate(oldest=Min("published_at"))["oldest"]
+    rest = Q(published_at=published_at, id__lt=pk)
+    upper = published_at
     periods = []
     for fraction in (1 / 16, 1 / 4):
         lower = upper - (upper - oldest) * fraction
-        # The first period also holds the rest of the window's own moment (or of the stories
-        # without a time): they come just before it in the order.
+        # The first period also holds the rest of the window's own moment: they come just
+        # before it in the order.
         periods.append(Q(published_at__gte=lower, published_at__lt=upper) | (rest if not periods else Q()))
         upper = lower
-    periods.append(Q(published_at__lt=upper))
+    periods.append(Q(published_at__lt=upper) | Q(published_at__isnull=True))
     return periods

@@ -2,13 +2,14 @@ from django.contrib.sitemaps import Sitemap
 
 from annotations.models import Claim, Entity
 from articles.models import Article, Source
+from articles.search import LISTING_ORDER
 
 
 class ArticleSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self):
-        return Article.objects.published().only("slug", "updated_at").order_by("-published_at", "-id")
+        return Article.objects.published().only("slug", "updated_at").order_by(*LISTING_ORDER)
 
     def lastmod(self, article: Article):
         return article.updated_at

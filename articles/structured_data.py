@@ -43,8 +43,9 @@ def claim_review(claim: Claim, article_url: str, absolute) -> dict:
         "@type": "Claim",
         "text": claim.statement,
         "appearance": {"@type": "NewsArticle", "url": article_url},
-        "datePublished": claim.article.published_at.isoformat(),
     }
+    if claim.article.published_at:  # an editor may read a draft's page before it has a date
+        item["datePublished"] = claim.article.published_at.isoformat()
     if speakers:
         item["author"] = source_node(speakers[0].source)
     decided = [change.changed_at for change in claim.history.all() if change.to_status == claim.status]
@@ -67,7 +68,7 @@ def article_graph(article: Article, entities, claims, absolute) -> dict:
         "@type": "NewsArticle",
         "@id": f"{url}#article",
         "headline": article.title[:110],
-        "datePublished": article.published_at.isoformat(),
+        **({"datePublished": article.published_at.isoformat()} if article.published_at else {}),
         "dateModified": article.updated_at.isoformat(),
         "inLanguage": article.language,
         "publisher": source_node(article.publisher),

@@ -21,7 +21,7 @@ from articles.filtering import StoryFilterForm, published_stories_naming
 from articles.models import Article, Source
 from newsdesk.paging import CappedPaginator, KnownCountPaginator
 from articles import search
-from articles.search import WebSearch, newest_matches, stored_config
+from articles.search import LISTING_ORDER, WebSearch, newest_matches, stored_config
 from articles.structured_data import article_graph, as_script_text
 
 
@@ -114,7 +114,7 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     # of thousands of stories would otherwise cost a scan of all their mentions).
     # The ids are read first: as a subquery, a planner misled by stale statistics could run it
     # once per mention.
-    recent = list(stories.order_by("-published_at", "-id").values_list("pk", flat=True)[:COMPANION_STORIES])
+    recent = list(stories.order_by(*LISTING_ORDER).values_list("pk", flat=True)[:COMPANION_STORIES])
     shared = list(
         Mention.objects.published_on(recent).exclude(entity=entity).values("entity")
         .annotate(stories=Count("article", distinct=True)).order_by("-stories", "entity__name")[:10]
@@ -224,7 +224,7 @@ def article_search(request: HttpRequest) -> HttpResponse:
                     max_words=35, min_words=15, max_fragments=2,
                 ),
             )
-            .order_by("-rank", "-published_at", "-id")
+            .order_by("-rank", *LISTING_ORDER)
         )
         page = KnownCountPaginator(articles, 20, count=len(pool)).get_page(request.GET.get("page"))
         if page.paginator.count >= search.SEARCH_POOL:

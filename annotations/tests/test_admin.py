@@ -88,11 +88,12 @@ def test_admin_shows_a_clear_error_for_a_mention_that_misses_the_text(maintainer
 
 
 def test_publish_and_withdraw_actions(maintainer_client):
-    drafts = [make_article(status=Article.Status.DRAFT, published_at=None) for _ in range(2)]
+    drafts = [make_article(status=Article.Status.DRAFT) for _ in range(2)]
+    undated = make_article(status=Article.Status.DRAFT, published_at=None)
     ids = [a.pk for a in drafts]
-    maintainer_client.post(admin_url(Article, "changelist"), {"action": "publish", "_selected_action": ids})
+    maintainer_client.post(admin_url(Article, "changelist"), {"action": "publish", "_selected_action": [*ids, undated.pk]})
     assert set(Article.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"published"}
-    assert not Article.objects.filter(pk__in=ids, published_at__isnull=True).exists()
+    assert Article.objects.get(pk=undated.pk).status == "draft"  # no date: refused, never the moment of publishing
     maintainer_client.post(admin_url(Article, "changelist"), {"action": "withdraw", "_selected_action": ids[:1]})
     assert Article.objects.get(pk=ids[0]).status == "withdrawn"
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 
 from articles.importing import import_paths
 from articles.models import Article, Source
@@ -48,7 +49,7 @@ def desk_source() -> Source:
 
 def public_paragraphs(client, article: Article) -> list[str]:
     """The paragraphs a reader sees: the public story body (white-space: pre-wrap) split at blank lines."""
-    article.status = Article.Status.PUBLISHED
+    article.status, article.published_at = Article.Status.PUBLISHED, timezone.now()  # a text file has no date
     article.save()
     page = client.get(article.get_absolute_url()).content.decode()
     body = re.search(r"<div class=\"story-body public-body\"[^>]*>(.*?)</div>", page, re.S).group(1)
