@@ -672,8 +672,12 @@ def article_import(request: HttpRequest) -> HttpResponse:
             too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
             status = 413 if too_large else 422
     limits = {"stories": f"{settings.IMPORT_MAX_UPLOAD_STORIES:,}", "bytes": f"{settings.IMPORT_MAX_UPLOAD_BYTES:,}"}
-    return render(request, "annotations/article_import.html", {"form": form, "report": report, "limits": limits},
-                  status=status)
+    upload = request.FILES.get("file")
+    context = {"form": form, "report": report, "limits": limits,
+               "refused_file": Path(upload.name).name if upload is not None and status != 200 else ""}
+    # An htmx upload gets the report alone: the file stays chosen in the form, failed or not.
+    template = "annotations/article_import.html" + ("#report" if request.htmx else "")
+    return render(request, template, context, status=status)
 
 
 def import_once(request: HttpRequest, data: dict) -> Report:

@@ -75,6 +75,11 @@ class Problem:
     reason: str
 
 
+# More than a desk upload may hold (IMPORT_MAX_UPLOAD_STORIES); a command-line import of a
+# million stories does not keep a million titles.
+STORIES_LISTED = 5_000
+
+
 @dataclass
 class Report:
     imported: int = 0
@@ -82,16 +87,23 @@ class Report:
     changed: int = 0
     failed: int = 0
     messages: list[str] = field(default_factory=list)
+    # The stories imported, as [id, title], for the desk's links to them (the first STORIES_LISTED).
+    stories: list[list] = field(default_factory=list)
 
     def add(self, kind: str, position: str, message: str = "") -> None:
         setattr(self, kind, getattr(self, kind) + 1)
         if message:
             self.messages.append(f"{position}: {message}")
 
+    def imported_story(self, article: "Article") -> None:
+        if len(self.stories) < STORIES_LISTED:
+            self.stories.append([article.pk, article.title])
+
     def merge(self, other: "Report") -> None:
         for kind in ("imported", "duplicates", "changed", "failed"):
             setattr(self, kind, getattr(self, kind) + getattr(other, kind))
         self.messages += other.messages
+        self.stories += other.stories[: max(0, STORIES_LISTED - len(self.stories))]
 
     @property
     def total(self) -> int:
@@ -569,6 +581,7 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
         report.add("failed", item.position, refusal(error, "the database refused the story"))
         return None
     report.add("imported", item.position, "; ".join(notes))
+    report.imported_story(article)
     return article
 
 

@@ -15,7 +15,7 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
     """Every URL of the desk, by name, for the objects given."""
     args = {
         "inbox": [], "entity-search": [], "source-search": [], "import": [],
-        "article": [article.pk], "article-publish": [article.pk], "mention-create": [article.pk],
+        "article": [article.pk], "article-publish": [article.pk], "article-update": [article.pk], "mention-create": [article.pk],
         "claim-create": [article.pk], "story-link-create": [article.pk], "story-link-search": [article.pk],
         "mention-delete": [article.pk, mention.pk], "story-link-delete": [article.pk, link.pk],
         "claim-status-update": [claim.pk], "claim-attribution-create": [claim.pk], "claim-delete": [claim.pk],
@@ -301,7 +301,7 @@ def test_linking_stories_shows_from_both_sides_and_once(editor_client, story):
 
 
 def test_publish_and_withdraw_from_the_desk(editor_client, db):
-    draft = make_article(status=Article.Status.DRAFT, published_at=None)
+    draft = make_article(status=Article.Status.DRAFT)  # dated: an undated one is refused (test_undated.py)
     url = reverse("desk:article-publish", args=[draft.pk])
     assert editor_client.post(url, {"action": "publish"}).status_code == 302
     draft.refresh_from_db()
