@@ -225,10 +225,16 @@ def parse_evidence(choice: str, url: str, related: dict, attributions: dict | No
 
 class ClaimStatusForm(forms.Form):
     """A change of a claim's status, for the desk's claim cards and the admin alike."""
-    errors_shown_inline = ("reason", "evidence_url")  # beside their inputs; _form_errors.html shows the rest
+    errors_shown_inline = ("reason", "public_explanation", "evidence_url")  # beside their inputs; _form_errors.html shows the rest
 
     status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
-    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why (internal, for editors only)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    public_explanation = forms.CharField(
+        label=_("Public explanation (optional, shown to readers)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
     version = WholeNumberField(widget=forms.HiddenInput)
@@ -253,7 +259,7 @@ class ClaimStatusForm(forms.Form):
             evidence = self.evidence_object(by=by)
             return self.claim.change_status(
                 self.cleaned_data["status"], by=by, reason=self.cleaned_data["reason"], evidence=evidence,
-                expected_version=version,
+                expected_version=version, public_explanation=self.cleaned_data["public_explanation"],
             )
 
     def evidence_object(self, *, by):

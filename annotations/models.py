@@ -479,6 +479,7 @@ class StatusStep:
     reason: str
     evidence: int | None = None
     at: datetime | None = None
+    public_explanation: str = ""
 
 
 @tracked()
@@ -651,7 +652,9 @@ class Claim(Annotation):
                 proofs = [Evidence.make(claim, spec, attributions, by=by) for spec in evidence]
                 for step in history:
                     proof = proofs[step.evidence] if step.evidence is not None else None
-                    change = claim.change_status(step.to, by=by, reason=step.reason, evidence=proof)
+                    change = claim.change_status(
+                        step.to, by=by, reason=step.reason, evidence=proof, public_explanation=step.public_explanation
+                    )
                     if step.at is not None:
                         ClaimStatusChange.objects.filter(pk=change.pk).update(changed_at=step.at)
         except IntegrityError:
@@ -727,9 +730,13 @@ class Claim(Annotation):
         self.version = Claim.objects.values_list("version", flat=True).get(pk=self.pk)
 
     def change_status(
-        self, new_status: str, *, by, reason: str, evidence: "Evidence | None" = None, expected_version: int | None = None
+        self, new_status: str, *, by, reason: str, evidence: "Evidence | None" = None, expected_version: int | None = None,
+        public_explanation: str = "",
     ) -> "ClaimStatusChange":
         """Move the claim to `new_status`, recording who, when, why and on what evidence.
+
+        `reason` is for editors only; `public_explanation`, if any, is what readers see on the
+        claim's public timeline. Nothing an editor did not write there is shown to the public.
 
         With `expected_version`, raise StaleVersion unless the claim is still at that version
         once its row is locked: of two editors saving the same version at once, one wins.
@@ -754,7 +761,7 @@ class Claim(Annotation):
                 raise ValidationError(problems)
             change = ClaimStatusChange.objects.create(
                 claim=self, from_status=current.status, to_status=new_status, changed_by=by,
-                reason=reason.strip(), evidence=evidence,
+                reason=reason.strip(), evidence=evidence, public_explanation=to_nfc(public_explanation.strip()),
             )
             Claim.objects.filter(pk=self.pk).update(status=new_status, version=F("version") + 1)
             self.status = self._saved_status = new_status
@@ -983,7 +990,11 @@ class ClaimStatusChange(models.Model):
         related_name="+",
     )
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
-    reason = models.TextField(_("why"))
+    reason = models.TextField(_("internal reason"), help_text=_("Why the status changed, for editors only."))
+    public_explanation = models.TextField(
+        _("public explanation"), blank=True,
+        help_text=_("Shown to readers on the claim's public timeline; blank shows only the change itself."),
+    )
     evidence = models.ForeignKey(
         Evidence, verbose_name=_("evidence"), null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )

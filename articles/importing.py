@@ -720,7 +720,8 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
                         start=given["start"], end=given["end"], exact=given["exact"])
         for given in data["chain"]
     ]
-    history = [StatusStep(to=step["to"], reason=step["reason"], evidence=step["evidence"], at=step["at"])
+    history = [StatusStep(to=step["to"], reason=step["reason"], evidence=step["evidence"], at=step["at"],
+                          public_explanation=step["public_explanation"])
                for step in data["history"]]
     return Claim.record(
         article, start=data["start"], end=data["end"], exact=data["exact"], statement=data["statement"],
