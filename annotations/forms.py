@@ -178,7 +178,12 @@ class ClaimForm(SpanForm):
         label=_("Statement"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Defaults to the selected text; edit it to translate or clarify."),
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Claim.Status.choices, initial=Claim.Status.REPORTED)
+    # A new claim is unverified, reported or confirmed on its evidence; disputing, denying and
+    # retracting are changes of a recorded claim, made on its card with a reason and a confirmation.
+    status = forms.ChoiceField(
+        label=_("Status"), initial=Claim.Status.REPORTED,
+        choices=[(value, label) for value, label in Claim.Status.choices if value in Claim.STATUSES_TO_RECORD_WITH],
+    )
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -225,7 +230,7 @@ def parse_evidence(choice: str, url: str, related: dict, attributions: dict | No
 
 class ClaimStatusForm(forms.Form):
     """A change of a claim's status, for the desk's claim cards and the admin alike."""
-    errors_shown_inline = ("reason", "public_explanation", "evidence_url")  # beside their inputs; _form_errors.html shows the rest
+    errors_shown_inline = ("reason", "public_explanation", "confirm", "evidence_url")  # beside their inputs; _form_errors.html shows the rest
 
     status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
     reason = forms.CharField(
@@ -237,17 +242,38 @@ class ClaimStatusForm(forms.Form):
     )
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
+    confirm = forms.BooleanField(
+        label=_("Yes, I mean it: this denies or retracts the claim, or takes back its confirmation"), required=False
+    )
     version = WholeNumberField(widget=forms.HiddenInput)
 
     def __init__(self, *args, claim: Claim, related: list[Article] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.claim = claim
+        self.initial.setdefault("status", claim.status)  # the menu starts where the claim is
         self.on_record = {str(a.pk): a for a in claim.attributions.all() if a.sourcing == Attribution.Sourcing.ON_RECORD}
         self.related = {str(a.pk): a for a in related}
         self.existing = {str(e.pk): e for e in claim.evidence.all()}
         choices = evidence_choices(attributions=self.on_record.values(), related=related)
         choices += [(f"evidence:{pk}", gettext("already on file: %(e)s") % {"e": e}) for pk, e in self.existing.items()]
         self.fields["evidence"].choices = choices
+
+    def keeps_status(self) -> bool:
+        """Whether the form was sent with the claim's own status: there is nothing to change."""
+        return self.data.get("status") == self.claim.status
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status and Claim.needs_confirmation(self.claim.status, status) and not cleaned.get("confirm"):
+            self.add_error("confirm", ValidationError(
+                gettext(
+                    "Moving a %(current)s claim to %(status)s is a grave step: tick “Yes, I mean it” to make it. "
+                    "Nothing was recorded."
+                ) % {"current": self.claim.get_status_display(), "status": Claim.Status(status).label},
+                code="unconfirmed",
+            ))
+        return cleaned
 
     def save(self, *, by):
         """Change the status. StaleVersion if someone else changed the claim meanwhile;

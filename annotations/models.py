@@ -522,11 +522,21 @@ class Claim(Annotation):
             ),
         ]
 
+    # The statuses a claim may be recorded with straight from the story, with no reason typed:
+    # the story reports it, or the evidence named confirms it. Every other needs its reason.
+    STATUSES_TO_RECORD_WITH = (ClaimStatus.UNVERIFIED, ClaimStatus.REPORTED, ClaimStatus.CONFIRMED)
+
     def __str__(self) -> str:
         return self.statement[:80]
 
     def get_absolute_url(self) -> str:
         return reverse("articles:claim-detail", args=[self.pk])
+
+    @staticmethod
+    def needs_confirmation(current: str, new: str) -> bool:
+        """Whether moving from `current` to `new` is grave enough to ask the editor to confirm it:
+        a denial, a retraction, or any step down from confirmed."""
+        return current != new and (new in (ClaimStatus.DENIED, ClaimStatus.RETRACTED) or current == ClaimStatus.CONFIRMED)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -631,7 +641,10 @@ class Claim(Annotation):
         chain = [given if isinstance(given, AttributionSpec) else AttributionSpec(*given) for given in chain]
         evidence = [evidence] if isinstance(evidence, EvidenceSpec) else [e for e in (evidence or ()) if e is not None]
         if not history and status and status != cls.Status.UNVERIFIED:
-            history = [StatusStep(status, reason or gettext("Recorded from the story."), 0 if evidence else None)]
+            # A reported or confirmed claim is the story's own word (and its evidence); a claim
+            # recorded as disputed, denied or retracted says why, like any change of status.
+            default = gettext("Recorded from the story.") if status in cls.STATUSES_TO_RECORD_WITH else ""
+            history = [StatusStep(status, reason or default, 0 if evidence else None)]
         attributions = [
             Attribution(position=i, source=given.source, role=given.role, sourcing=given.sourcing,
                         start=given.start, end=given.end, exact=to_nfc(given.exact or ""))
@@ -992,7 +1005,7 @@ class ClaimStatusChange(models.Model):
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
     reason = models.TextField(_("internal reason"), help_text=_("Why the status changed, for editors only."))
     public_explanation = models.TextField(
-        _("public explanation"), blank=True,
+        _("public explanation"), blank=True, db_default="",  # a raw INSERT that names none says none
         help_text=_("Shown to readers on the claim's public timeline; blank shows only the change itself."),
     )
     evidence = models.ForeignKey(

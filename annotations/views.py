@@ -406,6 +406,9 @@ def claim_status_update(request: HttpRequest, pk: int) -> HttpResponse:
     claim = desk_claim(request, pk)
     related = [other for _, other in related_stories(claim.article)]
     form = ClaimStatusForm(request.POST, claim=claim, related=related)
+    if form.keeps_status():
+        message = gettext("The claim is already %(status)s; nothing was changed.") % {"status": claim.get_status_display()}
+        return workspace_update(request, claim.article, extra={"message": message})
     if not form.is_valid():
         return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_form": form})
     try:

@@ -24,15 +24,17 @@ class Migration(migrations.Migration):
             model_name='claimstatuschange',
             name='delete_delete',
         ),
+        # Every reason recorded so far stays in `reason`, which is now the internal one: no
+        # existing word becomes public.
         migrations.AddField(
             model_name='claimstatuschange',
             name='public_explanation',
-            field=models.TextField(blank=True, help_text="Shown to readers on the claim's public timeline; blank shows only the change itself.", verbose_name='public explanation'),
+            field=models.TextField(blank=True, db_default='', help_text="Shown to readers on the claim's public timeline; blank shows only the change itself.", verbose_name='public explanation'),
         ),
         migrations.AddField(
             model_name='claimstatuschangeevent',
             name='public_explanation',
-            field=models.TextField(blank=True, help_text="Shown to readers on the claim's public timeline; blank shows only the change itself.", verbose_name='public explanation'),
+            field=models.TextField(blank=True, db_default='', help_text="Shown to readers on the claim's public timeline; blank shows only the change itself.", verbose_name='public explanation'),
         ),
         migrations.AlterField(
             model_name='claimstatuschange',

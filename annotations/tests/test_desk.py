@@ -257,7 +257,7 @@ def test_d1_second_editor_with_a_stale_version_gets_409_and_keeps_what_they_type
     ok = first.post(url, status_data(claim, status="disputed", reason="Another outlet contradicts it"), headers={"HX-Request": "true"})
     assert ok.status_code == 200
     stale = second.post(
-        url, status_data(claim, status="denied", reason="The ministry denies it, I typed this", version=loaded_version),
+        url, status_data(claim, status="denied", reason="The ministry denies it, I typed this", confirm="on", version=loaded_version),
         headers={"HX-Request": "true"},
     )
     assert stale.status_code == 409
