@@ -373,6 +373,9 @@ CLAIM_RULES = {
     "claim_quote_evidence_on_record": _(
         "Quoted evidence must be an on-the-record link of this claim's own chain, from a named source."
     ),
+    "claim_quote_span_in_story": _(
+        "The quoted words must be words of the claim's own story, at the offsets given: select them again."
+    ),
     "claim_article_evidence_elsewhere": _("Evidence from another article must name another article."),
     "claim_claim_evidence_elsewhere": _("Evidence from a claim elsewhere must name a claim of another story."),
 }
@@ -469,6 +472,12 @@ class EvidenceSpec:
     claim: "Claim | None" = None
     url: str = ""
     note: str = ""
+    start: int | None = None  # a quote's words in the story, if selected: code point offsets and text
+    end: int | None = None
+    exact: str = ""
+
+    def has_span(self) -> bool:
+        return self.start is not None or self.end is not None or bool(self.exact)
 
 
 @dataclass
@@ -908,6 +917,10 @@ class Evidence(models.Model):
         Claim, verbose_name=_("other claim"), null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
+    # A quote's own words in the story (optional): the span of the body the editor selected.
+    start = models.PositiveIntegerField(_("quote start"), null=True, blank=True)
+    end = models.PositiveIntegerField(_("quote end"), null=True, blank=True)
+    exact = models.TextField(_("quoted words"), blank=True, db_default="", help_text=_("The words of the story quoted, if selected."))
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -930,6 +943,13 @@ class Evidence(models.Model):
                 ),
                 name="evidence_names_one_thing",
             ),
+            models.CheckConstraint(
+                condition=(Q(start__isnull=True) & Q(end__isnull=True) & Q(exact=""))
+                # Both offsets named: a comparison with NULL would pass a CHECK.
+                | (Q(kind="quote", start__isnull=False, end__isnull=False) & Q(start__gte=0) & Q(start__lt=F("end"))
+                   & ~Q(exact="")),
+                name="evidence_quote_span_order",
+            ),
             models.CheckConstraint(condition=~Q(other_claim=F("claim")), name="evidence_not_its_own_claim"),
             models.CheckConstraint(condition=WEB_ADDRESS, name="evidence_url_http"),
         ]
@@ -947,6 +967,13 @@ class Evidence(models.Model):
                 return [gettext("The quoted evidence must be one of the links of this claim's chain.")]
             if attribution.sourcing != Attribution.Sourcing.ON_RECORD or attribution.source.kind == Source.Kind.ANONYMOUS:
                 return [gettext("Only an on-the-record link of the chain, from a named source, can serve as evidence.")]
+            if spec.has_span():
+                try:
+                    check_span(article.body, spec.start, spec.end, spec.exact)
+                except ValidationError as error:
+                    return [gettext("The quoted words could not be placed in the story: %(why)s") % {"why": " ".join(error.messages)}]
+        elif spec.has_span():
+            return [gettext("Only a quote from the chain can carry selected words of the story.")]
         elif spec.kind == "article":
             if spec.article is None or spec.article.pk == article.pk:
                 return [rule_message("claim_article_evidence_elsewhere")]
@@ -970,7 +997,18 @@ class Evidence(models.Model):
             "claim": {"other_claim": spec.claim},
             "url": {"url": spec.url},
         }
-        return cls.objects.create(claim=claim, kind=spec.kind, created_by=by, note=spec.note, **targets[spec.kind])
+        span = {"start": spec.start, "end": spec.end, "exact": to_nfc(spec.exact)} if spec.has_span() else {}
+        return cls.objects.create(claim=claim, kind=spec.kind, created_by=by, note=spec.note, **targets[spec.kind], **span)
+
+    def save(self, *args, **kwargs) -> None:
+        self.exact = to_nfc(self.exact)
+        if self.start is not None or self.end is not None or self.exact:
+            check_span(self.claim.article.body, self.start, self.end, self.exact)
+        super().save(*args, **kwargs)
+
+    def quoted_words(self) -> str:
+        """The quote's words as readers see them: the selected words, else the cue of its attribution."""
+        return self.exact or (self.attribution.exact if self.attribution_id else "")
 
     def __str__(self) -> str:
         target = {
@@ -987,6 +1025,11 @@ class Evidence(models.Model):
                 raise ValidationError({"attribution": _("The quote must be one of this claim's own attributions.")})
             if self.attribution.sourcing != Attribution.Sourcing.ON_RECORD:
                 raise ValidationError({"attribution": _("Only an on-the-record attribution is evidence.")})
+        if self.start is not None or self.end is not None or self.exact:
+            if self.kind != self.Kind.QUOTE:
+                raise ValidationError({"exact": _("Only a quote from the chain can carry selected words of the story.")})
+            if self.claim_id is not None:
+                check_span(self.claim.article.body, self.start, self.end, self.exact)
         if self.kind == self.Kind.ARTICLE and self.article_id is not None and self.article_id == self.claim.article_id:
             raise ValidationError({"article": _("Evidence from another article must name another article.")})
 

@@ -376,7 +376,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
                 claim = Claim.record(
                     article, start=data["start"], end=data["end"], exact=data["exact"],
                     statement=data["statement"], note=data["note"], chain=chain, status=data["status"],
-                    evidence=form.evidence_spec(), by=request.user,
+                    evidence=form.evidence_spec(chain), by=request.user,
                 )
                 submission.answer(200, gettext("Claim recorded."), {"claim": claim.pk, "chain": [given.source.pk for given in chain]})
         except ValidationError as error:

@@ -30,6 +30,8 @@ def claim_record(claim: Claim, *, public: bool = False) -> dict:
     def evidence_record(item: Evidence) -> dict:
         if item.kind == Evidence.Kind.QUOTE:
             record = {"kind": "quote", "link": position_of[item.attribution_id]}
+            if item.start is not None:  # the words selected as the quote (files before them carry none)
+                record |= {"start": item.start, "end": item.end, "exact": item.exact}
         elif item.kind == Evidence.Kind.ARTICLE:
             record = {"kind": "article", **reference(item.article)}
         else:

@@ -364,6 +364,10 @@ def check_claim(c: Checker, where: str, data) -> dict:
             if position is not None and position >= len(chain):
                 c.fail(f"{here}.link", f"must name a link of the chain by its position (0 to {len(chain) - 1}), got {position}")
             item["link"] = position
+            item["start"], item["end"] = c.span(here, spec, required=False)
+            item["exact"] = c.text(f"{here}.exact", spec.get("exact"))
+            if (item["start"] is None) != (not item["exact"]):
+                c.fail(here, "must give the quoted words' start, end and exact together, or none of them")
         elif kind in ("article", "claim"):
             item["story"] = c.reference(here, spec)
             if kind == "claim":

@@ -732,7 +732,7 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
 def evidence_spec(article: Article, item: dict, where: str) -> EvidenceSpec:
     kind, note = item["kind"], item["note"]
     if kind == "quote":
-        return EvidenceSpec(kind, position=item["link"], note=note)
+        return EvidenceSpec(kind, position=item["link"], note=note, start=item["start"], end=item["end"], exact=item["exact"])
     if kind == "url":
         return EvidenceSpec(kind, url=item["url"], note=note)
     story = story_named(item["story"])
