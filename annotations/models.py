@@ -920,7 +920,7 @@ class Evidence(models.Model):
     # A quote's own words in the story (optional): the span of the body the editor selected.
     start = models.PositiveIntegerField(_("quote start"), null=True, blank=True)
     end = models.PositiveIntegerField(_("quote end"), null=True, blank=True)
-    exact = models.TextField(_("quoted words"), blank=True, db_default="", help_text=_("The words of the story quoted, if selected."))
+    exact = models.TextField(_("quoted words"), blank=True, default="", db_default="", help_text=_("The words of the story quoted, if selected."))
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -1048,7 +1048,7 @@ class ClaimStatusChange(models.Model):
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
     reason = models.TextField(_("internal reason"), help_text=_("Why the status changed, for editors only."))
     public_explanation = models.TextField(
-        _("public explanation"), blank=True, db_default="",  # a raw INSERT that names none says none
+        _("public explanation"), blank=True, default="", db_default="",  # a raw INSERT that names none says none
         help_text=_("Shown to readers on the claim's public timeline; blank shows only the change itself."),
     )
     evidence = models.ForeignKey(

@@ -29,12 +29,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='claimstatuschange',
             name='public_explanation',
-            field=models.TextField(blank=True, db_default='', help_text="Shown to readers on the claim's public timeline; blank shows only the change itself.", verbose_name='public explanation'),
+            field=models.TextField(blank=True, db_default='', default='', help_text="Shown to readers on the claim's public timeline; blank shows only the change itself.", verbose_name='public explanation'),
         ),
         migrations.AddField(
             model_name='claimstatuschangeevent',
             name='public_explanation',
-            field=models.TextField(blank=True, db_default='', help_text="Shown to readers on the claim's public timeline; blank shows only the change itself.", verbose_name='public explanation'),
+            field=models.TextField(blank=True, db_default='', default='', help_text="Shown to readers on the claim's public timeline; blank shows only the change itself.", verbose_name='public explanation'),
         ),
         migrations.AlterField(
             model_name='claimstatuschange',

@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='evidence',
             name='exact',
-            field=models.TextField(blank=True, db_default='', help_text='The words of the story quoted, if selected.', verbose_name='quoted words'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='The words of the story quoted, if selected.', verbose_name='quoted words'),
         ),
         migrations.AddField(
             model_name='evidence',
@@ -70,7 +70,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='evidenceevent',
             name='exact',
-            field=models.TextField(blank=True, db_default='', help_text='The words of the story quoted, if selected.', verbose_name='quoted words'),
+            field=models.TextField(blank=True, db_default='', default='', help_text='The words of the story quoted, if selected.', verbose_name='quoted words'),
         ),
         migrations.AddField(
             model_name='evidenceevent',
