@@ -266,7 +266,7 @@ class EvidenceInline(StackedInline):
 
 class StatusHistoryInline(admin.TabularInline):
     model = ClaimStatusChange
-    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason", "evidence"]
+    fields = ["changed_at", "from_status", "to_status", "changed_by", "reason", "public_explanation", "evidence"]
     readonly_fields = fields
     extra = 0
     can_delete = False
@@ -437,9 +437,11 @@ class ClaimStatusChangeAdmin(admin.ModelAdmin):
     list_display = ["claim", "from_status", "to_status", "changed_by", "changed_at"]
     list_filter = ["to_status", "from_status"]
     list_select_related = ["claim", "changed_by"]
-    search_fields = ["claim__statement", "reason"]
+    search_fields = ["claim__statement", "reason", "public_explanation"]
     date_hierarchy = "changed_at"
-    readonly_fields = ["claim", "from_status", "to_status", "changed_by", "changed_at", "reason", "evidence"]
+    readonly_fields = [
+        "claim", "from_status", "to_status", "changed_by", "changed_at", "reason", "public_explanation", "evidence"
+    ]
 
     def has_add_permission(self, request) -> bool:
         return False

@@ -252,7 +252,12 @@ class ClaimForm(SpanForm):
         label=_("Statement"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Defaults to the selected text; edit it to translate or clarify."),
     )
-    status = forms.ChoiceField(label=_("Status"), choices=Claim.Status.choices, initial=Claim.Status.REPORTED)
+    # A new claim is unverified, reported or confirmed on its evidence; disputing, denying and
+    # retracting are changes of a recorded claim, made on its card with a reason and a confirmation.
+    status = forms.ChoiceField(
+        label=_("Status"), initial=Claim.Status.REPORTED,
+        choices=[(value, label) for value, label in Claim.Status.choices if value in Claim.STATUSES_TO_RECORD_WITH],
+    )
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
     note = forms.CharField(label=_("Note"), required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
@@ -261,17 +266,27 @@ class ClaimForm(SpanForm):
     def __init__(self, *args, related: list[Article] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.related = {str(a.pk): a for a in related}
-        self.fields["evidence"].choices = evidence_choices(chain_size=6, related=related)
+        # The chain is still being typed: one choice names its on-record speaker, whichever link it is.
+        self.fields["evidence"].choices = evidence_choices(related=related, chain_being_typed=True)
 
-    def evidence_spec(self):
-        """The evidence as Claim.record takes it, or None."""
-        return parse_evidence(self.cleaned_data.get("evidence", ""), self.cleaned_data.get("evidence_url", ""), self.related)
+    def evidence_spec(self, chain=()):
+        """The evidence as Claim.record takes it, or None; an on-record quote names the first
+        named speaker or document of `chain` (AttributionSpecs) cited on the record."""
+        choice = self.cleaned_data.get("evidence", "")
+        if choice == "quote:speaker":
+            on_record = [
+                i for i, given in enumerate(chain)
+                if given.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT)
+                and given.sourcing == Attribution.Sourcing.ON_RECORD and given.source.kind != Source.Kind.ANONYMOUS
+            ]
+            return EvidenceSpec("quote", position=on_record[0] if on_record else None)
+        return parse_evidence(choice, self.cleaned_data.get("evidence_url", ""), self.related)
 
 
-def evidence_choices(*, chain_size: int = 0, attributions=(), related=()) -> list[tuple[str, str]]:
+def evidence_choices(*, attributions=(), related=(), chain_being_typed: bool = False) -> list[tuple[str, str]]:
     choices = [("", gettext("no evidence yet")), ("url", gettext("a web address (below)"))]
-    for i in range(chain_size):
-        choices.append((f"quote:{i}", gettext("the on-record quote of link %(n)s of the chain") % {"n": i + 1}))
+    if chain_being_typed:
+        choices.append(("quote:speaker", gettext("on-record quote of the chain's named speaker")))
     for attribution in attributions:
         choices.append(
             (f"attribution:{attribution.pk}", gettext("on-record quote: %(source)s") % {"source": attribution.source.name})
@@ -299,23 +314,58 @@ def parse_evidence(choice: str, url: str, related: dict, attributions: dict | No
 
 class ClaimStatusForm(forms.Form):
     """A change of a claim's status, for the desk's claim cards and the admin alike."""
-    errors_shown_inline = ("reason", "evidence_url")  # beside their inputs; _form_errors.html shows the rest
+    errors_shown_inline = ("reason", "public_explanation", "confirm", "evidence_url")  # beside their inputs; _form_errors.html shows the rest
 
     status = forms.ChoiceField(label=_("New status"), choices=Claim.Status.choices)
-    reason = forms.CharField(label=_("Why"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label=_("Why (internal, for editors only)"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    public_explanation = forms.CharField(
+        label=_("Public explanation (optional, shown to readers)"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
     evidence = forms.ChoiceField(label=_("Evidence"), required=False)
     evidence_url = forms.URLField(label=_("Evidence address"), required=False, assume_scheme="https", max_length=2000)
+    # The words of the story the quote rests on, selected in the desk (desk.js fills them).
+    quote_start = WholeNumberField(min_value=0, max_value=10_000_000, required=False, widget=forms.HiddenInput)
+    quote_end = WholeNumberField(min_value=1, max_value=10_000_000, required=False, widget=forms.HiddenInput)
+    quote_exact = forms.CharField(strip=False, required=False, max_length=5000, widget=forms.HiddenInput)
+    confirm = forms.BooleanField(
+        label=_("Yes, I mean it: this denies or retracts the claim, or takes back its confirmation"), required=False
+    )
     version = WholeNumberField(widget=forms.HiddenInput)
 
     def __init__(self, *args, claim: Claim, related: list[Article] = (), **kwargs):
         super().__init__(*args, **kwargs)
         self.claim = claim
-        self.on_record = {str(a.pk): a for a in claim.attributions.all() if a.sourcing == Attribution.Sourcing.ON_RECORD}
+        self.initial.setdefault("status", claim.status)  # the menu starts where the claim is
+        # Only the chain's own links that can be quoted as evidence: on the record, from a named source.
+        self.on_record = {
+            str(a.pk): a for a in claim.attributions.all()
+            if a.sourcing == Attribution.Sourcing.ON_RECORD and a.source.kind != Source.Kind.ANONYMOUS
+        }
         self.related = {str(a.pk): a for a in related}
         self.existing = {str(e.pk): e for e in claim.evidence.all()}
         choices = evidence_choices(attributions=self.on_record.values(), related=related)
         choices += [(f"evidence:{pk}", gettext("already on file: %(e)s") % {"e": e}) for pk, e in self.existing.items()]
         self.fields["evidence"].choices = choices
+
+    def keeps_status(self) -> bool:
+        """Whether the form was sent with the claim's own status: there is nothing to change."""
+        return self.data.get("status") == self.claim.status
+
+    def clean(self):
+        cleaned = super().clean()
+        status = cleaned.get("status")
+        if status and Claim.needs_confirmation(self.claim.status, status) and not cleaned.get("confirm"):
+            self.add_error("confirm", ValidationError(
+                gettext(
+                    "Moving a %(current)s claim to %(status)s is a grave step: tick “Yes, I mean it” to make it. "
+                    "Nothing was recorded."
+                ) % {"current": self.claim.get_status_display(), "status": Claim.Status(status).label},
+                code="unconfirmed",
+            ))
+        return cleaned
 
     def save(self, *, by):
         """Change the status. StaleVersion if someone else changed the claim meanwhile;
@@ -327,7 +377,7 @@ class ClaimStatusForm(forms.Form):
             evidence = self.evidence_object(by=by)
             return self.claim.change_status(
                 self.cleaned_data["status"], by=by, reason=self.cleaned_data["reason"], evidence=evidence,
-                expected_version=version,
+                expected_version=version, public_explanation=self.cleaned_data["public_explanation"],
             )
 
     def evidence_object(self, *, by):
@@ -336,6 +386,14 @@ class ClaimStatusForm(forms.Form):
         if choice.startswith("evidence:"):
             return self.existing[choice.partition(":")[2]]
         spec = parse_evidence(choice, url, self.related, self.on_record)
+        data = self.cleaned_data
+        span = data.get("quote_start"), data.get("quote_end"), data.get("quote_exact") or ""
+        if span != (None, None, ""):
+            if spec is None or spec.kind != "quote":
+                raise ValidationError(gettext(
+                    "Selected words are the quote of a source of the chain: choose that source under Evidence."
+                ))
+            spec.start, spec.end, spec.exact = span
         if spec is None:
             return None
         problems = Evidence.problems_with(spec, [], self.claim.article)

@@ -387,6 +387,9 @@ CLAIM_RULES = {
     "claim_quote_evidence_on_record": _(
         "Quoted evidence must be an on-the-record link of this claim's own chain, from a named source."
     ),
+    "claim_quote_span_in_story": _(
+        "The quoted words must be words of the claim's own story, at the offsets given: select them again."
+    ),
     "claim_article_evidence_elsewhere": _("Evidence from another article must name another article."),
     "claim_claim_evidence_elsewhere": _("Evidence from a claim elsewhere must name a claim of another story."),
 }
@@ -483,6 +486,12 @@ class EvidenceSpec:
     claim: "Claim | None" = None
     url: str = ""
     note: str = ""
+    start: int | None = None  # a quote's words in the story, if selected: code point offsets and text
+    end: int | None = None
+    exact: str = ""
+
+    def has_span(self) -> bool:
+        return self.start is not None or self.end is not None or bool(self.exact)
 
 
 @dataclass
@@ -493,6 +502,7 @@ class StatusStep:
     reason: str
     evidence: int | None = None
     at: datetime | None = None
+    public_explanation: str = ""
 
 
 @tracked()
@@ -535,11 +545,21 @@ class Claim(Annotation):
             ),
         ]
 
+    # The statuses a claim may be recorded with straight from the story, with no reason typed:
+    # the story reports it, or the evidence named confirms it. Every other needs its reason.
+    STATUSES_TO_RECORD_WITH = (ClaimStatus.UNVERIFIED, ClaimStatus.REPORTED, ClaimStatus.CONFIRMED)
+
     def __str__(self) -> str:
         return self.statement[:80]
 
     def get_absolute_url(self) -> str:
         return reverse("articles:claim-detail", args=[self.pk])
+
+    @staticmethod
+    def needs_confirmation(current: str, new: str) -> bool:
+        """Whether moving from `current` to `new` is grave enough to ask the editor to confirm it:
+        a denial, a retraction, or any step down from confirmed."""
+        return current != new and (new in (ClaimStatus.DENIED, ClaimStatus.RETRACTED) or current == ClaimStatus.CONFIRMED)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -644,7 +664,10 @@ class Claim(Annotation):
         chain = [given if isinstance(given, AttributionSpec) else AttributionSpec(*given) for given in chain]
         evidence = [evidence] if isinstance(evidence, EvidenceSpec) else [e for e in (evidence or ()) if e is not None]
         if not history and status and status != cls.Status.UNVERIFIED:
-            history = [StatusStep(status, reason or gettext("Recorded from the story."), 0 if evidence else None)]
+            # A reported or confirmed claim is the story's own word (and its evidence); a claim
+            # recorded as disputed, denied or retracted says why, like any change of status.
+            default = gettext("Recorded from the story.") if status in cls.STATUSES_TO_RECORD_WITH else ""
+            history = [StatusStep(status, reason or default, 0 if evidence else None)]
         attributions = [
             Attribution(position=i, source=given.source, role=given.role, sourcing=given.sourcing,
                         start=given.start, end=given.end, exact=to_nfc(given.exact or ""))
@@ -665,7 +688,9 @@ class Claim(Annotation):
                 proofs = [Evidence.make(claim, spec, attributions, by=by) for spec in evidence]
                 for step in history:
                     proof = proofs[step.evidence] if step.evidence is not None else None
-                    change = claim.change_status(step.to, by=by, reason=step.reason, evidence=proof)
+                    change = claim.change_status(
+                        step.to, by=by, reason=step.reason, evidence=proof, public_explanation=step.public_explanation
+                    )
                     if step.at is not None:
                         ClaimStatusChange.objects.filter(pk=change.pk).update(changed_at=step.at)
         except IntegrityError:
@@ -742,9 +767,13 @@ class Claim(Annotation):
         self.version = Claim.objects.values_list("version", flat=True).get(pk=self.pk)
 
     def change_status(
-        self, new_status: str, *, by, reason: str, evidence: "Evidence | None" = None, expected_version: int | None = None
+        self, new_status: str, *, by, reason: str, evidence: "Evidence | None" = None, expected_version: int | None = None,
+        public_explanation: str = "",
     ) -> "ClaimStatusChange":
         """Move the claim to `new_status`, recording who, when, why and on what evidence.
+
+        `reason` is for editors only; `public_explanation`, if any, is what readers see on the
+        claim's public timeline. Nothing an editor did not write there is shown to the public.
 
         With `expected_version`, raise StaleVersion unless the claim is still at that version
         once its row is locked: of two editors saving the same version at once, one wins.
@@ -769,7 +798,7 @@ class Claim(Annotation):
                 raise ValidationError(problems)
             change = ClaimStatusChange.objects.create(
                 claim=self, from_status=current.status, to_status=new_status, changed_by=by,
-                reason=reason.strip(), evidence=evidence,
+                reason=reason.strip(), evidence=evidence, public_explanation=to_nfc(public_explanation.strip()),
             )
             self.updated_at = timezone.now()
             Claim.objects.filter(pk=self.pk).update(status=new_status, version=F("version") + 1, updated_at=self.updated_at)
@@ -904,6 +933,10 @@ class Evidence(models.Model):
         Claim, verbose_name=_("other claim"), null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
+    # A quote's own words in the story (optional): the span of the body the editor selected.
+    start = models.PositiveIntegerField(_("quote start"), null=True, blank=True)
+    end = models.PositiveIntegerField(_("quote end"), null=True, blank=True)
+    exact = models.TextField(_("quoted words"), blank=True, default="", db_default="", help_text=_("The words of the story quoted, if selected."))
     note = models.TextField(_("note"), blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL,
@@ -926,6 +959,13 @@ class Evidence(models.Model):
                 ),
                 name="evidence_names_one_thing",
             ),
+            models.CheckConstraint(
+                condition=(Q(start__isnull=True) & Q(end__isnull=True) & Q(exact=""))
+                # Both offsets named: a comparison with NULL would pass a CHECK.
+                | (Q(kind="quote", start__isnull=False, end__isnull=False) & Q(start__gte=0) & Q(start__lt=F("end"))
+                   & ~Q(exact="")),
+                name="evidence_quote_span_order",
+            ),
             models.CheckConstraint(condition=~Q(other_claim=F("claim")), name="evidence_not_its_own_claim"),
             models.CheckConstraint(condition=WEB_ADDRESS, name="evidence_url_http"),
         ]
@@ -943,6 +983,13 @@ class Evidence(models.Model):
                 return [gettext("The quoted evidence must be one of the links of this claim's chain.")]
             if attribution.sourcing != Attribution.Sourcing.ON_RECORD or attribution.source.kind == Source.Kind.ANONYMOUS:
                 return [gettext("Only an on-the-record link of the chain, from a named source, can serve as evidence.")]
+            if spec.has_span():
+                try:
+                    check_span(article.body, spec.start, spec.end, spec.exact)
+                except ValidationError as error:
+                    return [gettext("The quoted words could not be placed in the story: %(why)s") % {"why": " ".join(error.messages)}]
+        elif spec.has_span():
+            return [gettext("Only a quote from the chain can carry selected words of the story.")]
         elif spec.kind == "article":
             if spec.article is None or spec.article.pk == article.pk:
                 return [rule_message("claim_article_evidence_elsewhere")]
@@ -966,7 +1013,18 @@ class Evidence(models.Model):
             "claim": {"other_claim": spec.claim},
             "url": {"url": spec.url},
         }
-        return cls.objects.create(claim=claim, kind=spec.kind, created_by=by, note=spec.note, **targets[spec.kind])
+        span = {"start": spec.start, "end": spec.end, "exact": to_nfc(spec.exact)} if spec.has_span() else {}
+        return cls.objects.create(claim=claim, kind=spec.kind, created_by=by, note=spec.note, **targets[spec.kind], **span)
+
+    def save(self, *args, **kwargs) -> None:
+        self.exact = to_nfc(self.exact)
+        if self.start is not None or self.end is not None or self.exact:
+            check_span(self.claim.article.body, self.start, self.end, self.exact)
+        super().save(*args, **kwargs)
+
+    def quoted_words(self) -> str:
+        """The quote's words as readers see them: the selected words, else the cue of its attribution."""
+        return self.exact or (self.attribution.exact if self.attribution_id else "")
 
     def __str__(self) -> str:
         target = {
@@ -983,6 +1041,11 @@ class Evidence(models.Model):
                 raise ValidationError({"attribution": _("The quote must be one of this claim's own attributions.")})
             if self.attribution.sourcing != Attribution.Sourcing.ON_RECORD:
                 raise ValidationError({"attribution": _("Only an on-the-record attribution is evidence.")})
+        if self.start is not None or self.end is not None or self.exact:
+            if self.kind != self.Kind.QUOTE:
+                raise ValidationError({"exact": _("Only a quote from the chain can carry selected words of the story.")})
+            if self.claim_id is not None:
+                check_span(self.claim.article.body, self.start, self.end, self.exact)
         if self.kind == self.Kind.ARTICLE and self.article_id is not None and self.article_id == self.claim.article_id:
             raise ValidationError({"article": _("Evidence from another article must name another article.")})
 
@@ -999,7 +1062,11 @@ class ClaimStatusChange(models.Model):
         related_name="+",
     )
     changed_at = models.DateTimeField(_("changed"), auto_now_add=True)
-    reason = models.TextField(_("why"))
+    reason = models.TextField(_("internal reason"), help_text=_("Why the status changed, for editors only."))
+    public_explanation = models.TextField(
+        _("public explanation"), blank=True, default="", db_default="",  # a raw INSERT that names none says none
+        help_text=_("Shown to readers on the claim's public timeline; blank shows only the change itself."),
+    )
     evidence = models.ForeignKey(
         Evidence, verbose_name=_("evidence"), null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )

@@ -402,7 +402,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
                 claim = Claim.record(
                     article, start=data["start"], end=data["end"], exact=data["exact"],
                     statement=data["statement"], note=data["note"], chain=chain, status=data["status"],
-                    evidence=form.evidence_spec(), by=request.user,
+                    evidence=form.evidence_spec(chain), by=request.user,
                 )
                 submission.answer(200, gettext("Claim recorded."), {"claim": claim.pk, "chain": [given.source.pk for given in chain]})
         except ValidationError as error:
@@ -439,6 +439,9 @@ def claim_status_update(request: HttpRequest, pk: int) -> HttpResponse:
     claim = desk_claim(request, pk)
     related = [other for _, other in related_stories(claim.article)]
     form = ClaimStatusForm(request.POST, claim=claim, related=related)
+    if form.keeps_status():
+        message = gettext("The claim is already %(status)s; nothing was changed.") % {"status": claim.get_status_display()}
+        return workspace_update(request, claim.article, extra={"message": message})
     if not form.is_valid():
         return workspace_update(request, claim.article, status=422, extra={"failed_claim_id": claim.pk, "failed_form": form})
     try:

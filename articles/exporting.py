@@ -17,7 +17,9 @@ def reference(article: Article) -> dict:
     return {"url": article.url} if article.url else {"hash": article.content_hash}
 
 
-def claim_record(claim: Claim) -> dict:
+def claim_record(claim: Claim, *, public: bool = False) -> dict:
+    """The claim as a record; with `public`, only what readers may see: no internal reason of a
+    status change, no editor's note."""
     chain = list(claim.attributions.all())
     # Evidence from a claim elsewhere is not in the schema; a change of status names its evidence
     # by its place in the list as written.
@@ -27,29 +29,34 @@ def claim_record(claim: Claim) -> dict:
 
     def evidence_record(item: Evidence) -> dict:
         if item.kind == Evidence.Kind.QUOTE:
-            return {"kind": "quote", "link": position_of[item.attribution_id], "note": item.note}
-        if item.kind == Evidence.Kind.ARTICLE:
-            return {"kind": "article", **reference(item.article), "note": item.note}
-        return {"kind": "url", "url": item.url, "note": item.note}
+            record = {"kind": "quote", "link": position_of[item.attribution_id]}
+            if item.start is not None:  # the words selected as the quote (files before them carry none)
+                record |= {"start": item.start, "end": item.end, "exact": item.exact}
+        elif item.kind == Evidence.Kind.ARTICLE:
+            record = {"kind": "article", **reference(item.article)}
+        else:
+            record = {"kind": "url", "url": item.url}
+        return record if public else record | {"note": item.note}
+
+    def change_record(change) -> dict:
+        record = {"from": change.from_status, "to": change.to_status, "public_explanation": change.public_explanation,
+                  "evidence": index_of.get(change.evidence_id), "at": change.changed_at.isoformat()}
+        return record if public else record | {"reason": change.reason}
 
     return {
         "start": claim.start, "end": claim.end, "exact": claim.exact, "statement": claim.statement,
-        "note": claim.note, "published": claim.is_published,
+        "note": "" if public else claim.note, "published": claim.is_published,
         "chain": [
             {"source": source_record(attribution.source), "role": attribution.role, "sourcing": attribution.sourcing,
              "start": attribution.start, "end": attribution.end, "exact": attribution.exact}
             for attribution in chain
         ],
         "evidence": [evidence_record(item) for item in evidence],
-        "history": [
-            {"from": change.from_status, "to": change.to_status, "reason": change.reason,
-             "evidence": index_of.get(change.evidence_id), "at": change.changed_at.isoformat()}
-            for change in claim.history.all()
-        ],
+        "history": [change_record(change) for change in claim.history.all()],
     }
 
 
-def article_record(article: Article) -> dict:
+def article_record(article: Article, *, public: bool = False) -> dict:
     return {
         "url": article.url, "title": article.title, "body": article.body, "language": article.language,
         "published_at": article.published_at.isoformat() if article.published_at else None,
@@ -60,7 +67,7 @@ def article_record(article: Article) -> dict:
                         "aliases": [{"name": a.name, "language": a.language} for a in m.entity.aliases.all()]}}
             for m in article.mentions.all()
         ],
-        "claims": [claim_record(claim) for claim in article.claims.all()],
+        "claims": [claim_record(claim, public=public) for claim in article.claims.all()],
         "links": [{"kind": link.kind, **{f"to_{k}": v for k, v in reference(link.to_article).items()}}
                   for link in article.links_from.all()],
     }
@@ -81,4 +88,4 @@ def export_lines(*, published_only: bool = False) -> Iterator[str]:
                           Prefetch("links_from", queryset=links))
     )
     for article in queryset.iterator(chunk_size=500):
-        yield json.dumps(article_record(article), ensure_ascii=False, sort_keys=True)
+        yield json.dumps(article_record(article, public=published_only), ensure_ascii=False, sort_keys=True)

@@ -31,6 +31,8 @@ MAX_HISTORY = 50
 MAX_ALIASES = 100
 MAX_LINKS = 500
 MAX_OFFSET = 2**31 - 1  # the largest PositiveIntegerField
+# The internal reason of an imported status change whose record gives only a public explanation.
+NO_INTERNAL_REASON = "Imported; the file gave only the public explanation."
 
 SURROGATES = re.compile(r"[\ud800-\udfff]")
 CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -362,6 +364,10 @@ def check_claim(c: Checker, where: str, data) -> dict:
             if position is not None and position >= len(chain):
                 c.fail(f"{here}.link", f"must name a link of the chain by its position (0 to {len(chain) - 1}), got {position}")
             item["link"] = position
+            item["start"], item["end"] = c.span(here, spec, required=False)
+            item["exact"] = c.text(f"{here}.exact", spec.get("exact"))
+            if (item["start"] is None) != (not item["exact"]):
+                c.fail(here, "must give the quoted words' start, end and exact together, or none of them")
         elif kind in ("article", "claim"):
             item["story"] = c.reference(here, spec)
             if kind == "claim":
@@ -390,8 +396,12 @@ def check_claim(c: Checker, where: str, data) -> dict:
         proof = c.whole(f"{here}.evidence", step.get("evidence"), required=False, maximum=MAX_EVIDENCE)
         if proof is not None and proof >= len(evidence):
             c.fail(f"{here}.evidence", f"must name an item of the claim's evidence by its position, got {proof}")
+        # "reason" is the editors' own (the key's meaning before public explanations existed);
+        # "public_explanation" what readers are told. A published-only export carries only the latter.
+        public = c.text(f"{here}.public_explanation", step.get("public_explanation"), max_length=2000).strip()
+        reason = c.text(f"{here}.reason", step.get("reason"), required=not public, blank=bool(public)).strip()
         history.append({
-            "to": to, "reason": c.text(f"{here}.reason", step.get("reason"), required=True, blank=False).strip(),
+            "to": to, "reason": reason or NO_INTERNAL_REASON, "public_explanation": public,
             "evidence": proof, "at": c.moment(f"{here}.at", step.get("at")),
         })
         status = to or status

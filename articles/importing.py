@@ -740,7 +740,8 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
                         start=given["start"], end=given["end"], exact=given["exact"])
         for given in data["chain"]
     ]
-    history = [StatusStep(to=step["to"], reason=step["reason"], evidence=step["evidence"], at=step["at"])
+    history = [StatusStep(to=step["to"], reason=step["reason"], evidence=step["evidence"], at=step["at"],
+                          public_explanation=step["public_explanation"])
                for step in data["history"]]
     return Claim.record(
         article, start=data["start"], end=data["end"], exact=data["exact"], statement=data["statement"],
@@ -751,7 +752,7 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
 def evidence_spec(article: Article, item: dict, where: str) -> EvidenceSpec:
     kind, note = item["kind"], item["note"]
     if kind == "quote":
-        return EvidenceSpec(kind, position=item["link"], note=note)
+        return EvidenceSpec(kind, position=item["link"], note=note, start=item["start"], end=item["end"], exact=item["exact"])
     if kind == "url":
         return EvidenceSpec(kind, url=item["url"], note=note)
     story = story_named(item["story"])

@@ -220,7 +220,7 @@ def test_confirming_an_anonymous_only_claim_explains_why_not(editor_client, stor
 
 def test_confirmed_claim_with_an_on_record_quote(editor_client, story):
     data = claim_data(
-        story, "Kim Jong Un will meet Putin", status="confirmed", evidence="quote:0",
+        story, "Kim Jong Un will meet Putin", status="confirmed", evidence="quote:speaker",
         **{"chain-0-source_query": "Kremlin", "chain-0-new_source_kind": "government", "chain-0-new_source_country": "RU"},
     )
     response = editor_client.post(reverse("desk:claim-create", args=[story.pk]), data, headers={"HX-Request": "true"})
@@ -257,7 +257,7 @@ def test_d1_second_editor_with_a_stale_version_gets_409_and_keeps_what_they_type
     ok = first.post(url, status_data(claim, status="disputed", reason="Another outlet contradicts it"), headers={"HX-Request": "true"})
     assert ok.status_code == 200
     stale = second.post(
-        url, status_data(claim, status="denied", reason="The ministry denies it, I typed this", version=loaded_version),
+        url, status_data(claim, status="denied", reason="The ministry denies it, I typed this", confirm="on", version=loaded_version),
         headers={"HX-Request": "true"},
     )
     assert stale.status_code == 409

@@ -241,3 +241,41 @@ def test_inbox_search_as_you_type_keeps_its_filters_in_the_url_and_the_back_butt
     expect(page.get_by_role("link", name="Kremlin confirms the visit")).to_be_visible()
     page.reload()
     expect(page.get_by_label("Search title and text")).to_have_value("krem")
+
+
+def test_editor_confirms_a_claim_on_the_selected_quote_and_readers_read_it(page: Page, desk_editor):
+    """Issue 14, finding 6: the words the Kremlin said, selected in the story, are the evidence."""
+    story = make_article(title="Kremlin mengonfirmasi", body=STORY, language="id")
+    kremlin = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT, country="RU")
+    statement = "kunjungan itu akan berlangsung dalam beberapa hari mendatang"
+    start = STORY.index(statement)
+    Claim.record(story, start=start, end=start + len(statement), exact=statement, chain=[(kremlin, "speaker", "on_record")],
+                 status="reported")
+    log_in(page, "edna", "edna-password-1")
+    page.goto(f"/desk/articles/{story.pk}/")
+    card = page.locator(".claim-card", has_text=statement)
+    card.get_by_text("Change status").click()
+    expect(card.get_by_label("New status")).to_have_value("reported")
+    select(page, statement)
+    card.get_by_role("button", name="Use the words selected in the story as the quote").click()
+    expect(card.locator("[data-quote-text]")).to_have_text(statement)
+    card.get_by_label("New status").select_option("confirmed")
+    card.get_by_label("Why").fill("The Kremlin's statement, on the record.")
+    card.get_by_label("Public explanation").fill("The Kremlin confirmed the visit.")
+    evidence = card.get_by_label("Evidence", exact=True)
+    expect(evidence.locator("option", has_text="on-record quote")).to_have_count(1)
+    evidence.select_option(label="on-record quote: Kremlin")
+    card.get_by_role("button", name="Save status").click()
+    expect(page.get_by_role("status")).to_have_text("The claim is now confirmed.")
+    claim = Claim.objects.get()
+    assert claim.status == "confirmed" and claim.history.last().evidence.exact == statement
+
+    page.goto(claim.get_absolute_url())
+    evidence_list = page.get_by_role("region", name="Evidence")
+    expect(evidence_list.locator("q.quoted-evidence")).to_have_text(statement)  # <q> draws the quotation marks
+    expect(evidence_list).to_contain_text(f"{statement} — Kremlin, on the record")
+    timeline = page.get_by_role("region", name="Timeline")
+    expect(timeline).to_contain_text("The Kremlin confirmed the visit.")
+    expect(timeline).not_to_contain_text("Kremlin's statement")  # the internal reason stays on the desk
+    page.goto(story.get_absolute_url())
+    expect(page.locator(".quoted-evidence")).to_have_text(statement)

@@ -167,7 +167,18 @@ def break_claim_evidence(story, orm: bool):
     return claim, lambda: raw("UPDATE annotations_evidence SET other_claim_id = %s WHERE id = %s", [same_story.pk, proof.pk])
 
 
+def break_quote_span(story, orm: bool):
+    claim = confirmed_on_record(story, evidence="quote")
+    proof = claim.evidence.get()
+    words = "Kim Jong Un will meet Putin"
+    Evidence.objects.filter(pk=proof.pk).update(start=STORY.index(words), end=STORY.index(words) + len(words), exact=words)
+    if orm:
+        return claim, lambda: Evidence.objects.filter(pk=proof.pk).update(exact="Kim Jong Un will not meet Putin")
+    return claim, lambda: raw('UPDATE annotations_evidence SET "end" = %s WHERE id = %s', [len(STORY) + 5, proof.pk])
+
+
 BREAKERS = {
+    "claim_quote_span_in_story": break_quote_span,
     "claim_claim_evidence_elsewhere": break_claim_evidence,
     "claim_unnamed_source_on_record": break_unnamed_on_record,
     "claim_confirmed_on_record": break_confirmed_on_record,

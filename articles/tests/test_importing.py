@@ -247,3 +247,44 @@ def test_e3_a_killed_import_leaves_no_partial_story_and_a_rerun_finishes_the_job
     assert Article.objects.count() == total and Mention.objects.count() == 2 * total
     assert Claim.objects.count() == total and Claim.objects.filter(status="reported").count() == total
     assert Entity.objects.count() == 2 and Source.objects.filter(name="Yonhap").count() == 1
+
+
+def claim_with_history(*steps: dict) -> str:
+    body = "The Kremlin said the visit will take place in the coming days."
+    claim = {"start": 18, "end": len(body) - 1, "exact": body[18:-1],
+             "chain": [{"source": {"name": "Kremlin", "kind": "government"}}],
+             "evidence": [{"kind": "quote", "link": 0}], "history": list(steps)}
+    return story(1, body=body, claims=[claim], status="published", published_at="2026-11-30T10:00:00+00:00")
+
+
+def test_an_old_files_reason_is_internal_and_a_public_explanation_is_kept_apart(tmp_path, db):
+    old = claim_with_history({"to": "confirmed", "reason": "Spoke to the press office", "evidence": 0})
+    import_paths([write(tmp_path, "old.jsonl", old)])
+    change = Claim.objects.get().history.get()
+    assert (change.reason, change.public_explanation) == ("Spoke to the press office", "")
+    Article.objects.all().delete()
+    new = claim_with_history({"to": "confirmed", "reason": "Press office", "public_explanation": "The Kremlin said so.",
+                              "evidence": 0})
+    import_paths([write(tmp_path, "new.jsonl", new)])
+    change = Claim.objects.get().history.get()
+    assert (change.reason, change.public_explanation) == ("Press office", "The Kremlin said so.")
+    (record,) = [json.loads(line) for line in export_lines()]
+    assert record["claims"][0]["history"][0]["reason"] == "Press office"
+    (public,) = [json.loads(line) for line in export_lines(published_only=True)]
+    assert "reason" not in public["claims"][0]["history"][0]
+    assert public["claims"][0]["history"][0]["public_explanation"] == "The Kremlin said so."
+
+
+def test_a_published_only_export_imports_again_with_a_stated_internal_reason(tmp_path, db):
+    new = claim_with_history({"to": "confirmed", "reason": "Press office", "public_explanation": "Said so.", "evidence": 0})
+    import_paths([write(tmp_path, "new.jsonl", new)])
+    public = list(export_lines(published_only=True))
+    Article.objects.all().delete()
+    report = import_paths([write(tmp_path, "public.jsonl", "\n".join(public))])
+    assert report.failed == 0, report.messages
+    change = Claim.objects.get().history.get()
+    assert change.public_explanation == "Said so." and change.reason.startswith("Imported;")
+    neither = claim_with_history({"to": "confirmed", "evidence": 0})
+    Article.objects.all().delete()
+    report = import_paths([write(tmp_path, "neither.jsonl", neither)])
+    assert report.failed == 1 and "history[0].reason" in report.messages[0]

@@ -19,6 +19,9 @@ def plant_secrets():
     make_mention(draft, "Body", entity=secret_entity)
     make_mention(published, "Putin", entity=make_entity(name=f"Mention {MARKER}"), is_published=False)
     hidden = make_claim(published, "Some draft words", statement=f"Hidden claim {MARKER}", is_published=False)
+    visible_too = make_claim(published, "The end", statement="It ends")
+    add_attribution(visible_too, make_source(name="Meridian wire", kind=Source.Kind.NEWS_AGENCY))
+    visible_too.change_status("reported", by=None, reason=f"Internal reason {MARKER}")
     secret_source = make_source(name=f"Source {MARKER}", kind=Source.Kind.ANONYMOUS)
     add_attribution(hidden, secret_source, sourcing="anonymous")
     visible = make_claim(published, "Kim Jong Un met Putin", note=f"Internal note {MARKER}")
@@ -126,7 +129,11 @@ def newsroom() -> dict:
         Evidence.objects.create(claim=in_draft, kind="article", article=story),
     ]
     # Confirmed on the draft: the timeline is shown, the evidence that names the draft is not.
-    claim.change_status("confirmed", by=None, reason="A later report confirms it", evidence=drafted)
+    claim.change_status("confirmed", by=None, reason=f"A later report confirms it {MARKER}", evidence=drafted)
+    # Words an editor wrote for editors only: an internal reason, a claim's note, an evidence note.
+    claim.change_status("disputed", by=None, reason=f"Internal reason {MARKER}", public_explanation="Readers are told this")
+    Claim.objects.filter(pk=claim.pk).update(note=f"Claim note {MARKER}")
+    Evidence.objects.filter(pk=shown[2].pk).update(note=f"Evidence note {MARKER}")
 
     StoryLink.objects.create(from_article=story, to_article=later, kind="follow_up")
     StoryLink.objects.create(from_article=story, to_article=draft, kind="follow_up")
@@ -214,3 +221,33 @@ def test_pages_feeds_and_exports_name_only_what_the_public_may_see(client, db):
     assert MARKER not in export, re.findall(f".{{200}}{MARKER}.{{50}}", export)
     assert world["draft"].content_hash not in export
     assert len(export.splitlines()) == Article.objects.published().count()
+
+
+def test_a_claim_timeline_shows_only_the_public_explanation_never_the_internal_reason(client, db):
+    world = newsroom()
+    page = client.get(world["claim"].get_absolute_url()).content.decode()
+    timeline = page.split('id="history-heading"')[1].split("</section>")[0]
+    assert "Readers are told this" in timeline and MARKER not in page
+    assert timeline.count("<li>") == 3  # recorded, confirmed, disputed: every change, in its words or none
+
+
+def test_an_undo_writes_an_internal_reason_that_readers_never_see(client, db):
+    from annotations.history import set_status_back
+
+    world = newsroom()
+    claim = Claim.objects.get(pk=world["claim"].pk)
+    claim.status = "confirmed"
+    set_status_back(claim, "disputed", user=None)
+    undo = claim.history.order_by("-id").first()
+    assert (undo.to_status, undo.reason, undo.public_explanation) == ("confirmed", "Undone from the history.", "")
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "Undone from the history." not in page and MARKER not in page
+
+
+def test_a_public_explanation_with_markup_is_shown_as_text(client, db):
+    world = newsroom()
+    claim = Claim.objects.get(pk=world["claim"].pk)
+    claim.change_status("confirmed", by=None, reason="Back", evidence=world["shown"][0],
+                        public_explanation='<script>alert(1)</script><b>bold</b>')
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "<script>alert(1)" not in page and "&lt;script&gt;alert(1)&lt;/script&gt;&lt;b&gt;bold" in page

@@ -140,6 +140,18 @@
     form.elements[prefix + "-role"].focus();
   }
 
+  // The words last selected in the story become the quote a status change rests on.
+  function useQuote(button) {
+    if (!current) return;
+    const form = button.closest("form");
+    form.elements.quote_start.value = current.start;
+    form.elements.quote_end.value = current.end;
+    form.elements.quote_exact.value = current.exact;
+    const shown = form.querySelector("[data-quote-shown]");
+    shown.querySelector("[data-quote-text]").textContent = current.exact;
+    shown.hidden = false;
+  }
+
   document.addEventListener("selectionchange", function () {
     window.clearTimeout(updateSelection.timer);
     updateSelection.timer = window.setTimeout(updateSelection, 120);
@@ -156,6 +168,7 @@
       showNewFields(fields, true, true);
       fields.querySelector("select").focus();
     }
+    else if (target.hasAttribute("data-use-quote")) useQuote(target);
     else if (target.hasAttribute("data-close-panel")) target.closest(".annotate-panel").hidden = true;
     else if (target.hasAttribute("data-add-attribution")) {
       const next = target.closest("fieldset").querySelector("[data-chain-attribution][hidden]");
