@@ -340,15 +340,26 @@ class ClaimStatusForm(forms.Form):
         self.claim = claim
         self.initial.setdefault("status", claim.status)  # the menu starts where the claim is
         # Only the chain's own links that can be quoted as evidence: on the record, from a named source.
+        # A via relays what another said: only a speaker's or a document's own words confirm.
         self.on_record = {
             str(a.pk): a for a in claim.attributions.all()
             if a.sourcing == Attribution.Sourcing.ON_RECORD and a.source.kind != Source.Kind.ANONYMOUS
+            and a.role != Attribution.Role.VIA
         }
         self.related = {str(a.pk): a for a in related}
         self.existing = {str(e.pk): e for e in claim.evidence.all()}
         choices = evidence_choices(attributions=self.on_record.values(), related=related)
         choices += [(f"evidence:{pk}", gettext("already on file: %(e)s") % {"e": e}) for pk, e in self.existing.items()]
         self.fields["evidence"].choices = choices
+
+    def is_stale(self) -> bool:
+        """Whether the form was filled in on an earlier version of the claim: someone changed it
+        meanwhile. Asked before anything else, so the editor hears of that change first."""
+        try:
+            version = self.fields["version"].clean(self.data.get("version"))
+        except ValidationError:
+            return False
+        return version != self.claim.version
 
     def keeps_status(self) -> bool:
         """Whether the form was sent with the claim's own status: there is nothing to change."""

@@ -439,6 +439,9 @@ def claim_status_update(request: HttpRequest, pk: int) -> HttpResponse:
     claim = desk_claim(request, pk)
     related = [other for _, other in related_stories(claim.article)]
     form = ClaimStatusForm(request.POST, claim=claim, related=related)
+    if form.is_stale():
+        form.is_valid()  # what they typed is shown again, with what is wrong with it
+        return claim_conflict(request, claim, form)
     if form.keeps_status():
         message = gettext("The claim is already %(status)s; nothing was changed.") % {"status": claim.get_status_display()}
         return workspace_update(request, claim.article, extra={"message": message})

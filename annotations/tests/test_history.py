@@ -458,3 +458,35 @@ def test_stories_imported_by_the_command_are_named_as_the_commands_in_the_histor
     first = entries(article)[-1]
     assert first.sentence == "the import_articles command added the story"
     assert first.place == "by a command"
+
+
+@pytest.mark.parametrize("sent", [
+    {"status": "unverified"},  # a step down from confirmed: would otherwise ask for "Yes, I mean it" first
+    {"status": "confirmed"},  # the status the colleague already set: would otherwise say "nothing was changed"
+    {"status": "retracted", "confirm": "on"},
+])
+def test_a_stale_form_hears_of_the_colleagues_change_before_anything_else(editor_client, story, sent):
+    # Found by a new editor: tab A confirmed the claim; tab B, loaded while it was reported, got
+    # only the grave-step question and no word that someone had changed it meanwhile.
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.refresh_from_db()
+    claim.change_status("reported", by=None, reason="Agencies carry it")
+    loaded_version = claim.version
+    quote = claim.attributions.get()
+    url = reverse("desk:claim-status-update", args=[claim.pk])
+    first = editor_client.post(url, {
+        "status": "confirmed", "reason": "The Kremlin said so", "evidence": f"attribution:{quote.pk}",
+        "version": loaded_version,
+    }, headers={"HX-Request": "true"})
+    assert first.status_code == 200, first.content.decode()[:3000]
+    claim.refresh_from_db()
+    assert claim.status == "confirmed"
+    stale = editor_client.post(url, {"reason": "typed in the other tab", "version": loaded_version, **sent},
+                               headers={"HX-Request": "true"})
+    assert stale.status_code == 409
+    page = stale.content.decode()
+    assert "from reported to confirmed: The Kremlin said so" in page.split('class="conflict"')[1]
+    assert ">typed in the other tab</textarea>" in page
+    claim.refresh_from_db()
+    assert claim.status == "confirmed" and claim.history.count() == 2
