@@ -146,7 +146,13 @@ def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor)
     expect(page.get_by_role("status")).to_have_text(f"Linked to “{earlier.title}”.")
     assert StoryLink.objects.filter(from_article=story, to_article=earlier, kind="earlier_coverage").exists()
 
-    # Publish; the public can read it.
+    # Publish; an undated story is refused until it has its date; then the public can read it.
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("alert").filter(has_text="no publication date")).to_be_visible()
+    expect(page.locator("details.story-details")).to_have_attribute("open", "")  # opened where the date goes
+    page.get_by_label("Publication date and time").fill("2023-09-10T21:00")
+    page.get_by_role("button", name="Save the details").click()
+    expect(page.get_by_text("undated")).to_have_count(0)
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_role("button", name="Withdraw")).to_be_visible()
     story.refresh_from_db()

@@ -63,8 +63,10 @@ def test_published_article_must_have_a_publication_time(db):
     article = make_article(status=Article.Status.DRAFT, published_at=None)
     with pytest.raises(IntegrityError, match="article_published_has_time"):
         run_sql("UPDATE articles_article SET status = 'published' WHERE id = %s", [article.pk])
-    article.publish()
-    assert article.published_at is not None
+    with pytest.raises(ValidationError, match="no publication date"):
+        article.publish()  # never with the time of publishing here as its date
+    article.refresh_from_db()
+    assert article.status == Article.Status.DRAFT and article.published_at is None
 
 
 def test_source_kind_and_country_come_from_fixed_sets(db):
