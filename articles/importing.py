@@ -455,8 +455,8 @@ def find_or_create_source(details: dict, default: Source | None) -> Source:
     name = clean_text(str(details.get("name") or "")).strip()
     if not name:
         if default is None:
-            raise Unimportable("the story names no publisher; choose the publisher of stories that name none "
-                              "(--source on the command line)")
+            # Said in words that fit both the desk's picker and the command's --source, whose help names it.
+            raise Unimportable("the story names no publisher, and no publisher was chosen for stories that name none")
         return default
     kind = str(details.get("kind") or Source.Kind.PUBLICATION)
     if kind not in Source.Kind.values:

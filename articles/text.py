@@ -57,11 +57,12 @@ class Folded(models.Func):
 
 
 def name_key(folded: models.Expression) -> models.Func:
-    """A folded name (Folded, or a stored name_folded) with each run of white space made one space:
-    two names with the same key are the same name to an editor ("kim  jong un", "KIM JONG UN",
-    "Kim Jong Ün" in NFC or NFD). The desk and the importer both find existing entities and sources by it."""
+    """A folded name (Folded, or a stored name_folded) with each run of white space and hyphens
+    made one space: two names with the same key are the same name to an editor ("kim  jong un",
+    "KIM JONG UN", "Kim Jong Ün" in NFC or NFD, and the romanisation "Kim Jong-un"). The desk and
+    the importer both find existing entities and sources by it."""
     return models.Func(
-        folded, models.Value(r"\s+"), models.Value(" "), models.Value("g"),
+        folded, models.Value(r"[\s\-\u2010-\u2015]+"), models.Value(" "), models.Value("g"),
         function="regexp_replace", output_field=models.TextField(),
     )
 

@@ -34,7 +34,7 @@ def box_is_never_empty(html: str) -> None:
 
 
 @pytest.mark.parametrize("typed", [
-    "Kim Jong Un", "kim jong un", "KIM JONG UN", "  Kim  Jong   Un ", "\u202eKim Jong Un\u202c", "Kim Jong Ün", "Kim Jong U\u0308n",
+    "Kim Jong Un", "kim jong un", "KIM JONG UN", "  Kim  Jong   Un ", "Kim Jong-un", "Kim Jong\u2010Un", "\u202eKim Jong Un\u202c", "Kim Jong Ün", "Kim Jong U\u0308n",
 ])
 def test_a_typed_name_of_one_known_entity_is_that_entity(editor_client, story, kim, typed):
     response = post_mention(editor_client, story, "Kim Jong Un", new_entity_name=typed, new_entity_kind="")

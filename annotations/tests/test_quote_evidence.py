@@ -44,10 +44,13 @@ def confirm_on(claim, **fields) -> dict:
 
 def test_the_evidence_menu_names_only_the_chains_own_quotable_links(editor_client, claim):
     add_attribution(claim, make_source(name="an official", kind=Source.Kind.ANONYMOUS), sourcing="anonymous")
+    # A via on the record relays another's words: it is no quote that confirms (found by a new editor).
+    add_attribution(claim, make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY), role="via")
     page = editor_client.get(reverse("desk:article", args=[claim.article_id])).content.decode()
     card = page.split(f'id="claim-{claim.pk}"')[1].split("</article>")[0]
     assert card.count("on-record quote: Kremlin") == 1
-    assert "an official" not in card.split('name="evidence"')[1].split("</select>")[0]
+    menu = card.split('name="evidence"')[1].split("</select>")[0]
+    assert "an official" not in menu and "Yonhap" not in menu
     assert "quote of link" not in page and "named speaker" in page  # Mark claim: one choice
 
 
@@ -58,6 +61,9 @@ def test_an_editor_confirms_on_the_selected_words_and_readers_see_them(editor_cl
     assert (evidence.kind, evidence.exact, evidence.attribution.source.name) == ("quote", QUOTE, "Kremlin")
     claim.refresh_from_db()
     assert claim.status == "confirmed" and claim.history.last().evidence == evidence
+    desk = editor_client.get(reverse("desk:article", args=[claim.article_id])).content.decode()
+    card = desk.split(f'id="claim-{claim.pk}"')[1].split("</article>")[0]
+    assert f'class="quoted-evidence">{QUOTE}</q>' in card, "the editor's card shows the words too"
     for page in (claim.get_absolute_url(), claim.article.get_absolute_url()):
         text = client.get(page).content.decode()
         assert f"“{QUOTE}”" in text.replace('<q lang="id" class="quoted-evidence">', "“").replace("</q>", "”"), page

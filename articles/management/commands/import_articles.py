@@ -17,7 +17,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)
         parser.add_argument("--format", default="auto", choices=("auto", *FORMATS))
-        parser.add_argument("--source", help="publisher of stories that name none (created as a publication)")
+        parser.add_argument("--source", help="the publisher chosen for stories that name none (created as a publication if new)")
         parser.add_argument("--publish", action="store_true", help="publish every imported story")
         parser.add_argument("--quiet", action="store_true", help="print only problems and the summary")
         parser.add_argument(
