@@ -103,3 +103,9 @@ def test_a_wrong_password_at_the_admin_says_nothing_about_the_account(client, ed
     answer = client.post(reverse("admin:login"), {"username": editor.username, "password": "wrong-password-1"})
     page = answer.content.decode()
     assert "/desk/" not in page and "correct username and password" in page
+
+
+def test_an_editor_logged_in_already_is_pointed_from_the_admin_to_the_desk(editor_client):
+    # Found by a new editor: Django says only "You are authenticated as editor, but are not authorized".
+    page = editor_client.get(reverse("admin:login")).content.decode()
+    assert 'href="/desk/"' in page and "is not one" in page
