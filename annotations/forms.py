@@ -181,10 +181,14 @@ def typed_name_is(form, matches: list, *, name: str, kind: str, same_kind: list,
         return None
     if same_kind and not form.cleaned_data.get("create_another"):
         form.same_named = same_kind
-        form.add_error(None, gettext(
-            "%(existing)s already exists. Pick it from the list, or tick “Create another” to make a second one of the same name."
-        ) % {"existing": "; ".join(map(described, same_kind))})
+        form.add_error(None, twin_refusal(same_kind))
     return None
+
+
+def twin_refusal(same_kind: list) -> str:
+    return gettext(
+        "%(existing)s already exists. Pick it from the list, or tick “Create another” to make a second one of the same name."
+    ) % {"existing": "; ".join(map(described, same_kind))}
 
 
 class AttributionForm(forms.Form):

@@ -32,10 +32,12 @@ from annotations.forms import (
     ClaimStatusForm,
     ImportForm,
     InboxFilterForm,
+    SAME_NAMED_SHOWN,
     MentionForm,
     StaleVersion,
     StoryLinkForm,
     already_linked,
+    twin_refusal,
     why_no_link,
 )
 from annotations import history
@@ -61,7 +63,7 @@ from articles.views import render_page_or_results
 from articles import search
 from newsdesk.paging import CappedPaginator
 from newsdesk.parameters import ascii_number
-from articles.text import Folded, occurrences, to_name
+from articles.text import Folded, lock_typed_name, occurrences, to_name
 
 logger = logging.getLogger("newsdesk.desk")
 
@@ -275,7 +277,7 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
             submission = take_submission(request, data["submission"], "mention")
             if submission.answered:
                 return workspace_replay(request, article, submission)
-            entity = data["entity"] or Entity.objects.create(name=data["new_entity_name"], kind=data["new_entity_kind"])
+            entity = data["entity"] or new_entity(form)
             spans = [(data["start"], data["end"])]
             if data["every_occurrence"]:
                 spans = occurrences(article.body, data["exact"])
@@ -292,6 +294,18 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
         form.add_error(None, error)
         return workspace_update(request, article, status=422, extra={"mention_form": form, "open_panel": "mention"})
     return workspace_update(request, article, extra={"message": message})
+
+
+def new_entity(form: MentionForm) -> Entity:
+    """The entity the form names anew. The form checked for a same-named one of its kind; asked
+    again here under a lock on the name, as another editor may have just made it (ValidationError)."""
+    name, kind = form.cleaned_data["new_entity_name"], form.cleaned_data["new_entity_kind"]
+    lock_typed_name("entity", name)
+    if not form.cleaned_data.get("create_another"):
+        if twins := list(Entity.objects.same_name(name).filter(kind=kind).with_story_count()[:SAME_NAMED_SHOWN]):
+            form.same_named = twins
+            raise ValidationError(twin_refusal(twins))
+    return Entity.objects.create(name=name, kind=kind)
 
 
 def suggestion_from(request: HttpRequest, article: Article) -> tuple[Entity, int, int]:

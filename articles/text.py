@@ -71,6 +71,19 @@ def typed_name_key(name: str) -> models.Func:
     return name_key(Folded(models.Value(to_name(name))))
 
 
+def lock_typed_name(scope: str, name: str) -> None:
+    """Hold, to the end of the transaction, a lock on `name` as name_key compares names, within
+    `scope` ("entity"): of two editors creating the same new name at once, the second waits, then
+    sees the first one's row (one entity per thing), however each typed it."""
+    from django.db import connection
+    from django.db.models.sql import Query
+
+    query = Query(None)
+    key, params = typed_name_key(name).resolve_expression(query).as_sql(query.get_compiler(connection=connection), connection)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT pg_advisory_xact_lock(hashtextextended(%s || {key}, 0))", [f"{scope}:", *params])
+
+
 # Scripts written without spaces, or whose words take particles straight after a name
 # (김정은은, 러시아로): there only the start of a match must fall on a word edge.
 UNSPACED_END = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7a3]$")

@@ -132,13 +132,32 @@ def test_eight_new_entities_of_the_same_name_tagged_at_once_all_get_a_slug_of_th
     story = make_article(title="Train leaves", body=STORY, language="en")
     url = reverse("desk:mention-create", args=[story.pk])
     clients = editor_clients(8)
-    # Eight different submissions: two people often share a name, so each makes an entity.
-    results = at_once([lambda c=c: c.post(url, tag_data(submission=new_key()), headers=HTMX) for c in clients],
-                      door="annotations_entity")
+    # Eight different submissions, each asking for a twin: two people often share a name.
+    results = at_once(
+        [lambda c=c: c.post(url, tag_data(submission=new_key(), create_another="on"), headers=HTMX) for c in clients],
+        door="annotations_entity",
+    )
     assert statuses(results) == [200] * 8
     slugs = sorted(Entity.objects.values_list("slug", flat=True))
     assert slugs == ["kim-jong-un"] + [f"kim-jong-un-{n}" for n in range(2, 9)]
     assert Mention.objects.count() == 8
+
+
+@pytest.mark.django_db(transaction=True)
+def test_eight_editors_tagging_the_same_new_name_at_once_make_one_entity():
+    # One entity per thing: without "create another", the seven who come second are told of the first's.
+    story = make_article(title="Train leaves", body=STORY, language="en")
+    url = reverse("desk:mention-create", args=[story.pk])
+    typed = ["Kim Jong Un", "kim jong un", "KIM JONG-UN", "Kim  Jong Un"] * 2
+    results = at_once(
+        [lambda c=c, t=t: c.post(url, tag_data(submission=new_key(), new_entity_name=t), headers=HTMX)
+         for c, t in zip(editor_clients(8), typed)],
+        door="annotations_entity",
+    )
+    assert sorted(statuses(results)) == [200] + [422] * 7
+    assert Entity.objects.count() == 1 and Mention.objects.count() == 1
+    refused = [r.content.decode() for r in results if r.status_code == 422]
+    assert all("already exists" in page and "Create another" in page for page in refused)
 
 
 @pytest.mark.django_db(transaction=True)
