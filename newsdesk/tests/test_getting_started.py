@@ -75,10 +75,16 @@ def test_gunicorn_and_the_image_never_read_a_stray_dotenv(checkout):
     assert ".env" in (BASE_DIR / ".gitignore").read_text().split()
 
 
-def test_the_banner_sends_editors_to_the_desk_and_maintainers_to_the_admin(db, settings, tmp_path, capsys):
+def test_the_banner_sends_editors_to_the_desk_and_maintainers_to_the_admin(db, settings, tmp_path, capsys, monkeypatch):
+    from articles.management.commands import prepare_dev
+
     settings.DEBUG = True
     settings.BASE_DIR = tmp_path  # the accounts' passwords are written under var/ here, not in the checkout
+    # Its migrate and load_demo are tested elsewhere; migrate would switch to the owner's connection.
+    ran = []
+    monkeypatch.setattr(prepare_dev, "call_command", lambda name, *args, **kwargs: ran.append(name))
     call_command("prepare_dev")
+    assert ran == ["migrate", "load_demo"]
     banner = capsys.readouterr().out
     desk_line = next(line for line in banner.splitlines() if "/desk/" in line)
     admin_line = next(line for line in banner.splitlines() if "/admin/" in line)
