@@ -9,7 +9,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from annotations import history
 from articles.admin_inlines import (
@@ -174,9 +174,12 @@ class EntityAdmin(admin.ModelAdmin):
             moved = keep.merge([e for e in entities if e.pk != keep.pk])
             self.message_user(
                 request,
-                gettext(
-                    "Merged %(merged)s entities into “%(name)s”: %(mentions)s mentions moved, %(aliases)s aliases added."
-                )
+                " ".join([
+                    ngettext("Merged %(merged)s entity into “%(name)s”:", "Merged %(merged)s entities into “%(name)s”:",
+                             moved["merged"]),
+                    ngettext("%(mentions)s mention moved,", "%(mentions)s mentions moved,", moved["mentions"]),
+                    ngettext("%(aliases)s alias added.", "%(aliases)s aliases added.", moved["aliases"]),
+                ])
                 % {**moved, "name": keep.name},
                 messages.SUCCESS,
             )

@@ -19,7 +19,7 @@ from django.db.models import Count, Exists, OuterRef, Q, RestrictedError, Subque
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
 from django_htmx.http import HttpResponseClientRedirect
@@ -341,7 +341,7 @@ def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 defaults={"exact": article.body[s.start:s.end], "created_by": request.user},
             )
             created += made
-    message = gettext("Tagged %(n)s suggested mentions.") % {"n": created}
+    message = ngettext("Tagged %(n)s suggested mention.", "Tagged %(n)s suggested mentions.", created) % {"n": created}
     return workspace_update(request, article, extra={"message": message})
 
 

@@ -12,8 +12,19 @@ from articles.models import Article
 from articles.search import LISTING_ORDER
 
 
+class StoriesInTheirLanguages(Atom1Feed):
+    """Atom whose every entry says its story's own language (xml:lang); the feed's own, inherited
+    by its title and subtitle, is the site's."""
+
+    def item_attributes(self, item):
+        attributes = super().item_attributes(item)
+        if item.get("language"):
+            attributes["xml:lang"] = item["language"]
+        return attributes
+
+
 class LatestStoriesFeed(Feed):
-    feed_type = Atom1Feed
+    feed_type = StoriesInTheirLanguages
     title = _("Newsdesk: latest stories")
     subtitle = _("Published stories, annotated with who said what and how solid it is.")
 
@@ -38,6 +49,9 @@ class LatestStoriesFeed(Feed):
 
     def item_author_name(self, item: Article) -> str:
         return item.publisher.name
+
+    def item_extra_kwargs(self, item: Article) -> dict:
+        return {"language": item.language}
 
 
 class EntityStoriesFeed(LatestStoriesFeed):
