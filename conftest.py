@@ -1,6 +1,7 @@
 """Personas for every test: the anonymous public, an editor and a maintainer."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -136,6 +137,9 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+REFUSED_FORM = re.compile(r"Failed to load resource: the server responded with a status of (409|422) ")
+
+
 @pytest.fixture
 def page(browser, live_server, settings):
     # The live server speaks plain HTTP, where a browser keeps no Secure (or __Host-) cookie.
@@ -147,10 +151,23 @@ def page(browser, live_server, settings):
     context.add_init_script(CSP_RECORDER)
     page = context.new_page()
     page.csp_violations = violations
+    # The console too stays empty: no script error, no resource missing, no failed request.
+    # The one line it may hold is the browser's note of a form the desk refused (409, 422): the
+    # page shows the reasons where the editor typed, and tests that provoke one check them.
+    console_errors: list[str] = []
+
+    def console_line(message) -> None:
+        if message.type == "error" and not REFUSED_FORM.match(message.text):
+            console_errors.append(f"{message.text} ({message.location.get('url')})")
+
+    page.on("console", console_line)
+    page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
+    page.console_errors = console_errors
     page.set_default_timeout(10_000)
     yield page
     context.close()
     assert violations == [], "the Content Security Policy blocked something"
+    assert console_errors == [], "the browser's console reported errors"
 
 
 @pytest.fixture

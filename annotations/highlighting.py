@@ -18,6 +18,7 @@ class Segment:
     text: str
     mentions: list[int] = field(default_factory=list)
     claims: list[int] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
 
     @property
     def end(self) -> int:
@@ -30,6 +31,16 @@ class Segment:
     @property
     def claim_ids(self) -> str:
         return " ".join(map(str, self.claims))
+
+    @property
+    def claim_status(self) -> str:
+        """The status a highlight shows: of the claims covering this text, the one a reader
+        should be most careful about (a denied claim inside a confirmed one shows as denied)."""
+        return min(self.statuses, key=CAUTION.index, default="")
+
+
+# The claim statuses from the one that most needs a reader's care to the one that needs least.
+CAUTION = ["retracted", "denied", "disputed", "unverified", "reported", "confirmed"]
 
 
 def segments(body: str, mentions=(), claims=()) -> list[Segment]:
@@ -44,6 +55,8 @@ def segments(body: str, mentions=(), claims=()) -> list[Segment]:
             for piece in pieces:  # bodies hold hundreds of spans at most; a scan is fine
                 if span.start <= piece.start and piece.end <= span.end:
                     getattr(piece, kind).append(span.id)
+                    if kind == "claims" and getattr(span, "status", None) in CAUTION:
+                        piece.statuses.append(span.status)
     return pieces
 
 
@@ -98,6 +111,6 @@ def paragraphs(body: str, pieces: list[Segment]) -> list[Block]:
         while j < len(paragraph_blocks) and paragraph_blocks[j].start < piece.end:
             block = paragraph_blocks[j]
             start, end = max(piece.start, block.start), min(piece.end, block.start + len(block.text))
-            block.pieces.append(Segment(start, body[start:end], piece.mentions, piece.claims))
+            block.pieces.append(Segment(start, body[start:end], piece.mentions, piece.claims, piece.statuses))
             j += 1
     return out

@@ -148,6 +148,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "chain_formset": ChainFormSet(prefix="chain", initial=[{}] * 6),
         "story_link_form": StoryLinkForm(article=article),
         "link_kinds": StoryLink.Kind.choices,
+        "claim_statuses": Claim.Status.choices,
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
         "suggestion_rows": by_span(suggestions_for(article)),
@@ -293,7 +294,7 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return workspace_update(request, article, status=422, extra={"mention_form": form, "open_panel": "mention"})
-    return workspace_update(request, article, extra={"message": message})
+    return workspace_update(request, article, extra={"message": message, "just_made": f"mention:{created[0]}" if created else ""})
 
 
 def new_entity(form: MentionForm) -> Entity:
@@ -419,6 +420,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
                     evidence=form.evidence_spec(chain), by=request.user,
                 )
                 submission.answer(200, gettext("Claim recorded."), {"claim": claim.pk, "chain": [given.source.pk for given in chain]})
+                just_made = f"claim:{claim.pk}"
         except ValidationError as error:
             form.add_error(None, error)
             valid = False
@@ -431,7 +433,7 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not valid:
         extra = {"claim_form": form, "chain_formset": chain_formset, "open_panel": "claim"}
         return workspace_update(request, article, status=422, extra=extra)
-    return workspace_update(request, article, extra={"message": gettext("Claim recorded.")})
+    return workspace_update(request, article, extra={"message": gettext("Claim recorded."), "just_made": just_made})
 
 
 def desk_claim(request: HttpRequest, pk: int) -> Claim:

@@ -1,0 +1,158 @@
+"""Issue 15: the worked example from the keyboard alone, with the keystrokes counted.
+
+No mouse, no caret browsing, no script reaching into the page: every step is a key press (or
+text typed, one keystroke per character), and the test counts them. The story's reading cursor
+moves by word (← →) and by sentence (↑ ↓), Shift selects, Alt+Shift+E tags, Alt+Shift+C marks a
+claim, Enter in a name field takes the first match, Ctrl+Enter sends a form, Esc goes back to
+the story where one was.
+"""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from annotations.models import Claim, Entity, Mention
+from annotations.tests.test_desk_browser import STORY, log_in
+from articles.models import Article, Source
+from articles.tests.makers import make_article, make_source
+
+pytestmark = pytest.mark.browser
+
+
+class Keys:
+    """The page's keyboard, counting: a press is one keystroke (a chord such as Alt+Shift+C is
+    one), typed text one per character."""
+
+    def __init__(self, page: Page):
+        self.page, self.count = page, 0
+
+    def press(self, key: str, times: int = 1) -> None:
+        for _ in range(times):
+            self.page.keyboard.press(key)
+            self.count += 1
+
+    def type(self, text: str) -> None:
+        self.page.keyboard.type(text)
+        self.count += len(text)
+
+
+def story_selection(page: Page) -> str:
+    return page.evaluate("() => getSelection().toString()")
+
+
+FOCUSED = """() => { const a = document.activeElement;
+    return a.matches("[data-article-body]") ? "story" : (a.id || a.getAttribute("aria-label") || a.tagName); }"""
+
+
+def focused(page: Page) -> str:
+    return page.evaluate(FOCUSED)
+
+
+def expect_focus(page: Page, name: str) -> None:
+    """Wait (htmx settles the new content a moment after the swap) until `name` has the focus."""
+    try:
+        page.wait_for_function(f"(name) => ({FOCUSED})() === name", arg=name, timeout=3000)
+    except Exception:
+        raise AssertionError(f"the focus is on {focused(page)!r}, not {name!r}") from None
+
+
+@pytest.fixture
+def keyboard_desk(transactional_db, editor, page: Page):
+    story = make_article(title="Kereta Kim berangkat", body=STORY, language="id", status=Article.Status.DRAFT)
+    make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR")
+    make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS, country="")
+    log_in(page, "edna", "edna-password-1")
+    page.goto(f"/desk/articles/{story.pk}/")
+    page.wait_for_function("() => window.NewsdeskOffsets !== undefined")  # the desk's deferred script
+    return story
+
+
+def tab_to_story(page: Page, keys: Keys) -> None:
+    for _ in range(40):
+        keys.press("Tab")
+        if focused(page) == "story":
+            return
+    raise AssertionError("Tab never reached the story")
+
+
+def test_the_worked_example_tagged_and_a_claim_with_its_chain_from_the_keyboard_alone(page: Page, keyboard_desk, capsys):
+    story = keyboard_desk
+    tagging = Keys(page)
+    tab_to_story(page, tagging)
+    reach = tagging.count
+
+    # "Kim Jong Un": six words on, three words selected, tagged as a new person everywhere.
+    tagging.press("ArrowRight", 6)
+    tagging.press("Shift+ArrowRight", 3)
+    assert story_selection(page) == "Kim Jong Un"
+    tagging.press("Alt+Shift+E")
+    expect(page.get_by_label("Entity's name")).to_be_focused()
+    expect(page.get_by_label("Entity's name")).to_have_value("Kim Jong Un")
+    expect(page.get_by_label("Kind", exact=True)).to_be_visible()  # the search found no such entity
+    tagging.press("Enter")  # no match to take: Enter goes on to the new entity's kind
+    expect(page.get_by_label("Kind", exact=True)).to_be_focused()
+    tagging.press("p")  # person
+    tagging.press("Tab")
+    tagging.press("Space")  # every occurrence
+    tagging.press("Control+Enter")
+    expect(page.locator("#desk-message")).to_have_text("Tagged 2 × Kim Jong Un.")
+    # The focus is back in the story, the cursor just after the name it tagged.
+    expect_focus(page, "story")
+    tagging.press("Shift+ArrowRight", 2)
+    assert story_selection(page).strip() == "telah berangkat"
+
+    # "Rusia", a new place, two words on.
+    tagging.press("ArrowRight", 2)
+    tagging.press("Shift+ArrowRight")
+    assert story_selection(page) == "Rusia"
+    tagging.press("Alt+Shift+E")
+    expect(page.get_by_label("Kind", exact=True)).to_be_visible()
+    tagging.press("Enter")
+    tagging.type("pl")  # place, found as one types
+    tagging.press("Control+Enter")
+    expect(page.locator("#desk-message")).to_have_text("Tagged 1 × Rusia.")
+    assert Entity.objects.get(name="Rusia").kind == "place"
+    assert Mention.objects.filter(article=story).count() == 3
+
+    # The claim: "the train has left for Russia", reported, an unnamed official via Yonhap.
+    claim_keys = Keys(page)
+    claim_keys.press("ArrowUp")  # back to the start of the first sentence
+    claim_keys.press("ArrowRight", 5)
+    claim_keys.press("Shift+ArrowRight", 8)
+    assert story_selection(page) == "kereta Kim Jong Un telah berangkat menuju Rusia"
+    claim_keys.press("Alt+Shift+C")
+    expect(page.get_by_label("Statement")).to_be_focused()
+    claim_keys.press("Tab")
+    expect(page.get_by_label("Source of link 1")).to_be_focused()
+    claim_keys.type("unnamed")
+    expect(page.locator("#chain-0-results button.pick").first).to_contain_text("an unnamed official")
+    claim_keys.press("Enter")  # take the first match
+    expect(page.get_by_label("Role of link 1")).to_be_focused()
+    expect(page.get_by_label("Sourcing of link 1")).to_have_value("anonymous")  # an unnamed source
+    claim_keys.press("Tab", 2)
+    expect(page.get_by_role("button", name="Add a link to the chain")).to_be_focused()
+    claim_keys.press("Enter")
+    expect(page.get_by_label("Source of link 2")).to_be_focused()
+    claim_keys.type("Yon")
+    expect(page.locator("#chain-1-results button.pick").first).to_contain_text("Yonhap")
+    claim_keys.press("Enter")
+    expect(page.get_by_label("Role of link 2")).to_have_value("via")  # a later link relays
+    claim_keys.press("Tab", 3)
+    expect(page.get_by_label("Status")).to_be_focused()
+    claim_keys.press("r")  # reported
+    claim_keys.press("Control+Enter")
+    expect(page.locator("#desk-message")).to_have_text("Claim recorded.")
+
+    claim = Claim.objects.get()
+    assert claim.exact == "kereta Kim Jong Un telah berangkat menuju Rusia"
+    assert claim.status == "reported"
+    assert [(a.source.name, a.role, a.sourcing) for a in claim.attributions.order_by("position")] == [
+        ("an unnamed official", "speaker", "anonymous"), ("Yonhap", "via", "on_record"),
+    ]
+    # The focus is on the claim just made; Esc goes back to the story where the cursor was.
+    expect_focus(page, f"claim-{claim.pk}")
+    page.keyboard.press("Escape")
+    expect_focus(page, "story")
+    with capsys.disabled():
+        print(f"\nkeystrokes: {reach} to reach the story, {tagging.count - reach} to tag Kim Jong Un (twice) and Rusia, "
+              f"{claim_keys.count} for the claim with its chain of two")
+    assert claim_keys.count <= 43
