@@ -137,6 +137,20 @@ document.addEventListener("securitypolicyviolation", (event) => {
 """
 
 
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, to run in a page: `make test` installs it with npm."""
+    if not AXE.exists():
+        message = "axe-core is not installed: run `npm ci` (make test does)"
+        if os.environ.get("NEWSDESK_REQUIRE_BROWSER"):
+            pytest.fail(message)
+        pytest.skip(message)
+    return AXE.read_text()
+
+
 REFUSED_FORM = re.compile(r"Failed to load resource: the server responded with a status of (409|422) ")
 
 

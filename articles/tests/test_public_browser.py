@@ -1,10 +1,7 @@
 """Public pages in a real browser: hostile stored text stays text, and axe-core finds no serious fault."""
 
-import os
-from pathlib import Path
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import Page
 
 from annotations.models import Attribution, EntityAlias, Source
@@ -75,19 +72,6 @@ def test_b3_hostile_text_is_inert_in_the_desk_too(editor_page: Page):
     editor_page.wait_for_timeout(150)
     assert editor_page.evaluate("window.__xss") is None
     assert editor_page.evaluate(INJECTED) == []
-
-
-AXE = Path(settings.BASE_DIR) / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="session")
-def axe_source() -> str:
-    if not AXE.exists():
-        message = "axe-core is not installed: run `npm ci` (make test does)"
-        if os.environ.get("NEWSDESK_REQUIRE_BROWSER"):
-            pytest.fail(message)
-        pytest.skip(message)
-    return AXE.read_text()
 
 
 def test_public_pages_have_no_serious_accessibility_violations(page: Page, transactional_db, axe_source):

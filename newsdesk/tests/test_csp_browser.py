@@ -27,7 +27,9 @@ def test_b7_the_recorder_sees_a_blocked_inline_script(page: Page, transactional_
     page.wait_for_timeout(200)  # the violation event is dispatched asynchronously
     assert page.evaluate("window.__ran === undefined")
     assert any("script-src" in v for v in page.csp_violations), page.csp_violations
+    assert any("Content Security Policy" in line for line in page.console_errors), page.console_errors
     page.csp_violations.clear()
+    page.console_errors.clear()
 
 
 def test_b7_public_desk_history_and_admin_pages_trip_no_policy(page: Page, transactional_db, live_server):
@@ -118,6 +120,9 @@ def test_b2_a_page_of_another_site_cannot_make_a_logged_in_editor_change_anythin
     assert Claim.objects.filter(pk=claim.pk).exists()
     body = editor_page.content()
     assert "Log in" in body or "security token" in body
+    # The browser notes the refused requests (403) in the console of the attacker's page: expected.
+    assert all("403" in line for line in editor_page.console_errors), editor_page.console_errors
+    editor_page.console_errors.clear()
 
 
 def make_article_with_claim_text():
