@@ -110,6 +110,7 @@ def test_the_worked_example_tagged_and_a_claim_with_its_chain_from_the_keyboard_
     tagging.type("pl")  # place, found as one types
     tagging.press("Control+Enter")
     expect(page.locator("#desk-message")).to_have_text("Tagged 1 × Rusia.")
+    expect_focus(page, "story")
     assert Entity.objects.get(name="Rusia").kind == "place"
     assert Mention.objects.filter(article=story).count() == 3
 
@@ -156,3 +157,88 @@ def test_the_worked_example_tagged_and_a_claim_with_its_chain_from_the_keyboard_
         print(f"\nkeystrokes: {reach} to reach the story, {tagging.count - reach} to tag Kim Jong Un (twice) and Rusia, "
               f"{claim_keys.count} for the claim with its chain of two")
     assert claim_keys.count <= 43
+
+
+def test_after_an_update_the_focus_stays_with_what_the_editor_was_doing(page: Page, keyboard_desk):
+    from annotations.tests.makers import add_attribution, make_claim, make_mention
+
+    story = keyboard_desk
+    make_mention(story, "Kremlin")
+    claim = make_claim(story, "Kim Jong Un akan bertemu Vladimir Putin")
+    add_attribution(claim, Source.objects.get(name="Yonhap"), role="speaker", sourcing="on_record")
+    page.reload()
+    page.wait_for_function("() => window.NewsdeskOffsets !== undefined")
+
+    # A status changed from the keyboard: the focus stays on that claim's card.
+    card = page.locator(f"#claim-{claim.pk}")
+    card.get_by_text("Change status").focus()
+    page.keyboard.press("Enter")
+    card.get_by_label("New status").focus()
+    page.keyboard.type("rep")
+    page.keyboard.press("Tab")
+    page.keyboard.type("Yonhap says so.")
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#desk-message")).to_have_text("The claim is now reported.")
+    expect_focus(page, f"claim-{claim.pk}")
+
+    # A mention removed: its control is gone, the focus is on the list it was in, not the page's top.
+    page.get_by_role("button", name="Remove the mention “Kremlin”").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#desk-message")).to_have_text("Mention removed.")
+    expect_focus(page, "entities-panel")
+
+    # A claim refused: the focus is on the reasons, in the panel where the editor typed.
+    page.locator("[data-article-body]").focus()
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Shift+ArrowDown")
+    page.keyboard.press("Alt+Shift+C")
+    expect(page.get_by_label("Statement")).to_be_focused()
+    page.get_by_label("Status", exact=True).focus()
+    page.keyboard.type("con")  # confirmed, with no source and no evidence
+    page.keyboard.press("Control+Enter")
+    errors = page.locator("#claim-panel .form-errors")
+    expect(errors).to_be_visible()
+    assert page.evaluate("() => document.activeElement.closest('#claim-panel') !== null"), focused(page)
+    assert page.evaluate("() => document.activeElement.matches('.form-errors, .error, [role=alert]')"), focused(page)
+    # Esc closes the panel and puts the cursor back in the story, at the selection it was on.
+    page.keyboard.press("Escape")
+    expect_focus(page, "story")
+    expect(page.locator("#claim-panel")).to_be_hidden()
+
+
+def test_the_keys_are_on_the_page_and_in_a_list_that_question_mark_opens(page: Page, keyboard_desk):
+    expect(page.get_by_text("Alt+Shift+E tag, Alt+Shift+C claim", exact=False)).to_be_visible()
+    page.locator("[data-article-body]").focus()
+    page.keyboard.press("?")
+    dialog = page.get_by_role("dialog", name="Keys of the desk")
+    expect(dialog).to_be_visible()
+    expect(dialog).to_contain_text("next or previous sentence")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    # Typing a question mark into a field is text, not the list.
+    page.get_by_label("Find a story to link").focus()
+    page.keyboard.type("why?")
+    expect(dialog).to_be_hidden()
+    expect(page.get_by_label("Find a story to link")).to_have_value("why?")
+    page.get_by_role("button", name="Keys").click()
+    expect(dialog).to_be_visible()
+    dialog.get_by_role("button", name="Close").click()
+    expect(dialog).to_be_hidden()
+
+
+def test_a_story_in_korean_and_one_right_to_left_move_by_their_own_words(page: Page, keyboard_desk):
+    korean = make_article(title="김정은 러시아행", body="김정은 위원장이 러시아로 떠났다. 크렘린은 방문을 확인했다.", language="ko")
+    page.goto(f"/desk/articles/{korean.pk}/")
+    page.wait_for_function("() => window.NewsdeskOffsets !== undefined")
+    page.locator("[data-article-body]").focus()
+    page.keyboard.press("Shift+ArrowRight")
+    assert story_selection(page) == "김정은"
+    page.keyboard.press("ArrowDown")
+    page.keyboard.press("Shift+ArrowDown")
+    assert story_selection(page) == "크렘린은 방문을 확인했다."
+    arabic = make_article(title="زيارة", body="قال الكرملين إن الزيارة ستتم قريبا.", language="ar")
+    page.goto(f"/desk/articles/{arabic.pk}/")
+    page.wait_for_function("() => window.NewsdeskOffsets !== undefined")
+    page.locator("[data-article-body]").focus()
+    page.keyboard.press("Shift+ArrowLeft")  # in a right-to-left story the next word is to the left
+    assert story_selection(page) == "قال"

@@ -514,7 +514,7 @@
 
   // The item an update just made gets the focus: the story, its cursor after a new tag, or the
   // new claim's card.
-  document.addEventListener("htmx:afterSettle", function (event) {
+  document.addEventListener("htmx:afterSwap", function (event) {
     const main = document.getElementById("workspace-main");
     if (!main || !main.contains(event.target) && event.target !== main) return;
     const made = main.dataset.justMade;

@@ -48,23 +48,36 @@
     };
   }
 
-  function findAgain(key) {
-    if (key.id && document.getElementById(key.id)) return document.getElementById(key.id);
+  function visible(element) {
+    // checkVisibility() also knows the inside of a closed <details>, which still has boxes.
+    return element.checkVisibility ? element.checkVisibility() : element.getClientRects().length > 0;
+  }
+
+  // Where the focus may go, best first: the same control (by id, or by its form and name), the
+  // reasons a refused form came back with, else the closest part of the page that survived.
+  function placesFor(key, refused) {
+    const places = [];
+    const same = key.id && document.getElementById(key.id);
+    if (same && !refused) places.push(same);
     for (const id of key.ancestors) {
       const within = document.getElementById(id);
       if (!within) continue;
-      const candidates = Array.from(within.querySelectorAll(key.tag)).filter(function (c) {
+      if (refused) places.push(...within.querySelectorAll(".form-errors, .error, [role=alert]"));
+      if (same && within.contains(same)) places.push(same);
+      places.push(...Array.from(within.querySelectorAll(key.tag)).filter(function (c) {
         const form = c.form || c.closest("form");
         return (form ? form.getAttribute("action") : null) === key.action && c.getAttribute("name") === key.name
           && (key.tag !== "BUTTON" || (c.value === key.value && c.textContent.trim() === key.text && c.getAttribute("aria-label") === key.label));
-      });
-      const errors = within.querySelector(".form-errors, .error, [role=alert]");
-      if (errors && candidates.length) return errors;
-      if (candidates.length) return candidates[0];
-      if (errors) return errors;
-      return within;
+      }));
+      places.push(within);
     }
-    return null;
+    return places.filter(visible);
+  }
+
+  function focusOn(element) {
+    if (element.tabIndex < 0 && !element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
+    element.focus();
+    return document.activeElement === element;
   }
 
   document.addEventListener("htmx:beforeSwap", function (event) {
@@ -72,17 +85,17 @@
     handled = false;
     pending = lastFocused && target && target.contains(lastFocused) ? describe(lastFocused) : null;
   });
-  document.addEventListener("htmx:afterSettle", function () {
+  document.addEventListener("htmx:afterSettle", function (event) {
     if (!pending) return;
     const key = pending;
     pending = null;
+    // A refused form (409, 422) came back with its reasons: they get the focus, even where
+    // htmx kept it on a field of the same id.
+    const refused = event.detail.xhr && (event.detail.xhr.status === 409 || event.detail.xhr.status === 422);
     window.setTimeout(function () {
       const active = document.activeElement;
-      if (handled || (active && active !== document.body && active.isConnected)) return;
-      const element = findAgain(key);
-      if (!element) return;
-      if (element.tabIndex < 0 && !element.hasAttribute("tabindex")) element.setAttribute("tabindex", "-1");
-      element.focus({ preventScroll: false });
+      if (handled || (!refused && active && active !== document.body && active.isConnected)) return;
+      placesFor(key, refused).some(focusOn);
     }, 0);
   });
   window.NewsdeskFocus = { handled: function () { handled = true; } };
