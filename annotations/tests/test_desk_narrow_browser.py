@@ -125,3 +125,21 @@ def test_on_a_phone_the_panels_are_a_tap_away_from_the_top(editor_page: Page):
     page.set_viewport_size({"width": 1280, "height": 800})
     expect(tabs).to_be_hidden()
     assert claims.bounding_box()["y"] < 800
+
+
+def test_each_claim_status_looks_different_even_without_colour(editor_page: Page):
+    """In grey scale too: each status has its own line under the words (solid, dashed, dotted,
+    wavy, double, struck through), in the story and in the legend beside it."""
+    page = editor_page
+    story = busy_story()
+    page.goto(f"/desk/articles/{story.pk}/")
+    looks = page.evaluate("""() => Array.from(document.querySelectorAll(".highlight-legend .hl-claim")).map((e) => {
+        const style = getComputedStyle(e);
+        return [e.className.match(/hl-(\\w+)$/)[1], style.textDecorationLine + " " + style.textDecorationStyle];
+    })""")
+    assert len(looks) == 6
+    assert len({look for _, look in looks}) == 6, looks
+    in_story = page.evaluate("""() => Object.fromEntries(Array.from(document.querySelectorAll("[data-article-body] mark.hl-claim"))
+        .map((e) => [e.className.match(/hl-(\\w+)$/)[1], getComputedStyle(e).textDecorationStyle]))""")
+    assert set(in_story) == {status for status, _ in looks}
+    assert dict(looks)["denied"].endswith("double") and in_story["denied"] == "double"
