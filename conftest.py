@@ -154,12 +154,10 @@ def axe_source() -> str:
 REFUSED_FORM = re.compile(r"Failed to load resource: the server responded with a status of (409|422) ")
 
 
-@pytest.fixture
-def page(browser, live_server, settings):
-    # The live server speaks plain HTTP, where a browser keeps no Secure (or __Host-) cookie.
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
-    settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
-    context = browser.new_context(base_url=live_server.url)
+def watched_page(browser, base_url: str):
+    """A page in a context of its own that records every Content-Security-Policy violation and
+    every console error; check_watched() fails the test on any."""
+    context = browser.new_context(base_url=base_url)
     violations: list[str] = []
     context.expose_binding("__reportCspViolation", lambda source, text: violations.append(text))
     context.add_init_script(CSP_RECORDER)
@@ -178,10 +176,31 @@ def page(browser, live_server, settings):
     page.on("pageerror", lambda error: console_errors.append(f"uncaught: {error}"))
     page.console_errors = console_errors
     page.set_default_timeout(10_000)
+    return page
+
+
+def check_watched(page) -> None:
+    page.context.close()
+    assert page.csp_violations == [], "the Content Security Policy blocked something"
+    assert page.console_errors == [], "the browser's console reported errors"
+
+
+@pytest.fixture
+def page(browser, live_server, settings):
+    # The live server speaks plain HTTP, where a browser keeps no Secure (or __Host-) cookie.
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
+    page = watched_page(browser, live_server.url)
     yield page
-    context.close()
-    assert violations == [], "the Content Security Policy blocked something"
-    assert console_errors == [], "the browser's console reported errors"
+    check_watched(page)
+
+
+@pytest.fixture
+def reader_page(browser, live_server, page):
+    """A second browser, logged in as nobody: a reader of the public site, watched the same way."""
+    reader = watched_page(browser, live_server.url)
+    yield reader
+    check_watched(reader)
 
 
 @pytest.fixture

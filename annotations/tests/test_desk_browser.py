@@ -60,7 +60,7 @@ def desk_editor(transactional_db, editor) -> User:
     return editor
 
 
-def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor):
+def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor, reader_page: Page):
     story = make_article(title="Kereta Kim berangkat", body=STORY, language="id", status=Article.Status.DRAFT, published_at=None)
     make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR")
     earlier = make_article(title="US says arms talks are advancing", language="en")
@@ -157,12 +157,14 @@ def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor)
     expect(page.get_by_role("button", name="Withdraw")).to_be_visible()
     story.refresh_from_db()
     assert story.status == Article.Status.PUBLISHED
-    reader = page.context.browser.new_context(base_url=page.url.split("/desk/")[0]).new_page()
+    reader = reader_page  # its console and the policy are watched like the editor's
     response = reader.goto(story.get_absolute_url())
     assert response.status == 200
     expect(reader.get_by_text("according to Yonhap, citing an unnamed official; according to Kremlin")).to_be_visible()
     expect(reader.get_by_text("Kim Jong Un's train has left for Russia.")).to_be_visible()
-    reader.context.close()
+    # The reader goes on through the public site: not one console error or blocked thing on the way.
+    for url in ["/", kim.get_absolute_url(), claim.get_absolute_url(), "/search/?q=Kremlin", "/feed/"]:
+        assert reader.goto(url).status == 200, url
 
 
 def test_the_worked_example_twice_by_typed_names_leaves_one_entity_and_one_source_each(page: Page, desk_editor):
