@@ -68,7 +68,7 @@ def test_inbox_lists_every_status_with_counts(editor_client, story):
     page = editor_client.get(reverse("desk:inbox")).content.decode()
     assert "Train leaves" in page and "Draft story" in page
     row = page.split("Train leaves")[1].split("</tr>")[0]
-    assert "<td>1</td>" in row and "1 unverified" in row
+    assert '<td data-label="Mentions">1</td>' in row and "1 unverified" in row
 
 
 @pytest.mark.parametrize(
