@@ -176,3 +176,24 @@ def test_a_bad_decision_is_refused(editor_client, newsroom):
     assert editor_client.post(decide, {"to_article": korean.pk, "action": "confirm", "kind": "nonsense"}).status_code == 422
     assert editor_client.post(decide, {"to_article": "x", "action": "dismiss"}).status_code == 422
     assert not StorySuggestion.objects.exists()
+
+
+def test_a_withdrawn_story_is_never_suggested_as_related_and_a_link_to_one_says_withdrawn(editor_client, newsroom):
+    english, korean, others = newsroom
+    draft = make_article(title="리용호 초안", body="리용호는 2018년 러시아에 대해 말했다.", language="ko", status=Article.Status.DRAFT)
+    for s in suggestions_for(draft):
+        make_mention(draft, s.exact, entity=s.entity, start=s.start, end=s.end)
+    assert korean.pk in [s.article.pk for s in related_suggestions(english, minimum=0.0, limit=20)]
+    korean.withdraw()
+    found = [s.article.pk for s in related_suggestions(english, minimum=0.0, limit=20)]
+    assert korean.pk not in found
+    assert draft.pk in found  # a draft may yet be published: it is still offered
+    workspace = editor_client.get(reverse("desk:article", args=[english.pk])).content.decode()
+    suggested = workspace.split('id="related-suggestions-heading"')[1].split("</section>")[0]
+    assert korean.title not in suggested and draft.title in suggested
+    # A link made before the story was withdrawn stays, labelled as withdrawn.
+    StoryLink.objects.create(from_article=english, to_article=korean, kind=StoryLink.Kind.SAME_EVENT)
+    workspace = editor_client.get(reverse("desk:article", args=[english.pk])).content.decode()
+    linked = workspace.split('id="related-heading"')[1].split("</section>")[0]
+    assert korean.title in linked
+    assert '<span class="article-status article-status-withdrawn">withdrawn</span>' in linked
