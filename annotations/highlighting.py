@@ -54,6 +54,15 @@ PARAGRAPH_BREAK = re.compile(rf"{LINE_BREAK}(?:[^\S\r\n]*{LINE_BREAK})+")
 
 
 @dataclass
+class Run:
+    """Consecutive pieces of a paragraph that belong to one mention (`mention`, which the public
+    page links to its entity), or to none (None)."""
+
+    mention: object | None
+    pieces: list[Segment] = field(default_factory=list)
+
+
+@dataclass
 class Block:
     """A paragraph of the body (its segments, cut at the paragraph's ends) or the white space
     between paragraphs (no pieces), which the public page keeps as text between its <p> elements
@@ -62,6 +71,7 @@ class Block:
     start: int
     text: str
     pieces: list[Segment] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)  # the pieces again, grouped by mention: linked_runs()
 
     @property
     def is_paragraph(self) -> bool:
@@ -100,4 +110,25 @@ def paragraphs(body: str, pieces: list[Segment]) -> list[Block]:
             start, end = max(piece.start, block.start), min(piece.end, block.start + len(block.text))
             block.pieces.append(Segment(start, body[start:end], piece.mentions, piece.claims))
             j += 1
+    return out
+
+
+def outermost(mention) -> tuple:
+    return mention.start, mention.start - mention.end, mention.id
+
+
+def linked_runs(out: list[Block], mentions) -> list[Block]:
+    """Group each paragraph's pieces (from paragraphs()) into runs, one per mention, for links to
+    the entities. Links cannot nest: a piece several mentions cover goes with the outermost (the
+    one that starts first, then the longest, then the oldest), so a name tagged inside a longer
+    one is part of the longer one's link, and two crossing mentions are two links side by side.
+    Claims are cut at mention edges already (segments()), so their marks sit inside the links."""
+    by_id = {mention.id: mention for mention in mentions}
+    for block in out:
+        for piece in block.pieces:
+            mention = min((by_id[i] for i in piece.mentions if i in by_id), key=outermost, default=None)
+            if block.runs and block.runs[-1].mention is mention:
+                block.runs[-1].pieces.append(piece)
+            else:
+                block.runs.append(Run(mention, [piece]))
     return out
