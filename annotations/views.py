@@ -43,7 +43,7 @@ from annotations.forms import (
 from annotations import history
 from annotations.highlighting import segments
 from annotations.related import decide as decide_related, related_suggestions
-from annotations.suggestions import Suggestion, suggestions_for
+from annotations.suggestions import Suggestion, occurrences_to_tag, suggestions_for
 from annotations.roles import EDITORS
 from annotations.models import (
     AttributionSpec,
@@ -63,7 +63,7 @@ from articles.views import render_page_or_results
 from articles import search
 from newsdesk.paging import CappedPaginator
 from newsdesk.parameters import ascii_number
-from articles.text import Folded, lock_typed_name, occurrences, to_name
+from articles.text import Folded, lock_typed_name, to_name
 
 logger = logging.getLogger("newsdesk.desk")
 
@@ -278,9 +278,9 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
             if submission.answered:
                 return workspace_replay(request, article, submission)
             entity = data["entity"] or new_entity(form)
-            spans = [(data["start"], data["end"])]
+            spans, left_out = [(data["start"], data["end"])], []
             if data["every_occurrence"]:
-                spans = occurrences(article.body, data["exact"])
+                spans, left_out = occurrences_to_tag(article, entity, data["exact"], spans[0])
             created = []
             for start, end in spans:
                 mention, made = Mention.objects.get_or_create(
@@ -289,6 +289,12 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 created += [mention.pk] if made else []
             message = gettext("Tagged %(n)s × %(entity)s.") % {"n": len(created), "entity": entity.name}
+            if left_out:
+                message += " " + ngettext(
+                    "%(n)s occurrence inside a longer name was left untagged (%(names)s); to tag it, select it and tag it alone.",
+                    "%(n)s occurrences inside longer names were left untagged (%(names)s); to tag one, select it and tag it alone.",
+                    len(left_out),
+                ) % {"n": len(left_out), "names": ", ".join(f"“{name}”" for name in dict.fromkeys(left_out))}
             submission.answer(200, message, {"entity": entity.pk, "mentions": created})
     except ValidationError as error:
         form.add_error(None, error)

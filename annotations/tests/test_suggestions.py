@@ -68,6 +68,35 @@ def test_of_overlapping_names_the_longest_is_offered_and_tagged_spans_are_not(ki
     assert [(s.start, s.exact) for s in suggestions_for(article)] == [(21, "Kim Jong Un")]
 
 
+def test_no_name_is_offered_inside_a_longer_mention_or_a_longer_suggested_name(kim):
+    make_entity(name="Kim")
+    EntityAlias.objects.create(entity=make_entity(name="Kim Yo-jong"), name="Kim Yo Jong")
+    article = make_article(body="Chairman Kim Jong Un spoke. Kim Yo Jong listened. Kim left.")
+    leader = make_entity(name="Supreme leader")  # a name the matcher does not know: only the tag counts
+    make_mention(article, "Chairman Kim Jong Un", entity=leader)
+    assert found(article) == [("Kim Yo-jong", "Kim Yo Jong"), ("Kim", "Kim")]
+    assert [s.start for s in suggestions_for(article)] == [article.body.index("Kim Yo"), article.body.index("Kim left")]
+
+
+def test_a_longer_name_is_offered_around_a_shorter_one_tagged_by_hand(kim):
+    family = make_entity(name="Kim")
+    article = make_article(body="Kim Jong Un spoke, and then Kim left.")
+    make_mention(article, "Kim", entity=family)  # the editor's own choice, inside the longer name
+    assert [(s.entity.name, s.start) for s in suggestions_for(article)] == [("Kim Jong Un", 0), ("Kim", 28)]
+    make_mention(article, "Kim Jong Un", entity=kim)
+    make_mention(article, "Kim Jong", entity=make_entity(name="Someone"))  # crossing nothing, inside a tag
+    assert [(s.entity.name, s.start) for s in suggestions_for(article)] == [("Kim", 28)]
+
+
+def test_turning_down_one_of_two_same_named_entities_leaves_the_other_on_offer(kim):
+    twin = make_entity(name="Kim Jong Un")
+    article = make_article(body="Kim Jong Un arrived.")
+    for turned_down, other in [(kim, twin), (twin, kim)]:
+        RejectedSuggestion.objects.all().delete()
+        RejectedSuggestion.objects.create(article=article, entity=turned_down, start=0, end=11)
+        assert [s.entity for s in suggestions_for(article)] == [other]
+
+
 def test_the_matcher_learns_a_new_alias_at_once(kim):
     article = make_article(body="Chairman Kim Jong-un and the Marshal met.")
     assert found(article) == []
