@@ -132,3 +132,41 @@ def linked_runs(out: list[Block], mentions) -> list[Block]:
             else:
                 block.runs.append(Run(mention, [piece]))
     return out
+
+
+CONTEXT_REACH = 30  # code points of the story shown either side of a span in the desk's lists
+LINE_END = re.compile(r"[\r\n]")
+SPACE = re.compile(r"\s")
+
+
+def around(body: str, start: int, end: int) -> tuple[str, str]:
+    """A few words of the story either side of a span, for the desk's lists ("… menuju ⟨Rusia⟩.
+    Kremlin …"): within the span's line, cut at a word edge where the script has them, with an
+    ellipsis where the line goes on."""
+    from annotations.models import is_grapheme_boundary
+
+    line_start = max((m.end() for m in LINE_END.finditer(body, 0, start)), default=0)
+    line_end = next((m.start() for m in LINE_END.finditer(body, end)), len(body))
+    before = body[max(line_start, start - CONTEXT_REACH) : start]
+    if start - CONTEXT_REACH > line_start:
+        first_space = SPACE.search(before)
+        if first_space and first_space.end() < len(before):
+            before = before[first_space.end() :]
+        else:  # a script without spaces: cut between two whole characters
+            cut = start - len(before)
+            while not is_grapheme_boundary(body, cut):
+                cut += 1
+            before = body[cut:start]
+        before = "…" + before
+    after = body[end : min(line_end, end + CONTEXT_REACH)]
+    if end + CONTEXT_REACH < line_end:
+        spaces = [m.start() for m in SPACE.finditer(after)]
+        if spaces and spaces[-1] > 0:
+            after = after[: spaces[-1]]
+        else:
+            cut = end + len(after)
+            while not is_grapheme_boundary(body, cut):
+                cut -= 1
+            after = body[end:cut]
+        after += "…"
+    return before, after

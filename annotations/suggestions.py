@@ -162,6 +162,77 @@ class Suggestion:
         return f"{self.entity.pk}:{self.start}:{self.end}"
 
 
+@dataclass
+class Occurrence:
+    """One span of the story a group's names stand at: its suggestions (one per entity the name
+    there names) and a few words either side, by which the desk shows it (never by offsets)."""
+
+    start: int
+    end: int
+    exact: str
+    before: str
+    after: str
+    suggestions: list[Suggestion]
+
+    @property
+    def key(self) -> str:
+        return f"{self.start}:{self.end}"
+
+    @property
+    def context(self) -> str:
+        return f"{self.before}{self.exact}{self.after}"
+
+
+@dataclass
+class SuggestionGroup:
+    """The pending suggestions of one entity (“Russia — 21 times”), or of the entities a name
+    names together (twins, or an alias of several), where the editor picks one."""
+
+    entities: list
+    occurrences: list[Occurrence]
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return tuple(sorted(entity.pk for entity in self.entities))
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.entities) > 1
+
+    @property
+    def names(self) -> list[str]:
+        """The names as the story writes them, each once, in order."""
+        return list(dict.fromkeys(o.exact for o in self.occurrences))
+
+    @property
+    def other_names(self) -> list[str]:
+        """The names the story writes other than the entity's own (“Rusia” for Russia)."""
+        return [name for name in self.names if name != self.entities[0].name] if not self.ambiguous else []
+
+    @property
+    def label(self) -> str:
+        if self.ambiguous:
+            return ", ".join(f"“{name}”" for name in self.names)
+        return self.entities[0].name
+
+
+def suggestion_groups(article, suggestions: list[Suggestion] | None = None) -> list[SuggestionGroup]:
+    """The story's suggestions (suggestions_for), one group per entity, in the order each first
+    appears; a span whose name names several entities is one occurrence, offered to pick from,
+    in the group of those entities together."""
+    from annotations.highlighting import around
+
+    spans: dict[tuple[int, int], list[Suggestion]] = {}
+    for s in suggestions_for(article) if suggestions is None else suggestions:
+        spans.setdefault((s.start, s.end), []).append(s)
+    groups: dict[tuple[int, ...], SuggestionGroup] = {}
+    for (start, end), row in spans.items():
+        key = tuple(sorted(s.entity.pk for s in row))
+        group = groups.setdefault(key, SuggestionGroup(sorted((s.entity for s in row), key=lambda e: e.pk), []))
+        group.occurrences.append(Occurrence(start, end, row[0].exact, *around(article.body, start, end), row))
+    return list(groups.values())
+
+
 def suggestions_for(article) -> list[Suggestion]:
     """The pending mentions of a story: known names not yet tagged there, nor rejected there.
 

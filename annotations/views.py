@@ -41,9 +41,9 @@ from annotations.forms import (
     why_no_link,
 )
 from annotations import history
-from annotations.highlighting import segments
+from annotations.highlighting import around, segments
 from annotations.related import decide as decide_related, related_suggestions
-from annotations.suggestions import Suggestion, occurrences_to_tag, suggestions_for
+from annotations.suggestions import Suggestion, SuggestionGroup, occurrences_to_tag, suggestion_groups
 from annotations.roles import EDITORS
 from annotations.models import (
     AttributionSpec,
@@ -133,6 +133,9 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
     for mention in mentions:
         entry = entities.setdefault(mention.entity_id, {"entity": mention.entity, "mentions": []})
         entry["mentions"].append(mention)
+        mention.before, mention.after = around(article.body, mention.start, mention.end)
+        mention.context = f"{mention.before}{mention.exact}{mention.after}"
+    suggestions = suggestion_groups(article)
     for claim in claims:
         claim.status_form = ClaimStatusForm(claim=claim, related=related_articles, initial={"version": claim.version})
         claim.attribution_form = ClaimAttributionForm(initial={"version": claim.version}, prefix=f"attribution-{claim.pk}")
@@ -150,19 +153,11 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "link_kinds": StoryLink.Kind.choices,
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
-        "suggestion_rows": by_span(suggestions_for(article)),
+        "suggestion_groups": suggestions,
+        "suggestion_count": sum(len(group.occurrences) for group in suggestions),
         "related_suggestions": related_suggestions(article),
         "suggestion_actions": [("desk:suggestion-accept", gettext("accept")), ("desk:suggestion-reject", gettext("reject"))],
     }
-
-
-def by_span(suggestions: list[Suggestion]) -> list[list[Suggestion]]:
-    """The suggestions, one row per span of the story: twins (entities of the same name) are
-    offered in one row to pick from, never as one occurrence listed once per twin."""
-    rows: dict[tuple[int, int], list[Suggestion]] = {}
-    for s in suggestions:
-        rows.setdefault((s.start, s.end), []).append(s)
-    return list(rows.values())
 
 
 def related_stories(article: Article) -> list[tuple[StoryLink, Article]]:
@@ -324,21 +319,44 @@ def suggestion_from(request: HttpRequest, article: Article) -> tuple[Entity, int
     return entity, start, end
 
 
+def suggestion_group_from(request: HttpRequest, article: Article) -> SuggestionGroup | None:
+    """The group of suggestions an "all" form names by its entities (`group`), as the story
+    stands now: None if it has none pending any more (ValidationError if the form names none)."""
+    ids = [ascii_number(value) for value in request.POST.getlist("group")[:50]]
+    if not ids or None in ids:
+        raise ValidationError(gettext("Choose whose suggestions these are: each entity has its own accept all and reject all."))
+    key = tuple(sorted(set(ids)))
+    return next((group for group in suggestion_groups(article) if group.key == key), None)
+
+
+def suggestions_chosen(request: HttpRequest, article: Article) -> list[Suggestion]:
+    """What an accept form takes: one suggestion, or with action=all those of one group as the
+    entity chosen (ValidationError). Never every suggestion of the story at once: an editor
+    accepts entity by entity."""
+    if request.POST.get("action") != "all":
+        entity, start, end = suggestion_from(request, article)
+        return [Suggestion(entity, start, end, article.body[start:end])]
+    group = suggestion_group_from(request, article)
+    entity_pk = ascii_number(request.POST.get("entity", ""))
+    if group is None:
+        return []
+    entity = next((e for e in group.entities if e.pk == entity_pk), None)
+    if entity is None:
+        raise ValidationError(gettext("Choose which entity these suggestions name."))
+    return [s for o in group.occurrences for s in o.suggestions if s.entity.pk == entity.pk]
+
+
 @editor_required
 @require_POST
 def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    """Tag a suggested name, or with action=all every suggestion with only one candidate entity."""
+    """Tag a suggested name, or with action=all every suggestion of one entity (`group`, `entity`)."""
     article = desk_article(request, pk)
-    if request.POST.get("action") == "all":
-        offered = suggestions_for(article)
-        spans = [(s.start, s.end) for s in offered]
-        chosen = [s for s in offered if spans.count((s.start, s.end)) == 1]
-    else:
-        try:
-            entity, start, end = suggestion_from(request, article)
-        except ValidationError as error:
-            return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
-        chosen = [Suggestion(entity, start, end, article.body[start:end])]
+    try:
+        chosen = suggestions_chosen(request, article)
+    except ValidationError as error:
+        return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
+    if not chosen:
+        return workspace_update(request, article, extra={"message": gettext("These suggestions were decided already.")})
     created = 0
     with transaction.atomic():
         for s in chosen:
@@ -347,23 +365,44 @@ def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 defaults={"exact": article.body[s.start:s.end], "created_by": request.user},
             )
             created += made
-    message = ngettext("Tagged %(n)s suggested mention.", "Tagged %(n)s suggested mentions.", created) % {"n": created}
+    if request.POST.get("action") == "all":
+        message = ngettext(
+            "Tagged %(n)s suggested mention of %(entity)s.", "Tagged %(n)s suggested mentions of %(entity)s.", created
+        ) % {"n": created, "entity": chosen[0].entity.name}
+    else:
+        message = ngettext("Tagged %(n)s suggested mention.", "Tagged %(n)s suggested mentions.", created) % {"n": created}
     return workspace_update(request, article, extra={"message": message})
 
 
 @editor_required
 @require_POST
 def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    """Turn a suggestion down for this story: it is not offered again."""
+    """Turn a suggestion down for this story: it is not offered again. With action=all, every
+    suggestion of one group (`group`): for a name of several entities, as each of them."""
     article = desk_article(request, pk)
     try:
-        entity, start, end = suggestion_from(request, article)
+        if request.POST.get("action") == "all":
+            group = suggestion_group_from(request, article)
+            turned_down = [(s.entity, s.start, s.end) for o in group.occurrences for s in o.suggestions] if group else []
+        else:
+            turned_down = [suggestion_from(request, article)]
     except ValidationError as error:
         return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
-    RejectedSuggestion.objects.get_or_create(
-        article=article, entity=entity, start=start, end=end, defaults={"rejected_by": request.user}
-    )
-    return workspace_update(request, article, extra={"message": gettext("Suggestion rejected.")})
+    with transaction.atomic():
+        for entity, start, end in turned_down:
+            RejectedSuggestion.objects.get_or_create(
+                article=article, entity=entity, start=start, end=end, defaults={"rejected_by": request.user}
+            )
+    if request.POST.get("action") != "all":
+        message = gettext("Suggestion rejected.")
+    elif group is None:
+        message = gettext("These suggestions were decided already.")
+    else:
+        n = len(group.occurrences)
+        message = ngettext("Rejected %(n)s suggestion of %(name)s.", "Rejected %(n)s suggestions of %(name)s.", n) % {
+            "n": n, "name": group.label,
+        }
+    return workspace_update(request, article, extra={"message": message})
 
 
 @editor_required

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from annotations.models import EntityAlias, StoryLink, StorySuggestion
 from annotations.related import SAME_EVENT_AT, SUGGEST_AT, related_suggestions
-from annotations.suggestions import suggestions_for
+from annotations.suggestions import suggestion_groups, suggestions_for
 from annotations.tests.makers import make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article
@@ -99,10 +99,13 @@ def test_every_version_of_a_parallel_story_finds_another_version_first(editor_cl
             entity = make_entity(name=name)
             for alias in aliases:
                 EntityAlias.objects.get_or_create(entity=entity, name=alias)
-    # An editor accepts every suggested mention of every version (Accept all).
+    # An editor accepts every suggested mention of every version, entity by entity (accept all).
     for versions in stories.values():
         for article in versions.values():
-            editor_client.post(reverse("desk:suggestion-accept", args=[article.pk]), {"action": "all"})
+            for group in suggestion_groups(article):
+                if not group.ambiguous:
+                    data = {"action": "all", "group": group.key, "entity": group.key[0]}
+                    assert editor_client.post(reverse("desk:suggestion-accept", args=[article.pk]), data).status_code == 200
     checked, right, misses = 0, 0, []
     for doc_id in ENTITIES:
         for lang, article in stories[doc_id].items():
