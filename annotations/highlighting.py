@@ -67,6 +67,15 @@ PARAGRAPH_BREAK = re.compile(rf"{LINE_BREAK}(?:[^\S\r\n]*{LINE_BREAK})+")
 
 
 @dataclass
+class Run:
+    """Consecutive pieces of a paragraph that belong to one mention (`mention`, which the public
+    page links to its entity), or to none (None)."""
+
+    mention: object | None
+    pieces: list[Segment] = field(default_factory=list)
+
+
+@dataclass
 class Block:
     """A paragraph of the body (its segments, cut at the paragraph's ends) or the white space
     between paragraphs (no pieces), which the public page keeps as text between its <p> elements
@@ -75,6 +84,7 @@ class Block:
     start: int
     text: str
     pieces: list[Segment] = field(default_factory=list)
+    runs: list[Run] = field(default_factory=list)  # the pieces again, grouped by mention: linked_runs()
 
     @property
     def is_paragraph(self) -> bool:
@@ -114,3 +124,62 @@ def paragraphs(body: str, pieces: list[Segment]) -> list[Block]:
             block.pieces.append(Segment(start, body[start:end], piece.mentions, piece.claims, piece.statuses))
             j += 1
     return out
+
+
+def outermost(mention) -> tuple:
+    return mention.start, mention.start - mention.end, mention.id
+
+
+def linked_runs(out: list[Block], mentions) -> list[Block]:
+    """Group each paragraph's pieces (from paragraphs()) into runs, one per mention, for links to
+    the entities. Links cannot nest: a piece several mentions cover goes with the outermost (the
+    one that starts first, then the longest, then the oldest), so a name tagged inside a longer
+    one is part of the longer one's link, and two crossing mentions are two links side by side.
+    Claims are cut at mention edges already (segments()), so their marks sit inside the links."""
+    by_id = {mention.id: mention for mention in mentions}
+    for block in out:
+        for piece in block.pieces:
+            mention = min((by_id[i] for i in piece.mentions if i in by_id), key=outermost, default=None)
+            if block.runs and block.runs[-1].mention is mention:
+                block.runs[-1].pieces.append(piece)
+            else:
+                block.runs.append(Run(mention, [piece]))
+    return out
+
+
+CONTEXT_REACH = 30  # code points of the story shown either side of a span in the desk's lists
+LINE_END = re.compile(r"[\r\n]")
+SPACE = re.compile(r"\s")
+
+
+def around(body: str, start: int, end: int) -> tuple[str, str]:
+    """A few words of the story either side of a span, for the desk's lists ("… menuju ⟨Rusia⟩.
+    Kremlin …"): within the span's line, cut at a word edge where the script has them, with an
+    ellipsis where the line goes on."""
+    from annotations.models import is_grapheme_boundary
+
+    line_start = max((m.end() for m in LINE_END.finditer(body, 0, start)), default=0)
+    line_end = next((m.start() for m in LINE_END.finditer(body, end)), len(body))
+    before = body[max(line_start, start - CONTEXT_REACH) : start]
+    if start - CONTEXT_REACH > line_start:
+        first_space = SPACE.search(before)
+        if first_space and first_space.end() < len(before):
+            before = before[first_space.end() :]
+        else:  # a script without spaces: cut between two whole characters
+            cut = start - len(before)
+            while not is_grapheme_boundary(body, cut):
+                cut += 1
+            before = body[cut:start]
+        before = "…" + before
+    after = body[end : min(line_end, end + CONTEXT_REACH)]
+    if end + CONTEXT_REACH < line_end:
+        spaces = [m.start() for m in SPACE.finditer(after)]
+        if spaces and spaces[-1] > 0:
+            after = after[: spaces[-1]]
+        else:
+            cut = end + len(after)
+            while not is_grapheme_boundary(body, cut):
+                cut -= 1
+            after = body[end:cut]
+        after += "…"
+    return before, after

@@ -118,15 +118,18 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
         for other in pair if other != article.pk
     }
     # Each other story's reach (the sum of the squared weights of the rare entities it shares),
-    # added up in the database: only the best CANDIDATES come back, not every mention.
+    # added up in the database: only the best CANDIDATES come back, not every mention. A withdrawn
+    # story is never offered (its publisher took it back); drafts are, as they may yet be published.
     with connection.cursor() as cursor:
         cursor.execute(
             f"""SELECT named.article_id FROM (
                    SELECT DISTINCT article_id, entity_id FROM {Mention._meta.db_table}
                    WHERE entity_id = ANY(%s) AND article_id <> ALL(%s)
                ) named JOIN unnest(%s::bigint[], %s::float8[]) AS rare(entity_id, reach) USING (entity_id)
+               JOIN {Article._meta.db_table} story ON story.id = named.article_id AND story.status <> %s
                GROUP BY named.article_id ORDER BY sum(rare.reach) DESC, named.article_id DESC LIMIT %s""",
-            [rare_enough, [article.pk, *decided, *linked], rare_enough, [square(e) for e in rare_enough], CANDIDATES],
+            [rare_enough, [article.pk, *decided, *linked], rare_enough, [square(e) for e in rare_enough],
+             Article.Status.WITHDRAWN, CANDIDATES],
         )
         candidates = [pk for (pk,) in cursor.fetchall()]
     if not candidates:

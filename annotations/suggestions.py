@@ -124,6 +124,32 @@ def entities_changed(**kwargs) -> None:
     transaction.on_commit(bump)
 
 
+def occurrences_to_tag(article, entity, exact: str, selected: tuple[int, int]) -> tuple[list[tuple[int, int]], list[str]]:
+    """The spans a tag of every occurrence of `exact` as `entity` takes; and for each occurrence
+    it leaves out, the longer name that occurrence is part of.
+
+    Each whole-word occurrence, but not one inside a longer name, tagged in the story or known to
+    the newsroom: "Kim" inside "Kim Jong Un" is part of his name, and a mention there would nest
+    inside his. The span the editor selected is always taken, wherever it is: they asked for it
+    (the database allows nested mentions); so is one `entity` already tags, which stays as it is.
+    """
+    from articles.text import occurrences
+
+    body = article.body
+    tagged = list(article.mentions.values_list("start", "end", "entity_id"))
+    own = {(start, end) for start, end, entity_id in tagged if entity_id == entity.pk}
+    longer = {(start, end) for start, end, _ in tagged} | {(start, end) for start, end, _ in matcher().find(body)}
+    spans, left_out = [], []
+    for start, end in sorted({*occurrences(body, exact), selected}):
+        around = [(s, e) for s, e in longer if s <= start and end <= e and (s, e) != (start, end)]
+        if around and (start, end) != selected and (start, end) not in own:
+            s, e = min(around, key=lambda span: span[0] - span[1])  # the longest, for the message
+            left_out.append(body[s:e])
+        else:
+            spans.append((start, end))
+    return spans, left_out
+
+
 @dataclass
 class Suggestion:
     entity: object
@@ -136,11 +162,86 @@ class Suggestion:
         return f"{self.entity.pk}:{self.start}:{self.end}"
 
 
+@dataclass
+class Occurrence:
+    """One span of the story a group's names stand at: its suggestions (one per entity the name
+    there names) and a few words either side, by which the desk shows it (never by offsets)."""
+
+    start: int
+    end: int
+    exact: str
+    before: str
+    after: str
+    suggestions: list[Suggestion]
+
+    @property
+    def key(self) -> str:
+        return f"{self.start}:{self.end}"
+
+    @property
+    def context(self) -> str:
+        return f"{self.before}{self.exact}{self.after}"
+
+
+@dataclass
+class SuggestionGroup:
+    """The pending suggestions of one entity (“Russia — 21 times”), or of the entities a name
+    names together (twins, or an alias of several), where the editor picks one."""
+
+    entities: list
+    occurrences: list[Occurrence]
+
+    @property
+    def key(self) -> tuple[int, ...]:
+        return tuple(sorted(entity.pk for entity in self.entities))
+
+    @property
+    def ambiguous(self) -> bool:
+        return len(self.entities) > 1
+
+    @property
+    def names(self) -> list[str]:
+        """The names as the story writes them, each once, in order."""
+        return list(dict.fromkeys(o.exact for o in self.occurrences))
+
+    @property
+    def other_names(self) -> list[str]:
+        """The names the story writes other than the entity's own (“Rusia” for Russia)."""
+        return [name for name in self.names if name != self.entities[0].name] if not self.ambiguous else []
+
+    @property
+    def label(self) -> str:
+        if self.ambiguous:
+            return ", ".join(f"“{name}”" for name in self.names)
+        return self.entities[0].name
+
+
+def suggestion_groups(article, suggestions: list[Suggestion] | None = None) -> list[SuggestionGroup]:
+    """The story's suggestions (suggestions_for), one group per entity, in the order each first
+    appears; a span whose name names several entities is one occurrence, offered to pick from,
+    in the group of those entities together."""
+    from annotations.highlighting import around
+
+    spans: dict[tuple[int, int], list[Suggestion]] = {}
+    for s in suggestions_for(article) if suggestions is None else suggestions:
+        spans.setdefault((s.start, s.end), []).append(s)
+    groups: dict[tuple[int, ...], SuggestionGroup] = {}
+    for (start, end), row in spans.items():
+        key = tuple(sorted(s.entity.pk for s in row))
+        group = groups.setdefault(key, SuggestionGroup(sorted((s.entity for s in row), key=lambda e: e.pk), []))
+        group.occurrences.append(Occurrence(start, end, row[0].exact, *around(article.body, start, end), row))
+    return list(groups.values())
+
+
 def suggestions_for(article) -> list[Suggestion]:
     """The pending mentions of a story: known names not yet tagged there, nor rejected there.
 
-    A span already tagged (by any entity) or overlapping a tag is not offered again; of
-    overlapping matches the longest is offered (“Kim Jong Un” rather than “Kim”).
+    Longest match wins: of overlapping names the longest is offered (“Kim Jong Un”, not the
+    “Kim” inside it), and a name inside a longer one offered or turned down here never is. A span
+    already tagged, or overlapping a tag, is not offered either, unless the tag lies inside it:
+    “Kim” tagged by hand inside “Kim Jong Un” leaves “Kim Jong Un” on offer. The other entities
+    of the same name (twins, or an alias of several) are offered at the same span to pick from,
+    also once one of them was turned down there.
     """
     from annotations.models import Entity, RejectedSuggestion
 
@@ -149,18 +250,21 @@ def suggestions_for(article) -> list[Suggestion]:
     tagged = list(article.mentions.values_list("start", "end"))
     rejected = set(RejectedSuggestion.objects.filter(article=article).values_list("entity_id", "start", "end"))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2]))
-    taken: list[tuple[int, int]] = list(tagged)
+    taken: list[tuple[int, int]] = []  # spans offered or turned down, in the order of the hits
     offered: list[tuple[int, int, int]] = []
-    chosen_span = None
+
+    def blocked(start: int, end: int) -> bool:
+        if any(start < t_end and t_start < end and not (start <= t_start and t_end <= end and (t_start, t_end) != (start, end))
+               for t_start, t_end in tagged):
+            return True
+        return any(start < t_end and t_start < end and (t_start, t_end) != (start, end) for t_start, t_end in taken)
+
     for start, end, entity_id in hits:
-        if (entity_id, start, end) in rejected:
-            taken.append((start, end))  # turned down here: nor is a shorter name inside it offered
+        if blocked(start, end):
             continue
-        if (start, end) != chosen_span and any(start < t_end and t_start < end for t_start, t_end in taken):
-            continue
-        chosen_span = (start, end)
         taken.append((start, end))
-        offered.append((start, end, entity_id))
+        if (entity_id, start, end) not in rejected:
+            offered.append((start, end, entity_id))
     entities = {e.pk: e for e in Entity.objects.filter(pk__in=[entity_id for _, _, entity_id in offered] or [0])}
     return [
         Suggestion(entities[entity_id], start, end, article.body[start:end])

@@ -41,9 +41,9 @@ from annotations.forms import (
     why_no_link,
 )
 from annotations import history
-from annotations.highlighting import segments
+from annotations.highlighting import around, segments
 from annotations.related import decide as decide_related, related_suggestions
-from annotations.suggestions import Suggestion, suggestions_for
+from annotations.suggestions import Suggestion, SuggestionGroup, occurrences_to_tag, suggestion_groups
 from annotations.roles import EDITORS
 from annotations.models import (
     AttributionSpec,
@@ -63,7 +63,7 @@ from articles.views import render_page_or_results
 from articles import search
 from newsdesk.paging import CappedPaginator
 from newsdesk.parameters import ascii_number
-from articles.text import Folded, lock_typed_name, occurrences, to_name
+from articles.text import Folded, lock_typed_name, to_name
 
 logger = logging.getLogger("newsdesk.desk")
 
@@ -133,6 +133,9 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
     for mention in mentions:
         entry = entities.setdefault(mention.entity_id, {"entity": mention.entity, "mentions": []})
         entry["mentions"].append(mention)
+        mention.before, mention.after = around(article.body, mention.start, mention.end)
+        mention.context = f"{mention.before}{mention.exact}{mention.after}"
+    suggestions = suggestion_groups(article)
     for claim in claims:
         claim.status_form = ClaimStatusForm(claim=claim, related=related_articles, initial={"version": claim.version})
         claim.attribution_form = ClaimAttributionForm(initial={"version": claim.version}, prefix=f"attribution-{claim.pk}")
@@ -151,19 +154,11 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "claim_statuses": Claim.Status.choices,
         "entity_kinds": Entity.Kind.choices,
         "can_publish": request.user.has_perm("articles.publish_article"),
-        "suggestion_rows": by_span(suggestions_for(article)),
+        "suggestion_groups": suggestions,
+        "suggestion_count": sum(len(group.occurrences) for group in suggestions),
         "related_suggestions": related_suggestions(article),
         "suggestion_actions": [("desk:suggestion-accept", gettext("accept")), ("desk:suggestion-reject", gettext("reject"))],
     }
-
-
-def by_span(suggestions: list[Suggestion]) -> list[list[Suggestion]]:
-    """The suggestions, one row per span of the story: twins (entities of the same name) are
-    offered in one row to pick from, never as one occurrence listed once per twin."""
-    rows: dict[tuple[int, int], list[Suggestion]] = {}
-    for s in suggestions:
-        rows.setdefault((s.start, s.end), []).append(s)
-    return list(rows.values())
 
 
 def related_stories(article: Article) -> list[tuple[StoryLink, Article]]:
@@ -279,9 +274,9 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
             if submission.answered:
                 return workspace_replay(request, article, submission)
             entity = data["entity"] or new_entity(form)
-            spans = [(data["start"], data["end"])]
+            spans, left_out = [(data["start"], data["end"])], []
             if data["every_occurrence"]:
-                spans = occurrences(article.body, data["exact"])
+                spans, left_out = occurrences_to_tag(article, entity, data["exact"], spans[0])
             created = []
             for start, end in spans:
                 mention, made = Mention.objects.get_or_create(
@@ -290,6 +285,12 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
                 )
                 created += [mention.pk] if made else []
             message = gettext("Tagged %(n)s × %(entity)s.") % {"n": len(created), "entity": entity.name}
+            if left_out:
+                message += " " + ngettext(
+                    "%(n)s occurrence inside a longer name was left untagged (%(names)s); to tag it, select it and tag it alone.",
+                    "%(n)s occurrences inside longer names were left untagged (%(names)s); to tag one, select it and tag it alone.",
+                    len(left_out),
+                ) % {"n": len(left_out), "names": ", ".join(f"“{name}”" for name in dict.fromkeys(left_out))}
             submission.answer(200, message, {"entity": entity.pk, "mentions": created})
     except ValidationError as error:
         form.add_error(None, error)
@@ -319,21 +320,44 @@ def suggestion_from(request: HttpRequest, article: Article) -> tuple[Entity, int
     return entity, start, end
 
 
+def suggestion_group_from(request: HttpRequest, article: Article) -> SuggestionGroup | None:
+    """The group of suggestions an "all" form names by its entities (`group`), as the story
+    stands now: None if it has none pending any more (ValidationError if the form names none)."""
+    ids = [ascii_number(value) for value in request.POST.getlist("group")[:50]]
+    if not ids or None in ids:
+        raise ValidationError(gettext("Choose whose suggestions these are: each entity has its own accept all and reject all."))
+    key = tuple(sorted(set(ids)))
+    return next((group for group in suggestion_groups(article) if group.key == key), None)
+
+
+def suggestions_chosen(request: HttpRequest, article: Article) -> list[Suggestion]:
+    """What an accept form takes: one suggestion, or with action=all those of one group as the
+    entity chosen (ValidationError). Never every suggestion of the story at once: an editor
+    accepts entity by entity."""
+    if request.POST.get("action") != "all":
+        entity, start, end = suggestion_from(request, article)
+        return [Suggestion(entity, start, end, article.body[start:end])]
+    group = suggestion_group_from(request, article)
+    entity_pk = ascii_number(request.POST.get("entity", ""))
+    if group is None:
+        return []
+    entity = next((e for e in group.entities if e.pk == entity_pk), None)
+    if entity is None:
+        raise ValidationError(gettext("Choose which entity these suggestions name."))
+    return [s for o in group.occurrences for s in o.suggestions if s.entity.pk == entity.pk]
+
+
 @editor_required
 @require_POST
 def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
-    """Tag a suggested name, or with action=all every suggestion with only one candidate entity."""
+    """Tag a suggested name, or with action=all every suggestion of one entity (`group`, `entity`)."""
     article = desk_article(request, pk)
-    if request.POST.get("action") == "all":
-        offered = suggestions_for(article)
-        spans = [(s.start, s.end) for s in offered]
-        chosen = [s for s in offered if spans.count((s.start, s.end)) == 1]
-    else:
-        try:
-            entity, start, end = suggestion_from(request, article)
-        except ValidationError as error:
-            return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
-        chosen = [Suggestion(entity, start, end, article.body[start:end])]
+    try:
+        chosen = suggestions_chosen(request, article)
+    except ValidationError as error:
+        return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
+    if not chosen:
+        return workspace_update(request, article, extra={"message": gettext("These suggestions were decided already.")})
     created = 0
     with transaction.atomic():
         for s in chosen:
@@ -342,23 +366,44 @@ def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
                 defaults={"exact": article.body[s.start:s.end], "created_by": request.user},
             )
             created += made
-    message = ngettext("Tagged %(n)s suggested mention.", "Tagged %(n)s suggested mentions.", created) % {"n": created}
+    if request.POST.get("action") == "all":
+        message = ngettext(
+            "Tagged %(n)s suggested mention of %(entity)s.", "Tagged %(n)s suggested mentions of %(entity)s.", created
+        ) % {"n": created, "entity": chosen[0].entity.name}
+    else:
+        message = ngettext("Tagged %(n)s suggested mention.", "Tagged %(n)s suggested mentions.", created) % {"n": created}
     return workspace_update(request, article, extra={"message": message})
 
 
 @editor_required
 @require_POST
 def suggestion_reject(request: HttpRequest, pk: int) -> HttpResponse:
-    """Turn a suggestion down for this story: it is not offered again."""
+    """Turn a suggestion down for this story: it is not offered again. With action=all, every
+    suggestion of one group (`group`): for a name of several entities, as each of them."""
     article = desk_article(request, pk)
     try:
-        entity, start, end = suggestion_from(request, article)
+        if request.POST.get("action") == "all":
+            group = suggestion_group_from(request, article)
+            turned_down = [(s.entity, s.start, s.end) for o in group.occurrences for s in o.suggestions] if group else []
+        else:
+            turned_down = [suggestion_from(request, article)]
     except ValidationError as error:
         return workspace_update(request, article, status=422, extra={"message": " ".join(error.messages)})
-    RejectedSuggestion.objects.get_or_create(
-        article=article, entity=entity, start=start, end=end, defaults={"rejected_by": request.user}
-    )
-    return workspace_update(request, article, extra={"message": gettext("Suggestion rejected.")})
+    with transaction.atomic():
+        for entity, start, end in turned_down:
+            RejectedSuggestion.objects.get_or_create(
+                article=article, entity=entity, start=start, end=end, defaults={"rejected_by": request.user}
+            )
+    if request.POST.get("action") != "all":
+        message = gettext("Suggestion rejected.")
+    elif group is None:
+        message = gettext("These suggestions were decided already.")
+    else:
+        n = len(group.occurrences)
+        message = ngettext("Rejected %(n)s suggestion of %(name)s.", "Rejected %(n)s suggestions of %(name)s.", n) % {
+            "n": n, "name": group.label,
+        }
+    return workspace_update(request, article, extra={"message": message})
 
 
 @editor_required

@@ -14,7 +14,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
-from annotations.highlighting import paragraphs, segments
+from annotations.highlighting import linked_runs, paragraphs, segments
 from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles.filtering import StoryFilterForm, published_stories_naming
@@ -84,7 +84,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         claim.number = number
     graph = article_graph(article, entities, claims, request.build_absolute_uri)
     context = {
-        "article": article, "paragraphs": paragraphs(article.body, segments(article.body, mentions, claims)), "claims": claims,
+        "article": article, "claims": claims,
+        "paragraphs": linked_runs(paragraphs(article.body, segments(article.body, mentions, claims)), mentions),
         "entities": entities, "related": sorted(related, key=lambda pair: (pair[0].kind, pair[1].title)),
         "json_ld": as_script_text(graph),
     }

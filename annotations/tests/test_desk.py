@@ -152,6 +152,54 @@ def test_tag_every_occurrence_skips_parts_of_words(editor_client, db):
     assert list(Mention.objects.order_by("start").values_list("start", flat=True)) == [0, 31]
 
 
+NAMES = "Kim Jong Un arrived. Kim waved. Later Kim Jong Un left, and Kim Yo Jong stayed."
+
+
+def test_tag_every_occurrence_leaves_out_a_name_inside_a_longer_tagged_one_and_says_so(editor_client, db):
+    article = make_article(body=NAMES)
+    leader = make_entity(name="Supreme leader")  # a name the matcher does not know: only the tags count
+    make_mention(article, "Kim Jong Un", entity=leader)
+    second = NAMES.index("Kim Jong Un", 1)
+    make_mention(article, "Kim Jong Un", entity=leader, start=second, end=second + 11)
+    kim = make_entity(name="Kim family", kind="organisation")
+    response = post_mention(editor_client, article, "Kim", occurrence=1, entity=kim.pk, every_occurrence="on")
+    assert response.status_code == 200
+    assert [m.start for m in Mention.objects.filter(entity=kim).order_by("start")] == [NAMES.index("Kim waved"), NAMES.index("Kim Yo")]
+    assert "Tagged 2 × Kim family. 2 occurrences inside longer names were left untagged (“Kim Jong Un”)" in response.content.decode()
+
+
+def test_tag_every_occurrence_leaves_out_a_name_inside_a_longer_known_one(editor_client, db):
+    article = make_article(body=NAMES)
+    make_entity(name="Kim Jong Un")  # known to the newsroom, not tagged here yet
+    EntityAlias.objects.create(entity=make_entity(name="Kim Yo-jong"), name="Kim Yo Jong")
+    response = post_mention(editor_client, article, "Kim", occurrence=1, new_entity_name="Kim", new_entity_kind="person",
+                            every_occurrence="on")
+    assert [m.start for m in Mention.objects.filter(entity__name="Kim")] == [NAMES.index("Kim waved")]
+    html = response.content.decode()
+    assert "3 occurrences inside longer names were left untagged (“Kim Jong Un”, “Kim Yo Jong”)" in html
+    response = post_mention(editor_client, article, "Kim Jong Un", entity=Entity.objects.get(name="Kim Jong Un").pk,
+                            every_occurrence="on")
+    assert "Tagged 2 × Kim Jong Un." in response.content.decode() and "left untagged" not in response.content.decode()
+
+
+def test_a_name_selected_inside_a_longer_one_is_tagged_when_the_editor_asks(editor_client, db):
+    article = make_article(body=NAMES)
+    kim_jong_un = make_entity(name="Kim Jong Un")
+    EntityAlias.objects.create(entity=make_entity(name="Kim Yo-jong"), name="Kim Yo Jong")
+    post_mention(editor_client, article, "Kim Jong Un", entity=kim_jong_un.pk, every_occurrence="on")
+    family = make_entity(name="Kim family", kind="organisation")
+    # Alone, as selected: inside the first "Kim Jong Un".
+    assert post_mention(editor_client, article, "Kim", entity=family.pk).status_code == 200
+    assert Mention.objects.filter(entity=family, start=0, end=3).exists()
+    # Every occurrence, from inside the second: that one too, the one already tagged stays, and
+    # none inside another longer name.
+    response = post_mention(editor_client, article, "Kim", occurrence=2, entity=family.pk, every_occurrence="on")
+    second = NAMES.index("Kim Jong Un", 1)
+    assert sorted(Mention.objects.filter(entity=family).values_list("start", flat=True)) == [0, NAMES.index("Kim waved"), second]
+    assert ("Tagged 2 × Kim family. 1 occurrence inside a longer name was left untagged (“Kim Yo Jong”); "
+            "to tag it, select it and tag it alone.") in response.content.decode()
+
+
 def test_a_selection_that_does_not_match_the_text_is_refused(editor_client, story):
     data = {"start": 0, "end": 11, "exact": "Kim Jong Il", "new_entity_name": "Kim", "new_entity_kind": "person"}
     response = editor_client.post(reverse("desk:mention-create", args=[story.pk]), data, headers={"HX-Request": "true"})

@@ -287,3 +287,29 @@ def test_editor_confirms_a_claim_on_the_selected_quote_and_readers_read_it(page:
     expect(timeline).not_to_contain_text("Kremlin's statement")  # the internal reason stays on the desk
     page.goto(story.get_absolute_url())
     expect(page.locator(".quoted-evidence")).to_have_text(statement)
+
+
+def test_suggestions_are_reviewed_and_accepted_entity_by_entity(editor_page):
+    page = editor_page
+    body = "Kereta Kim Jong Un menuju Rusia. Kremlin: Rusia menyambut Kim Jong Un. Pejabat Rusia setuju."
+    story = make_article(title="Kereta", body=body, language="id")
+    russia = Entity.objects.create(name="Russia", kind="place")
+    russia.aliases.create(name="Rusia", language="id")
+    kim = Entity.objects.create(name="Kim Jong Un", kind="person")
+    page.goto(f"/desk/articles/{story.pk}/")
+    panel = page.get_by_role("region", name=re.compile("^Suggested mentions"))
+    expect(panel).to_contain_text("Russia — 3 times")
+    expect(panel).not_to_contain_text("@")
+    # One occurrence, reviewed by its words.
+    panel.get_by_text("review the 3 suggestions of Russia one by one").click()
+    panel.get_by_role("button", name="accept: Russia, in “…Un menuju Rusia. Kremlin: Rusia menyambut Kim Jong Un.…”").click()
+    expect(page.get_by_role("status")).to_have_text("Tagged 1 suggested mention.")
+    # The rest of that entity at once; the other entity's suggestions stay.
+    panel.get_by_role("button", name="Accept all 2 suggestions of Russia").click()
+    expect(page.get_by_role("status")).to_have_text("Tagged 2 suggested mentions of Russia.")
+    expect(panel).to_contain_text("Kim Jong Un — 2 times")
+    assert Mention.objects.filter(entity=russia).count() == 3 and not Mention.objects.filter(entity=kim).exists()
+    panel.get_by_role("button", name="Reject all 2 suggestions of Kim Jong Un").click()
+    expect(page.get_by_role("status")).to_have_text("Rejected 2 suggestions of Kim Jong Un.")
+    expect(panel).to_contain_text("No known entity is named here without a tag.")
+    expect(page.locator("[data-article-body] mark.hl-mention")).to_have_count(3)

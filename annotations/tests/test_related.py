@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from annotations.models import EntityAlias, StoryLink, StorySuggestion
 from annotations.related import SAME_EVENT_AT, SUGGEST_AT, related_suggestions
-from annotations.suggestions import suggestions_for
+from annotations.suggestions import suggestion_groups, suggestions_for
 from annotations.tests.makers import make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article
@@ -99,10 +99,13 @@ def test_every_version_of_a_parallel_story_finds_another_version_first(editor_cl
             entity = make_entity(name=name)
             for alias in aliases:
                 EntityAlias.objects.get_or_create(entity=entity, name=alias)
-    # An editor accepts every suggested mention of every version (Accept all).
+    # An editor accepts every suggested mention of every version, entity by entity (accept all).
     for versions in stories.values():
         for article in versions.values():
-            editor_client.post(reverse("desk:suggestion-accept", args=[article.pk]), {"action": "all"})
+            for group in suggestion_groups(article):
+                if not group.ambiguous:
+                    data = {"action": "all", "group": group.key, "entity": group.key[0]}
+                    assert editor_client.post(reverse("desk:suggestion-accept", args=[article.pk]), data).status_code == 200
     checked, right, misses = 0, 0, []
     for doc_id in ENTITIES:
         for lang, article in stories[doc_id].items():
@@ -176,3 +179,24 @@ def test_a_bad_decision_is_refused(editor_client, newsroom):
     assert editor_client.post(decide, {"to_article": korean.pk, "action": "confirm", "kind": "nonsense"}).status_code == 422
     assert editor_client.post(decide, {"to_article": "x", "action": "dismiss"}).status_code == 422
     assert not StorySuggestion.objects.exists()
+
+
+def test_a_withdrawn_story_is_never_suggested_as_related_and_a_link_to_one_says_withdrawn(editor_client, newsroom):
+    english, korean, others = newsroom
+    draft = make_article(title="리용호 초안", body="리용호는 2018년 러시아에 대해 말했다.", language="ko", status=Article.Status.DRAFT)
+    for s in suggestions_for(draft):
+        make_mention(draft, s.exact, entity=s.entity, start=s.start, end=s.end)
+    assert korean.pk in [s.article.pk for s in related_suggestions(english, minimum=0.0, limit=20)]
+    korean.withdraw()
+    found = [s.article.pk for s in related_suggestions(english, minimum=0.0, limit=20)]
+    assert korean.pk not in found
+    assert draft.pk in found  # a draft may yet be published: it is still offered
+    workspace = editor_client.get(reverse("desk:article", args=[english.pk])).content.decode()
+    suggested = workspace.split('id="related-suggestions-heading"')[1].split("</section>")[0]
+    assert korean.title not in suggested and draft.title in suggested
+    # A link made before the story was withdrawn stays, labelled as withdrawn.
+    StoryLink.objects.create(from_article=english, to_article=korean, kind=StoryLink.Kind.SAME_EVENT)
+    workspace = editor_client.get(reverse("desk:article", args=[english.pk])).content.decode()
+    linked = workspace.split('id="related-heading"')[1].split("</section>")[0]
+    assert korean.title in linked
+    assert '<span class="article-status article-status-withdrawn">withdrawn</span>' in linked

@@ -1,10 +1,13 @@
 """Entity suggestions: known names and aliases found in a story, in any script, as whole words."""
 
+import re
+
+import lxml.html
 import pytest
 from django.urls import reverse
 
 from annotations.models import EntityAlias, Mention, RejectedSuggestion
-from annotations.suggestions import Matcher, suggestions_for
+from annotations.suggestions import Matcher, suggestion_groups, suggestions_for
 from annotations.tests.makers import make_entity, make_mention
 from articles.tests.makers import make_article
 
@@ -68,6 +71,35 @@ def test_of_overlapping_names_the_longest_is_offered_and_tagged_spans_are_not(ki
     assert [(s.start, s.exact) for s in suggestions_for(article)] == [(21, "Kim Jong Un")]
 
 
+def test_no_name_is_offered_inside_a_longer_mention_or_a_longer_suggested_name(kim):
+    make_entity(name="Kim")
+    EntityAlias.objects.create(entity=make_entity(name="Kim Yo-jong"), name="Kim Yo Jong")
+    article = make_article(body="Chairman Kim Jong Un spoke. Kim Yo Jong listened. Kim left.")
+    leader = make_entity(name="Supreme leader")  # a name the matcher does not know: only the tag counts
+    make_mention(article, "Chairman Kim Jong Un", entity=leader)
+    assert found(article) == [("Kim Yo-jong", "Kim Yo Jong"), ("Kim", "Kim")]
+    assert [s.start for s in suggestions_for(article)] == [article.body.index("Kim Yo"), article.body.index("Kim left")]
+
+
+def test_a_longer_name_is_offered_around_a_shorter_one_tagged_by_hand(kim):
+    family = make_entity(name="Kim")
+    article = make_article(body="Kim Jong Un spoke, and then Kim left.")
+    make_mention(article, "Kim", entity=family)  # the editor's own choice, inside the longer name
+    assert [(s.entity.name, s.start) for s in suggestions_for(article)] == [("Kim Jong Un", 0), ("Kim", 28)]
+    make_mention(article, "Kim Jong Un", entity=kim)
+    make_mention(article, "Kim Jong", entity=make_entity(name="Someone"))  # crossing nothing, inside a tag
+    assert [(s.entity.name, s.start) for s in suggestions_for(article)] == [("Kim", 28)]
+
+
+def test_turning_down_one_of_two_same_named_entities_leaves_the_other_on_offer(kim):
+    twin = make_entity(name="Kim Jong Un")
+    article = make_article(body="Kim Jong Un arrived.")
+    for turned_down, other in [(kim, twin), (twin, kim)]:
+        RejectedSuggestion.objects.all().delete()
+        RejectedSuggestion.objects.create(article=article, entity=turned_down, start=0, end=11)
+        assert [s.entity for s in suggestions_for(article)] == [other]
+
+
 def test_the_matcher_learns_a_new_alias_at_once(kim):
     article = make_article(body="Chairman Kim Jong-un and the Marshal met.")
     assert found(article) == []
@@ -77,12 +109,12 @@ def test_the_matcher_learns_a_new_alias_at_once(kim):
     assert found(article) == []
 
 
-def test_accepting_one_and_all_and_rejecting_from_the_desk(editor_client, kim):
+def test_accepting_one_and_rejecting_one_from_the_desk(editor_client, kim):
     putin = make_entity(name="Vladimir Putin")
     article = make_article(body="Kim Jong Un met Vladimir Putin. Putin and Kim Jong Un smiled.")
     EntityAlias.objects.create(entity=putin, name="Putin")
     workspace = editor_client.get(reverse("desk:article", args=[article.pk])).content.decode()
-    assert "Suggested mentions" in workspace and 'data-suggestion="%d:0:11"' % kim.pk in workspace
+    assert "Suggested mentions" in workspace and 'data-suggestion="0:11"' in workspace
     accept = reverse("desk:suggestion-accept", args=[article.pk])
     reject = reverse("desk:suggestion-reject", args=[article.pk])
     assert editor_client.post(accept, {"entity": kim.pk, "start": 0, "end": 11}).status_code == 200
@@ -90,13 +122,118 @@ def test_accepting_one_and_all_and_rejecting_from_the_desk(editor_client, kim):
     assert editor_client.post(reject, {"entity": putin.pk, "start": 16, "end": 30}).status_code == 200
     assert RejectedSuggestion.objects.filter(article=article, entity=putin, start=16, end=30).exists()
     assert [(s.entity.name, s.start) for s in suggestions_for(article)] == [("Vladimir Putin", 32), ("Kim Jong Un", 42)]
-    response = editor_client.post(accept, {"action": "all"})
-    assert "Tagged 2 suggested mentions." in response.content.decode()
-    assert suggestions_for(article) == []
     # A rejected suggestion stays rejected, also once the matcher is rebuilt.
     EntityAlias.objects.create(entity=putin, name="V. Putin")
-    assert suggestions_for(article) == []
+    assert [s.start for s in suggestions_for(article)] == [32, 42]
     assert not Mention.objects.filter(article=article, entity=putin, start=16).exists()
+
+
+RUSSIA = (
+    "Kereta Kim Jong Un berangkat menuju Rusia pada hari Minggu, menurut Yonhap.\n\n"
+    "Kremlin mengatakan Kim Jong Un akan bertemu Vladimir Putin di Rusia. Russia tidak menyebut tanggalnya, "
+    "tetapi pejabat Rusia mengatakan kunjungan itu akan berlangsung di Vladivostok."
+)
+
+
+@pytest.fixture
+def russia_story(kim):
+    russia = make_entity(name="Russia", kind="place")
+    EntityAlias.objects.create(entity=russia, name="Rusia", language="id")
+    putin = make_entity(name="Vladimir Putin")
+    return make_article(body=RUSSIA, language="id"), russia, kim, putin
+
+
+def panel_of(html: str, heading: str) -> str:
+    return html.split(f'id="{heading}"')[1].split("</section>")[0]
+
+
+def test_suggestions_are_grouped_by_entity_with_counts_and_each_occurrence_in_its_words(editor_client, russia_story):
+    article, russia, kim, putin = russia_story
+    groups = suggestion_groups(article)
+    assert [(g.entities, len(g.occurrences)) for g in groups] == [([kim], 2), ([russia], 4), ([putin], 1)]
+    assert groups[1].other_names == ["Rusia"]
+    assert [(o.before, o.exact, o.after) for o in groups[1].occurrences][:2] == [
+        ("…Kim Jong Un berangkat menuju ", "Rusia", " pada hari Minggu, menurut…"),
+        ("…bertemu Vladimir Putin di ", "Rusia", ". Russia tidak menyebut…"),
+    ]
+    html = editor_client.get(reverse("desk:article", args=[article.pk])).content.decode()
+    panel = panel_of(html, "suggestions-heading")
+    assert '<span class="count">7</span>' in panel
+    text = " ".join(lxml.html.fromstring(panel.split("</h2>", 1)[1]).text_content().split())
+    assert "Russia — 4 times as Rusia: accept all · reject all · review" in text
+    assert "Vladimir Putin — 1 time, in …Kim Jong Un akan bertemu Vladimir Putin di Rusia. Russia tidak…: accept · reject" in text
+    assert "Kim Jong Un — 2 times" in text
+    assert "<strong>Rusia</strong> pada hari Minggu" in panel
+    # One accept all and one reject all per entity, none for the whole story.
+    assert panel.count('name="action" value="all"') == 6
+    assert 'aria-label="Accept all 4 suggestions of Russia"' in panel and 'aria-label="Reject all 2 suggestions of Kim Jong Un"' in panel
+    assert "Accept all" not in text
+
+
+def test_no_offset_is_shown_or_read_out_anywhere_in_the_workspace(editor_client, russia_story):
+    article, russia, kim, putin = russia_story
+    make_mention(article, "Rusia", entity=russia)
+    html = editor_client.get(reverse("desk:article", args=[article.pk])).content.decode()
+    text = lxml.html.fromstring(html).text_content()
+    assert not re.search(r"@\s*\d", text), re.search(r".{20}@\s*\d+.{20}", text)
+    labels = re.findall(r'aria-label="([^"]*)"', html)
+    starts = {str(o.start) for g in suggestion_groups(article) for o in g.occurrences} | {str(RUSSIA.index("Rusia"))}
+    assert not [label for label in labels if set(re.findall(r"\d+", label)) & starts]
+    assert "Remove the mention “Rusia” in “…Kim Jong Un berangkat menuju Rusia pada hari Minggu, menurut…”" in html
+    assert "accept: Russia, in “…bertemu Vladimir Putin di Rusia. Russia tidak menyebut…”" in html
+
+
+def test_accept_all_and_reject_all_touch_only_that_entitys_suggestions(editor_client, russia_story):
+    article, russia, kim, putin = russia_story
+    accept = reverse("desk:suggestion-accept", args=[article.pk])
+    reject = reverse("desk:suggestion-reject", args=[article.pk])
+    response = editor_client.post(accept, {"action": "all", "group": russia.pk, "entity": russia.pk})
+    assert "Tagged 4 suggested mentions of Russia." in response.content.decode()
+    assert Mention.objects.filter(article=article).count() == Mention.objects.filter(entity=russia).count() == 4
+    response = editor_client.post(reject, {"action": "all", "group": kim.pk})
+    assert "Rejected 2 suggestions of Kim Jong Un." in response.content.decode()
+    assert set(RejectedSuggestion.objects.values_list("entity", flat=True)) == {kim.pk}
+    assert RejectedSuggestion.objects.count() == 2
+    assert [(g.entities, len(g.occurrences)) for g in suggestion_groups(article)] == [([putin], 1)]
+    # Sent again: nothing left of that group, nothing else touched.
+    response = editor_client.post(accept, {"action": "all", "group": russia.pk, "entity": russia.pk})
+    assert response.status_code == 200 and "decided already" in response.content.decode()
+    assert Mention.objects.count() == 4
+
+
+def test_there_is_no_accept_all_for_the_whole_story(editor_client, russia_story):
+    article, russia, kim, putin = russia_story
+    accept = reverse("desk:suggestion-accept", args=[article.pk])
+    for data in [{"action": "all"}, {"action": "all", "group": "", "entity": russia.pk}, {"action": "all", "group": "x"},
+                 {"action": "all", "group": russia.pk, "entity": kim.pk}, {"action": "all", "group": russia.pk}]:
+        response = editor_client.post(accept, data)
+        assert response.status_code == 422, data
+    assert "each entity has its own accept all" in editor_client.post(accept, {"action": "all"}).content.decode()
+    assert editor_client.post(reverse("desk:suggestion-reject", args=[article.pk]), {"action": "all"}).status_code == 422
+    assert not Mention.objects.exists() and not RejectedSuggestion.objects.exists()
+
+
+def test_a_name_of_several_entities_is_one_group_to_pick_from(editor_client, kim):
+    sister = make_entity(name="Kim Yo Jong")
+    for entity in (kim, sister):
+        EntityAlias.objects.create(entity=entity, name="Kim")
+    article = make_article(body="Kim Jong Un spoke. Then Kim left, and Kim Yo Jong stayed. Kim waved.")
+    groups = suggestion_groups(article)
+    assert [(g.entities, len(g.occurrences)) for g in groups] == [([kim], 1), ([kim, sister], 2), ([sister], 1)]
+    html = editor_client.get(reverse("desk:article", args=[article.pk])).content.decode()
+    panel = panel_of(html, "suggestions-heading")
+    assert "This name names several entities: pick one." in panel
+    assert 'aria-label="Accept all 2 suggestions as Kim Yo Jong"' in panel
+    assert 'aria-label="Reject all 2 suggestions of “Kim”"' in panel
+    accept = reverse("desk:suggestion-accept", args=[article.pk])
+    both = {"action": "all", "group": [kim.pk, sister.pk]}
+    response = editor_client.post(accept, both | {"entity": sister.pk})
+    assert "Tagged 2 suggested mentions of Kim Yo Jong." in response.content.decode()
+    assert sorted(Mention.objects.values_list("entity__name", "exact")) == [("Kim Yo Jong", "Kim"), ("Kim Yo Jong", "Kim")]
+    # Rejecting the group of a name of several entities turns it down as each of them.
+    article = make_article(body="Kim arrived. Kim left.")
+    editor_client.post(reverse("desk:suggestion-reject", args=[article.pk]), both)
+    assert RejectedSuggestion.objects.filter(article=article).count() == 4 and suggestion_groups(article) == []
 
 
 def test_a_suggestion_for_a_span_outside_the_story_is_refused(editor_client, kim):

@@ -1,7 +1,9 @@
+from html.parser import HTMLParser
+
 from django.core.cache import cache
 from django.urls import reverse
 
-from annotations.models import Attribution, StoryLink
+from annotations.models import Attribution, Mention, StoryLink
 from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.models import Article
 from articles.tests.makers import make_article, make_articles, make_source
@@ -113,3 +115,74 @@ def test_article_page_query_count_is_constant(client, db, count_queries):
     three = count_queries(client, article.get_absolute_url())
     annotate(30)
     assert count_queries(client, article.get_absolute_url()) == three <= 8
+
+
+class TagBalance(HTMLParser):
+    """Fails on an end tag that does not close the innermost open element (crossed tags)."""
+
+    def __init__(self):
+        super().__init__()
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.open.append(tag)
+
+    def handle_endtag(self, tag):
+        assert self.open and self.open[-1] == tag, f"</{tag}> closes <{self.open[-1] if self.open else None}>"
+        self.open.pop()
+
+
+LINKED = "Kim Jong Un berangkat menuju Rusia.\n\nKemudian Kim Jong Un bertemu Putin di Vladivostok, kata Kremlin."
+
+
+def test_each_tagged_name_in_the_public_text_links_to_its_entity_in_the_storys_own_words(client, db):
+    import lxml.html
+
+    article = make_article(title="Kereta", body=LINKED, language="id")
+    kim, russia = make_entity(name="Kim Jong Un"), make_entity(name="Russia", kind="place")
+    putin, city = make_entity(name="Vladimir Putin"), make_entity(name="Vladivostok", kind="place")
+    family = make_entity(name="Kim family", kind="organisation")
+    make_mention(article, "Kim Jong Un", entity=kim)
+    make_mention(article, "Rusia", entity=russia)
+    second = LINKED.index("Kim Jong Un", 1)
+    make_mention(article, "Kim Jong Un", entity=kim, start=second, end=second + 11)
+    make_mention(article, "Kim", entity=family, start=second, end=second + 3)  # tagged inside the longer name
+    make_mention(article, "Vladivostok", entity=city)
+    secret = make_entity(name="Hidden Person")
+    make_mention(article, "Kremlin", entity=secret, is_published=False)
+    crossing = make_claim(article, "menuju Rusia.\n\nKemudian Kim Jong Un bertemu Putin")
+    make_mention(article, "Putin", entity=putin)
+
+    html = client.get(article.get_absolute_url()).content.decode()
+    body_html = html.split("data-article-body>")[1].split("</div>")[0]
+    TagBalance().feed(body_html)
+    story = lxml.html.fromstring(html).xpath("//*[@data-article-body]")[0]
+    assert story.text_content() == LINKED
+    links = [(a.text_content(), a.get("href")) for a in story.xpath(".//a")]
+    assert links == [
+        ("Kim Jong Un", kim.get_absolute_url()), ("Rusia", russia.get_absolute_url()),
+        ("Kim Jong Un", kim.get_absolute_url()),  # the inner "Kim" goes with the longer name: links never nest
+        ("Putin", putin.get_absolute_url()), ("Vladivostok", city.get_absolute_url()),
+    ]
+    assert not story.xpath(".//a//a | .//mark//a")
+    # The claim's highlight runs on inside the links it crosses, one mark per piece.
+    marked = [(m.getparent().tag, m.text_content()) for m in story.xpath(".//mark") if m.get("data-claims") == str(crossing.pk)]
+    assert marked == [("p", "menuju "), ("a", "Rusia"), ("p", "."), ("p", "Kemudian "), ("a", "Kim"), ("a", " Jong Un"),
+                      ("p", " bertemu "), ("a", "Putin")]
+    # Only what is public: the unpublished mention is plain text, and its entity is named nowhere.
+    assert "Hidden Person" not in html and secret.slug not in html
+    for _, href in links:
+        assert client.get(href).status_code == 200
+    assert family.get_absolute_url() not in body_html
+
+
+def test_a_stored_public_page_drops_the_link_of_a_mention_taken_back(client, db):
+    article = make_article(title="Kereta", body=LINKED, language="id")
+    mention = make_mention(article, "Rusia", entity=make_entity(name="Russia", kind="place"))
+    link = f'<a class="mention-span" href="{mention.entity.get_absolute_url()}">Rusia</a>'
+    first = client.get(article.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss" and link in first.content.decode()
+    assert client.get(article.get_absolute_url())["X-Page-Cache"] == "hit"
+    Mention.objects.filter(pk=mention.pk).update(is_published=False)
+    again = client.get(article.get_absolute_url())
+    assert again["X-Page-Cache"] == "miss" and link not in again.content.decode() and "Rusia" in again.content.decode()

@@ -297,7 +297,7 @@ def test_story_page_shows_each_paragraph_as_its_own_p_and_splits_a_highlight_acr
     parts = [(mark.getparent(), mark.text_content()) for mark in story.xpath(".//mark") if str(crossing.pk) in mark.get("data-claims").split()]
     assert [(paragraphs.index(p), text) for p, text in parts] == [(0, "dawn."), (1, "It "), (1, "reached"), (1, " Russia,"), (2, "officials")]
     assert [m.get("data-claims") for m in story.xpath(".//mark") if m.text_content() == "reached"] == [f"{crossing.pk} {inside.pk}"]
-    assert [s.text_content() for s in paragraphs[0].xpath("./span[@class='mention-span']")] == [kim.exact]
+    assert [s.text_content() for s in paragraphs[0].xpath("./a[@class='mention-span']")] == [kim.exact]
 
 
 @pytest.mark.parametrize("body, expected", [
