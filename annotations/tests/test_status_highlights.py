@@ -45,3 +45,14 @@ def test_the_workspace_marks_each_claim_with_its_status_and_explains_them(editor
     legend = legend[:legend.index("</ul>")]
     for value, label in Claim.Status.choices:
         assert f"hl-{value}" in legend and str(label) in legend
+
+
+@pytest.mark.django_db
+def test_the_public_text_marks_each_published_claim_with_its_status(client):
+    story = make_article(body=BODY)
+    claim = make_claim(story, "weapons were discussed", is_published=True)
+    add_attribution(claim, make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT))
+    claim.change_status("reported", by=None, reason="The Kremlin said so")
+    html = client.get(story.get_absolute_url()).content.decode()
+    assert re.search(r'<mark class="claim-span hl-reported" data-claims="\d+">weapons were discussed</mark>', html)
+    assert 'class="highlight-legend"' in html and "a tagged entity" not in html
