@@ -446,7 +446,8 @@
     if (event.altKey && event.shiftKey && (event.code === "KeyE" || event.code === "KeyC")) {
       updateSelection();
       const selection = window.getSelection();
-      if (body && selection.rangeCount && !selection.isCollapsed && current) {
+      const range = selection.rangeCount ? selection.getRangeAt(0) : null;
+      if (body && range && !selection.isCollapsed && current && range.intersectsNode(body)) {
         event.preventDefault();
         if (body.contains(selection.anchorNode)) readCursor(body);
         openPanel(event.code === "KeyE" ? "mention" : "claim");
