@@ -21,7 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink, rules_checked
-from articles.models import Article
+from articles.models import Article, Source
 
 # The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
 # come after it, in the order a deleted claim is restored (evidence may cite an attribution).
@@ -164,7 +164,7 @@ class Names:
             self.related[model] = {row.pk: row for row in rows}
         user_ids = {
             (row.pgh_context.metadata or {}).get("user")
-            for rows in events.values() for row in rows if row.pgh_context is not None
+            for rows in events.values() for row in rows if getattr(row, "pgh_context", None) is not None
         }
         users = get_user_model()._base_manager.filter(pk__in=[i for i in user_ids if isinstance(i, int)])
         self.users = {user.pk: user for user in users}
@@ -506,6 +506,36 @@ def undo(article: Article, kind: str, event_id: int, *, user) -> str:
     return message
 
 
+@dataclass
+class Question:
+    """An undo readers would see, asked before it is done: what changes for them (`effects`), and
+    what the confirming press sends back (`token`). `stale`: a confirmation was sent, for effects
+    that are no longer these (the story or the row changed since the question was asked)."""
+
+    kind: str
+    event_id: int
+    effects: list[str]
+    token: str
+    stale: bool = False
+    beside_change: bool = False  # shown beside its change in the timeline (set by the page)
+
+
+def undo_or_ask(article: Article, kind: str, event_id: int, *, user, confirm: str = "") -> "str | Question":
+    """Undo the change, as undo() does, if readers would see nothing of it or `confirm` is the
+    token of the Question about it; else the Question, and nothing done. An undo that would be
+    refused is refused (CannotUndo) before anything is asked."""
+    with transaction.atomic():
+        # The story is locked from the question to the undo: it is not published in between.
+        Article.objects.select_for_update().filter(pk=article.pk).values("pk").get()
+        article.refresh_from_db(fields=["status", "published_at"])
+        effects = public_effects(article, kind, event_id)
+        token = effects_token(effects)
+        if effects and confirm != token:
+            try_undo(article, kind, event_id, user=user)
+            return Question(kind, event_id, effects, token, stale=bool(confirm))
+        return undo(article, kind, event_id, user=user)
+
+
 class _Trial(Exception):
     pass
 
@@ -664,6 +694,12 @@ def public_effects(article: Article, kind: str, event_id: int) -> list[str]:
     if action == "insert" and model in (Article, ClaimStatusChange):
         return []  # not undone from the history
     rows, now, before = [event], snapshot(event, model), None
+    if action == "insert":
+        # What a removal takes away is the row as it is now, not as it was made.
+        current = model._base_manager.filter(pk=event.pgh_obj_id).first()
+        if current is None:
+            return []
+        rows, now = [current], {f.attname: getattr(current, f.attname) for f in snapshot_fields(model)}
     if action == "update":
         previous = previous_event(model, event)
         if previous is None:
@@ -801,8 +837,9 @@ def claim_part_effects(model, claim: Claim, action: str, now: dict, before: dict
         fields = {f.name: f for f in snapshot_fields(Attribution)}
 
         def link(values: dict) -> str:
+            source = names.related.get(Source, {}).get(values["source_id"])
             return gettext("%(source)s (%(role)s, %(sourcing)s)") % {
-                "source": names.value(fields["source"], values["source_id"]),
+                "source": source.name if source is not None else names.value(fields["source"], values["source_id"]),
                 "role": names.value(fields["role"], values["role"]),
                 "sourcing": names.value(fields["sourcing"], values["sourcing"]),
             }

@@ -232,16 +232,16 @@ HISTORY_PAGE_SIZE = 100
 
 
 def history_response(request: HttpRequest, article: Article, *, message: str = "", status: int = 200,
-                     asking=None) -> HttpResponse:
+                     question: history.Question | None = None) -> HttpResponse:
     page = Paginator(history.entries(article), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"article": article, "page": page, "message": message, "failed": status >= 400, "asking": asking}
-    if asking is not None:
+    if question is not None:
         # The question goes beside the change it is about; on top of the list only if that change
         # is no longer on this page (newer changes pushed it to the next).
-        asking["beside_change"] = any(
-            (change.kind, change.event.pgh_id) == (asking["kind"], asking["event_id"])
+        question.beside_change = any(
+            (change.kind, change.event.pgh_id) == (question.kind, question.event_id)
             for entry in page for change in entry.changes
         )
+    context = {"article": article, "page": page, "message": message, "failed": status >= 400, "question": question}
     template = "annotations/article_history.html"
     if request.htmx and not request.htmx.boosted:
         template += "#history"
@@ -258,27 +258,17 @@ def article_history(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def history_undo(request: HttpRequest, pk: int, kind: str, event_id: int) -> HttpResponse:
-    """Undo one change of the timeline, or restore what it deleted. An undo the public would see
-    (history.public_effects) asks first, saying what changes for readers; only a second press,
-    confirming those very effects, does it. Any other undo is done at the first press."""
+    """Undo one change of the timeline, or restore what it deleted; one readers would see is
+    asked first, saying what changes for them (history.undo_or_ask)."""
     article = desk_article(request, pk)
-    confirm = request.POST.get("confirm", "")
     try:
-        with transaction.atomic():  # the story is locked: it is not published between the question and the undo
-            Article.objects.select_for_update().filter(pk=article.pk).values("pk").get()
-            article = desk_article(request, pk)
-            effects = history.public_effects(article, kind, event_id)
-            if effects and confirm != history.effects_token(effects):
-                history.try_undo(article, kind, event_id, user=request.user)  # one it would refuse is refused now
-                asking = {"kind": kind, "event_id": event_id, "effects": effects, "token": history.effects_token(effects)}
-                message = gettext(
-                    "What this undo changes for readers has changed since you were asked: read it again."
-                ) if confirm else ""
-                return history_response(request, article, message=message, status=409 if confirm else 200, asking=asking)
-            message = history.undo(article, kind, event_id, user=request.user)
+        done = history.undo_or_ask(article, kind, event_id, user=request.user, confirm=request.POST.get("confirm", ""))
     except history.CannotUndo as error:
         return history_response(request, article, message=str(error), status=422)
-    return history_response(request, desk_article(request, pk), message=message)
+    if isinstance(done, history.Question):
+        message = gettext("What this undo changes for readers has changed since you were asked: read it again.") if done.stale else ""
+        return history_response(request, article, message=message, status=409 if done.stale else 200, question=done)
+    return history_response(request, desk_article(request, pk), message=done)
 
 
 @editor_required
