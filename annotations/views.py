@@ -682,7 +682,10 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 ) if confirm else ""
                 return story_header(request, article, message=message, status=409 if confirm else 200,
                                     extra={"confirming": "publish", "checklist": checklist})
-            article.publish(by=request.user)
+            try:
+                article.publish(by=request.user)
+            except ValidationError as error:
+                return story_header(request, article, message=" ".join(error.messages), status=422)
     if request.htmx:
         return HttpResponseClientRedirect(resolve_url("desk:article", pk=article.pk))
     return redirect("desk:article", pk=article.pk)
