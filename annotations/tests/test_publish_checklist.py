@@ -171,3 +171,20 @@ def test_a_press_from_a_page_left_open_changes_nothing_and_says_why(editor_clien
     response = editor_client.post(publish_url(draft), {"action": "withdraw", "confirm": "yes"}, headers=HTMX)
     assert "This story is not public." in response.content.decode()
     assert draft.events.count() == events and status_of(draft) == "withdrawn"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_four_presses_of_publish_now_at_once_publish_the_story_once():
+    from annotations.tests.test_double_submits import at_once, editor_clients
+
+    story = make_article(title="Kim leaves", body=BODY, status=Article.Status.DRAFT)
+    clients = editor_clients(4)
+    token = token_in(clients[0].post(publish_url(story), {"action": "publish"}, headers=HTMX))
+    results = at_once(
+        [lambda c=c: c.post(publish_url(story), {"action": "publish", "confirm": token}, headers=HTMX) for c in clients],
+        door="articles_article", mode="EXCLUSIVE",  # each waits at the story's row lock
+    )
+    assert [r.status_code for r in results] == [200] * 4
+    assert sum("HX-Redirect" in r for r in results) == 1
+    assert sum("This story is already published." in r.content.decode() for r in results) == 3
+    assert story.events.filter(pgh_label="update", status="published").count() == 1
