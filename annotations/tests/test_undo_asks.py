@@ -194,3 +194,19 @@ def test_the_admin_restores_into_a_draft_at_one_press(maintainer_client, db):
     Mention.objects.filter(pk=mention.pk).delete()
     url = reverse("admin:articles_article_history_undo", args=[draft.pk, "mention", mention.events.get(pgh_label="delete").pgh_id])
     assert maintainer_client.post(url).status_code == 302 and Mention.objects.filter(pk=mention.pk).exists()
+
+
+def test_the_question_stands_beside_its_change_or_on_top_when_the_change_is_on_another_page(editor_client, story, monkeypatch):
+    monkeypatch.setattr("annotations.views.HISTORY_PAGE_SIZE", 1)
+    url = reverse("desk:mention-create", args=[story.pk])
+    for text_, name in [("Pyongyang", "Pyongyang"), ("Russia", "Russia")]:  # two requests: two entries, newest first
+        start = STORY.index(text_)
+        entity = make_entity(name=name, kind="place")
+        editor_client.post(url, {"start": start, "end": start + len(text_), "exact": text_, "entity": entity.pk}, headers=HTMX)
+    older = Mention.objects.get(exact="Pyongyang").events.get(pgh_label="insert")
+    on_page_one = text(editor_client.post(undo_url(story, "mention", older), headers=HTMX))
+    assert on_page_one.index('id="undo-question"') < on_page_one.index('<ol class="timeline">')  # its change is on page 2
+    assert "will no longer tag “Pyongyang” as Pyongyang" in on_page_one
+    on_page_two = text(editor_client.post(undo_url(story, "mention", older) + "?page=2", headers=HTMX))
+    assert on_page_two.index('id="undo-question"') > on_page_two.index('<ol class="timeline">')
+    assert f'action="{undo_url(story, "mention", older)}?page=2"' in on_page_two  # the confirmation stays on page 2
