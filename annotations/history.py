@@ -6,6 +6,7 @@ goes through the models again: the undo is itself a change, recorded like any ot
 is refused with a reason when it would break a rule or clash with a later change.
 """
 
+import hashlib
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,7 +21,7 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy as _
 
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink, rules_checked
-from articles.models import Article
+from articles.models import Article, Source
 
 # The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
 # come after it, in the order a deleted claim is restored (evidence may cite an attribution).
@@ -109,10 +110,10 @@ class Change:
         return f"{self.model._meta.verbose_name.capitalize()} {verb}"
 
 
-def article_events(article_id: int) -> dict[type, list]:
-    """Every recorded event of the article and of what belongs to it, deleted rows included."""
+def event_filters(article_id: int) -> dict[type, Q]:
+    """For each kind of row, which of its events belong to the article's timeline."""
     claim_ids = event_model(Claim).objects.filter(article_id=article_id).values("pgh_obj_id")
-    filters = {
+    return {
         Article: Q(pgh_obj_id=article_id),
         Mention: Q(article_id=article_id),
         Claim: Q(article_id=article_id),
@@ -121,13 +122,26 @@ def article_events(article_id: int) -> dict[type, list]:
         ClaimStatusChange: Q(claim_id__in=claim_ids),
         StoryLink: Q(from_article_id=article_id) | Q(to_article_id=article_id),
     }
+
+
+def article_events(article_id: int) -> dict[type, list]:
+    """Every recorded event of the article and of what belongs to it, deleted rows included."""
     events = {}
-    for model, condition in filters.items():
+    for model, condition in event_filters(article_id).items():
         rows = event_model(model).objects.filter(condition).select_related("pgh_context").order_by("pgh_id")
         if model is Article:
             rows = rows.defer("body")
         events[model] = list(rows)
     return events
+
+
+def latest_events(article_id: int) -> list[int | None]:
+    """The id of the latest event of each kind of row in the article's timeline: any change to
+    the story or to what belongs to it, made anywhere (the desk, the admin, raw SQL), moves one."""
+    latest = []
+    for model, condition in event_filters(article_id).items():
+        latest.append(event_model(model).objects.filter(condition).aggregate(latest=models.Max("pgh_id"))["latest"])
+    return latest
 
 
 class Names:
@@ -150,7 +164,7 @@ class Names:
             self.related[model] = {row.pk: row for row in rows}
         user_ids = {
             (row.pgh_context.metadata or {}).get("user")
-            for rows in events.values() for row in rows if row.pgh_context is not None
+            for rows in events.values() for row in rows if getattr(row, "pgh_context", None) is not None
         }
         users = get_user_model()._base_manager.filter(pk__in=[i for i in user_ids if isinstance(i, int)])
         self.users = {user.pk: user for user in users}
@@ -492,14 +506,64 @@ def undo(article: Article, kind: str, event_id: int, *, user) -> str:
     return message
 
 
+@dataclass
+class Question:
+    """An undo readers would see, asked before it is done: what changes for them (`effects`), and
+    what the confirming press sends back (`token`). `stale`: a confirmation was sent, for effects
+    that are no longer these (the story or the row changed since the question was asked)."""
+
+    kind: str
+    event_id: int
+    effects: list[str]
+    token: str
+    stale: bool = False
+    beside_change: bool = False  # shown beside its change in the timeline (set by the page)
+
+
+def undo_or_ask(article: Article, kind: str, event_id: int, *, user, confirm: str = "") -> "str | Question":
+    """Undo the change, as undo() does, if readers would see nothing of it or `confirm` is the
+    token of the Question about it; else the Question, and nothing done. An undo that would be
+    refused is refused (CannotUndo) before anything is asked."""
+    with transaction.atomic():
+        # The story is locked from the question to the undo: it is not published in between.
+        Article.objects.select_for_update().filter(pk=article.pk).values("pk").get()
+        article.refresh_from_db(fields=["status", "published_at"])
+        effects = public_effects(article, kind, event_id)
+        token = effects_token(effects)
+        if effects and confirm != token:
+            try_undo(article, kind, event_id, user=user)
+            return Question(kind, event_id, effects, token, stale=bool(confirm))
+        return undo(article, kind, event_id, user=user)
+
+
+class _Trial(Exception):
+    pass
+
+
+def try_undo(article: Article, kind: str, event_id: int, *, user) -> None:
+    """Raise CannotUndo if undo() would refuse; leave nothing of it either way (a savepoint rolled
+    back: its rows, its history events and what it would have done at commit all go)."""
+    try:
+        with transaction.atomic():
+            undo(article, kind, event_id, user=user)
+            raise _Trial
+    except _Trial:
+        pass
+
+
 def check_permission(user, perms: list[str]) -> None:
     if not user.has_perms(perms):
         raise CannotUndo(gettext("You may not undo this kind of change."))
 
 
-def undo_update(model, event, after: dict, *, user) -> str:
+def previous_event(model, event):
+    """The row as it stood before `event`: the state an undo of that update puts back."""
     Event = event_model(model)
-    previous = Event.objects.filter(pgh_obj_id=event.pgh_obj_id, pgh_id__lt=event.pgh_id).order_by("-pgh_id").first()
+    return Event.objects.filter(pgh_obj_id=event.pgh_obj_id, pgh_id__lt=event.pgh_id).order_by("-pgh_id").first()
+
+
+def undo_update(model, event, after: dict, *, user) -> str:
+    previous = previous_event(model, event)
     if previous is None:
         raise CannotUndo(gettext("No earlier state of this row was recorded."))
     before = snapshot(previous, model)
@@ -613,3 +677,210 @@ def restore_row(model, values: dict):
     except IntegrityError:
         raise CannotUndo(gettext("It clashes with a row made since (the same span or link exists again).")) from None
     return obj
+
+
+# What readers never see of a row: setting back only these changes no public page.
+INTERNAL_FIELDS = {Claim: {"note"}, Evidence: {"note"}, StoryLink: {"note"}}
+
+
+def public_effects(article: Article, kind: str, event_id: int) -> list[str]:
+    """What readers will see change if this change is undone, one plain sentence each; none when
+    the undo touches nothing public: the story is not published before or after it, the row is
+    kept off the public page, or only internal notes go back. An undo that asks nothing of the
+    public needs no second press; one that does is confirmed against these very sentences.
+    Whether the undo is allowed (a later change, a rule) is decided when it is done, not here."""
+    model, event = find_event(article, kind, event_id)
+    action = event.pgh_label
+    if action == "insert" and model in (Article, ClaimStatusChange):
+        return []  # not undone from the history
+    rows, now, before = [event], snapshot(event, model), None
+    if action == "insert":
+        # What a removal takes away is the row as it is now, not as it was made.
+        current = model._base_manager.filter(pk=event.pgh_obj_id).first()
+        if current is None:
+            return []
+        rows, now = [current], {f.attname: getattr(current, f.attname) for f in snapshot_fields(model)}
+    if action == "update":
+        previous = previous_event(model, event)
+        if previous is None:
+            return []
+        rows.append(previous)
+        before = snapshot(previous, model)
+    names = Names({model: rows})
+    if model is Article:
+        return story_effects(article, now, before, names) if before is not None else []
+    if not article.is_published:
+        return []
+    if model is StoryLink:
+        return story_link_effects(article, action, now, before, names)
+    if model is Mention or model is Claim:
+        return annotation_effects(model, event, action, now, before, names)
+    claim = Claim._base_manager.filter(pk=now["claim_id"]).first()
+    if claim is None or not claim.is_published:
+        return []
+    return claim_part_effects(model, claim, action, now, before, names)
+
+
+def effects_token(effects: list[str]) -> str:
+    """What a confirmation of an undo names: the public effects the editor was shown."""
+    return hashlib.sha256("\n".join(effects).encode()).hexdigest()[:20]
+
+
+def public_fields(model, now: dict, before: dict) -> list[models.Field]:
+    internal = INTERNAL_FIELDS.get(model, set())
+    return [f for f in changed_fields(model, before, now) if f.name not in internal]
+
+
+def story_effects(article: Article, now: dict, before: dict, names: Names) -> list[str]:
+    published = Article.Status.PUBLISHED
+    public_now = article.status == published
+    fields = public_fields(Article, now, before)
+    public_after = before["status"] == published if any(f.name == "status" for f in fields) else public_now
+    if public_now and not public_after:
+        status = names.value(Article._meta.get_field("status"), before["status"])
+        return [gettext(
+            "The story will be taken off the public site (set back to %(status)s): its public page goes away, "
+            "and it leaves the front page, the feed, search and the sitemap."
+        ) % {"status": status}]
+    if public_after and not public_now:
+        from annotations.publishing import checklist  # publishing reads the history: imported here, not at the top
+
+        return [gettext(
+            "The story will be published again: its public page comes back, with its published annotations, "
+            "on the front page, the feed, search and the sitemap."
+        )] + checklist(article).items()
+    if not public_now:
+        return []
+    effects = []
+    for field in fields:
+        old, new = names.value(field, before[field.attname]), names.value(field, now[field.attname])
+        if field.name == "title":
+            effects.append(gettext("The public page of this story will show the title “%(old)s” instead of “%(new)s”.") % {"old": old, "new": new})
+        elif field.name == "published_at":
+            effects.append(gettext("The public page of this story will show the date %(old)s instead of %(new)s.") % {"old": old, "new": new})
+        elif field.name == "publisher":
+            effects.append(gettext("The public page of this story will name %(old)s as its publisher instead of %(new)s.") % {"old": old, "new": new})
+        else:
+            effects.append(gettext("The public page of this story will show its %(field)s as “%(old)s” instead of “%(new)s”.") % {
+                "field": field.verbose_name, "old": old, "new": new,
+            })
+    return effects
+
+
+def annotation_effects(model, event, action: str, now: dict, before: dict | None, names: Names) -> list[str]:
+    """A mention or a claim of a published story: what its removal, restoring or setting back shows."""
+    current = model._base_manager.filter(pk=event.pgh_obj_id).first()
+    fields = {f.name: f for f in snapshot_fields(model)}
+
+    def said(values: dict) -> dict:
+        if model is Claim:
+            return {"claim": quoted(values["statement"]), "status": names.value(fields["status"], values["status"])}
+        return {"text": quoted(values["exact"]), "entity": names.value(fields["entity"], values["entity_id"])}
+
+    gone = {
+        Mention: gettext("The public page of this story will no longer tag %(text)s as %(entity)s."),
+        Claim: gettext("The public page of this story will lose the claim %(claim)s (%(status)s)."),
+    }[model]
+    back = {
+        Mention: gettext("The public page of this story will tag %(text)s as %(entity)s again."),
+        Claim: gettext("The public page of this story will show the claim %(claim)s (%(status)s) again."),
+    }[model]
+    if action == "insert":
+        return [gone % said(now)] if current is not None and current.is_published else []
+    if action == "delete":
+        return [back % said(now)] if now["is_published"] else []
+    if current is None:
+        return []
+    changed = public_fields(model, now, before)
+    shown_now = current.is_published
+    shown_after = before["is_published"] if fields["is_published"] in changed else shown_now
+    if shown_now and not shown_after:
+        return [gone % said(now)]
+    if shown_after and not shown_now:
+        return [back % said(before)]
+    if not shown_now:
+        return []
+    effects = []
+    span_moved = False
+    for field in changed:
+        old, new = names.value(field, before[field.attname]), names.value(field, now[field.attname])
+        if field.name in ("start", "end", "exact"):
+            if not span_moved:
+                span_moved = True
+                effects.append(gettext("The public page of this story will mark %(old)s instead of %(new)s for %(what)s.") % {
+                    "old": quoted(before["exact"]), "new": quoted(now["exact"]),
+                    "what": said(now).get("claim") or said(now)["entity"],
+                })
+        elif model is Claim and field.name == "status":
+            effects.append(gettext("The public page of this story will show the claim %(claim)s as %(old)s instead of %(new)s.") % {
+                "claim": quoted(now["statement"]), "old": old, "new": new,
+            })
+        elif model is Claim and field.name == "statement":
+            effects.append(gettext("The public page of this story will show the claim %(old)s instead of %(new)s.") % {
+                "old": quoted(before["statement"]), "new": quoted(now["statement"]),
+            })
+        elif model is Mention and field.name == "entity":
+            effects.append(gettext("The public page of this story will tag %(text)s as %(old)s instead of %(new)s.") % {
+                "text": quoted(now["exact"]), "old": old, "new": new,
+            })
+        else:
+            effects.append(gettext("The public page of this story will show the %(field)s of %(what)s as “%(old)s” instead of “%(new)s”.") % {
+                "field": field.verbose_name, "what": said(now).get("claim") or quoted(now["exact"]), "old": old, "new": new,
+            })
+    return effects
+
+
+def claim_part_effects(model, claim: Claim, action: str, now: dict, before: dict | None, names: Names) -> list[str]:
+    """A link of a published claim's chain, its evidence or its status history."""
+    statement = quoted(claim.statement)
+    if model is Attribution:
+        fields = {f.name: f for f in snapshot_fields(Attribution)}
+
+        def link(values: dict) -> str:
+            source = names.related.get(Source, {}).get(values["source_id"])
+            return gettext("%(source)s (%(role)s, %(sourcing)s)") % {
+                "source": source.name if source is not None else names.value(fields["source"], values["source_id"]),
+                "role": names.value(fields["role"], values["role"]),
+                "sourcing": names.value(fields["sourcing"], values["sourcing"]),
+            }
+
+        if action == "insert":
+            return [gettext("The public page of this story will no longer name %(link)s in the chain of the claim %(claim)s.") % {
+                "link": link(now), "claim": statement}]
+        if action == "delete":
+            return [gettext("The public page of this story will name %(link)s in the chain of the claim %(claim)s again.") % {
+                "link": link(now), "claim": statement}]
+        if not public_fields(model, now, before):
+            return []
+        return [gettext("The public page of this story will name %(old)s in the chain of the claim %(claim)s instead of %(new)s.") % {
+            "old": link(before), "new": link(now), "claim": statement}]
+    if model is Evidence:
+        what = summary_of(Evidence, now, names)
+        if action == "insert":
+            return [gettext("The public page of the claim %(claim)s will no longer show its evidence (%(what)s).") % {
+                "claim": statement, "what": what}]
+        if action == "delete":
+            return [gettext("The public page of the claim %(claim)s will show its evidence (%(what)s) again.") % {
+                "claim": statement, "what": what}]
+        if not public_fields(model, now, before):
+            return []
+        return [gettext("The public page of the claim %(claim)s will show its evidence as it was before (%(what)s).") % {
+            "claim": statement, "what": summary_of(Evidence, before, names)}]
+    return [gettext("The public timeline of the claim %(claim)s will change.") % {"claim": statement}]
+
+
+def story_link_effects(article: Article, action: str, now: dict, before: dict | None, names: Names) -> list[str]:
+    other_id = now["to_article_id"] if now["from_article_id"] == article.pk else now["from_article_id"]
+    other = Article.objects.published().filter(pk=other_id).only("title").first()
+    if other is None:
+        return []  # a link is public only between two published stories
+    kind = StoryLink._meta.get_field("kind")
+    words = {"other": quoted(other.title), "kind": names.value(kind, now["kind"])}
+    if action == "insert":
+        return [gettext("The public pages of this story and of %(other)s will no longer show them as related (%(kind)s).") % words]
+    if action == "delete":
+        return [gettext("The public pages of this story and of %(other)s will show them as related (%(kind)s) again.") % words]
+    if not public_fields(StoryLink, now, before):
+        return []
+    return [gettext("The public pages of this story and of %(other)s will show them as %(old)s instead of %(kind)s.") % (
+        words | {"old": names.value(kind, before["kind"])})]

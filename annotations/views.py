@@ -40,7 +40,7 @@ from annotations.forms import (
     twin_refusal,
     why_no_link,
 )
-from annotations import history
+from annotations import history, publishing
 from annotations.highlighting import around, segments
 from annotations.related import decide as decide_related, related_suggestions
 from annotations.suggestions import Suggestion, SuggestionGroup, occurrences_to_tag, suggestion_groups
@@ -58,7 +58,7 @@ from annotations.models import (
     rules_checked,
 )
 from articles.importing import Report, import_paths
-from articles.models import Article, Source
+from articles.models import UNDATED_REFUSAL, Article, Source
 from articles.views import render_page_or_results
 from articles import search
 from newsdesk.paging import CappedPaginator
@@ -227,9 +227,17 @@ def workspace_replay(request: HttpRequest, article: Article, submission: Submiss
 HISTORY_PAGE_SIZE = 100
 
 
-def history_response(request: HttpRequest, article: Article, *, message: str = "", status: int = 200) -> HttpResponse:
+def history_response(request: HttpRequest, article: Article, *, message: str = "", status: int = 200,
+                     question: history.Question | None = None) -> HttpResponse:
     page = Paginator(history.entries(article), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"article": article, "page": page, "message": message, "failed": status >= 400}
+    if question is not None:
+        # The question goes beside the change it is about; on top of the list only if that change
+        # is no longer on this page (newer changes pushed it to the next).
+        question.beside_change = any(
+            (change.kind, change.event.pgh_id) == (question.kind, question.event_id)
+            for entry in page for change in entry.changes
+        )
+    context = {"article": article, "page": page, "message": message, "failed": status >= 400, "question": question}
     template = "annotations/article_history.html"
     if request.htmx and not request.htmx.boosted:
         template += "#history"
@@ -246,13 +254,17 @@ def article_history(request: HttpRequest, pk: int) -> HttpResponse:
 @editor_required
 @require_POST
 def history_undo(request: HttpRequest, pk: int, kind: str, event_id: int) -> HttpResponse:
-    """Undo one change of the timeline, or restore what it deleted."""
+    """Undo one change of the timeline, or restore what it deleted; one readers would see is
+    asked first, saying what changes for them (history.undo_or_ask)."""
     article = desk_article(request, pk)
     try:
-        message = history.undo(article, kind, event_id, user=request.user)
+        done = history.undo_or_ask(article, kind, event_id, user=request.user, confirm=request.POST.get("confirm", ""))
     except history.CannotUndo as error:
         return history_response(request, article, message=str(error), status=422)
-    return history_response(request, desk_article(request, pk), message=message)
+    if isinstance(done, history.Question):
+        message = gettext("What this undo changes for readers has changed since you were asked: read it again.") if done.stale else ""
+        return history_response(request, article, message=message, status=409 if done.stale else 200, question=done)
+    return history_response(request, desk_article(request, pk), message=done)
 
 
 @editor_required
@@ -673,10 +685,12 @@ def story_link_delete(request: HttpRequest, pk: int, link_pk: int) -> HttpRespon
     return workspace_update(request, article, extra={"message": gettext("Link removed.")})
 
 
-def story_header(request: HttpRequest, article: Article, *, form=None, message: str = "", status: int = 200) -> HttpResponse:
+def story_header(request: HttpRequest, article: Article, *, form=None, message: str = "", status: int = 200,
+                 extra=None) -> HttpResponse:
     """The workspace's header (the story's details, their form, Publish), after an htmx action;
     the whole workspace for a plain form."""
-    context = {"details_form": form or ArticleDetailsForm(instance=article), "header_message": message, "header_failed": status >= 400}
+    context = {"details_form": form or ArticleDetailsForm(instance=article), "header_message": message,
+               "header_failed": status >= 400} | (extra or {})
     if request.htmx:
         context |= {"article": article, "can_publish": request.user.has_perm("articles.publish_article")}
         return render(request, "annotations/article_workspace.html#story-header", context, status=status)
@@ -687,16 +701,38 @@ def story_header(request: HttpRequest, article: Article, *, form=None, message: 
 @editor_required
 @require_POST
 def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish or withdraw, in two presses: the first shows what going live (or going away) means
+    and asks; only the second, confirming the state of the story the editor was shown, does it."""
     article = desk_article(request, pk)
     if not request.user.has_perm("articles.publish_article"):
         raise PermissionDenied
-    try:
-        if request.POST.get("action") == "withdraw":
+    withdrawing = request.POST.get("action") == "withdraw"
+    confirm = request.POST.get("confirm", "")
+    with transaction.atomic():  # the story is locked from the check to the change: a twin press waits
+        article = get_object_or_404(Article.objects.select_for_update(of=("self",)).select_related("publisher"), pk=article.pk)
+        if withdrawing != article.is_published:  # a page left open: published or taken down meanwhile
+            message = gettext("This story is already published.") if article.is_published else gettext("This story is not public.")
+            return story_header(request, article, message=message)
+        if withdrawing:
+            if not confirm:
+                return story_header(request, article, extra={"confirming": "withdraw"})
             article.withdraw(by=request.user)
         else:
-            article.publish(by=request.user)
-    except ValidationError as error:
-        return story_header(request, desk_article(request, pk), message=" ".join(error.messages), status=422)
+            checklist = publishing.checklist(article)
+            if not checklist.can_publish:
+                return story_header(request, article, message=str(UNDATED_REFUSAL), status=422,
+                                    extra={"confirming": "publish", "checklist": checklist})
+            if confirm != checklist.state:
+                message = gettext(
+                    "The story has changed since this list was shown: here it is as it stands now. "
+                    "Publish it if it still looks right."
+                ) if confirm else ""
+                return story_header(request, article, message=message, status=409 if confirm else 200,
+                                    extra={"confirming": "publish", "checklist": checklist})
+            try:
+                article.publish(by=request.user)
+            except ValidationError as error:
+                return story_header(request, article, message=" ".join(error.messages), status=422)
     if request.htmx:
         return HttpResponseClientRedirect(resolve_url("desk:article", pk=article.pk))
     return redirect("desk:article", pk=article.pk)

@@ -112,13 +112,32 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
         return TemplateResponse(request, "admin/articles/article/object_history.html", context)
 
     def history_undo_view(self, request, object_id, kind, event_id):
+        """Undo or restore, as the desk does: one readers would see asks first, on a page of its own."""
         article = get_object_or_404(Article.objects.defer("search_vector"), pk=id_or_404(object_id))
         if not self.has_change_permission(request, article):
             raise PermissionDenied
         try:
-            self.message_user(request, history.undo(article, kind, event_id, user=request.user), messages.SUCCESS)
+            done = history.undo_or_ask(article, kind, event_id, user=request.user, confirm=request.POST.get("confirm", ""))
         except history.CannotUndo as error:
             self.message_user(request, str(error), messages.ERROR)
+            return redirect("admin:articles_article_history", article.pk)
+        if isinstance(done, history.Question):
+            what = next((entry.sentence if change is entry.main else f"{change.description}: {change.summary}"
+                         for entry in history.entries(article) for change in entry.changes
+                         if (change.kind, change.event.pgh_id) == (kind, event_id)), "")
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Undo a change to a public story?"),
+                "subtitle": None,
+                "object": article,
+                "article": article,
+                "opts": self.model._meta,
+                "question": done,
+                "what": what,
+            }
+            return TemplateResponse(request, "admin/articles/article/undo_confirmation.html", context,
+                                    status=409 if done.stale else 200)
+        self.message_user(request, done, messages.SUCCESS)
         return redirect("admin:articles_article_history", article.pk)
 
     def has_publish_permission(self, request) -> bool:

@@ -1,3 +1,5 @@
+import html
+import re
 from itertools import count
 
 from annotations.models import Attribution, Claim, Entity, Evidence, Mention
@@ -55,3 +57,12 @@ def form_values(html: str, form_id: str) -> dict[str, str | list[str]]:
         else:
             values[name] = value
     return values
+
+
+def confirmed(client, url: str, data: dict | None = None, **kwargs):
+    """Press a button that asks first (Publish, Withdraw, an undo readers would see), then answer
+    yes with what the question names, as an editor would. The question must have been asked."""
+    first = client.post(url, data or {}, **kwargs)
+    token = re.search(r'name="confirm" value="([^"]+)"', first.content.decode())
+    assert first.status_code == 200 and token, first.content.decode()[:2000]
+    return client.post(url, {**(data or {}), "confirm": html.unescape(token[1])}, **kwargs)

@@ -4,7 +4,7 @@ from django.urls import URLPattern, get_resolver, reverse
 
 from annotations.roles import ensure_editors_group
 from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
-from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -351,10 +351,10 @@ def test_linking_stories_shows_from_both_sides_and_once(editor_client, story):
 def test_publish_and_withdraw_from_the_desk(editor_client, db):
     draft = make_article(status=Article.Status.DRAFT)  # dated: an undated one is refused (test_undated.py)
     url = reverse("desk:article-publish", args=[draft.pk])
-    assert editor_client.post(url, {"action": "publish"}).status_code == 302
+    assert confirmed(editor_client, url, {"action": "publish"}).status_code == 302
     draft.refresh_from_db()
     assert draft.status == "published"
-    editor_client.post(url, {"action": "withdraw"}, headers={"HX-Request": "true"})
+    confirmed(editor_client, url, {"action": "withdraw"}, headers={"HX-Request": "true"})
     draft.refresh_from_db()
     assert draft.status == "withdrawn"
 

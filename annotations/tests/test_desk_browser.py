@@ -147,13 +147,23 @@ def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor,
     assert StoryLink.objects.filter(from_article=story, to_article=earlier, kind="earlier_coverage").exists()
 
     # Publish; an undated story is refused until it has its date; then the public can read it.
-    page.get_by_role("button", name="Publish").click()
+    page.get_by_role("button", name="Publish", exact=True).click()
     expect(page.get_by_role("alert").filter(has_text="no publication date")).to_be_visible()
     expect(page.locator("details.story-details")).to_have_attribute("open", "")  # opened where the date goes
     page.get_by_label("Publication date and time").fill("2023-09-10T21:00")
     page.get_by_role("button", name="Save the details").click()
     expect(page.get_by_text("undated")).to_have_count(0)
     page.get_by_role("button", name="Publish").click()
+    # The first press asks, with what is still open; "Not yet" leaves it a draft.
+    checklist = page.get_by_role("region", name="Before it goes live")
+    expect(checklist).to_contain_text("claim")
+    expect(checklist.get_by_role("heading", name="Before it goes live")).to_be_focused()
+    checklist.get_by_role("link", name="Not yet").click()
+    expect(page.get_by_role("button", name="Publish", exact=True)).to_be_visible()
+    story.refresh_from_db()
+    assert story.status == Article.Status.DRAFT
+    page.get_by_role("button", name="Publish", exact=True).click()
+    page.get_by_role("button", name="Publish now").click()
     expect(page.get_by_role("button", name="Withdraw")).to_be_visible()
     story.refresh_from_db()
     assert story.status == Article.Status.PUBLISHED

@@ -90,14 +90,15 @@ def waiting_on_locks() -> int:
 
 
 @contextmanager
-def writes_held(table: str):
-    """Nobody writes `table` until the block ends (reads go on): the door the requests meet at."""
+def writes_held(table: str, mode: str = "SHARE ROW EXCLUSIVE"):
+    """Nobody writes `table` until the block ends (reads go on): the door the requests meet at.
+    In EXCLUSIVE mode nobody locks a row of it either (SELECT … FOR UPDATE waits too)."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"LOCK TABLE {table} IN SHARE ROW EXCLUSIVE MODE")
+        cursor.execute(f"LOCK TABLE {table} IN {mode} MODE")
         yield
 
 
-def at_once(sends: list, door: str) -> list:
+def at_once(sends: list, door: str, mode: str = "SHARE ROW EXCLUSIVE") -> list:
     """Run each send() in a thread of its own, all held at `door` until every one waits on a lock
     (well within the app's lock timeout); return each one's response, or the exception it raised."""
     results = [None] * len(sends)
@@ -111,7 +112,7 @@ def at_once(sends: list, door: str) -> list:
             connection.close()
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(sends))]
-    with writes_held(door):
+    with writes_held(door, mode):
         for thread in threads:
             thread.start()
         deadline = time.monotonic() + 2

@@ -25,7 +25,7 @@ from annotations.models import (
     rule_message,
     rule_refusal,
 )
-from annotations.tests.makers import add_attribution, form_values, make_claim, quote_evidence
+from annotations.tests.makers import add_attribution, confirmed, form_values, make_claim, quote_evidence
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
 
@@ -388,7 +388,7 @@ def test_undoing_a_status_change_back_to_confirmed_rests_on_the_earlier_evidence
     claim.change_status(Claim.Status.DISPUTED, by=editor, reason="The ministry denies it")
     event = claim.events.filter(pgh_label="update", status="disputed").latest("pgh_id")
 
-    response = editor_client.post(reverse("desk:history-undo", args=[story.pk, "claim", event.pgh_id]))
+    response = confirmed(editor_client, reverse("desk:history-undo", args=[story.pk, "claim", event.pgh_id]))
 
     assert response.status_code == 200, response.content.decode()[:500]
     claim.refresh_from_db()

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article, Source
+from annotations.tests.makers import confirmed
 from articles.tests.makers import make_article, make_source
 from articles.admin_inlines import last_change
 
@@ -39,7 +40,7 @@ def test_an_editor_sets_the_title_publisher_date_and_address_and_history_records
     assert story.events.filter(title="Kim meets Putin").exists()
     assert "Kim meets Putin" in editor_client.get(reverse("desk:article-history", args=[story.pk])).content.decode()
     # With a date, the story can now be published.
-    editor_client.post(reverse("desk:article-publish", args=[story.pk]), {"action": "publish"})
+    confirmed(editor_client, reverse("desk:article-publish", args=[story.pk]), {"action": "publish"})
     assert Article.objects.get(pk=story.pk).status == "published"
 
 

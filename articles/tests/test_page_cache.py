@@ -11,7 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations.models import Claim, Entity, EntityAlias, Mention
-from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
+from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
 from articles import page_cache
 from articles.importing import import_paths
 from articles.models import Article, Source
@@ -97,7 +97,7 @@ def test_an_annotation_edited_through_update_or_undone_from_history_shows_at_onc
     editor_client.post(reverse("desk:mention-delete", args=[story.pk, mention.pk]))
     assert "/entities/pyongyang/" not in client.get(url).content.decode()
     event = mention.events.get(pgh_label="delete")
-    editor_client.post(reverse("desk:history-undo", args=[story.pk, "mention", event.pgh_id]))
+    confirmed(editor_client, reverse("desk:history-undo", args=[story.pk, "mention", event.pgh_id]))
     assert "/entities/pyongyang/" in client.get(url).content.decode()
 
 

@@ -62,6 +62,10 @@ def test_b7_public_desk_history_and_admin_pages_trip_no_policy(page: Page, trans
     page.get_by_role("link", name="history").click()
     expect(page.get_by_role("heading", name="History", exact=False)).to_be_visible()
     page.locator(".timeline-entry", has_text="Mention added").filter(has_text="Kabar").get_by_role("button").click()
+    # The story is public: the undo asks first, saying what readers lose.
+    question = page.get_by_role("group", name="Undoing this changes what readers see")
+    expect(question).to_contain_text("will no longer tag")
+    question.get_by_role("button", name="Undo it and change the public page").click()
     expect(page.locator("#history-message")).to_contain_text("Removed again")
 
     # The admin: index, a changelist, a change form, the story's history with a restore.
@@ -70,6 +74,8 @@ def test_b7_public_desk_history_and_admin_pages_trip_no_policy(page: Page, trans
     page.goto(f"/admin/articles/article/{story.pk}/change/")
     page.goto(f"/admin/articles/article/{story.pk}/history/")
     page.locator("tr", has_text="Mention deleted").get_by_role("button", name="Restore").click()
+    expect(page.get_by_text("will tag")).to_be_visible()  # asked first, on a page of its own
+    page.get_by_role("button", name="Undo it and change the public page").click()
     expect(page.locator(".messagelist")).to_contain_text("Restored")
     assert page.csp_violations == []
 
