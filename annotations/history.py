@@ -18,7 +18,7 @@ from django.db.models import F, Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.text import Truncator
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink, rules_checked
 from articles.models import Article, Source
@@ -420,7 +420,7 @@ def sentence_for(group: list[Change]) -> str:
         }[action]
         sentence = verb % {"who": who, "what": main.summary}
         if count > 1:
-            sentence += " " + gettext("(%(n)s places)") % {"n": count}
+            sentence += " " + ngettext("(%(n)s place)", "(%(n)s places)", count) % {"n": count}
         return sentence
     if kind == "storylink":
         verb = {
@@ -440,7 +440,7 @@ def sentence_for(group: list[Change]) -> str:
         return gettext("%(who)s changed the story: %(fields)s") % {
             "who": who, "fields": ", ".join(f.label for f in main.fields or []),
         }
-    return gettext("%(who)s changed %(n)s rows") % {"who": who, "n": others + 1}
+    return ngettext("%(who)s changed %(n)s row", "%(who)s changed %(n)s rows", others + 1) % {"who": who, "n": others + 1}
 
 
 def claim_statement(group: list[Change], main: Change) -> str:
@@ -656,7 +656,7 @@ def restore(model, event, values: dict, *, user) -> str:
                     restore_row(child, snapshot(row, child))
                     children += 1
     if children:
-        return gettext("Restored: %(what)s, with %(n)s rows deleted with it.") % {
+        return ngettext("Restored: %(what)s, with %(n)s row deleted with it.", "Restored: %(what)s, with %(n)s rows deleted with it.", children) % {
             "what": model._meta.verbose_name, "n": children,
         }
     return gettext("Restored: %(what)s.") % {"what": model._meta.verbose_name}

@@ -116,9 +116,11 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
     searched = status == 200 and form.is_bound and form.cleaned_data.get("q")
     notice = ""
     if searched and page.paginator.count >= search.SEARCH_POOL:
-        notice = gettext("Showing the %(n)s most recent matching stories. Add words or filters to reach older ones.") % {
-            "n": search.SEARCH_POOL
-        }
+        notice = ngettext(
+            "Showing the %(n)s most recent matching story. Add words or filters to reach older ones.",
+            "Showing the %(n)s most recent matching stories. Add words or filters to reach older ones.",
+            search.SEARCH_POOL,
+        ) % {"n": search.SEARCH_POOL}
     context = {"form": form, "page": page, "query": query.urlencode(), "notice": notice}
     return render_page_or_results(request, "annotations/article_inbox.html", context, status=status)
 

@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.highlighting import linked_runs, paragraphs, segments
@@ -202,9 +202,11 @@ def article_search(request: HttpRequest) -> HttpResponse:
         q = form.cleaned_data["q"]
         if len(q) > MAX_QUERY_LENGTH:
             q = q[:MAX_QUERY_LENGTH]
-            context["notice"] = _("Your search was long, so only its first %(n)s characters were used.") % {
-                "n": MAX_QUERY_LENGTH
-            }
+            context["notice"] = ngettext(
+                "Your search was long, so only its first %(n)s character was used.",
+                "Your search was long, so only its first %(n)s characters were used.",
+                MAX_QUERY_LENGTH,
+            ) % {"n": MAX_QUERY_LENGTH}
         articles = form.stories()
         # Rank only what can make the pages offered: the SEARCH_POOL most recent matches (ranking
         # every match of a common word in a large archive would cost more than the search).

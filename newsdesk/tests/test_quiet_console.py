@@ -32,8 +32,11 @@ def test_each_feed_entry_carries_its_storys_language(client, db):
 def test_one_suggested_mention_is_said_in_the_singular(editor_client, db):
     make_entity(name="Vladimir Putin")
     story = make_article(body="Vladimir Putin spoke in Vladivostok.")
-    answer = editor_client.post(reverse("desk:suggestion-accept", args=[story.pk]), {"action": "all"})
-    assert "Tagged 1 suggested mention." in answer.content.decode()
+    putin = Entity.objects.get(name="Vladimir Putin")
+    answer = editor_client.post(
+        reverse("desk:suggestion-accept", args=[story.pk]), {"action": "all", "group": putin.pk, "entity": putin.pk}
+    )
+    assert "Tagged 1 suggested mention of Vladimir Putin." in answer.content.decode()
 
 
 def test_merging_one_entity_says_so_in_the_singular(maintainer_client, db):
@@ -47,3 +50,15 @@ def test_merging_one_entity_says_so_in_the_singular(maintainer_client, db):
     page = answer.content.decode()
     assert "Merged 1 entity into “Kim Jong Un”: 1 mention moved, 1 alias added." in page
     assert list(Entity.objects.all()) == [keep]
+
+
+def test_the_merge_question_counts_one_mention_in_the_singular(maintainer_client, db):
+    story = make_article(body="Kim Jong Un spoke. Kim Jong-un left.")
+    keep, other = make_entity(name="Kim Jong Un"), make_entity(name="Kim Jong-un")
+    make_mention(story, "Kim Jong-un", entity=other)
+    page = maintainer_client.post(
+        reverse("admin:annotations_entity_changelist"), {"action": "merge", "_selected_action": [keep.pk, other.pk]},
+    ).content.decode()
+    words = " ".join(page.split())
+    assert "— 1 mention</label>" in words and "— 0 mentions</label>" in words
+    assert "1 mentions" not in words
