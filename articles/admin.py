@@ -1,6 +1,7 @@
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -145,17 +146,47 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
 
     @admin.action(description=_("Publish the selected articles"), permissions=["publish"])
     def publish(self, request, queryset):
-        articles = list(queryset.exclude(status=Article.Status.PUBLISHED))
-        undated = [article for article in articles if article.published_at is None]
+        """As the desk's Publish: first each story's checklist, on a page of its own; only the
+        confirmation publishes, and only the stories still in the state shown (each locked from
+        the check to the change)."""
+        from annotations import publishing
+
+        articles = list(queryset.exclude(status=Article.Status.PUBLISHED).order_by("pk"))
+        if request.POST.get("confirm") != "yes":
+            context = {
+                **self.admin_site.each_context(request),
+                "title": gettext("Publish these stories?"),
+                "subtitle": None,
+                "opts": self.model._meta,
+                "stories": [(article, publishing.checklist(article)) for article in articles],
+                "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            }
+            return TemplateResponse(request, "admin/articles/article/publish_confirmation.html", context)
+        published, undated, changed = 0, [], []
         for article in articles:
-            if article.published_at is not None:
-                article.publish(by=request.user)
-        count = len(articles) - len(undated)
-        self.message_user(request, ngettext("%d article published.", "%d articles published.", count) % count)
+            with transaction.atomic():
+                article = Article.objects.select_for_update(of=("self",)).get(pk=article.pk)
+                checklist = publishing.checklist(article)
+                if article.status == Article.Status.PUBLISHED:
+                    continue
+                if not checklist.can_publish:
+                    undated.append(article)
+                elif request.POST.get(f"state-{article.pk}") != checklist.state:
+                    changed.append(article)
+                else:
+                    article.publish(by=request.user)
+                    published += 1
+        self.message_user(request, ngettext("%d article published.", "%d articles published.", published) % published)
         if undated:
             self.message_user(request, gettext(
                 "Not published, because they have no publication date (set one first): %(titles)s"
             ) % {"titles": ", ".join(f"“{article.title}”" for article in undated)}, messages.ERROR)
+        if changed:
+            self.message_user(request, gettext(
+                "Not published, because they changed after you looked at their checklists (look again): %(titles)s"
+            ) % {"titles": ", ".join(f"“{article.title}”" for article in changed)}, messages.WARNING)
+        return None
 
     @admin.action(description=_("Withdraw the selected articles"), permissions=["publish"])
     def withdraw(self, request, queryset):

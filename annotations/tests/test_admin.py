@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.contrib import admin
 from django.urls import reverse
@@ -91,8 +93,21 @@ def test_publish_and_withdraw_actions(maintainer_client):
     drafts = [make_article(status=Article.Status.DRAFT) for _ in range(2)]
     undated = make_article(status=Article.Status.DRAFT, published_at=None)
     ids = [a.pk for a in drafts]
-    maintainer_client.post(admin_url(Article, "changelist"), {"action": "publish", "_selected_action": [*ids, undated.pk]})
-    assert set(Article.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"published"}
+    asked = maintainer_client.post(admin_url(Article, "changelist"), {"action": "publish", "_selected_action": [*ids, undated.pk]})
+    # First each story's checklist, nothing published yet.
+    page = asked.content.decode()
+    assert "Before they go live" in page and "No publication date" in page
+    assert set(Article.objects.filter(pk__in=ids).values_list("status", flat=True)) == {"draft"}
+    states = dict(re.findall(r'name="(state-\d+)" value="(\w+)"', page))
+    assert len(states) == 3
+    confirm = {"action": "publish", "_selected_action": [*ids, undated.pk], "confirm": "yes", **states}
+    # A story changed after the maintainer looked is left out, and said so.
+    make_claim(drafts[1], "Kim Jong Un")
+    answer = maintainer_client.post(admin_url(Article, "changelist"), confirm, follow=True).content.decode()
+    assert Article.objects.get(pk=ids[0]).status == "published"
+    assert Article.objects.get(pk=ids[1]).status == "draft"
+    assert "changed after you looked" in answer and drafts[1].title in answer
+    assert "no publication date" in answer
     assert Article.objects.get(pk=undated.pk).status == "draft"  # no date: refused, never the moment of publishing
     maintainer_client.post(admin_url(Article, "changelist"), {"action": "withdraw", "_selected_action": ids[:1]})
     assert Article.objects.get(pk=ids[0]).status == "withdrawn"
