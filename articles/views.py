@@ -87,7 +87,7 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "article": article, "claims": claims,
         "paragraphs": linked_runs(paragraphs(article.body, segments(article.body, mentions, claims)), mentions),
         "entities": entities, "related": sorted(related, key=lambda pair: (pair[0].kind, pair[1].title)),
-        "json_ld": as_script_text(graph), "claim_statuses": Claim.Status.choices,
+        "json_ld": as_script_text(graph), "claim_statuses": [(v, label) for v, label in Claim.Status.choices if v in {c.status for c in claims}],
     }
     response = render(request, "articles/article_detail.html", context)
     response["Content-Language"] = article.language

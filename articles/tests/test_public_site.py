@@ -35,7 +35,7 @@ def test_article_page_highlights_published_claims_with_status_and_chain(client, 
     page = client.get(story.get_absolute_url())
     html = page.content.decode()
     assert page["Content-Language"] == "en"
-    assert '<mark class="claim-span"' in html
+    assert '<mark class="claim-span hl-reported"' in html
     assert "according to Yonhap, citing an unnamed official" in html
     assert '<span class="status-badge">confirmed</span>' in html
     assert '<span class="status-badge">reported</span>' in html
