@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
+from annotations.highlighting import PARAGRAPH_BREAK
 from annotations.models import (
     Attribution, Claim, Entity, Evidence, EvidenceSpec, Mention, StaleVersion, StoryLink, check_span, rules_checked,
 )
@@ -131,6 +132,10 @@ class MentionForm(SpanForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not self.errors and PARAGRAPH_BREAK.search(cleaned.get("exact", "")):
+            raise ValidationError(gettext(
+                "A name never runs from one paragraph into the next: select the name alone, within its paragraph."
+            ))
         if cleaned.get("entity") is not None:
             return cleaned
         name = cleaned.get("new_entity_name", "")
@@ -269,6 +274,7 @@ class ClaimForm(SpanForm):
 
     def __init__(self, *args, related: list[Article] = (), **kwargs):
         super().__init__(*args, **kwargs)
+        related = citable(related)
         self.related = {str(a.pk): a for a in related}
         # The chain is still being typed: one choice names its on-record speaker, whichever link it is.
         self.fields["evidence"].choices = evidence_choices(related=related, chain_being_typed=True)
@@ -285,6 +291,11 @@ class ClaimForm(SpanForm):
             ]
             return EvidenceSpec("quote", position=on_record[0] if on_record else None)
         return parse_evidence(choice, self.cleaned_data.get("evidence_url", ""), self.related)
+
+
+def citable(related) -> list[Article]:
+    """The related stories a claim may rest on: a withdrawn story is no evidence of anything."""
+    return [article for article in related if article.status != Article.Status.WITHDRAWN]
 
 
 def evidence_choices(*, attributions=(), related=(), chain_being_typed: bool = False) -> list[tuple[str, str]]:
@@ -350,6 +361,7 @@ class ClaimStatusForm(forms.Form):
             if a.sourcing == Attribution.Sourcing.ON_RECORD and a.source.kind != Source.Kind.ANONYMOUS
             and a.role != Attribution.Role.VIA
         }
+        related = citable(related)
         self.related = {str(a.pk): a for a in related}
         self.existing = {str(e.pk): e for e in claim.evidence.all()}
         choices = evidence_choices(attributions=self.on_record.values(), related=related)

@@ -22,7 +22,6 @@ from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
 from django.views.decorators.vary import vary_on_headers
-from django_htmx.http import HttpResponseClientRedirect
 
 from annotations.forms import (
     ArticleDetailsForm,
@@ -291,14 +290,19 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
             spans, left_out = [(data["start"], data["end"])], []
             if data["every_occurrence"]:
                 spans, left_out = occurrences_to_tag(article, entity, data["exact"], spans[0])
-            created = []
+            created, there = [], []
             for start, end in spans:
                 mention, made = Mention.objects.get_or_create(
                     article=article, entity=entity, start=start, end=end,
                     defaults={"exact": article.body[start:end], "created_by": request.user},
                 )
-                created += [mention.pk] if made else []
-            message = gettext("Tagged %(n)s × %(entity)s.") % {"n": len(created), "entity": entity.name}
+                (created if made else there).append(mention.pk)
+            if created:
+                message = gettext("Tagged %(n)s × %(entity)s.") % {"n": len(created), "entity": entity.name}
+            else:
+                message = gettext("“%(text)s” is tagged as %(entity)s already; nothing was changed.") % {
+                    "text": data["exact"], "entity": entity.name,
+                }
             if left_out:
                 message += " " + ngettext(
                     "%(n)s occurrence inside a longer name was left untagged (%(names)s); to tag it, select it and tag it alone.",
@@ -309,7 +313,8 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
     except ValidationError as error:
         form.add_error(None, error)
         return workspace_update(request, article, status=422, extra={"mention_form": form, "open_panel": "mention"})
-    return workspace_update(request, article, extra={"message": message, "just_made": f"mention:{created[0]}" if created else ""})
+    # The focus goes back to the story, just after the tag made (or found there already).
+    return workspace_update(request, article, extra={"message": message, "just_made": f"mention:{(created + there)[0]}" if created or there else ""})
 
 
 def new_entity(form: MentionForm) -> Entity:
@@ -735,8 +740,9 @@ def article_publish(request: HttpRequest, pk: int) -> HttpResponse:
                 article.publish(by=request.user)
             except ValidationError as error:
                 return story_header(request, article, message=" ".join(error.messages), status=422)
-    if request.htmx:
-        return HttpResponseClientRedirect(resolve_url("desk:article", pk=article.pk))
+    if request.htmx:  # the header as it now is, saying so; the focus stays there
+        done = gettext("Withdrawn: readers no longer see it.") if withdrawing else gettext("Published: readers can read it now.")
+        return story_header(request, desk_article(request, pk), message=done)
     return redirect("desk:article", pk=article.pk)
 
 

@@ -196,9 +196,14 @@
     }
   });
 
-  // Typing a name forgets an entity or source picked earlier.
+  // Typing a name forgets an entity or source picked earlier, and the matches of what was typed
+  // before (the search answers the new name in a moment), so Tab or Enter never takes a stale one.
   document.addEventListener("input", function (event) {
     const data = event.target.dataset || {};
+    if (data.sourceQuery || data.entityQuery !== undefined) {
+      const list = resultsOf(event.target);
+      if (list) list.textContent = "";
+    }
     if (data.sourceQuery) event.target.form.elements[data.sourceQuery + "-source"].value = "";
     if (data.entityQuery !== undefined) {
       event.target.form.elements.entity.value = "";
@@ -216,6 +221,11 @@
     const another = fields && fields.querySelector("[data-create-another-choice] input:checked");
     if (list.querySelector("[data-no-exact-match]")) showNewFields(fields, true);
     else if (list.querySelector("[data-exact-match]") && !another) showNewFields(fields, false);
+    if (enterWhenFound && resultsOf(enterWhenFound) === list) {
+      const input = enterWhenFound;
+      enterWhenFound = null;
+      if (document.activeElement === input) takeFirstMatch(input, list);
+    }
   });
 
 
@@ -413,6 +423,19 @@
     return list ? list.querySelector("button.pick") : null;
   }
 
+  // Enter in a name field: the first match offered, or, with none, on to the new one's kind.
+  let enterWhenFound = null;
+
+  function takeFirstMatch(input, list) {
+    const pick = firstPick(list);
+    if (pick) pick.click();
+    else {
+      const data = input.dataset;
+      const fields = data.entityQuery !== undefined ? input.form.querySelector("[data-new-entity]") : input.form.querySelector('[data-new-source="' + data.sourceQuery + '"]');
+      if (fields && !fields.hidden) fields.querySelector("select").focus();
+    }
+  }
+
   function resultsOf(input) {
     return input.dataset.entityQuery !== undefined ? document.getElementById("entity-results")
       : document.getElementById(input.dataset.sourceQuery + "-results");
@@ -462,26 +485,18 @@
       }
     }
     if (!active || !active.closest) return;
-    // Ctrl+Enter (Cmd+Enter) sends the form one is in.
-    if (event.key === "Enter" && (event.ctrlKey || event.metaKey) && active.form && active.closest("#workspace-main")) {
-      event.preventDefault();
-      const form = active.form;
-      form.requestSubmit(form.querySelector("button[type=submit]") || undefined);
-      return;
-    }
     // In a name field: Enter takes the first match offered (never sends the whole form); Down
     // goes into the matches, Up and Down go through them.
     const data = active.dataset || {};
     if (active.tagName === "INPUT" && (data.entityQuery !== undefined || data.sourceQuery)) {
       const list = resultsOf(active);
-      if (event.key === "Enter") {
+      if (event.key === "Enter" && !event.ctrlKey && !event.metaKey) {
         event.preventDefault();
-        const pick = firstPick(list);
-        if (pick) pick.click();
-        else {
-          const fields = data.entityQuery !== undefined ? active.form.querySelector("[data-new-entity]") : active.form.querySelector('[data-new-source="' + data.sourceQuery + '"]');
-          if (fields && !fields.hidden) fields.querySelector("select").focus();
+        if (active.value.trim() && !list.childElementCount) {
+          enterWhenFound = active; // taken when the search answers; asked again in case it was not on its way
+          active.dispatchEvent(new Event("search"));
         }
+        else takeFirstMatch(active, list);
         return;
       }
       if (event.key === "ArrowDown" && firstPick(list)) {

@@ -62,7 +62,7 @@
     for (const id of key.ancestors) {
       const within = document.getElementById(id);
       if (!within) continue;
-      if (refused) places.push(...within.querySelectorAll(".form-errors, .error, [role=alert]"));
+      if (refused) places.push(...within.querySelectorAll(".form-errors, .error, .errorlist, [role=alert]"));
       if (same && within.contains(same)) places.push(same);
       places.push(...Array.from(within.querySelectorAll(key.tag)).filter(function (c) {
         const form = c.form || c.closest("form");
@@ -99,4 +99,13 @@
     }, 0);
   });
   window.NewsdeskFocus = { handled: function () { handled = true; } };
+
+  // Ctrl+Enter (Cmd+Enter) sends the form one is in, on every page.
+  document.addEventListener("keydown", function (event) {
+    const field = event.target;
+    if (event.key !== "Enter" || !(event.ctrlKey || event.metaKey) || !field.form || !field.closest("main")) return;
+    event.preventDefault();
+    const form = field.form;
+    form.requestSubmit(form.querySelector("button[type=submit], input[type=submit]") || undefined);
+  });
 })();
