@@ -127,6 +127,7 @@ class MentionForm(SpanForm):
     submission = SubmissionKeyField()
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "mention-%s")  # the claim form beside it has fields of the same names
         super().__init__(*args, **kwargs)
         self.same_named: list[Entity] = []  # the entities the typed name already names, to pick from
 
@@ -273,6 +274,7 @@ class ClaimForm(SpanForm):
     submission = SubmissionKeyField()
 
     def __init__(self, *args, related: list[Article] = (), **kwargs):
+        kwargs.setdefault("auto_id", "new-claim-%s")
         super().__init__(*args, **kwargs)
         related = citable(related)
         self.related = {str(a.pk): a for a in related}
@@ -351,6 +353,7 @@ class ClaimStatusForm(forms.Form):
     version = WholeNumberField(widget=forms.HiddenInput)
 
     def __init__(self, *args, claim: Claim, related: list[Article] = (), **kwargs):
+        kwargs.setdefault("auto_id", f"status-{claim.pk}-%s")  # one such form on every claim card
         super().__init__(*args, **kwargs)
         self.claim = claim
         self.initial.setdefault("status", claim.status)  # the menu starts where the claim is

@@ -63,3 +63,18 @@ def test_publishing_answers_the_header_as_it_now_is_saying_so(editor_client, db)
     html = response.content.decode()
     assert response.status_code == 200 and "HX-Redirect" not in response
     assert 'id="workspace-header"' in html and "Published: readers can read it now." in html and 'value="withdraw"' in html
+
+
+def test_the_workspace_has_no_id_twice(editor_client, db):
+    import re
+    from collections import Counter
+
+    from annotations.tests.makers import add_attribution, make_mention
+
+    story = make_article(body=BODY)
+    make_mention(story, "Kim Jong Un")
+    for text in ("Kim Jong Un left Pyongyang", "the visit would happen soon"):
+        add_attribution(make_claim(story, text))
+    html = editor_client.get(reverse("desk:article", args=[story.pk])).content.decode()
+    twice = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
+    assert twice == []
