@@ -210,6 +210,11 @@ class SuggestionGroup:
         return [name for name in self.names if name != self.entities[0].name] if not self.ambiguous else []
 
     @property
+    def own_name_written(self) -> bool:
+        """Whether the story writes the entity's own name too (then the other names come "also")."""
+        return not self.ambiguous and self.entities[0].name in self.names
+
+    @property
     def label(self) -> str:
         if self.ambiguous:
             return ", ".join(f"“{name}”" for name in self.names)

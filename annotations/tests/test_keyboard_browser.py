@@ -163,7 +163,7 @@ def test_after_an_update_the_focus_stays_with_what_the_editor_was_doing(page: Pa
     from annotations.tests.makers import add_attribution, make_claim, make_mention
 
     story = keyboard_desk
-    make_mention(story, "Kremlin")
+    kremlin = make_mention(story, "Kremlin")
     claim = make_claim(story, "Kim Jong Un akan bertemu Vladimir Putin")
     add_attribution(claim, Source.objects.get(name="Yonhap"), role="speaker", sourcing="on_record")
     page.reload()
@@ -181,8 +181,14 @@ def test_after_an_update_the_focus_stays_with_what_the_editor_was_doing(page: Pa
     expect(page.locator("#desk-message")).to_have_text("The claim is now reported.")
     expect_focus(page, f"claim-{claim.pk}")
 
-    # A mention removed: its control is gone, the focus is on the list it was in, not the page's top.
+    # A mention removed: its control is gone, the focus is on the next one's; the last one
+    # removed, on the list it was in, never the page's top.
+    make_mention(story, "Yonhap", entity=kremlin.entity)  # two mentions of one entity: items side by side
+    page.reload()
     page.get_by_role("button", name="Remove the mention “Kremlin”").focus()
+    page.keyboard.press("Enter")
+    expect(page.locator("#desk-message")).to_have_text("Mention removed.")
+    page.wait_for_function("() => (document.activeElement.getAttribute('aria-label') || '').startsWith('Remove the mention “Yonhap”')")
     page.keyboard.press("Enter")
     expect(page.locator("#desk-message")).to_have_text("Mention removed.")
     expect_focus(page, "entities-panel")

@@ -78,3 +78,18 @@ def test_the_workspace_has_no_id_twice(editor_client, db):
     html = editor_client.get(reverse("desk:article", args=[story.pk])).content.decode()
     twice = [i for i, n in Counter(re.findall(r'\sid="([^"]+)"', html)).items() if n > 1]
     assert twice == []
+
+
+def test_a_group_of_a_name_and_its_alias_says_the_alias_is_also_written(editor_client, db):
+    from annotations.models import EntityAlias
+
+    putin = make_entity(name="Vladimir Putin")
+    EntityAlias.objects.create(entity=putin, name="Putin")
+    story = make_article(body="Vladimir Putin spoke. Later Putin left. Vladimir Putin came back.")
+    html = " ".join(editor_client.get(reverse("desk:article", args=[story.pk])).content.decode().split())
+    assert "— 3 times <span class=\"meta\">also as <q" in html
+    russia = make_entity(name="Russia", kind="place")
+    EntityAlias.objects.create(entity=russia, name="Rusia")
+    other = make_article(body="Kereta ke Rusia. Rusia menyambut.", language="id")
+    html = " ".join(editor_client.get(reverse("desk:article", args=[other.pk])).content.decode().split())
+    assert "— 2 times <span class=\"meta\">as <q" in html

@@ -41,10 +41,20 @@
     const form = element.form || element.closest("form");
     const ancestors = [];
     for (let up = element.parentElement; up; up = up.parentElement) if (up.id) ancestors.push(up.id);
+    // The same kind of control in the list items beside this one's: where the focus goes when
+    // this one's item is gone (a tag removed, a suggestion taken), the next one first.
+    const item = element.closest("li");
+    const neighbours = [];
+    if (item) {
+      for (const beside of [item.nextElementSibling, item.previousElementSibling]) {
+        const control = beside && beside.querySelector(element.tagName);
+        if (control) neighbours.push({ tag: control.tagName, label: control.getAttribute("aria-label"), text: (control.textContent || "").trim() });
+      }
+    }
     return {
       id: element.id, tag: element.tagName, name: element.getAttribute("name"), value: element.value,
       text: (element.textContent || "").trim(), label: element.getAttribute("aria-label"),
-      action: form ? form.getAttribute("action") : null, ancestors: ancestors,
+      action: form ? form.getAttribute("action") : null, ancestors: ancestors, neighbours: neighbours,
     };
   }
 
@@ -69,6 +79,11 @@
         return (form ? form.getAttribute("action") : null) === key.action && c.getAttribute("name") === key.name
           && (key.tag !== "BUTTON" || (c.value === key.value && c.textContent.trim() === key.text && c.getAttribute("aria-label") === key.label));
       }));
+      for (const beside of key.neighbours) {
+        places.push(...Array.from(within.querySelectorAll(beside.tag)).filter(function (c) {
+          return c.getAttribute("aria-label") === beside.label && (c.textContent || "").trim() === beside.text;
+        }));
+      }
       places.push(within);
     }
     return places.filter(visible);
