@@ -81,7 +81,7 @@ def test_every_desk_page_passes_axe_and_fits_at_1280_and_360_px(editor_page: Pag
             assert page.evaluate(SIDEWAYS) is None, (url, width, "the page scrolls sideways")
 
 
-def test_the_keys_list_and_an_open_panel_pass_axe_on_a_phone(editor_page: Page, axe_source):
+def test_the_keys_list_an_open_panel_and_the_publish_checklist_pass_axe_on_a_phone(editor_page: Page, axe_source):
     page = editor_page
     story = busy_story()
     page.set_viewport_size({"width": 360, "height": 800})
@@ -101,6 +101,11 @@ def test_the_keys_list_and_an_open_panel_pass_axe_on_a_phone(editor_page: Page, 
     assert page.evaluate(SIDEWAYS) is None
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
+    # The publish checklist, asked before the story goes live.
+    page.get_by_role("button", name="Publish").click()
+    expect(page.get_by_role("button", name="Publish now")).to_be_visible()
+    assert page.evaluate(SERIOUS) == []
+    assert page.evaluate(SIDEWAYS) is None
 
 
 def test_on_a_phone_the_panels_are_a_tap_away_from_the_top(editor_page: Page):
