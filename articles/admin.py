@@ -1,3 +1,4 @@
+from django import forms
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -54,9 +55,34 @@ class ClaimInline(admin.StackedInline):
     extra = 0
 
 
+class ArticleAdminForm(NoLostUpdatesForm):
+    """A story's change form: setting it published asks, as the desk's Publish does, for a look at
+    what is still open in it first (the checklist, shown as the reason until the box is ticked)."""
+
+    publish_checked = forms.BooleanField(
+        label=_("I have read what is still open in it: publish it"), required=False,
+        help_text=_("Needed only when this save makes the story public."),
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        going_live = cleaned.get("status") == Article.Status.PUBLISHED and (
+            not self.instance.pk or Article.objects.filter(pk=self.instance.pk).exclude(status=Article.Status.PUBLISHED).exists()
+        )
+        if going_live and not cleaned.get("publish_checked"):
+            from annotations import publishing
+
+            items = publishing.checklist(self.instance).items() if self.instance.pk else []
+            self.add_error("publish_checked", " ".join([
+                gettext("This save makes the story public."), *items,
+                gettext("Tick the box below the status to publish it."),
+            ]))
+        return cleaned
+
+
 @admin.register(Article)
 class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
-    form = NoLostUpdatesForm
+    form = ArticleAdminForm
     list_display = ["title", "publisher", "language", "status", "published_at", "mention_count", "claim_count"]
     ordering = list(LISTING_ORDER)
     list_filter = ["status", "language", "publisher__kind", "published_at"]
@@ -65,7 +91,8 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_at"
     readonly_fields = ["created_at", "updated_at"]
-    fields = ["title", "slug", "language", "publisher", "url", "published_at", "status", "body", "created_at", "updated_at", "seen_change"]
+    fields = ["title", "slug", "language", "publisher", "url", "published_at", "status", "publish_checked", "body",
+              "created_at", "updated_at", "seen_change"]
     inlines = [MentionInline, ClaimInline]
     actions = ["publish", "withdraw"]
 

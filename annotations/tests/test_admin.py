@@ -324,3 +324,29 @@ def test_a_source_or_entity_changed_in_the_admin_as_its_form_shows_it_is_saved(m
     assert response.status_code == 302, response.context["errors"] if response.context else response
     row.refresh_from_db()
     assert row.description == "Checked"
+
+
+def test_the_story_form_asks_before_a_save_makes_a_story_public(maintainer_client):
+    from django.forms.models import model_to_dict
+
+    from articles.admin_inlines import last_change
+
+    draft = make_article(title="Kim leaves", status=Article.Status.DRAFT)
+    make_claim(draft, "Kim Jong Un")
+    data = {k: v for k, v in model_to_dict(draft).items() if v is not None and k not in ("search_vector", "id")}
+    data |= {"status": "published", "published_at_0": draft.published_at.strftime("%Y-%m-%d"),
+             "published_at_1": draft.published_at.strftime("%H:%M:%S"), "seen_change": last_change(draft),
+             "mentions-TOTAL_FORMS": 0, "mentions-INITIAL_FORMS": 0, "claims-TOTAL_FORMS": 1, "claims-INITIAL_FORMS": 1,
+             "claims-0-id": draft.claims.get().pk, "claims-0-article": draft.pk, "claims-0-start": draft.claims.get().start,
+             "claims-0-end": draft.claims.get().end, "claims-0-exact": "Kim Jong Un", "claims-0-statement": "Kim Jong Un",
+             "claims-0-is_published": "on"}
+    data.pop("published_at", None)
+    asked = maintainer_client.post(admin_url(Article, "change", draft.pk), data)
+    page = asked.content.decode()
+    assert asked.status_code == 200 and "This save makes the story public." in page
+    assert "1 claim is unverified" in page
+    assert Article.objects.get(pk=draft.pk).status == "draft"
+    data |= {"publish_checked": "on"}
+    done = maintainer_client.post(admin_url(Article, "change", draft.pk), data)
+    assert done.status_code == 302, (done.context["errors"], [f.errors for f in done.context["inline_admin_formsets"][1].formset.forms])
+    assert Article.objects.get(pk=draft.pk).status == "published"
