@@ -160,7 +160,7 @@ def test_suggestions_are_grouped_by_entity_with_counts_and_each_occurrence_in_it
     panel = panel_of(html, "suggestions-heading")
     assert '<span class="count">7</span>' in panel
     text = " ".join(lxml.html.fromstring(panel.split("</h2>", 1)[1]).text_content().split())
-    assert "Russia — 4 times as Rusia: accept all · reject all · review" in text
+    assert "Russia — 4 times also as Rusia: accept all · reject all · review" in text
     assert "Vladimir Putin — 1 time, in …Kim Jong Un akan bertemu Vladimir Putin di Rusia. Russia tidak…: accept · reject" in text
     assert "Kim Jong Un — 2 times" in text
     assert "<strong>Rusia</strong> pada hari Minggu" in panel
