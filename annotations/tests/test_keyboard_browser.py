@@ -301,3 +301,21 @@ def test_ctrl_enter_sends_the_import_form_and_publish_now_keeps_the_focus_in_the
     page.keyboard.press("Control+Enter")
     expect(page.locator("#import-report")).to_contain_text("Imported by keys")
     assert Article.objects.filter(title="Imported by keys").exists()
+
+
+def test_a_panel_opened_before_htmx_has_settled_still_searches(page: Page, keyboard_desk):
+    """htmx binds a swapped-in field's triggers only as the new content settles: a fast editor
+    (or a loaded machine) opens the next panel before that. A long settle makes the moment last."""
+    page.evaluate("() => { htmx.config.defaultSettleDelay = 2000; }")
+    page.locator("[data-article-body]").focus()
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Alt+Shift+E")
+    expect(page.get_by_label("Kind", exact=True)).to_be_visible()  # "Media": no such entity
+    page.keyboard.press("Enter")
+    page.keyboard.press("o")  # organisation
+    page.keyboard.press("Control+Enter")
+    expect(page.locator("#desk-message")).to_have_text("Tagged 1 × Media.")
+    page.keyboard.press("ArrowRight")
+    page.keyboard.press("Shift+ArrowRight")
+    page.keyboard.press("Alt+Shift+E")  # at once, while the update settles for two seconds
+    expect(page.get_by_label("Kind", exact=True)).to_be_visible(timeout=1500)  # "Korea": no such entity

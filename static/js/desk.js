@@ -78,6 +78,9 @@
     const panel = document.getElementById(name + "-panel");
     if (!panel) return;
     document.querySelectorAll(".annotate-panel").forEach(function (p) { p.hidden = p !== panel; });
+    // htmx binds the hx- attributes of swapped-in content only as it settles, a moment after the
+    // swap: a panel opened in that moment must not send its search to a field not yet bound.
+    if (window.htmx) htmx.process(panel);
     const form = panel.querySelector("form");
     form.elements.start.value = current.start;
     form.elements.end.value = current.end;
