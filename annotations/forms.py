@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
-from annotations.highlighting import PARAGRAPH_BREAK
 from annotations.models import (
     Attribution, Claim, Entity, Evidence, EvidenceSpec, Mention, StaleVersion, StoryLink, check_span, rules_checked,
 )
@@ -133,10 +132,6 @@ class MentionForm(SpanForm):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.errors and PARAGRAPH_BREAK.search(cleaned.get("exact", "")):
-            raise ValidationError(gettext(
-                "A name never runs from one paragraph into the next: select the name alone, within its paragraph."
-            ))
         if cleaned.get("entity") is not None:
             return cleaned
         name = cleaned.get("new_entity_name", "")

@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _
 
+from annotations.highlighting import PARAGRAPH_BREAK
 from articles.models import (
     LANGUAGE_TAG_REGEX,
     WEB_ADDRESS,
@@ -347,6 +348,15 @@ class Mention(Annotation):
 
     def __str__(self) -> str:
         return f"{self.entity} @ {self.start}–{self.end}"
+
+    def anchor(self) -> None:
+        """A name never runs from one paragraph into the next, whichever path writes it (the desk,
+        the admin, an import: each saves through here)."""
+        super().anchor()
+        if PARAGRAPH_BREAK.search(self.exact):
+            raise ValidationError(_(
+                "A name never runs from one paragraph into the next: select the name alone, within its paragraph."
+            ))
 
 
 class ClaimStatus(models.TextChoices):

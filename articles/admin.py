@@ -66,9 +66,8 @@ class ArticleAdminForm(NoLostUpdatesForm):
 
     def clean(self):
         cleaned = super().clean()
-        going_live = cleaned.get("status") == Article.Status.PUBLISHED and (
-            not self.instance.pk or Article.objects.filter(pk=self.instance.pk).exclude(status=Article.Status.PUBLISHED).exists()
-        )
+        # The instance still holds the stored status here: the form writes its fields after clean().
+        going_live = cleaned.get("status") == Article.Status.PUBLISHED and self.instance.status != Article.Status.PUBLISHED
         if going_live and not cleaned.get("publish_checked"):
             from annotations import publishing
 

@@ -83,11 +83,12 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     for number, claim in enumerate(claims, start=1):
         claim.number = number
     graph = article_graph(article, entities, claims, request.build_absolute_uri)
+    shown_statuses = {claim.status for claim in claims}  # the legend explains these only
     context = {
         "article": article, "claims": claims,
         "paragraphs": linked_runs(paragraphs(article.body, segments(article.body, mentions, claims)), mentions),
         "entities": entities, "related": sorted(related, key=lambda pair: (pair[0].kind, pair[1].title)),
-        "json_ld": as_script_text(graph), "claim_statuses": [(v, label) for v, label in Claim.Status.choices if v in {c.status for c in claims}],
+        "json_ld": as_script_text(graph), "claim_statuses": [(v, label) for v, label in Claim.Status.choices if v in shown_statuses],
     }
     response = render(request, "articles/article_detail.html", context)
     response["Content-Language"] = article.language

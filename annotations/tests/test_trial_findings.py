@@ -93,3 +93,27 @@ def test_a_group_of_a_name_and_its_alias_says_the_alias_is_also_written(editor_c
     other = make_article(body="Kereta ke Rusia. Rusia menyambut.", language="id")
     html = " ".join(editor_client.get(reverse("desk:article", args=[other.pk])).content.decode().split())
     assert "— 2 times <span class=\"meta\">as <q" in html
+
+
+def test_no_path_writes_a_tag_across_a_paragraph_break(db, tmp_path):
+    """The admin and the import save a mention through the same check as the desk."""
+    import json
+
+    import pytest
+    from django.core.exceptions import ValidationError
+
+    from articles.importing import import_paths
+
+    story = make_article(body=BODY)
+    start, end = BODY.index("Pyongyang"), BODY.index("Kremlin") + len("Kremlin")
+    with pytest.raises(ValidationError, match="never runs from one paragraph"):
+        Mention(article=story, entity=make_entity(), start=start, end=end, exact=BODY[start:end]).save()
+    body = "Kim left Pyongyang.\n\nThe Kremlin said so."
+    start, end = body.index("Pyongyang"), body.index("Kremlin") + len("Kremlin")
+    record = {"title": "Kereta", "body": body, "language": "en", "publisher": {"name": "Kabar", "kind": "publication"},
+              "mentions": [{"start": start, "end": end, "exact": body[start:end], "entity": {"name": "Cross", "kind": "place"}}]}
+    path = tmp_path / "one.jsonl"
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    report = import_paths([path])
+    assert report.failed == 1 and any("never runs from one paragraph" in m for m in report.messages), report.messages
+    assert not Mention.objects.exists()
