@@ -12,6 +12,11 @@ class AnnotationsConfig(AppConfig):
         from annotations.models import Entity, EntityAlias
         from annotations.suggestions import entities_changed
 
+        from django.contrib.auth.signals import user_logged_in
+
+        from newsdesk.languages import bring_back_choice
+
+        user_logged_in.connect(bring_back_choice, dispatch_uid="language-of-profile")
         for model in (Entity, EntityAlias):
             post_save.connect(entities_changed, sender=model, dispatch_uid=f"matcher-{model.__name__}")
             post_delete.connect(entities_changed, sender=model, dispatch_uid=f"matcher-del-{model.__name__}")

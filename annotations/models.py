@@ -1342,3 +1342,20 @@ class Submission(models.Model):
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
             except DatabaseError:
                 pass  # the connection is gone, and its lock with it
+
+
+class Profile(models.Model):
+    """A logged-in user's own settings: the interface language they chose with the switcher,
+    which every log-in of theirs, in any browser, brings back (newsdesk/languages.py)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, primary_key=True, related_name="profile"
+    )
+    language = models.CharField(_("interface language"), max_length=15, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)

@@ -45,14 +45,17 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django_htmx.middleware import HtmxDetails
 
+from newsdesk.languages import page_language
+
 SKIPPED_PREFIXES = ("/desk/", "/admin/", "/accounts/", "/healthz", "/static/")
 LONGEST_URL = 600
 KEPT_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary", "ETag", "Link")
 
 CONTENT_APPS = ("articles", "annotations")
 # Tables of those apps that no public page, feed, sitemap or export reads: the desk's own
-# bookkeeping (a form's submission key, the suggestions an editor turned down or decided).
-DESK_ONLY = {"annotations.Submission", "annotations.RejectedSuggestion", "annotations.StorySuggestion"}
+# bookkeeping (a user's profile, a form's submission key, the suggestions an editor turned down
+# or decided).
+DESK_ONLY = {"annotations.Profile", "annotations.Submission", "annotations.RejectedSuggestion", "annotations.StorySuggestion"}
 TRIGGER = "articles_page_changed"
 GENERATION_QUERY = (
     "SELECT changes.last_value, (SELECT value FROM articles_page_generation WHERE id = 1)"
@@ -131,13 +134,17 @@ def cacheable_request(request) -> bool:
 
 
 def page_key(request, host: str, gen: str) -> str:
-    """The page's key: its generation, and the address it was asked for in full. The scheme and
-    the host (port included) are part of it, since a page's links, sitemap and feed name them."""
+    """The page's key: its generation, its language, and the address it was asked for in full.
+    The scheme and the host (port included) are part of it, since a page's links, sitemap and
+    feed name them."""
     htmx = HtmxDetails(request)  # as the views will read it (render_page_or_results)
     fragment = "htmx" if htmx and not htmx.history_restore_request else "page"
     address = f"{request.scheme}://{host}{request.get_full_path()}"
+    # One copy per language the page can be in: the reader's choice or Accept-Language's, as
+    # newsdesk.languages resolves them (never the raw header), or "-" for neither.
+    language = page_language(request)
     # Hashed: a key of any length and any characters is one every cache backend takes.
-    return f"public-page:{gen}:{fragment}:{hashlib.sha256(address.encode()).hexdigest()}"
+    return f"public-page:{gen}:{fragment}:{language}:{hashlib.sha256(address.encode()).hexdigest()}"
 
 
 def middleware(get_response):

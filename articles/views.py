@@ -19,6 +19,7 @@ from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles.filtering import StoryFilterForm, published_stories_naming
 from articles.models import Article, Source
+from newsdesk.languages import activate_story_language
 from newsdesk.paging import CappedPaginator, KnownCountPaginator
 from articles import search
 from articles.search import LISTING_ORDER, WebSearch, newest_matches, stored_config
@@ -76,6 +77,7 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
+    activate_story_language(request, article.language)
     mentions = list(Mention.objects.published().filter(article=article).select_related("entity").order_by("start"))
     claims = list(article.claims.published().for_display().order_by("start", "id"))
     related = StoryLink.objects.published().with_other_ends(article)

@@ -7,3 +7,11 @@ def csp_nonce(request) -> dict:
     if getattr(request, "user", None) is not None and request.user.is_authenticated:
         return {"csp_nonce": request.csp_nonce}
     return {}
+
+
+def interface_languages(request) -> dict:
+    """The languages the switcher lists, each by its own name; none when only one is offered."""
+    from newsdesk.languages import local_name, offered
+
+    codes = offered()
+    return {"interface_languages": [(code, local_name(code)) for code in codes] if len(codes) > 1 else []}

@@ -5,6 +5,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -72,6 +73,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a body over its route's limit is refused before anything reads it (REQUEST_MAX_BODY_BYTES).
     "newsdesk.middleware.request_body_limit",
+    # The interface's language, before anything renders (newsdesk/languages.py); the refusals
+    # above activate it themselves (render_error).
+    "newsdesk.languages.middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Cache-Control: private, no-store on the desk's, the log-in pages' and the admin's responses.
@@ -86,7 +90,6 @@ MIDDLEWARE = [
     # ETags from the content and 304s for conditional requests; public pages carry no per-request token.
     "django.middleware.http.ConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -114,6 +117,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "newsdesk.context_processors.csp_nonce",
+                "newsdesk.context_processors.interface_languages",
             ],
             "builtins": ["django.templatetags.i18n"],
         },
@@ -173,9 +177,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# The interface's languages: English, the source, and every language with a catalogue under
+# locale/ (README, Languages). Only those whose catalogue is complete are offered to readers
+# (newsdesk/languages.py); a story's own language is separate (any BCP 47 tag).
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+LANGUAGES = [("en", _("English"))] + [
+    (folder.name, _(LANG_INFO[folder.name]["name"]))
+    for folder in sorted(LOCALE_PATHS[0].iterdir())
+    if (folder / "LC_MESSAGES" / "django.po").exists() and folder.name in LANG_INFO and folder.name != "en"
+]
+# The reader's choice of language (the switcher on every page), kept for a year.
+LANGUAGE_COOKIE_NAME = "language"
+# Dates and numbers as each language writes them (newsdesk/formats/<code>/formats.py).
+FORMAT_MODULE_PATH = ["newsdesk.formats"]
 USE_I18N = True
 TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
 USE_TZ = True

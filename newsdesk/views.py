@@ -2,11 +2,18 @@ import logging
 import sys
 
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.middleware.csrf import CsrfViewMiddleware
 from django.templatetags.static import static
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
+from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from newsdesk import languages
 
 logger = logging.getLogger("newsdesk")
 
@@ -49,8 +56,50 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def render_error(request: HttpRequest, template_name: str, *, status: int, context: dict | None = None) -> HttpResponse:
     """An error page from a template that reads no user, session or database (and `context`)."""
+    if not hasattr(request, "language_negotiated"):  # refused before the language middleware ran
+        languages.activate_for(request)
     context = {"htmx": bool(request.headers.get("HX-Request")), **(context or {})}
     body = loader.get_template(template_name).render(context)
     response = HttpResponse(body, status=status)
     add_never_cache_headers(response)
     return response
+
+
+@csrf_exempt  # checked below: a stored public page carries no token (see language_choose)
+@require_POST
+def language_choose(request: HttpRequest) -> HttpResponse:
+    """The switcher's answer: keep the language chosen (cookie; a logged-in user's profile too)
+    and go back to the page it was chosen on.
+
+    Public pages are stored whole for every reader and so carry no CSRF token: a reader without
+    a session may choose without one, and a cross-site form can at most change a visitor's
+    language, which an Origin of another site is refused even that. A logged-in user's choice
+    writes their profile, so it needs this session's token, as every other form does.
+    """
+    if request.user.is_authenticated:
+        refused = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
+        if refused is not None:
+            return refused
+    elif not same_origin(request):
+        return render_error(request, "403.html", status=403)
+    code = languages.supported(request.POST.get("language"))
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        back = "/"
+    if code is None:
+        return render_error(request, "400.html", status=400)
+    if request.user.is_authenticated:
+        from annotations.models import Profile
+
+        Profile.objects.update_or_create(user=request.user, defaults={"language": code})
+    translation.activate(code)
+    response = HttpResponseRedirect(back, status=303)
+    languages.remember(response, code)
+    request.remember_language = None  # the cookie is set here already
+    return response
+
+
+def same_origin(request: HttpRequest) -> bool:
+    """No Origin (an older browser, a script) or this site's own."""
+    origin = request.headers.get("Origin")
+    return origin is None or origin == f"{request.scheme}://{request.get_host()}"

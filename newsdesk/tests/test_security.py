@@ -49,7 +49,7 @@ def named_routes(resolver=None, namespace: str = "", prefix: str = "") -> dict[s
 PUBLIC = {
     "articles:list", "articles:detail", "articles:annotations", "articles:entity-detail", "articles:source-detail",
     "articles:claim-detail", "articles:entity-feed", "articles:feed", "articles:search", "articles:sitemap",
-    "healthz", "favicon", "login", "logout", "admin:login", "admin:logout",
+    "healthz", "favicon", "language", "login", "logout", "admin:login", "admin:logout",
 }
 # Admin pages any staff member may open (they show only what the account may see).
 ADMIN_FOR_ANY_STAFF = {

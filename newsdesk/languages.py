@@ -1,0 +1,128 @@
+"""Which language the interface speaks to a request, and the reader's choice of it.
+
+The order (README, Languages): the reader's explicit choice (the switcher on every page, kept in
+a cookie and, for a logged-in user, in their profile, which a log-in copies into the cookie);
+else the first language of `Accept-Language` that we offer; else, on a story's page, the story's
+own language when we offer it (`activate_story_language`); else English. Only complete languages
+are offered (`newsdesk.translations.complete_languages`): a catalogue with a fault is never
+chosen, whatever a cookie or a header asks. No URL carries the language: every response says it
+depends on `Accept-Language` and `Cookie` (Vary), and the page cache keeps one copy per language
+(`page_language`, read in articles/page_cache.py before sessions exist).
+"""
+
+from functools import cache
+
+from django.conf import settings
+from django.conf.locale import LANG_INFO
+from django.http import HttpRequest, HttpResponse
+from django.utils import formats, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.translation.trans_real import parse_accept_lang_header
+
+COOKIE = settings.LANGUAGE_COOKIE_NAME
+COOKIE_AGE = 365 * 24 * 3600
+
+
+@cache
+def offered() -> tuple[str, ...]:
+    """The languages the interface offers: those of settings.LANGUAGES whose catalogue is
+    complete, English (the source) first. Read once per process."""
+    from newsdesk.translations import complete_languages
+
+    known = [code for code, _name in settings.LANGUAGES]
+    complete = set(complete_languages())
+    return tuple(code for code in known if code == settings.LANGUAGE_CODE or code in complete)
+
+
+def local_name(code: str) -> str:
+    """A language's name in that language, as the switcher lists it ("Bahasa Indonesia")."""
+    return LANG_INFO.get(code, {}).get("name_local", code)
+
+
+def supported(tag: str | None) -> str | None:
+    """The offered language a BCP 47 tag asks for ("id-ID" → "id"), or None."""
+    if not tag or len(tag) > 35:
+        return None
+    tag = tag.strip().replace("_", "-").lower()
+    for candidate in (tag, tag.split("-")[0]):
+        if candidate in offered():
+            return candidate
+    return None
+
+
+def chosen(request: HttpRequest) -> str | None:
+    """The reader's explicit choice, from the cookie the switcher (or a log-in) set."""
+    return supported(request.COOKIES.get(COOKIE))
+
+
+def from_header(request: HttpRequest) -> str | None:
+    """The first language of Accept-Language, by its q order, that we offer."""
+    header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
+    for tag, _quality in parse_accept_lang_header(header[:500]):
+        if tag != "*" and (code := supported(tag)):
+            return code
+    return None
+
+
+def page_language(request: HttpRequest) -> str:
+    """What a page's language depends on, for the page cache's key: the choice or the header's
+    language, or "-" when neither names one (a story's page then speaks the story's language)."""
+    return chosen(request) or from_header(request) or "-"
+
+
+def middleware(get_response):
+    """Activate the request's language before anything renders (error pages included), and say
+    on the way out what the response depended on."""
+
+    def handle(request: HttpRequest) -> HttpResponse:
+        choice = activate_for(request)
+        response = get_response(request)
+        patch_vary_headers(response, ("Accept-Language", "Cookie"))
+        response.headers.setdefault("Content-Language", translation.get_language())
+        remembered = getattr(request, "remember_language", None)
+        if remembered and remembered != choice:
+            remember(response, remembered)
+        return response
+
+    return handle
+
+
+def activate_for(request: HttpRequest) -> str | None:
+    """Activate the request's language (the choice, else the header's, else English) and
+    return the reader's explicit choice, if any."""
+    choice = chosen(request)
+    negotiated = choice or from_header(request)
+    request.language_negotiated = negotiated is not None
+    translation.activate(negotiated or settings.LANGUAGE_CODE)
+    request.LANGUAGE_CODE = translation.get_language()
+    return choice
+
+
+def activate_story_language(request: HttpRequest, story_language: str) -> None:
+    """On a story's page, with neither a choice nor a header naming one of ours, speak the
+    story's own language when we offer it."""
+    if not getattr(request, "language_negotiated", True) and (code := supported(story_language)):
+        translation.activate(code)
+        request.LANGUAGE_CODE = code
+
+
+def remember(response: HttpResponse, code: str) -> None:
+    response.set_cookie(
+        COOKIE, code, max_age=COOKIE_AGE, path="/", samesite="Lax",
+        secure=not settings.DEBUG, httponly=True,
+    )
+
+
+def number(value: int | float) -> str:
+    """A count as the active language writes it (1,234 in English, 1.234 in Indonesian)."""
+    return formats.number_format(value, force_grouping=True)
+
+
+def bring_back_choice(sender, request: HttpRequest, user, **kwargs) -> None:
+    """At a log-in, the language the user chose before (in any browser) becomes this one's."""
+    from annotations.models import Profile
+
+    code = supported(Profile.objects.filter(user=user).values_list("language", flat=True).first())
+    if request is not None and code:
+        request.remember_language = code
+        translation.activate(code)
