@@ -1,4 +1,10 @@
-"""An article's published annotations as a W3C Web Annotation AnnotationCollection."""
+"""An article's published annotations as a W3C Web Annotation AnnotationCollection.
+
+The story's own words (statements, quotes) are in the story's language; the words we write about
+them (the chain in words, the collection's label) are in the interface's language of the request,
+and each textual body says which (`language`)."""
+
+from django.utils.translation import get_language, gettext
 
 from annotations.models import Claim, Mention, TextSpan
 from articles.models import Article
@@ -43,7 +49,7 @@ def claim_annotation(claim: Claim, article_url: str, absolute, language: str) ->
         "body": [
             {"type": "TextualBody", "value": claim.statement, "purpose": "describing", "language": language},
             {"type": "TextualBody", "value": claim.status, "purpose": "assessing"},
-            {"type": "TextualBody", "value": claim.chain_in_words(), "purpose": "commenting", "language": "en"},
+            {"type": "TextualBody", "value": claim.chain_in_words(), "purpose": "commenting", "language": get_language()},
         ],
         "target": target(claim, article_url),
     }
@@ -58,7 +64,7 @@ def annotation_collection(article: Article, mentions, claims, absolute) -> dict:
         "@context": CONTEXT,
         "id": collection_url,
         "type": "AnnotationCollection",
-        "label": f"Annotations of “{article.title}”",
+        "label": gettext("Annotations of “%(title)s”") % {"title": article.title},
         "total": len(items),
         "first": {"id": f"{collection_url}#page-1", "type": "AnnotationPage", "startIndex": 0, "items": items},
     }

@@ -45,7 +45,7 @@ from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
 from django_htmx.middleware import HtmxDetails
 
-from newsdesk.languages import page_language
+from newsdesk.languages import offered, page_language
 
 SKIPPED_PREFIXES = ("/desk/", "/admin/", "/accounts/", "/healthz", "/static/")
 LONGEST_URL = 600
@@ -142,7 +142,9 @@ def page_key(request, host: str, gen: str) -> str:
     address = f"{request.scheme}://{host}{request.get_full_path()}"
     # One copy per language the page can be in: the reader's choice or Accept-Language's, as
     # newsdesk.languages resolves them (never the raw header), or "-" for neither.
-    language = page_language(request)
+    # The languages offered are in it too: a catalogue completed (or broken) by a new release
+    # changes every page's switcher.
+    language = f"{page_language(request)}/{'.'.join(offered())}"
     # Hashed: a key of any length and any characters is one every cache backend takes.
     return f"public-page:{gen}:{fragment}:{language}:{hashlib.sha256(address.encode()).hexdigest()}"
 

@@ -4,18 +4,21 @@ import json
 
 from django.conf import settings
 from django.utils.html import _json_script_escapes
+from django.utils.text import capfirst
+from django.utils.translation import get_language
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.models import Attribution, Claim, Entity
 from articles.models import Article, Source
 from articles.text import without_bidi_controls
 
-# How each verdict reads on a 1–5 scale, as fact-checkers' ClaimReview markup does.
+# How each verdict reads on a 1–5 scale, as fact-checkers' ClaimReview markup does; its name is
+# the status's, in the page's language (the review says which: inLanguage).
 RATINGS = {
-    Claim.Status.CONFIRMED: (5, "Confirmed"),
-    Claim.Status.DISPUTED: (2, "Disputed"),
-    Claim.Status.DENIED: (1, "Denied"),
-    Claim.Status.RETRACTED: (1, "Retracted"),
+    Claim.Status.CONFIRMED: 5,
+    Claim.Status.DISPUTED: 2,
+    Claim.Status.DENIED: 1,
+    Claim.Status.RETRACTED: 1,
 }
 
 ENTITY_TYPES = {"person": "Person", "organisation": "Organization", "place": "Place", "event": "Event"}
@@ -37,7 +40,7 @@ def entity_node(entity: Entity, absolute) -> dict:
 
 
 def claim_review(claim: Claim, article_url: str, absolute) -> dict:
-    value, name = RATINGS[claim.status]
+    value, name = RATINGS[claim.status], capfirst(str(Claim.Status(claim.status).label))
     speakers = [a for a in claim.attributions.all() if a.role == Attribution.Role.SPEAKER]
     item = {
         "@type": "Claim",
@@ -55,6 +58,7 @@ def claim_review(claim: Claim, article_url: str, absolute) -> dict:
         "claimReviewed": claim.statement,
         "itemReviewed": item,
         "author": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
+        "inLanguage": get_language(),
         "datePublished": (decided[-1] if decided else claim.updated_at).date().isoformat(),
         "reviewRating": {
             "@type": "Rating", "ratingValue": value, "bestRating": 5, "worstRating": 1, "alternateName": name,

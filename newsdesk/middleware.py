@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 
+from newsdesk.languages import activate_for, number
 from newsdesk.views import render_error
 
 logger = logging.getLogger("newsdesk")
@@ -76,7 +77,8 @@ def read_at_most(request: HttpRequest, size: int) -> bytes | None:
 
 
 def body_too_large(request: HttpRequest, limit: int) -> HttpResponse:
-    return render_error(request, "413.html", status=413, context={"limit": f"{limit:,}"})
+    activate_for(request)  # before the language middleware: the limit is written in the reader's language
+    return render_error(request, "413.html", status=413, context={"limit": number(limit)})
 
 
 # The prefixes of newsdesk/urls.py under which every page is a session's own.
