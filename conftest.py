@@ -188,7 +188,7 @@ def check_watched(page) -> None:
 @pytest.fixture
 def page(browser, live_server, settings):
     # The live server speaks plain HTTP, where a browser keeps no Secure (or __Host-) cookie.
-    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = False
+    settings.SESSION_COOKIE_SECURE = settings.CSRF_COOKIE_SECURE = settings.LANGUAGE_COOKIE_SECURE = False
     settings.SESSION_COOKIE_NAME, settings.CSRF_COOKIE_NAME = "sessionid", "csrftoken"
     page = watched_page(browser, live_server.url)
     yield page

@@ -20,7 +20,6 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation.trans_real import parse_accept_lang_header
 
 COOKIE = settings.LANGUAGE_COOKIE_NAME
-COOKIE_AGE = 365 * 24 * 3600
 
 
 @cache
@@ -108,8 +107,8 @@ def activate_story_language(request: HttpRequest, story_language: str) -> None:
 
 def remember(response: HttpResponse, code: str) -> None:
     response.set_cookie(
-        COOKIE, code, max_age=COOKIE_AGE, path="/", samesite="Lax",
-        secure=not settings.DEBUG, httponly=True,
+        COOKIE, code, max_age=settings.LANGUAGE_COOKIE_AGE, path="/", samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+        secure=settings.LANGUAGE_COOKIE_SECURE, httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
     )
 
 

@@ -187,8 +187,13 @@ LANGUAGES = [("en", _("English"))] + [
     for folder in sorted(LOCALE_PATHS[0].iterdir())
     if (folder / "LC_MESSAGES" / "django.po").exists() and folder.name in LANG_INFO and folder.name != "en"
 ]
-# The reader's choice of language (the switcher on every page), kept for a year.
+# The reader's choice of language (the switcher on every page), kept for a year; like the other
+# cookies, HTTPS only (unless DEBUG), never read by scripts, not sent on cross-site requests.
 LANGUAGE_COOKIE_NAME = "language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_SECURE = not DEBUG
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 # Dates and numbers as each language writes them (newsdesk/formats/<code>/formats.py).
 FORMAT_MODULE_PATH = ["newsdesk.formats"]
 USE_I18N = True
