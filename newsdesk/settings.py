@@ -73,11 +73,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: a body over its route's limit is refused before anything reads it (REQUEST_MAX_BODY_BYTES).
     "newsdesk.middleware.request_body_limit",
-    # The interface's language, before anything renders (newsdesk/languages.py); the refusals
-    # above activate it themselves (render_error).
-    "newsdesk.languages.middleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # The interface's language, before anything renders (newsdesk/languages.py); the refusals
+    # above activate it themselves (render_error), and static files never depend on it.
+    "newsdesk.languages.middleware",
     # Cache-Control: private, no-store on the desk's, the log-in pages' and the admin's responses.
     "newsdesk.middleware.private_pages_are_never_stored",
     # Content-Security-Policy on every response, with a fresh nonce each time (see CONTENT_SECURITY_POLICY).

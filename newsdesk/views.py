@@ -84,7 +84,10 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         return render_error(request, "403.html", status=403)
     code = languages.supported(request.POST.get("language"))
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+    if (
+        not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}, require_https=request.is_secure())
+        or not back.isprintable()  # a line break would split the Location header
+    ):
         back = "/"
     if code is None:
         return render_error(request, "400.html", status=400)

@@ -25,7 +25,9 @@ def stories(db) -> dict:
 
 
 def offered(html: str, name: str) -> set[str]:
-    return {option.text for option in lxml.html.fromstring(html).xpath(f'//select[@name="{name}"]/option')}
+    # The story filters' own select, not the site language switcher's.
+    path = f'//form[not(contains(@class, "language-switcher"))]//select[@name="{name}"]/option'
+    return {option.text for option in lxml.html.fromstring(html).xpath(path)}
 
 
 def test_the_public_is_offered_the_publishers_and_languages_of_published_stories_the_desk_those_of_every_story(

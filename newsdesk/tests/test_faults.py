@@ -104,7 +104,7 @@ def test_e1_e2_database_stops_under_a_running_server_and_comes_back(cluster, bro
             page.goto("/accounts/login/")
             page.fill("#id_username", "faulty")
             page.fill("#id_password", "faulty-password-1")
-            page.click("button[type=submit]")
+            page.click("main button[type=submit]")
             page.wait_for_url("**/desk/")
             page.goto(f"/desk/articles/{target['article']}/")
             card = page.locator(f"#claim-{target['claim']}")

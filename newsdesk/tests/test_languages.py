@@ -143,7 +143,9 @@ def test_choosing_a_language_keeps_it_in_a_cookie_and_goes_back_to_the_page(clie
     assert page_language(client.get("/", headers={"Accept-Language": "id"})) == "en"
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)", ""])
+@pytest.mark.parametrize("target", [
+    "https://evil.example/", "//evil.example/", "/\\evil.example/", "javascript:alert(1)", "", "/\r\nSet-Cookie: x=1", "/a\u2028b",
+])
 def test_the_switcher_never_sends_anyone_off_site(client, db, target):
     response = client.post(reverse("language"), {"language": "id", "next": target})
     assert response.status_code == 303 and response["Location"] == "/"
