@@ -75,9 +75,14 @@ def middleware(get_response):
 
     def handle(request: HttpRequest) -> HttpResponse:
         choice = activate_for(request)
-        response = get_response(request)
-        patch_vary_headers(response, ("Accept-Language", "Cookie"))
-        response.headers.setdefault("Content-Language", translation.get_language())
+        try:
+            response = get_response(request)
+            patch_vary_headers(response, ("Accept-Language", "Cookie"))
+            response.headers.setdefault("Content-Language", translation.get_language())
+        finally:
+            # The thread's language is the request's only while it lasts: the next thing the
+            # thread does (a command, a test, another request) starts from English again.
+            translation.deactivate()
         remembered = getattr(request, "remember_language", None)
         if remembered and remembered != choice:
             remember(response, remembered)
