@@ -60,6 +60,7 @@ from articles.importing import Report, import_paths
 from articles.models import UNDATED_REFUSAL, Article, Source
 from articles.views import render_page_or_results
 from articles import search
+from newsdesk.languages import number
 from newsdesk.paging import CappedPaginator
 from newsdesk.parameters import ascii_number
 from articles.text import Folded, lock_typed_name, to_name
@@ -782,7 +783,7 @@ def article_import(request: HttpRequest) -> HttpResponse:
         else:
             too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
             status = 413 if too_large else 422
-    limits = {"stories": f"{settings.IMPORT_MAX_UPLOAD_STORIES:,}", "bytes": f"{settings.IMPORT_MAX_UPLOAD_BYTES:,}"}
+    limits = {"stories": number(settings.IMPORT_MAX_UPLOAD_STORIES), "bytes": number(settings.IMPORT_MAX_UPLOAD_BYTES)}
     upload = request.FILES.get("file")
     context = {"form": form, "report": report, "limits": limits,
                "refused_file": Path(upload.name).name if upload is not None and status != 200 else ""}
