@@ -18,8 +18,8 @@ from articles.importing import Unimportable, canonical_url, count_stories
 from articles.models import Article, Source
 from articles.search import AsYouType, newest_matches
 from articles.text import to_name
-from newsdesk.parameters import IdChoiceField, WholeNumberField
 from newsdesk.languages import number
+from newsdesk.parameters import IdChoiceField, WholeNumberField
 
 
 class NameField(forms.CharField):
@@ -581,7 +581,8 @@ class ImportForm(forms.Form):
                 gettext(
                     "The file is %(size)s bytes; files of up to %(limit)s bytes can be uploaded here (and up to "
                     "%(stories)s stories). Split the file, or import it with manage.py import_articles."
-                ) % {"size": number(upload.size), "limit": number(limit), "stories": number(settings.IMPORT_MAX_UPLOAD_STORIES)},
+                ) % {"size": number(upload.size), "limit": number(limit),
+                     "stories": number(settings.IMPORT_MAX_UPLOAD_STORIES)},
                 code="too_large",
             )
         return upload
@@ -597,7 +598,8 @@ class ImportForm(forms.Form):
                     gettext(
                         "The file holds %(stories)s stories; up to %(limit)s stories and %(bytes)s bytes can be "
                         "imported in one upload here. Split the file, or import it with manage.py import_articles."
-                    ) % {"stories": number(stories), "limit": number(limit), "bytes": number(settings.IMPORT_MAX_UPLOAD_BYTES)},
+                    ) % {"stories": number(stories), "limit": number(limit),
+                         "bytes": number(settings.IMPORT_MAX_UPLOAD_BYTES)},
                     code="too_large",
                 ))
         return data

@@ -60,6 +60,7 @@ from articles.importing import Report, import_paths
 from articles.models import UNDATED_REFUSAL, Article, Source
 from articles.views import render_page_or_results
 from articles import search
+from newsdesk.languages import number
 from newsdesk.paging import CappedPaginator
 from newsdesk.parameters import ascii_number
 from articles.text import Folded, lock_typed_name, to_name

@@ -5,7 +5,8 @@ a recursion bomb (`[` a hundred thousand times) is a report line, never a Recurs
 `check_record` checks every field's type, range and length against the columns it is stored in
 and returns the record cleaned (text without NUL, other controls or lone surrogates, in NFC;
 defaults filled in); or raises `Invalid` with every problem, each naming its field, such as
-"mentions[2].start must be a whole number, got 'abc'".
+"mentions[2].start must be a whole number, got 'abc'". The problems are written in the active
+language (the field's name and the value quoted stay as the file has them).
 """
 
 import json
@@ -15,10 +16,12 @@ from datetime import UTC, datetime
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext, ngettext
 
 from annotations.models import Attribution, Claim, Entity, Evidence, StoryLink
 from articles.models import Article, Source, normalise_language_tag
 from articles.text import to_name, to_nfc
+from newsdesk.languages import number
 
 # A story is nested five levels deep (record → claims → claim → chain → attribution → source).
 MAX_DEPTH = 10
@@ -75,15 +78,18 @@ def parse_line(raw: bytes):
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
-        raise Invalid([f"not UTF-8 text ({error.reason} at byte {error.start})"]) from None
+        raise Invalid([gettext("not UTF-8 text (%(reason)s at byte %(byte)s)")
+                       % {"reason": error.reason, "byte": error.start}]) from None
     if nesting_depth(raw) > MAX_DEPTH:
-        raise Invalid([f"arrays and objects nested more than {MAX_DEPTH} levels deep; no story is, so the line was not read"])
+        raise Invalid([gettext(
+            "arrays and objects nested more than %(depth)s levels deep; no story is, so the line was not read"
+        ) % {"depth": MAX_DEPTH}])
     try:
         return json.loads(text)
     except (RecursionError, MemoryError):  # never reached past the depth check, but never a crash either
-        raise Invalid(["the line is too deeply nested or too large to read"]) from None
+        raise Invalid([gettext("the line is too deeply nested or too large to read")]) from None
     except ValueError as error:
-        raise Invalid([f"not valid JSON ({str(error)[:200]})"]) from None
+        raise Invalid([gettext("not valid JSON (%(error)s)") % {"error": str(error)[:200]}]) from None
 
 
 def clean(text: str) -> str:
@@ -99,9 +105,9 @@ def shown(value) -> str:
     if isinstance(value, str):
         return repr(clean(value[:60])) + ("…" if len(value) > 60 else "")
     if isinstance(value, dict):
-        return "an object"
+        return gettext("an object")
     if isinstance(value, list):
-        return "a list"
+        return gettext("a list")
     text = repr(value)
     return text if len(text) <= 40 else text[:40] + "…"
 
@@ -111,10 +117,15 @@ def parse_moment(value: str) -> datetime:
     it is not one, or not a real date (30 February)."""
     moment = parse_datetime(value.strip())  # raises ValueError for 30 February
     if moment is None:
-        raise ValueError("not an ISO 8601 date and time")
+        raise ValueError(gettext("not an ISO 8601 date and time"))
     moment = moment if timezone.is_aware(moment) else timezone.make_aware(moment, UTC)
     moment.astimezone(UTC)  # OverflowError past year 9999
     return moment
+
+
+def too_long(length: int, limit: int) -> str:
+    return (gettext("is %(length)s characters long; the limit is %(limit)s")
+            % {"length": number(length), "limit": number(limit)})
 
 
 class Checker:
@@ -131,13 +142,13 @@ class Checker:
         if value is None and not required:
             return ""
         if not isinstance(value, str):
-            self.fail(where, f"must be text, got {shown(value)}")
+            self.fail(where, gettext("must be text, got %(value)s") % {"value": shown(value)})
             return ""
         value = clean(value)
         if not blank and not value.strip():
-            self.fail(where, "must not be blank")
+            self.fail(where, gettext("must not be blank"))
         if max_length is not None and len(value) > max_length:
-            self.fail(where, f"is {len(value):,} characters long; the limit is {max_length:,}")
+            self.fail(where, too_long(len(value), max_length))
         return value
 
     def name(self, where: str, value, *, required: bool = False, max_length: int | None = None,
@@ -146,20 +157,21 @@ class Checker:
         invisible controls are gone is blank."""
         value = to_name(self.text(where, value, required=required, max_length=max_length))
         if not blank and not value:
-            self.fail(where, "must not be blank")
+            self.fail(where, gettext("must not be blank"))
         return value
 
     def whole(self, where: str, value, *, required: bool = True, maximum: int = MAX_OFFSET) -> int | None:
         if value is None and not required:
             return None
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(where, f"must be a whole number, got {shown(value)}")
+            self.fail(where, gettext("must be a whole number, got %(value)s") % {"value": shown(value)})
             return None
         if value < 0:
-            self.fail(where, f"must be 0 or more, got {value}")
+            self.fail(where, gettext("must be 0 or more, got %(value)s") % {"value": value})
             return None
         if value > maximum:
-            self.fail(where, f"must be at most {maximum:,}, got {shown(value)}")
+            self.fail(where, gettext("must be at most %(maximum)s, got %(value)s")
+                      % {"maximum": number(maximum), "value": shown(value)})
             return None
         return value
 
@@ -168,16 +180,16 @@ class Checker:
         start = self.whole(f"{where}.start", data.get("start"), required=required)
         end = self.whole(f"{where}.end", data.get("end"), required=required)
         if (start is None) != (end is None) and len(self.problems) == known:
-            self.fail(where, "needs both a start and an end, or neither")
+            self.fail(where, gettext("needs both a start and an end, or neither"))
         if start is not None and end is not None and not start < end:
-            self.fail(where, f"must end after it starts ({start}-{end})")
+            self.fail(where, gettext("must end after it starts (%(start)s-%(end)s)") % {"start": start, "end": end})
         return start, end
 
     def flag(self, where: str, value, default: bool = True) -> bool:
         if value is None:
             return default
         if not isinstance(value, bool):
-            self.fail(where, f"must be true or false, got {shown(value)}")
+            self.fail(where, gettext("must be true or false, got %(value)s") % {"value": shown(value)})
             return default
         return value
 
@@ -185,7 +197,8 @@ class Checker:
         if value in (None, "") and default is not None:
             return default
         if not isinstance(value, str) or value not in choices:
-            self.fail(where, f"must be one of {', '.join(choices)}, got {shown(value)}")
+            self.fail(where, gettext("must be one of %(choices)s, got %(value)s")
+                      % {"choices": ", ".join(choices), "value": shown(value)})
             return default or ""
         return value
 
@@ -193,10 +206,12 @@ class Checker:
         if value is None:
             return []
         if not isinstance(value, list):
-            self.fail(where, f"must be a list, got {shown(value)}")
+            self.fail(where, gettext("must be a list, got %(value)s") % {"value": shown(value)})
             return []
         if len(value) > maximum:
-            self.fail(where, f"has {len(value):,} items; the limit is {maximum:,}")
+            self.fail(where, ngettext("has %(count)s item; the limit is %(limit)s",
+                                      "has %(count)s items; the limit is %(limit)s", len(value))
+                      % {"count": number(len(value)), "limit": number(maximum)})
             return []
         return value
 
@@ -204,7 +219,7 @@ class Checker:
         if value is None and not required:
             return None
         if not isinstance(value, dict):
-            self.fail(where, f"must be an object, got {shown(value)}")
+            self.fail(where, gettext("must be an object, got %(value)s") % {"value": shown(value)})
             return None
         return value
 
@@ -212,12 +227,13 @@ class Checker:
         if value in (None, ""):
             return None
         if not isinstance(value, str):
-            self.fail(where, f"must be an ISO 8601 date and time, got {shown(value)}")
+            self.fail(where, gettext("must be an ISO 8601 date and time, got %(value)s") % {"value": shown(value)})
             return None
         try:
             return parse_moment(value)
         except (ValueError, OverflowError) as error:
-            self.fail(where, f"{shown(value)} is not a real date and time ({error})")
+            self.fail(where, gettext("%(value)s is not a real date and time (%(error)s)")
+                      % {"value": shown(value), "error": error})
             return None
 
     def reference(self, where: str, data: dict, prefix: str = "") -> dict:
@@ -230,14 +246,17 @@ class Checker:
             try:
                 return {"url": canonical_url(url)}
             except Unimportable as error:
-                self.fail(f"{where}.{prefix}url", f"{shown(url)} is not an http(s) URL ({error})")
+                self.fail(f"{where}.{prefix}url", gettext("%(value)s is not an http(s) URL (%(error)s)")
+                          % {"value": shown(url), "error": error})
                 return {}
         if digest:
             if not HASH.match(digest):
-                self.fail(f"{where}.{prefix}hash", f"must be the SHA-256 of a story's text (64 hex digits), got {shown(digest)}")
+                self.fail(f"{where}.{prefix}hash",
+                          gettext("must be the SHA-256 of a story's text (64 hex digits), got %(value)s")
+                          % {"value": shown(digest)})
                 return {}
             return {"hash": digest}
-        self.fail(where, f"needs {prefix}url or {prefix}hash")
+        self.fail(where, gettext("needs %(url)s or %(hash)s") % {"url": f"{prefix}url", "hash": f"{prefix}hash"})
         return {}
 
     def source(self, where: str, data, *, required: bool) -> dict:
@@ -246,7 +265,8 @@ class Checker:
             return {}
         country = self.text(f"{where}.country", data.get("country"))
         if country and not COUNTRY.match(country):
-            self.fail(f"{where}.country", f"must be a two-letter country code such as KR or ID, got {shown(country)}")
+            self.fail(f"{where}.country", gettext("must be a two-letter country code such as KR or ID, got %(value)s")
+                      % {"value": shown(country)})
         return {
             "name": self.name(f"{where}.name", data.get("name"), required=required, max_length=300, blank=not required),
             "kind": self.choice(f"{where}.kind", data.get("kind"), Source.Kind.values, default=Source.Kind.PUBLICATION),
@@ -259,23 +279,23 @@ class Checker:
         if not tag:
             return ""
         if len(tag) > 35:
-            self.fail(where, f"must be a BCP 47 tag such as en or ko, got {shown(tag)}")
+            self.fail(where, gettext("must be a BCP 47 tag such as en or ko, got %(value)s") % {"value": shown(tag)})
             return ""
         try:
             return normalise_language_tag(tag)
         except ValidationError:
-            self.fail(where, f"must be a BCP 47 tag such as en or ko, got {shown(tag)}")
+            self.fail(where, gettext("must be a BCP 47 tag such as en or ko, got %(value)s") % {"value": shown(tag)})
             return ""
 
 
 def check_record(record) -> dict:
     """The record cleaned and complete, or Invalid with every problem it has."""
     if not isinstance(record, dict):
-        raise Invalid([f"a story must be a JSON object, not {type(record).__name__}"])
+        raise Invalid([gettext("a story must be a JSON object, not %(type)s") % {"type": type(record).__name__}])
     c = Checker()
     title = " ".join(c.name("title", record.get("title"), required=True).split())
     if len(title) > 500:
-        c.fail("title", f"is {len(title):,} characters long; the limit is 500")
+        c.fail("title", too_long(len(title), 500))
     url = c.text("url", record.get("url"), max_length=2000)
     publisher = c.source("publisher", record.get("publisher"), required=False)
     out = {
@@ -303,7 +323,9 @@ def check_mention(c: Checker, where: str, data) -> dict:
     entity = c.object(f"{where}.entity", data.get("entity")) or {}
     wikidata = c.text(f"{where}.entity.wikidata_id", entity.get("wikidata_id")).strip().upper()
     if wikidata and (len(wikidata) > 20 or not WIKIDATA_ID.match(wikidata)):
-        c.fail(f"{where}.entity.wikidata_id", f"must be a Wikidata id such as Q42 (at most 20 characters), got {shown(wikidata)}")
+        c.fail(f"{where}.entity.wikidata_id",
+               gettext("must be a Wikidata id such as Q42 (at most 20 characters), got %(value)s")
+               % {"value": shown(wikidata)})
     aliases = []
     for i, alias in enumerate(c.items(f"{where}.entity.aliases", entity.get("aliases"), MAX_ALIASES)):
         here = f"{where}.entity.aliases[{i}]"
@@ -340,9 +362,9 @@ def check_claim(c: Checker, where: str, data) -> dict:
         cue_start, cue_end = c.span(here, attribution, required=False)
         exact = c.text(f"{here}.exact", attribution.get("exact"))
         if cue_start is not None and not exact:
-            c.fail(f"{here}.exact", "must quote the cue's words when the cue has a start and an end")
+            c.fail(f"{here}.exact", gettext("must quote the cue's words when the cue has a start and an end"))
         if cue_start is None and exact:
-            c.fail(here, "quotes a cue but gives no start and end for it")
+            c.fail(here, gettext("quotes a cue but gives no start and end for it"))
         chain.append({
             "source": c.source(f"{here}.source", attribution.get("source"), required=True),
             "role": c.choice(f"{here}.role", attribution.get("role"), Attribution.Role.values, default=Attribution.Role.SPEAKER),
@@ -362,12 +384,14 @@ def check_claim(c: Checker, where: str, data) -> dict:
             # The format's "link" is the position of an attribution of the chain above.
             position = c.whole(f"{here}.link", spec.get("link"), maximum=MAX_CHAIN)
             if position is not None and position >= len(chain):
-                c.fail(f"{here}.link", f"must name a link of the chain by its position (0 to {len(chain) - 1}), got {position}")
+                c.fail(f"{here}.link",
+                       gettext("must name a link of the chain by its position (0 to %(last)s), got %(value)s")
+                       % {"last": len(chain) - 1, "value": position})
             item["link"] = position
             item["start"], item["end"] = c.span(here, spec, required=False)
             item["exact"] = c.text(f"{here}.exact", spec.get("exact"))
             if (item["start"] is None) != (not item["exact"]):
-                c.fail(here, "must give the quoted words' start, end and exact together, or none of them")
+                c.fail(here, gettext("must give the quoted words' start, end and exact together, or none of them"))
         elif kind in ("article", "claim"):
             item["story"] = c.reference(here, spec)
             if kind == "claim":
@@ -376,7 +400,7 @@ def check_claim(c: Checker, where: str, data) -> dict:
         elif kind == "url":
             url = c.text(f"{here}.url", spec.get("url"), required=True, max_length=2000, blank=False)
             if url and not re.match(r"^https?://", url.strip(), re.I):
-                c.fail(f"{here}.url", f"must be an http(s) address, got {shown(url)}")
+                c.fail(f"{here}.url", gettext("must be an http(s) address, got %(value)s") % {"value": shown(url)})
             item["url"] = url.strip()
         evidence.append(item)
     history, status = [], Claim.Status.UNVERIFIED
@@ -389,13 +413,16 @@ def check_claim(c: Checker, where: str, data) -> dict:
         if before is not None:
             before = c.choice(f"{here}.from", before, Claim.Status.values)
             if before and before != status:
-                c.fail(f"{here}.from", f"is {shown(before)}, but the claim is {status} there")
+                c.fail(f"{here}.from", gettext("is %(value)s, but the claim is %(status)s there")
+                       % {"value": shown(before), "status": status})
         to = c.choice(f"{here}.to", step.get("to"), Claim.Status.values)
         if to and to == status:
-            c.fail(f"{here}.to", f"is {shown(to)}, which the claim already is there")
+            c.fail(f"{here}.to", gettext("is %(value)s, which the claim already is there") % {"value": shown(to)})
         proof = c.whole(f"{here}.evidence", step.get("evidence"), required=False, maximum=MAX_EVIDENCE)
         if proof is not None and proof >= len(evidence):
-            c.fail(f"{here}.evidence", f"must name an item of the claim's evidence by its position, got {proof}")
+            c.fail(f"{here}.evidence",
+                   gettext("must name an item of the claim's evidence by its position, got %(value)s")
+                   % {"value": proof})
         # "reason" is the editors' own (the key's meaning before public explanations existed);
         # "public_explanation" what readers are told. A published-only export carries only the latter.
         public = c.text(f"{here}.public_explanation", step.get("public_explanation"), max_length=2000).strip()

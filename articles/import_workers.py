@@ -9,13 +9,18 @@ module level, since this module is loaded before Django is set up.
 COUNTER = None
 
 
-def start(counter, database: dict) -> None:
+def start(counter, database: dict, language: str | None = None) -> None:
+    """Set Django up, point it at the parent's database, and speak the parent's language: the
+    report's messages are written here, in the language they are read in."""
     import django
 
     django.setup()
+    from django.conf import settings
     from django.db import connections
+    from django.utils import translation
 
     connections["default"].settings_dict.update(database)
+    translation.activate(language or settings.LANGUAGE_CODE)
     global COUNTER
     COUNTER = counter
 

@@ -34,7 +34,8 @@ from slugify import slugify
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext, ngettext
 
 from annotations.models import (
     AttributionSpec, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal,
@@ -42,6 +43,7 @@ from annotations.models import (
 from articles.import_records import Invalid, check_record, parse_line, parse_moment
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
 from articles.text import to_name, to_nfc
+from newsdesk.languages import number as shown_number
 
 FORMATS = ("jsonl", "feed", "html", "text")
 SURROGATES = re.compile(r"[\ud800-\udfff]")
@@ -82,6 +84,9 @@ STORIES_LISTED = 5_000
 
 @dataclass
 class Report:
+    """What an import did. Its messages are written when they are made, in the language active
+    then (the desk's reader's, the command's environment's), and kept as text."""
+
     imported: int = 0
     duplicates: int = 0
     changed: int = 0
@@ -110,10 +115,10 @@ class Report:
         return self.imported + self.duplicates + self.changed + self.failed
 
     def summary(self) -> str:
-        return (
-            f"{self.imported} imported, {self.duplicates} skipped as duplicates, "
-            f"{self.changed} changed upstream (not overwritten), {self.failed} failed"
-        )
+        return gettext(
+            "%(imported)s imported, %(duplicates)s skipped as duplicates, "
+            "%(changed)s changed upstream (not overwritten), %(failed)s failed"
+        ) % {kind: shown_number(getattr(self, kind)) for kind in ("imported", "duplicates", "changed", "failed")}
 
 
 # --- Canonical text, URLs and languages -------------------------------------------------------
@@ -145,7 +150,8 @@ def canonical_url(url: str) -> str:
     if not url:
         return ""
     if not re.match(r"^https?://", url, re.I):
-        raise Unimportable(f"the address {url[:80]!r} is not an http(s) URL and was dropped")
+        raise Unimportable(
+            gettext("the address %(url)s is not an http(s) URL and was dropped") % {"url": repr(url[:80])})
     normalised = courlan.normalize_url(url, strict=True)
     return normalised.split("#", 1)[0][:2000]
 
@@ -163,7 +169,8 @@ def parse_time(value) -> datetime | None:
     try:
         return parse_moment(str(value))
     except (ValueError, OverflowError) as error:
-        raise Unimportable(f"published_at {str(value)[:40]!r} is not a real date and time ({error})") from None
+        raise Unimportable(gettext("published_at %(value)s is not a real date and time (%(error)s)")
+                           % {"value": repr(str(value)[:40]), "error": error}) from None
 
 
 # --- Reading each format -------------------------------------------------------------------------
@@ -205,24 +212,50 @@ def read_jsonl(stream: IO[bytes], name: str, share: tuple[int, int] | None = Non
                lines: Container[int] | None = None) -> Iterator[Item | Problem]:
     """The stories of a JSON Lines file, each record checked whole (articles/import_records.py);
     with `share` (k, n), only those of every n-th line from k; with `lines`, only those lines."""
+    where = position_words()
     for number, raw in enumerate(stream, start=1):
         if share is not None and number % share[1] != share[0]:
             continue
         if lines is not None and number not in lines:
             continue
-        position = f"{name}, line {number}"
+        position = where % {"file": name, "line": number}
         if len(raw) > settings.IMPORT_MAX_ITEM_BYTES:
-            yield Problem(position, f"the line is {len(raw):,} bytes long; the limit is {settings.IMPORT_MAX_ITEM_BYTES:,}")
+            yield Problem(position, gettext("the line is %(size)s bytes long; the limit is %(limit)s")
+                          % {"size": shown_number(len(raw)), "limit": shown_number(settings.IMPORT_MAX_ITEM_BYTES)})
             continue
         if not raw.strip():
             continue
         try:
             record = check_record(parse_line(raw))
         except Invalid as error:
-            yield Problem(position, "; ".join(error.problems[:20]) + (
-                f"; and {len(error.problems) - 20:,} more problems" if len(error.problems) > 20 else ""))
+            listed, more = error.problems[:20], len(error.problems) - 20
+            if more > 0:
+                listed.append(ngettext("and %(n)s more problem", "and %(n)s more problems", more)
+                              % {"n": shown_number(more)})
+            yield Problem(position, "; ".join(listed))
             continue
         yield item_from_record(record, position, number)
+
+
+def position_words() -> str:
+    """How a report names a line of a JSON Lines file ("news.jsonl, line 3"), in the active
+    language: a template of %(file)s and %(line)s. A line's number is not grouped (line 12345),
+    as an editor's "go to line" takes it."""
+    return gettext("%(file)s, line %(line)s")
+
+
+def line_number_in(name: str):
+    """A function giving the line a report message about file `name` names (0 for none), read
+    back through the position's words in the active language: the messages of a parallel import
+    are put back in the file's order by it."""
+    before, _, after = (position_words() % {"file": name, "line": "\0"}).partition("\0")
+    pattern = re.compile(re.escape(before) + r"(\d+)" + re.escape(after) + ": ")
+
+    def line_number(message: str) -> int:
+        match = pattern.match(message)
+        return int(match.group(1)) if match else 0
+
+    return line_number
 
 
 def item_from_record(record: dict, position: str, number: int = 0) -> Item:
@@ -254,12 +287,12 @@ def declared_entities(data: bytes) -> str:
     position = 0
     while match := PROLOG_PART.match(text, position):
         if match["subset"]:
-            return "the feed declares XML entities (its DOCTYPE has an internal subset)"
+            return gettext("the feed declares XML entities (its DOCTYPE has an internal subset)")
         position = match.end()
     # Past the prolog a declaration is not XML, but feedparser's lenient parser, used when the
     # strict one fails, would still read it.
     if ENTITY_DECLARATION.search(text):
-        return "the feed declares XML entities"
+        return gettext("the feed declares XML entities")
     return ""
 
 
@@ -269,17 +302,19 @@ def read_feed(data: bytes, name: str) -> Iterator[Item | Problem]:
     # while html_text drops it.
     refusal = declared_entities(data)
     if refusal:
-        yield Problem(name, f"{refusal}, which are never expanded here; the file was refused")
+        yield Problem(name, gettext("%(refusal)s, which are never expanded here; the file was refused")
+                      % {"refusal": refusal})
         return
     parsed = feedparser.parse(io.BytesIO(data), resolve_relative_uris=False, sanitize_html=False)
     if not parsed.entries:
         reason = getattr(parsed, "bozo_exception", None)
-        yield Problem(name, f"no stories could be read from the feed ({reason or 'it has no items'})")
+        yield Problem(name, gettext("no stories could be read from the feed (%(reason)s)")
+                      % {"reason": reason or gettext("it has no items")})
         return
     feed_title = clean_text(parsed.feed.get("title", "")).strip()
     feed_language = parsed.feed.get("language", "")
     for number, entry in enumerate(parsed.entries, start=1):
-        position = f"{name}, item {number}"
+        position = gettext("%(file)s, item %(item)s") % {"file": name, "item": number}
         try:
             yield item_from_entry(entry, position, feed_title, feed_language,
                                   atom=str(parsed.get("version", "")).startswith("atom"))
@@ -319,7 +354,7 @@ def item_from_entry(entry, position: str, feed_title: str, feed_language: str, a
     title = feed_title_text(title, title_type, atom)
     body = html_to_text(entry_html(entry))
     if not title and not body:
-        raise Unimportable("the item has neither a title nor any text")
+        raise Unimportable(gettext("the item has neither a title nor any text"))
     moment = entry.get("published_parsed") or entry.get("updated_parsed")
     published = datetime(*moment[:6], tzinfo=UTC) if moment else None
     language = entry.get("language") or (entry.get("title_detail") or {}).get("language") or feed_language or ""
@@ -336,7 +371,7 @@ def read_html(data: bytes, name: str) -> Iterator[Item | Problem]:
         data, with_metadata=True, include_comments=False, include_tables=False, favor_recall=True
     )
     if document is None or not (document.text or "").strip():
-        yield Problem(name, "no article text could be found in the page")
+        yield Problem(name, gettext("no article text could be found in the page"))
         return
     try:
         date = parse_time(document.date) if document.date else None
@@ -353,11 +388,12 @@ def read_text(data: bytes, name: str) -> Iterator[Item | Problem]:
     try:
         text = data.decode(text_encoding(data[:4]) or "utf-8-sig")
     except UnicodeDecodeError as error:
-        yield Problem(name, f"not UTF-8 text ({error.reason} at byte {error.start})")
+        yield Problem(name, gettext("not UTF-8 text (%(reason)s at byte %(byte)s)")
+                      % {"reason": error.reason, "byte": error.start})
         return
     title, _, body = clean_text(text).strip().partition("\n")
     if not title.strip() or not body.strip():
-        yield Problem(name, "a text file needs a title on its first line and the story below it")
+        yield Problem(name, gettext("a text file needs a title on its first line and the story below it"))
         return
     yield Item(position=name, title=title.strip(), body=text_paragraphs(body))
 
@@ -411,21 +447,23 @@ def read_items(path: Path, fmt: str = "auto", share: tuple[int, int] | None = No
     name = path.name
     size = path.stat().st_size
     if size == 0:
-        yield Problem(name, "the file is empty")
+        yield Problem(name, gettext("the file is empty"))
         return
     with path.open("rb") as stream:
         head = stream.read(8192)
         if fmt == "auto":
             fmt = detect_format(head, name)
         if fmt in ("html", "text") and looks_binary(head):
-            yield Problem(name, "the file is binary, not text")
+            yield Problem(name, gettext("the file is binary, not text"))
             return
         stream.seek(0)
         if fmt == "jsonl":
             yield from read_jsonl(stream, name, share, lines)
             return
         if size > settings.IMPORT_MAX_FILE_BYTES:
-            yield Problem(name, f"the file is {size:,} bytes; {fmt} files are read whole and the limit is {settings.IMPORT_MAX_FILE_BYTES:,}")
+            yield Problem(name, gettext(
+                "the file is %(size)s bytes; %(format)s files are read whole and the limit is %(limit)s"
+            ) % {"size": shown_number(size), "format": fmt, "limit": shown_number(settings.IMPORT_MAX_FILE_BYTES)})
             return
         data = stream.read()
     reader = {"feed": read_feed, "html": read_html, "text": read_text}[fmt]
@@ -456,11 +494,13 @@ def find_or_create_source(details: dict, default: Source | None) -> Source:
     if not name:
         if default is None:
             # Said in words that fit both the desk's picker and the command's --source, whose help names it.
-            raise Unimportable("the story names no publisher, and no publisher was chosen for stories that name none")
+            raise Unimportable(
+                gettext("the story names no publisher, and no publisher was chosen for stories that name none"))
         return default
     kind = str(details.get("kind") or Source.Kind.PUBLICATION)
     if kind not in Source.Kind.values:
-        raise Unimportable(f"publisher kind {kind!r} is not one of {', '.join(Source.Kind.values)}")
+        raise Unimportable(gettext("publisher kind %(kind)s is not one of %(kinds)s")
+                           % {"kind": repr(kind), "kinds": ", ".join(Source.Kind.values)})
     country = str(details.get("country") or "").upper()[:2]
     url = str(details.get("url") or "")[:2000]
     return Source.named(name, kind, country, url=url if url.startswith(("http://", "https://")) else "")
@@ -472,9 +512,11 @@ def prepare(item: Item) -> tuple[dict, list[str]]:
     title = " ".join(to_name(clean_text(item.title)).split())[:500]
     body = canonical_text(item.body)
     if not title or not body:
-        raise Unimportable("the story has no title or no text once cleaned")
+        raise Unimportable(gettext("the story has no title or no text once cleaned"))
     if len(body) > settings.IMPORT_MAX_ARTICLE_CHARS:
-        raise Unimportable(f"the story is {len(body):,} characters long; the limit is {settings.IMPORT_MAX_ARTICLE_CHARS:,}")
+        raise Unimportable(gettext("the story is %(length)s characters long; the limit is %(limit)s")
+                           % {"length": shown_number(len(body)),
+                              "limit": shown_number(settings.IMPORT_MAX_ARTICLE_CHARS)})
     try:
         url = canonical_url(item.url)
     except Unimportable as error:
@@ -485,11 +527,13 @@ def prepare(item: Item) -> tuple[dict, list[str]]:
         try:
             language = normalise_language_tag(item.language)
         except ValidationError:
-            notes.append(f"language {item.language[:20]!r} is not a BCP 47 tag; detected instead")
+            notes.append(gettext("language %(language)s is not a BCP 47 tag; detected instead")
+                         % {"language": repr(item.language[:20])})
     language = language or detect_language(f"{title}\n{body}")
     status = item.status or Article.Status.DRAFT
     if status not in Article.Status.values:
-        raise Unimportable(f"status {status!r} is not one of {', '.join(Article.Status.values)}")
+        raise Unimportable(gettext("status %(status)s is not one of %(statuses)s")
+                           % {"status": repr(status), "statuses": ", ".join(Article.Status.values)})
     return {"title": title, "body": body, "url": url, "language": language, "status": status,
             "published_at": item.published_at}, notes
 
@@ -540,8 +584,8 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
     if fields["status"] == Article.Status.PUBLISHED and fields["published_at"] is None:
         # Never the import's own time as the story's date: it waits, a draft, for its date.
         fields["status"] = Article.Status.DRAFT
-        notes.append("the story has no date, so it was stored as an undated draft, not published; "
-                     "set its date in the desk, then publish it")
+        notes.append(gettext("the story has no date, so it was stored as an undated draft, not published; "
+                             "set its date in the desk, then publish it"))
     slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
     existing, slug_taken = (None, False) if optimistic and fields["url"] else look_up(fields, slug)
     record = item.record or {}
@@ -573,12 +617,12 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
             raise  # store_article tries again, looking first
         if known_sources is not None:
             known_sources.clear()
-        report.add("failed", item.position, refusal(error, "the database refused the story"))
+        report.add("failed", item.position, refusal(error, gettext("the database refused the story")))
         return None
     except DatabaseError as error:
         if known_sources is not None:
             known_sources.clear()
-        report.add("failed", item.position, refusal(error, "the database refused the story"))
+        report.add("failed", item.position, refusal(error, gettext("the database refused the story")))
         return None
     report.add("imported", item.position, "; ".join(notes))
     report.imported_story(article)
@@ -598,7 +642,8 @@ def known_story(existing: Article, fields: dict, item: Item, report: Report) -> 
     if existing.content_hash == body_hash(fields["body"]):
         report.add("duplicates", item.position)
         return existing
-    report.add("changed", item.position, f"“{existing.title}” changed upstream; the stored text was kept")
+    report.add("changed", item.position,
+               gettext("“%(title)s” changed upstream; the stored text was kept") % {"title": existing.title})
     return None
 
 
@@ -695,15 +740,15 @@ def store_annotations(article: Article, record: dict, *, first_pass: bool,
             if first_pass:
                 deferred_claims.append(i)
             else:
-                report.add("failed", position, f"claims[{i}] was not stored: {error}")
+                report.add("failed", position, f"{not_stored(f'claims[{i}]')}: {error}")
         except ValidationError as error:
             if first_pass:
                 raise Unimportable(f"claims[{i}]: {'; '.join(error.messages)}") from None
-            report.add("failed", position, f"claims[{i}] was not stored: {'; '.join(error.messages)}")
+            report.add("failed", position, f"{not_stored(f'claims[{i}]')}: {'; '.join(error.messages)}")
         except IntegrityError as error:
             if first_pass:
                 raise
-            report.add("failed", position, refusal(error, f"claims[{i}] was not stored"))
+            report.add("failed", position, refusal(error, not_stored(f"claims[{i}]")))
     if first_pass and record["claims"]:
         check_rules_now()  # the claim rules the database holds at commit, now, while it can be reported
     for i in range(len(record["links"])) if links is None else links:
@@ -713,12 +758,14 @@ def store_annotations(article: Article, record: dict, *, first_pass: bool,
             if first_pass:
                 deferred_links.append(i)
             else:
-                report.add("failed", position, f"links[{i}] points at {named(link['story'])}, which is not a story here")
+                report.add("failed", position, gettext("%(field)s points at %(story)s, which is not a story here")
+                           % {"field": f"links[{i}]", "story": named(link["story"])})
             continue
         if other.pk == article.pk:
+            itself = gettext("%(field)s points at the story itself") % {"field": f"links[{i}]"}
             if first_pass:
-                raise Unimportable(f"links[{i}] points at the story itself")
-            report.add("failed", position, f"links[{i}] points at the story itself")
+                raise Unimportable(itself)
+            report.add("failed", position, itself)
             continue
         either_way = StoryLink.objects.between(article, other).filter(kind=link["kind"])
         if not either_way.exists():
@@ -729,6 +776,10 @@ def store_annotations(article: Article, record: dict, *, first_pass: bool,
                 if first_pass or not either_way.exists():
                     raise
     return tuple(deferred_claims), tuple(deferred_links)
+
+
+def not_stored(field: str) -> str:
+    return gettext("%(field)s was not stored") % {"field": field}
 
 
 def store_claim(article: Article, data: dict, where: str) -> Claim:
@@ -757,14 +808,15 @@ def evidence_spec(article: Article, item: dict, where: str) -> EvidenceSpec:
         return EvidenceSpec(kind, url=item["url"], note=note)
     story = story_named(item["story"])
     if story is None:
-        raise Unresolved(f"its {where} names {named(item['story'])}, which is not a story here")
+        raise Unresolved(gettext("its %(field)s names %(story)s, which is not a story here")
+                         % {"field": where, "story": named(item["story"])})
     if kind == "article":
         return EvidenceSpec(kind, article=story, note=note)
     claims = Claim.objects.filter(article=story, start=item["start"], end=item["end"])
     claim = (claims.filter(statement=item["statement"]) if item["statement"] else claims).order_by("pk").first()
     if claim is None:
-        raise Unresolved(f"its {where} names a claim at {item['start']}-{item['end']} of {named(item['story'])}, "
-                         "which is not there")
+        raise Unresolved(gettext("its %(field)s names a claim at %(start)s-%(end)s of %(story)s, which is not there")
+                         % {"field": where, "start": item["start"], "end": item["end"], "story": named(item["story"])})
     return EvidenceSpec(kind, claim=claim, note=note)
 
 
@@ -800,8 +852,9 @@ def import_in_parallel(path: Path, *, jobs: int, source: Source | None, publish:
     database = dict(connection.settings_dict)
     # The workers connect to this very database; told through DATABASE_URL, their settings never
     # start (or register with) an embedded server of their own.
+    # The workers write their messages in this process's language (the command's, the desk's).
     with environment(DATABASE_URL=database_url(database)), context.Pool(
-        jobs, initializer=import_workers.start, initargs=(counter, database)
+        jobs, initializer=import_workers.start, initargs=(counter, database, translation.get_language())
     ) as pool:
         tasks = [(path, (k, jobs), source.pk if source else None, publish) for k in range(jobs)]
         result = pool.map_async(import_workers.import_share, tasks)
@@ -815,7 +868,7 @@ def import_in_parallel(path: Path, *, jobs: int, source: Source | None, publish:
     for part, part_pending in parts:
         report.merge(part)
         pending.update(part_pending)
-    report.messages.sort(key=line_number)
+    report.messages.sort(key=line_number_in(path.name))
     if pending:
         with fast_commits():
             store_second_pass(path, pending, report)
@@ -870,15 +923,15 @@ def store_entry(entry: Item | Problem, *, source, publish, report: Report, known
         article = store_article(entry, default_source=source, publish=publish, report=report, known_sources=known_sources)
     except Exception as error:  # noqa: BLE001 - an import reports every item and goes on
         known_sources.clear()
-        report.add("failed", entry.position, f"the story could not be stored ({type(error).__name__}: {str(error)[:200]})".splitlines()[0])
+        report.add("failed", entry.position, first_line(gettext("the story could not be stored (%(error)s)"), error))
         return
     if article is not None and (entry.deferred[0] or entry.deferred[1]):
         pending[entry.line] = (article.pk, *entry.deferred)
 
 
-def line_number(message: str) -> int:
-    match = re.search(r", line (\d+):", message)
-    return int(match.group(1)) if match else 0
+def first_line(words: str, error: Exception) -> str:
+    """A report line for an unexpected error: `words` (with %(error)s) naming it, on one line."""
+    return (words % {"error": f"{type(error).__name__}: {str(error)[:200]}"}).splitlines()[0]
 
 
 @contextmanager
@@ -929,4 +982,5 @@ def store_second_pass(path: Path, pending: dict, report: Report) -> None:
             store_annotations(article, entry.record, first_pass=False, claims=claims, links=links,
                               report=report, position=entry.position)
         except Exception as error:  # noqa: BLE001 - an import reports every item and goes on
-            report.add("failed", entry.position, f"its claims and links could not be stored ({type(error).__name__}: {str(error)[:200]})".splitlines()[0])
+            report.add("failed", entry.position,
+                       first_line(gettext("its claims and links could not be stored (%(error)s)"), error))

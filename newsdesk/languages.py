@@ -10,6 +10,8 @@ depends on `Accept-Language` and `Cookie` (Vary), and the page cache keeps one c
 (`page_language`, read in articles/page_cache.py before sessions exist).
 """
 
+import os
+from collections.abc import Mapping
 from functools import cache
 
 from django.conf import settings
@@ -47,6 +49,29 @@ def supported(tag: str | None) -> str | None:
         if candidate in offered():
             return candidate
     return None
+
+
+# The variables gettext reads for the language of messages, in its order: the first one set wins.
+LOCALE_VARIABLES = ("LANGUAGE", "LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def from_environment(environ: Mapping[str, str] | None = None) -> str:
+    """The language a command speaks (import_articles, export_articles): the one the environment
+    names, in gettext's order: the first of LANGUAGE, LC_ALL, LC_MESSAGES and LANG that is set
+    decides ("id_ID.UTF-8" → "id"; of LANGUAGE's colon list, "id:en", the first language we
+    offer). English for "C" or "POSIX", for nothing set, and for a language we do not offer.
+    Unlike gettext, LANGUAGE counts even when the locale is C: it is the one asked for by name."""
+    environ = os.environ if environ is None else environ
+    for variable in LOCALE_VARIABLES:
+        value = environ.get(variable, "").strip()
+        if not value:
+            continue
+        for name in value.split(":") if variable == "LANGUAGE" else [value]:
+            tag = name.split(".")[0].split("@")[0]  # "id_ID.UTF-8", "sr_RS@latin"
+            if tag not in ("C", "POSIX") and (code := supported(tag)):
+                return code
+        break
+    return settings.LANGUAGE_CODE
 
 
 def chosen(request: HttpRequest) -> str | None:
