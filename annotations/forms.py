@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db.models import Exists, OuterRef, Q
 from django.conf import settings
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
@@ -522,8 +523,9 @@ class ArticleDetailsForm(NoLostUpdatesForm):
         label=_("Publication date and time"), required=False,
         input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M", "%Y-%m-%d"],
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
-        help_text=_("When the publisher published it, in %(zone)s time; leave it empty if it is not known.") % {
-            "zone": settings.TIME_ZONE},
+        help_text=lazy(lambda: gettext(
+            "When the publisher published it, in %(zone)s time; leave it empty if it is not known."
+        ) % {"zone": settings.TIME_ZONE}, str)(),
     )
     url = forms.CharField(label=_("Web address"), required=False, max_length=2000,
                           help_text=_("The story's address on its publisher's site."))

@@ -126,7 +126,7 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
 def cacheable_request(request) -> bool:
     return (
         settings.PUBLIC_PAGE_CACHE_SECONDS > 0
-        and request.method in ("GET", "HEAD")
+        and request.method in ("GET", "HEAD")  # a HEAD is answered from a stored GET, never stored itself
         and settings.SESSION_COOKIE_NAME not in request.COOKIES
         and not request.path.startswith(SKIPPED_PREFIXES)
         and len(request.get_full_path()) <= LONGEST_URL
@@ -177,6 +177,7 @@ def storable(request, response) -> bool:
     user = getattr(request, "user", None)
     return (
         response.status_code == 200
+        and request.method == "GET"  # a HEAD's response has no ETag (ConditionalGetMiddleware): not one to replay
         and not response.streaming
         and not response.cookies
         and "public" in response.get("Cache-Control", "")

@@ -40,12 +40,17 @@ def local_name(code: str) -> str:
     return LANG_INFO.get(code, {}).get("name_local", code)
 
 
+# Tags ISO 639 withdrew that old systems (Java, older Android) still send.
+LEGACY_TAGS = {"in": "id", "iw": "he", "ji": "yi"}
+
+
 def supported(tag: str | None) -> str | None:
     """The offered language a BCP 47 tag asks for ("id-ID" → "id"), or None."""
     if not tag or len(tag) > 35:
         return None
     tag = tag.strip().replace("_", "-").lower()
-    for candidate in (tag, tag.split("-")[0]):
+    primary = tag.split("-")[0]
+    for candidate in (tag, primary, LEGACY_TAGS.get(primary)):
         if candidate in offered():
             return candidate
     return None
@@ -82,8 +87,8 @@ def chosen(request: HttpRequest) -> str | None:
 def from_header(request: HttpRequest) -> str | None:
     """The first language of Accept-Language, by its q order, that we offer."""
     header = request.META.get("HTTP_ACCEPT_LANGUAGE", "")
-    for tag, _quality in parse_accept_lang_header(header[:500]):
-        if tag != "*" and (code := supported(tag)):
+    for tag, quality in parse_accept_lang_header(header[:500]):
+        if quality > 0 and tag != "*" and (code := supported(tag)):
             return code
     return None
 
@@ -112,6 +117,27 @@ def middleware(get_response):
         if remembered and remembered != choice:
             remember(response, remembered)
         return response
+
+    return handle
+
+
+def profile_middleware(get_response):
+    """A logged-in user whose browser holds no choice (a session begun before they chose in
+    another browser, a cookie cleared) speaks the language of their profile, which this browser
+    keeps from then on (the cookie, set by `middleware`). Runs after authentication."""
+
+    def handle(request: HttpRequest) -> HttpResponse:
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated and chosen(request) is None:
+            from annotations.models import Profile
+
+            code = supported(Profile.objects.filter(user=user).values_list("language", flat=True).first())
+            if code:
+                translation.activate(code)
+                request.LANGUAGE_CODE = code
+                request.language_negotiated = True
+                request.remember_language = code
+        return get_response(request)
 
     return handle
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import dj_database_url
 from django.conf.locale import LANG_INFO
 from django.core.exceptions import ImproperlyConfigured
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, to_language
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -93,6 +93,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # A logged-in user's language from their profile, when this browser has no choice of its own.
+    "newsdesk.languages.profile_middleware",
     # Who changed what, through which page: the context of the history triggers' rows.
     "pghistory.middleware.HistoryMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -182,10 +184,12 @@ AUTH_PASSWORD_VALIDATORS = [
 # (newsdesk/languages.py); a story's own language is separate (any BCP 47 tag).
 LANGUAGE_CODE = "en"
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# A folder is named as gettext names a locale (pt_BR), the language as Django does (pt-br).
 LANGUAGES = [("en", _("English"))] + [
-    (folder.name, _(LANG_INFO[folder.name]["name"]))
+    (to_language(folder.name), _(LANG_INFO[to_language(folder.name)]["name"]))
     for folder in sorted(LOCALE_PATHS[0].iterdir())
-    if (folder / "LC_MESSAGES" / "django.po").exists() and folder.name in LANG_INFO and folder.name != "en"
+    if (folder / "LC_MESSAGES" / "django.po").exists() and to_language(folder.name) in LANG_INFO
+    and folder.name != "en"
 ]
 # The reader's choice of language (the switcher on every page), kept for a year; like the other
 # cookies, HTTPS only (unless DEBUG), never read by scripts, not sent on cross-site requests.

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import polib
 from django.conf import settings
+from django.utils.translation import to_language
 
 # Words every language writes as English does: a name, a key of the keyboard, a code. Reviewed:
 # anything else whose translation equals its English is taken for English copied over.
@@ -130,10 +131,11 @@ def source_messages() -> set[tuple[str, str]]:
 
 def complete_languages(locale_dir: Path | None = None) -> list[str]:
     """The languages whose catalogue has no fault (English, the source, always): the ones the
-    interface may offer. Compiled catalogues only are read here, as a running site has them."""
+    interface may offer, as Django names them (the folder pt_BR is pt-br). Compiled catalogues
+    only are read here, as a running site has them."""
     locale_dir = locale_dir or Path(settings.BASE_DIR) / "locale"
     codes = ["en"]
     for po_path in sorted(locale_dir.glob("*/LC_MESSAGES/django.po")):
         if not problems(po_path, compile_check=False) and po_path.with_suffix(".mo").exists():
-            codes.append(po_path.parent.parent.name)
+            codes.append(to_language(po_path.parent.parent.name))
     return codes

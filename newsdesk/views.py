@@ -5,15 +5,17 @@ from django.db import DatabaseError, InterfaceError, OperationalError, connectio
 from django.http import HttpRequest, HttpResponse, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.middleware.csrf import CsrfViewMiddleware
 from django.templatetags.static import static
+from django.shortcuts import render
 from django.template import loader
 from django.utils.cache import add_never_cache_headers
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 
 from newsdesk import languages
+from newsdesk.context_processors import switcher_languages
 
 logger = logging.getLogger("newsdesk")
 
@@ -58,7 +60,12 @@ def render_error(request: HttpRequest, template_name: str, *, status: int, conte
     """An error page from a template that reads no user, session or database (and `context`)."""
     if not hasattr(request, "language_negotiated"):  # refused before the language middleware ran
         languages.activate_for(request)
-    context = {"htmx": bool(request.headers.get("HX-Request")), **(context or {})}
+    context = {
+        "htmx": bool(request.headers.get("HX-Request")),
+        # The switcher, which sends the reader to the front page: an error page repeats no address.
+        "interface_languages": switcher_languages(), "LANGUAGE_CODE": translation.get_language(), "language_next": "/",
+        **(context or {}),
+    }
     body = loader.get_template(template_name).render(context)
     response = HttpResponse(body, status=status)
     add_never_cache_headers(response)
@@ -66,7 +73,7 @@ def render_error(request: HttpRequest, template_name: str, *, status: int, conte
 
 
 @csrf_exempt  # checked below: a stored public page carries no token (see language_choose)
-@require_POST
+@require_http_methods(["GET", "HEAD", "POST"])
 def language_choose(request: HttpRequest) -> HttpResponse:
     """The switcher's answer: keep the language chosen (cookie; a logged-in user's profile too)
     and go back to the page it was chosen on.
@@ -74,11 +81,17 @@ def language_choose(request: HttpRequest) -> HttpResponse:
     Public pages are stored whole for every reader and so carry no CSRF token: a reader without
     a session may choose without one, and a cross-site form can at most change a visitor's
     language, which an Origin of another site is refused even that. A logged-in user's choice
-    writes their profile, so it needs this session's token, as every other form does.
+    writes their profile, so it needs this session's token, as every other form does; from a page
+    that has none (an error page), this browser keeps the choice and the profile stays as it was.
+    Asked for with GET, it is a page that lists the languages.
     """
+    if request.method != "POST":
+        return render(request, "language.html")
+    keep_in_profile = False
     if request.user.is_authenticated:
         refused = CsrfViewMiddleware(lambda request: None).process_view(request, None, (), {})
-        if refused is not None:
+        keep_in_profile = refused is None
+        if refused is not None and not same_origin(request):
             return refused
     elif not same_origin(request):
         return render_error(request, "403.html", status=403)
@@ -91,7 +104,7 @@ def language_choose(request: HttpRequest) -> HttpResponse:
         back = "/"
     if code is None:
         return render_error(request, "400.html", status=400)
-    if request.user.is_authenticated:
+    if keep_in_profile:
         from annotations.models import Profile
 
         Profile.objects.update_or_create(user=request.user, defaults={"language": code})

@@ -55,6 +55,14 @@ def test_a_cached_page_answers_304_to_its_etag(client, story):
     assert response.status_code == 304 and queries == 1
 
 
+def test_a_head_request_stores_nothing_so_the_next_get_still_gets_its_etag_and_304s(client, story):
+    assert client.head(story.get_absolute_url())["X-Page-Cache"] == "miss"
+    first = client.get(story.get_absolute_url())
+    assert first["X-Page-Cache"] == "miss" and first.has_header("ETag")
+    assert client.head(story.get_absolute_url())["X-Page-Cache"] == "hit"
+    assert client.get(story.get_absolute_url(), headers={"If-None-Match": first["ETag"]}).status_code == 304
+
+
 def test_each_response_from_the_cache_gets_a_fresh_csp_nonce(client, story):
     client.get("/")
     nonces = {client.get("/")["Content-Security-Policy"] for _ in range(3)}

@@ -151,10 +151,58 @@ def test_the_switcher_never_sends_anyone_off_site(client, db, target):
     assert response.status_code == 303 and response["Location"] == "/"
 
 
-def test_the_switcher_refuses_a_language_we_do_not_offer_and_a_get(client, db):
+def test_the_switcher_refuses_a_language_we_do_not_offer(client, db):
     response = client.post(reverse("language"), {"language": "fr", "next": "/"})
     assert response.status_code == 400 and settings.LANGUAGE_COOKIE_NAME not in response.cookies
-    assert client.get(reverse("language")).status_code == 405
+    assert client.put(reverse("language")).status_code == 405
+
+
+def test_the_switchers_address_opened_in_a_browser_is_a_page_listing_the_languages(client, db):
+    response = client.get(reverse("language"), headers={"Accept-Language": "id"})
+    assert response.status_code == 200 and page_language(response) == "id"
+    assert '<li lang="id">Bahasa Indonesia</li>' in response.content.decode()
+    assert settings.LANGUAGE_COOKIE_NAME not in response.cookies
+
+
+def test_after_a_refused_form_the_switcher_goes_back_to_the_page_it_was_sent_from(editor_client, db):
+    story = make_article()
+    workspace = reverse("desk:article", args=[story.pk])
+    refused = editor_client.post(
+        reverse("desk:article-update", args=[story.pk]), {"title": ""}, headers={"Referer": f"http://testserver{workspace}"}
+    )
+    assert refused.status_code == 422
+    assert f'name="next" value="{workspace}"' in switcher(refused.content.decode())
+    elsewhere = editor_client.post(
+        reverse("desk:article-update", args=[story.pk]), {"title": ""}, headers={"Referer": "https://evil.example/x"}
+    )
+    assert 'name="next" value="/"' in switcher(elsewhere.content.decode())
+
+
+def test_a_help_text_made_when_the_code_was_loaded_still_speaks_the_readers_language(editor_client, db):
+    story = make_article()
+    editor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "id"
+    page = editor_client.get(reverse("desk:article", args=[story.pk])).content.decode()
+    assert "dalam zona waktu" in page and "When the publisher published it" not in page
+
+
+def test_the_admins_log_in_page_has_the_switcher(client, db):
+    response = client.get(reverse("admin:login"), headers={"Accept-Language": "id"})
+    assert response.status_code == 200 and "Bahasa Indonesia" in switcher(response.content.decode())
+
+
+def test_error_pages_have_the_switcher_too(client, db):
+    response = client.get("/", headers={"Host": "evil.example", "Accept-Language": "id"})
+    assert response.status_code == 400 and page_language(response) == "id"
+    assert 'name="next" value="/"' in switcher(response.content.decode())
+
+
+def test_accept_language_with_quality_zero_names_a_language_the_reader_does_not_want(client, db):
+    assert page_language(client.get("/", headers={"Accept-Language": "id;q=0, en;q=0.5"})) == "en"
+    assert page_language(client.get("/", headers={"Accept-Language": "id;q=0"})) == "en"
+
+
+def test_the_old_tag_in_for_indonesian_is_indonesian(client, db):
+    assert page_language(client.get("/", headers={"Accept-Language": "in-ID"})) == "id"
 
 
 def test_a_form_of_another_site_cannot_change_a_readers_language(db):
@@ -170,7 +218,11 @@ def test_a_logged_in_users_choice_needs_the_csrf_token_and_goes_to_their_profile
     client = Client(enforce_csrf_checks=True)
     client.force_login(editor)
     page = client.get(reverse("desk:inbox")).content.decode()
-    assert client.post(reverse("language"), {"language": "id"}).status_code == 403
+    refused = client.post(reverse("language"), {"language": "id"}, headers={"Origin": "https://evil.example"})
+    assert refused.status_code == 403 and settings.LANGUAGE_COOKIE_NAME not in refused.cookies
+    # From this site's own page without a token (an error page has none): this browser keeps it, the profile does not.
+    response = client.post(reverse("language"), {"language": "id"}, headers={"Origin": "http://testserver"})
+    assert response.status_code == 303 and response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "id"
     assert not Profile.objects.filter(user=editor).exists()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', switcher(page)).group(1)
     response = client.post(reverse("language"), {"language": "id", "next": "/desk/", "csrfmiddlewaretoken": token})
@@ -184,6 +236,15 @@ def test_a_log_in_in_another_browser_brings_the_profiles_language_back(editor, d
     assert response.status_code == 302 and response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "id"
     page = browser.get(reverse("desk:inbox"), headers={"Accept-Language": "en"})
     assert page_language(page) == "id"
+
+
+def test_a_browser_logged_in_before_the_choice_takes_the_profiles_language_and_keeps_it(editor, db):
+    browser = Client()
+    browser.force_login(editor)
+    assert page_language(browser.get(reverse("desk:inbox"), headers={"Accept-Language": "en"})) == "en"
+    Profile.objects.create(user=editor, language="id")  # chosen in another browser
+    response = browser.get(reverse("desk:inbox"), headers={"Accept-Language": "en"})
+    assert page_language(response) == "id" and response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "id"
 
 
 def test_a_log_in_without_a_chosen_language_leaves_the_readers_choice_alone(editor, db):

@@ -114,6 +114,12 @@ def test_only_complete_languages_are_offered(tmp_path):
 
 
 @needs_gettext
+def test_a_regional_catalogue_is_named_as_django_names_the_language(tmp_path):
+    catalogue(tmp_path, "pt_BR", COMPLETE)
+    assert translations.complete_languages(tmp_path) == ["en", "pt-br"]
+
+
+@needs_gettext
 def test_every_catalogue_of_the_interface_is_complete(capsys):
     """The real catalogues against the messages makemessages finds in our templates and code."""
     call_command("check_translations")
