@@ -23,6 +23,8 @@ from annotations.forms import ClaimStatusForm, StaleVersion
 from annotations.models import (
     Attribution,
     Claim,
+    ClaimAcrossStories,
+    ClaimTranslation,
     ClaimStatusChange,
     Entity,
     EntityAlias,
@@ -293,10 +295,10 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
     list_filter = ["status", "is_published", "article__language"]
     list_select_related = ["article"]
     search_fields = ["statement", "exact", "article__title"]
-    autocomplete_fields = ["article", "same_as"]
+    autocomplete_fields = ["article", "across"]
     readonly_fields = ["status", "version", "prefix", "suffix", "created_by", "created_at", "updated_at"]
     fields = [
-        "article", "start", "end", "exact", "statement", "status", "note", "same_as", "is_published",
+        "article", "start", "end", "exact", "statement", "status", "note", "across", "is_published",
         "version", "prefix", "suffix", "created_by", "created_at", "updated_at", "seen_change",
     ]
     inlines = [AttributionInline, EvidenceInline, StatusHistoryInline]
@@ -368,6 +370,49 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
             **(extra_context or {}),
         }
         return TemplateResponse(request, "admin/annotations/claim/object_history.html", context)
+
+
+class ClaimTranslationInline(admin.TabularInline):
+    model = ClaimTranslation
+    fields = ["language", "statement"]
+    extra = 0
+
+
+class AppearanceInline(admin.TabularInline):
+    """The claim's appearances, each a story's claim; they are edited, joined and split from there."""
+
+    model = Claim
+    fk_name = "across"
+    fields = ["article", "exact", "status", "is_published"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    verbose_name = _("appearance")
+    verbose_name_plural = _("appearances")
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("article")
+
+
+@admin.register(ClaimAcrossStories)
+class ClaimAcrossStoriesAdmin(RecordsCreator, admin.ModelAdmin):
+    list_display = ["statement", "language", "appearance_count", "created_at"]
+    list_filter = ["language"]
+    search_fields = ["statement", "translations__statement", "appearances__statement"]
+    fields = ["statement", "language", "key", "created_by", "created_at"]
+    readonly_fields = ["key", "created_by", "created_at"]
+    inlines = [ClaimTranslationInline, AppearanceInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(appearance_count=Count("appearances"))
+
+    @admin.display(description=_("appearances"), ordering="appearance_count")
+    def appearance_count(self, obj) -> int:
+        return obj.appearance_count
 
 
 class ChangesItsClaim:

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
-from annotations.models import Attribution, Claim, ClaimStatusChange, Evidence, Mention, StoryLink, rules_checked
+from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatusChange, Evidence, Mention, StoryLink, rules_checked
 from articles.models import Article, Source
 
 # The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
@@ -222,6 +222,9 @@ def changed_fields(model, before: dict, after: dict) -> list[models.Field]:
     return [
         f for f in snapshot_fields(model)
         if f.name not in BOOKKEEPING and before.get(f.attname) != after.get(f.attname)
+        # A claim's state recorded before claims were followed across stories names none: giving it
+        # one (migration 0016) was nobody's change, and nothing to undo.
+        and not (model is Claim and f.name == "across" and before.get(f.attname) is None)
     ]
 
 
@@ -393,6 +396,12 @@ def sentence_for(group: list[Change]) -> str:
         return gettext("%(who)s marked the claim %(claim)s") % {"who": who, "claim": statement}
     if kind == "claim" and action == "delete":
         return gettext("%(who)s removed the claim %(claim)s") % {"who": who, "claim": statement}
+    if kind == "claim" and main.fields and [f.label for f in main.fields] == [str(Claim._meta.get_field("across").verbose_name)]:
+        if split_off(main):
+            return gettext("%(who)s split the claim %(claim)s off into a claim of its own") % {"who": who, "claim": statement}
+        return gettext("%(who)s made the claim %(claim)s one with the claim %(other)s, told in other stories") % {
+            "who": who, "claim": statement, "other": quoted(main.fields[0].after),
+        }
     if kind == "claim":
         return gettext("%(who)s changed the claim %(claim)s: %(fields)s") % {
             "who": who, "claim": statement, "fields": ", ".join(f.label for f in main.fields or []),
@@ -441,6 +450,16 @@ def sentence_for(group: list[Change]) -> str:
             "who": who, "fields": ", ".join(f.label for f in main.fields or []),
         }
     return ngettext("%(who)s changed %(n)s row", "%(who)s changed %(n)s rows", others + 1) % {"who": who, "n": others + 1}
+
+
+def split_off(change: Change) -> bool:
+    """Whether a change of the claim across stories a claim is an appearance of made that claim
+    (Claim.split_off), rather than joined one that was there (Claim.join)."""
+    if change.event.pgh_context_id is None:
+        return False
+    return event_model(ClaimAcrossStories).objects.filter(
+        pgh_obj_id=change.after["across_id"], pgh_label="insert", pgh_context_id=change.event.pgh_context_id
+    ).exists()
 
 
 def claim_statement(group: list[Change], main: Change) -> str:
@@ -643,6 +662,9 @@ def restore(model, event, values: dict, *, user) -> str:
     check_permission(user, required_permission(model, "delete", None, None))
     if model is Article:
         raise CannotUndo(gettext("A deleted story is restored by a maintainer, not from its own page."))
+    if model is Claim and not ClaimAcrossStories.objects.filter(pk=values.get("across_id")).exists():
+        # Deleted before claims were followed across stories: it comes back as a claim of its own.
+        values = values | {"across_id": new_claim_across_stories(values).pk}
     restored = restore_row(model, values)
     children = 0
     if model is Claim:
@@ -660,6 +682,13 @@ def restore(model, event, values: dict, *, user) -> str:
             "what": model._meta.verbose_name, "n": children,
         }
     return gettext("Restored: %(what)s.") % {"what": model._meta.verbose_name}
+
+
+def new_claim_across_stories(values: dict) -> ClaimAcrossStories:
+    article = Article.objects.only("language").filter(pk=values["article_id"]).first()
+    if article is None:
+        raise CannotUndo(gettext("Its story has been deleted since."))
+    return ClaimAcrossStories.objects.create(statement=values["statement"], language=article.language)
 
 
 def restore_row(model, values: dict):

@@ -1,3 +1,4 @@
+import uuid
 from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -515,6 +516,109 @@ class StatusStep:
     public_explanation: str = ""
 
 
+class ClaimAcrossStoriesQuerySet(models.QuerySet):
+    def published(self):
+        """Claims the public may see: those with a published appearance (Claim.objects.published())."""
+        return self.filter(Exists(Claim.objects.published().filter(across=OuterRef("pk"))))
+
+    def not_published(self):
+        return self.exclude(Exists(Claim.objects.published().filter(across=OuterRef("pk"))))
+
+    def with_appearances(self):
+        """Claims that appear in a story at all: one left without appearances by a join or a split
+        is kept (so that undoing either puts the appearance back into it) but listed nowhere."""
+        return self.filter(Exists(Claim.objects.filter(across=OuterRef("pk"))))
+
+
+@tracked()
+class ClaimAcrossStories(models.Model):
+    """One checkable statement followed across stories, outlets and languages. Each story's
+    Claim is one of its appearances, with that story's span, chain and status; the claim's
+    standing is derived from them (standing()), and its timeline is all of them in time order.
+
+    Its statement is in the language it was first recorded in; editors add its wording in
+    other languages (translations). It is never deleted with its last appearance: a join or a
+    split that is undone puts the appearance back into the claim it left.
+    """
+
+    key = models.UUIDField(_("key"), default=uuid.uuid4, unique=True, editable=False)
+    statement = models.TextField(_("statement"), help_text=_("The checkable statement, as first recorded."))
+    language = models.CharField(_("language"), max_length=35, help_text=_("BCP 47 tag of the statement's language"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("created by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    objects = ClaimAcrossStoriesQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "id"]
+        verbose_name = _("claim across stories")
+        verbose_name_plural = _("claims across stories")
+        constraints = [
+            models.CheckConstraint(condition=~Q(statement=""), name="claim_across_statement_not_empty"),
+            models.CheckConstraint(condition=Q(language__regex=LANGUAGE_TAG_REGEX), name="claim_across_language_bcp47"),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+    def save(self, *args, **kwargs) -> None:
+        self.statement = to_nfc(self.statement.strip())
+        super().save(*args, **kwargs)
+
+    def wording_in(self, language: str) -> tuple[str, str]:
+        """The statement in `language` if an editor wrote it (or it was recorded so), else as first
+        recorded: (wording, its language tag). Reads the prefetched translations."""
+        primary = language.split("-")[0].lower()
+        if self.language.split("-")[0].lower() == primary:
+            return self.statement, self.language
+        for translation in self.translations.all():
+            if translation.language.split("-")[0].lower() == primary:
+                return translation.statement, translation.language
+        return self.statement, self.language
+
+
+@tracked()
+class ClaimTranslation(models.Model):
+    """A claim's statement worded in another language, as an editor wrote it."""
+
+    claim = models.ForeignKey(
+        ClaimAcrossStories, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="translations"
+    )
+    language = models.CharField(_("language"), max_length=35, help_text=_("BCP 47 tag, such as id or ko"))
+    statement = models.TextField(_("statement"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("added by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["language"]
+        verbose_name = _("translation of a claim")
+        verbose_name_plural = _("translations of claims")
+        constraints = [
+            models.UniqueConstraint(F("claim"), Lower("language"), name="claim_translation_one_per_language"),
+            models.CheckConstraint(condition=~Q(statement=""), name="claim_translation_not_empty"),
+            models.CheckConstraint(condition=Q(language__regex=LANGUAGE_TAG_REGEX), name="claim_translation_language_bcp47"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.language}: {self.statement[:80]}"
+
+    def clean(self) -> None:
+        self.statement = to_nfc((self.statement or "").strip())
+        if self.language:
+            self.language = normalise_language_tag(self.language)
+
+    def save(self, *args, **kwargs) -> None:
+        self.statement = to_nfc(self.statement.strip())
+        self.language = normalise_language_tag(self.language)
+        super().save(*args, **kwargs)
+
+
 @tracked()
 class Claim(Annotation):
     """A statement made in an article, with its attribution chain, status, evidence and history.
@@ -528,9 +632,12 @@ class Claim(Annotation):
     statement = models.TextField(_("statement"), help_text=_("The claim in words; defaults to the quoted text."))
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.UNVERIFIED)
     note = models.TextField(_("note"), blank=True)
-    same_as = models.ForeignKey(
-        "self", verbose_name=_("same claim as"), null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="restatements", help_text=_("The same statement as made in another story."),
+    # Null in the schema only so that history recorded before claims were followed across stories
+    # fits (its events name none); claim_has_claim_across_stories refuses a claim without one.
+    across = models.ForeignKey(
+        ClaimAcrossStories, verbose_name=_("claim across stories"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="appearances",
+        help_text=_("The claim this is an appearance of; left empty, this appearance becomes a claim of its own."),
     )
     version = models.PositiveIntegerField(_("version"), default=1)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -543,7 +650,7 @@ class Claim(Annotation):
         constraints = TextSpan.Meta.constraints + [
             models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
             models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
-            models.CheckConstraint(condition=~Q(same_as=F("id")), name="claim_not_same_as_itself"),
+            models.CheckConstraint(condition=Q(across__isnull=False), name="claim_has_claim_across_stories"),
             # A double submit of the same claim finds this and returns the claim it made.
             # Over the statement's hash: a btree entry holds at most about 2,700 bytes, which a long
             # statement (in Korean, three bytes a character) would exceed.
@@ -586,8 +693,18 @@ class Claim(Annotation):
             raise ValidationError(_("A new claim starts unverified; give it a status with change_status()."))
         if saved_status is not None and saved_status != self.status:
             raise ValidationError(_("A claim's status changes only through change_status(), which keeps its history."))
+        if self.across_id is None:
+            # A new appearance is a claim of its own until an editor (or an import) joins it to another.
+            self.across = ClaimAcrossStories.objects.create(
+                statement=self.statement, language=self.article.language, created_by=self.created_by
+            )
         super().save(*args, **kwargs)
         self._saved_status = self.status
+
+    def validate_constraints(self, exclude=None) -> None:
+        if self.across_id is None:  # save() makes it a claim of its own
+            exclude = set(exclude or ()) | {"across"}
+        super().validate_constraints(exclude)
 
     def chain_in_words(self) -> str:
         """The chain as a reader says it: “according to Yonhap, citing an unnamed official”.
@@ -657,7 +774,7 @@ class Claim(Annotation):
     def record(
         cls, article: Article, *, start: int, end: int, exact: str, statement: str = "", note: str = "",
         is_published: bool = True, chain: Sequence = (), evidence=(), history: Sequence[StatusStep] = (),
-        status: str | None = None, reason: str = "", by=None,
+        status: str | None = None, reason: str = "", by=None, across: "ClaimAcrossStories | None" = None,
     ) -> "Claim":
         """Create a claim with its chain, evidence and status history at once, or raise
         ValidationError with every rule the claim would break. The one way a claim is made: the
@@ -666,7 +783,8 @@ class Claim(Annotation):
         `chain` holds AttributionSpecs (or (source, role, sourcing) triples), speaker first;
         `evidence` an EvidenceSpec or a list of them; `history` the StatusSteps in order, each
         naming its evidence by index. Without `history`, a `status` other than unverified is one
-        step, resting on the first evidence. Recording the same statement at the same span again
+        step, resting on the first evidence. With `across`, the claim is an appearance of that
+        claim across stories; without, it is a claim of its own. Recording the same statement at the same span again
         returns the claim already recorded, so a double submit creates one row.
         """
         exact, statement = to_nfc(exact), to_nfc(statement.strip() or exact)
@@ -690,7 +808,7 @@ class Claim(Annotation):
             with transaction.atomic():
                 claim = cls.objects.create(
                     article=article, start=start, end=end, exact=exact, statement=statement, note=note,
-                    is_published=is_published, created_by=by,
+                    is_published=is_published, created_by=by, across=across,
                 )
                 for attribution in attributions:
                     attribution.claim = claim
@@ -770,6 +888,38 @@ class Claim(Annotation):
                 raise ValidationError(_("This link is cited as evidence; it cannot be removed."))
             attribution.delete()
             self.bump_version()
+
+    def join(self, across: "ClaimAcrossStories", *, expected_version: int | None = None) -> None:
+        """Make this appearance one of `across`'s: the same claim, told in another story. The claim
+        it leaves is kept, even with no appearance left, so that undoing the join (history) puts it
+        back. StaleVersion as change_status()."""
+        with transaction.atomic():
+            current = Claim.objects.select_for_update().get(pk=self.pk)
+            if expected_version is not None and current.version != expected_version:
+                raise StaleVersion
+            if current.across_id == across.pk:
+                raise ValidationError(_("This claim is already one with that claim."))
+            self.move_to(across)
+
+    def split_off(self, *, by=None, expected_version: int | None = None) -> "ClaimAcrossStories":
+        """Take this appearance out of its claim into a claim of its own, worded as this story words it."""
+        with transaction.atomic():
+            current = Claim.objects.select_for_update().get(pk=self.pk)
+            if expected_version is not None and current.version != expected_version:
+                raise StaleVersion
+            if not Claim.objects.filter(across_id=current.across_id).exclude(pk=self.pk).exists():
+                raise ValidationError(_("This claim appears in no other story: there is nothing to split it from."))
+            across = ClaimAcrossStories.objects.create(
+                statement=current.statement, language=self.article.language, created_by=by
+            )
+            self.move_to(across)
+        return across
+
+    def move_to(self, across: "ClaimAcrossStories") -> None:
+        self.updated_at = timezone.now()
+        Claim.objects.filter(pk=self.pk).update(across=across, version=F("version") + 1, updated_at=self.updated_at)
+        self.across = across
+        self.version = Claim.objects.values_list("version", flat=True).get(pk=self.pk)
 
     def bump_version(self) -> None:
         self.updated_at = timezone.now()

@@ -1,0 +1,204 @@
+"""A claim followed across stories: its standing, derived from its appearances, and its timeline.
+
+The standing rule lives here and nowhere else (README, "A claim across stories"). Both take the
+appearances as loaded by `appearances_of()` (each a story's Claim, with its story, chain and status
+history): the public's are the published ones, an editor's all of them.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import models
+from django.utils.formats import date_format
+from django.utils.text import capfirst
+from django.utils.translation import gettext, gettext_lazy as _
+
+from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatus
+from articles.models import Source
+
+
+class Standing(models.TextChoices):
+    CONFIRMED = "confirmed", _("confirmed")
+    CONTESTED = "contested", _("contested")
+    RETRACTED = "retracted", _("retracted")
+    DENIED = "denied", _("denied")
+    DISPUTED = "disputed", _("disputed")
+    REPORTED = "reported", _("reported")
+    UNVERIFIED = "unverified", _("unverified")
+
+
+CONTRADICTING = (ClaimStatus.DENIED, ClaimStatus.DISPUTED)
+# When no story confirms it and not every story retracted it: the strongest status still standing.
+STRONGEST_FIRST = (ClaimStatus.DENIED, ClaimStatus.DISPUTED, ClaimStatus.REPORTED, ClaimStatus.UNVERIFIED)
+
+# A status change made this soon after its appearance was recorded was recorded with it: it is
+# what the story itself said (Claim.record), so it dates from the story, not from the editor.
+RECORDED_WITH = timedelta(minutes=1)
+
+
+def appearances_of(across: ClaimAcrossStories, *, public: bool):
+    """The claim's appearances with what the standing, the timeline and the pages read."""
+    appearances = Claim.objects.published() if public else Claim.objects.all()
+    return (
+        appearances.filter(across=across)
+        .select_related("article__publisher")
+        .defer("article__body", "article__search_vector")
+        .for_display(published_evidence=public)
+        .order_by("article__published_at", "created_at", "id")
+    )
+
+
+def appeared_at(appearance: Claim) -> datetime:
+    """When the appearance's story told it: the story's publication, else when it was recorded."""
+    return appearance.article.published_at or appearance.created_at
+
+
+def told_with(appearance: Claim) -> list:
+    """The status changes recorded with the appearance: the story's own word."""
+    told = []
+    for change in appearance.history.all():
+        if change.changed_at - appearance.created_at > RECORDED_WITH or change.changed_at < appearance.created_at - RECORDED_WITH:
+            break
+        told.append(change)
+    return told
+
+
+def status_told(appearance: Claim) -> str:
+    told = told_with(appearance)
+    return told[-1].to_status if told else ClaimStatus.UNVERIFIED
+
+
+def moment_of_status(appearance: Claim) -> datetime:
+    """When the appearance came to hold its current status."""
+    told = told_with(appearance)
+    later = list(appearance.history.all())[len(told):]
+    return later[-1].changed_at if later else appeared_at(appearance)
+
+
+def sourcing_of(appearance: Claim) -> str:
+    """How the appearance is sourced, as the timeline draws it: "on_record" when a named source of
+    its chain speaks on the record, "unnamed" when its chain has only unnamed sources, "none"."""
+    chain = list(appearance.attributions.all())
+    if not chain:
+        return "none"
+    if any(
+        a.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT) and not a.is_unnamed() for a in chain
+    ):
+        return "on_record"
+    return "unnamed"
+
+
+def on_record_source(appearance: Claim) -> Source | None:
+    for attribution in appearance.attributions.all():
+        if attribution.role in (Attribution.Role.SPEAKER, Attribution.Role.DOCUMENT) and not attribution.is_unnamed():
+            return attribution.source
+    return None
+
+
+@dataclass
+class Verdict:
+    standing: str
+    reason: str
+    deciding: list = field(default_factory=list)  # the appearances the reason names
+
+    @property
+    def label(self) -> str:
+        return str(Standing(self.standing).label)
+
+
+def where(appearance: Claim) -> dict:
+    return {
+        "date": date_format(moment_of_status(appearance), "DATE_FORMAT", use_l10n=True),
+        "story": appearance.article.title,
+        "outlet": appearance.article.publisher.name,
+    }
+
+
+def standing(appearances) -> Verdict:
+    """The claim's standing from its appearances, with its reason in words:
+
+    confirmed in one or more and contradicted (denied, disputed) in none → confirmed;
+    confirmed in one and contradicted in another → contested; retracted in all → retracted;
+    otherwise the strongest status of those not retracted (denied, disputed, reported,
+    unverified). The earliest appearance with the deciding status is the one named.
+    """
+    appearances = sorted(appearances, key=lambda a: (moment_of_status(a), a.pk))
+    if not appearances:
+        return Verdict(Standing.UNVERIFIED, gettext("No story carries this claim yet."))
+    confirmed = [a for a in appearances if a.status == ClaimStatus.CONFIRMED]
+    contradicted = [a for a in appearances if a.status in CONTRADICTING]
+    if confirmed and not contradicted:
+        first = confirmed[0]
+        source = on_record_source(first)
+        if source is not None:
+            reason = gettext("Confirmed on %(date)s by %(source)s, on the record, in “%(story)s” (%(outlet)s).") % (
+                where(first) | {"source": source.name}
+            )
+        else:
+            reason = gettext("Confirmed on %(date)s in “%(story)s” (%(outlet)s), on its evidence.") % where(first)
+        return Verdict(Standing.CONFIRMED, reason, [first])
+    if confirmed:
+        first, against = confirmed[0], contradicted[0]
+        reason = gettext(
+            "Confirmed on %(date)s in “%(story)s” (%(outlet)s), but %(verdict)s on %(other_date)s in "
+            "“%(other_story)s” (%(other_outlet)s)."
+        ) % (where(first) | {f"other_{k}": v for k, v in where(against).items()} | {"verdict": against.get_status_display()})
+        return Verdict(Standing.CONTESTED, reason, [first, against])
+    if all(a.status == ClaimStatus.RETRACTED for a in appearances):
+        last = appearances[-1]
+        reason = gettext("Retracted in every story that carried it, last on %(date)s in “%(story)s” (%(outlet)s).") % where(last)
+        return Verdict(Standing.RETRACTED, reason, [last])
+    remaining = [a for a in appearances if a.status != ClaimStatus.RETRACTED]
+    strongest = next(status for status in STRONGEST_FIRST if any(a.status == status for a in remaining))
+    first = next(a for a in remaining if a.status == strongest)
+    if strongest == ClaimStatus.UNVERIFIED:
+        reason = gettext("Recorded in “%(story)s” (%(outlet)s), with no one to attribute it to yet.") % where(first)
+    else:
+        reason = gettext("%(status)s on %(date)s in “%(story)s” (%(outlet)s), %(chain)s; confirmed in no story.") % (
+            where(first) | {"status": capfirst(first.get_status_display()), "chain": first.chain_in_words()}
+        )
+    return Verdict(strongest, reason, [first])
+
+
+@dataclass
+class Moment:
+    """One mark of the timeline: an appearance (a story tells the claim) or a later change of an
+    appearance's status."""
+
+    at: datetime
+    appearance: Claim
+    status: str  # the appearance's status from this moment on
+    change: object = None  # the ClaimStatusChange, for a later change of status
+    from_status: str = ""
+
+    @property
+    def is_appearance(self) -> bool:
+        return self.change is None
+
+    @property
+    def outlet(self) -> Source:
+        return self.appearance.article.publisher
+
+    @property
+    def sourcing(self) -> str:
+        return sourcing_of(self.appearance)
+
+    @property
+    def status_label(self) -> str:
+        return str(ClaimStatus(self.status).label)
+
+    @property
+    def from_label(self) -> str:
+        return str(ClaimStatus(self.from_status).label) if self.from_status else ""
+
+
+def timeline(appearances) -> list[Moment]:
+    """Every appearance and every later change of an appearance's status, in time order."""
+    moments = []
+    for appearance in appearances:
+        told = told_with(appearance)
+        moments.append(Moment(appeared_at(appearance), appearance, status_told(appearance)))
+        for change in list(appearance.history.all())[len(told):]:
+            moments.append(Moment(change.changed_at, appearance, change.to_status, change, change.from_status))
+    # Ties keep the story's own telling before what was said of it later.
+    return sorted(moments, key=lambda m: (m.at, not m.is_appearance, m.appearance.pk, m.change.pk if m.change else 0))
