@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import models
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy as _
@@ -31,8 +32,8 @@ CONTRADICTING = (ClaimStatus.DENIED, ClaimStatus.DISPUTED)
 # When no story confirms it and not every story retracted it: the strongest status still standing.
 STRONGEST_FIRST = (ClaimStatus.DENIED, ClaimStatus.DISPUTED, ClaimStatus.REPORTED, ClaimStatus.UNVERIFIED)
 
-# A status change made this soon after its appearance was recorded was recorded with it: it is
-# what the story itself said (Claim.record), so it dates from the story, not from the editor.
+# A first status change made this soon after its appearance was recorded was recorded with it:
+# it is what the story itself said (Claim.record), so it dates from the story, not the editor.
 RECORDED_WITH = timedelta(minutes=1)
 
 
@@ -54,13 +55,15 @@ def appeared_at(appearance: Claim) -> datetime:
 
 
 def told_with(appearance: Claim) -> list:
-    """The status changes recorded with the appearance: the story's own word."""
-    told = []
-    for change in appearance.history.all():
-        if change.changed_at - appearance.created_at > RECORDED_WITH or change.changed_at < appearance.created_at - RECORDED_WITH:
-            break
-        told.append(change)
-    return told
+    """The status change recorded with the appearance, if any: the story's own word (reported, or
+    confirmed on the evidence named), made as the appearance was recorded (Claim.record). Every
+    later change, and any change a reason had to justify, is a moment of its own."""
+    changes = list(appearance.history.all())
+    if changes:
+        first = changes[0]
+        if first.to_status in Claim.STATUSES_TO_RECORD_WITH and abs(first.changed_at - appearance.created_at) <= RECORDED_WITH:
+            return [first]
+    return []
 
 
 def status_told(appearance: Claim) -> str:
@@ -108,7 +111,7 @@ class Verdict:
 
 def where(appearance: Claim) -> dict:
     return {
-        "date": date_format(moment_of_status(appearance), "DATE_FORMAT", use_l10n=True),
+        "date": date_format(timezone.localtime(moment_of_status(appearance)), "DATE_FORMAT"),
         "story": appearance.article.title,
         "outlet": appearance.article.publisher.name,
     }
@@ -170,6 +173,7 @@ class Moment:
     status: str  # the appearance's status from this moment on
     change: object = None  # the ClaimStatusChange, for a later change of status
     from_status: str = ""
+    explanation: str = ""  # what readers are told of it (the change's public explanation)
 
     @property
     def is_appearance(self) -> bool:
@@ -197,8 +201,87 @@ def timeline(appearances) -> list[Moment]:
     moments = []
     for appearance in appearances:
         told = told_with(appearance)
-        moments.append(Moment(appeared_at(appearance), appearance, status_told(appearance)))
+        explained = told[0].public_explanation if told else ""
+        moments.append(Moment(appeared_at(appearance), appearance, status_told(appearance), explanation=explained))
         for change in list(appearance.history.all())[len(told):]:
-            moments.append(Moment(change.changed_at, appearance, change.to_status, change, change.from_status))
+            moments.append(Moment(
+                change.changed_at, appearance, change.to_status, change, change.from_status, change.public_explanation
+            ))
     # Ties keep the story's own telling before what was said of it later.
     return sorted(moments, key=lambda m: (m.at, not m.is_appearance, m.appearance.pk, m.change.pk if m.change else 0))
+
+
+# The timeline as a picture: time across, one row per outlet, a mark per moment, coloured by the
+# status it leaves (classes of our stylesheet: the CSP refuses style attributes) and shaped by
+# how the appearance is sourced, with the status written beside it, so it reads without colour.
+WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 720, 180, 60, 28, 56, 44
+MARK = 8  # half a mark's width
+CLOSE = 90  # marks nearer than this in one row put their words on alternate sides
+
+
+@dataclass
+class Mark:
+    x: float
+    y: float
+    moment: Moment
+    label_y: float
+
+    @property
+    def shape(self) -> str:
+        return self.moment.sourcing
+
+    @property
+    def triangle(self) -> str:
+        return f"{self.x:.1f},{self.y - MARK:.1f} {self.x + MARK:.1f},{self.y + MARK:.1f} {self.x - MARK:.1f},{self.y + MARK:.1f}"
+
+    @property
+    def left(self) -> float:
+        return self.x - MARK
+
+    @property
+    def top(self) -> float:
+        return self.y - MARK
+
+
+@dataclass
+class Picture:
+    width: int
+    height: int
+    rows: list  # (outlet name, y)
+    marks: list
+    ticks: list  # (x, text, anchor)
+    axis_y: float
+    left: int = LEFT
+    right: int = WIDTH - RIGHT
+    mark_size: int = 2 * MARK
+
+
+def picture(moments: list[Moment]) -> Picture:
+    outlets: list[str] = []
+    for moment in moments:
+        if moment.outlet.name not in outlets:
+            outlets.append(moment.outlet.name)
+    row_of = {name: TOP + ROW * i + ROW / 2 for i, name in enumerate(outlets)}
+    axis_y = TOP + ROW * len(outlets) + 8
+    span_start = moments[0].at if moments else None
+    span = (moments[-1].at - moments[0].at).total_seconds() if moments else 0
+    inner = WIDTH - LEFT - RIGHT
+
+    def x_of(at: datetime) -> float:
+        return LEFT + (inner * (at - span_start).total_seconds() / span if span else inner / 2)
+
+    marks, last_x = [], {}
+    for moment in moments:
+        x, y = x_of(moment.at), row_of[moment.outlet.name]
+        previous = last_x.get(y)
+        above = previous is not None and x - previous[0] < CLOSE and not previous[1]
+        marks.append(Mark(x, y, moment, y - MARK - 6 if above else y + MARK + 16))
+        last_x[y] = (x, above)
+    shown = "DATETIME_FORMAT" if span < 3 * 24 * 3600 else "DATE_FORMAT"
+    ticks = []
+    if moments:
+        first, last = (timezone.localtime(m.at) for m in (moments[0], moments[-1]))
+        ticks.append((LEFT, date_format(first, shown), "start"))
+        if span:
+            ticks.append((WIDTH - RIGHT, date_format(last, shown), "end"))
+    return Picture(WIDTH, int(axis_y + BOTTOM), [(name, y) for name, y in row_of.items()], marks, ticks, axis_y)

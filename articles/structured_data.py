@@ -89,3 +89,57 @@ def as_script_text(data: dict) -> SafeString:
     """JSON for a <script type="application/ld+json">, with <, > and & escaped so no text can end it,
     and without bidirectional controls: a statement quoted from a story's text may hold them."""
     return mark_safe(without_bidi_controls(json.dumps(data, ensure_ascii=False)).translate(_json_script_escapes))
+
+
+# A claim across stories is rated by its standing (annotations/across.py): contested sits between.
+STANDING_RATINGS = {"confirmed": 5, "contested": 3, "disputed": 2, "denied": 1, "retracted": 1}
+
+
+def appearance_node(appearance: Claim, absolute) -> dict:
+    article = appearance.article
+    node = {
+        "@type": "NewsArticle",
+        "url": absolute(article.get_absolute_url()),
+        "headline": article.title[:110],
+        "inLanguage": article.language,
+        "publisher": source_node(article.publisher),
+    }
+    if article.published_at:
+        node["datePublished"] = article.published_at.isoformat()
+    return node
+
+
+def claim_graph(across, appearances: list, verdict, absolute) -> dict:
+    """The claim page's ClaimReview: the claim across stories, each story it appears in (the
+    public's appearances, first told first), and its standing as the rating."""
+    from annotations.across import moment_of_status
+
+    first = appearances[0]
+    item = {
+        "@type": "Claim",
+        "text": across.statement,
+        "inLanguage": across.language,
+        "appearance": [appearance_node(appearance, absolute) for appearance in appearances],
+        "firstAppearance": appearance_node(first, absolute),
+    }
+    if first.article.published_at:
+        item["datePublished"] = first.article.published_at.isoformat()
+    speakers = [a for a in first.attributions.all() if a.role == Attribution.Role.SPEAKER]
+    if speakers:
+        item["author"] = source_node(speakers[0].source)
+    decided = verdict.deciding[-1] if verdict.deciding else first
+    review = {
+        "@type": "ClaimReview",
+        "url": absolute(first.get_absolute_url()),
+        "claimReviewed": across.statement,
+        "itemReviewed": item,
+        "author": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
+        "inLanguage": get_language(),
+        "datePublished": moment_of_status(decided).date().isoformat(),
+    }
+    if verdict.standing in STANDING_RATINGS:
+        review["reviewRating"] = {
+            "@type": "Rating", "ratingValue": STANDING_RATINGS[verdict.standing], "bestRating": 5, "worstRating": 1,
+            "alternateName": capfirst(verdict.label), "ratingExplanation": verdict.reason,
+        }
+    return {"@context": "https://schema.org", "@graph": [review]}

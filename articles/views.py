@@ -11,11 +11,12 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext_lazy as _, ngettext
+from django.utils.translation import get_language, gettext_lazy as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.highlighting import linked_runs, paragraphs, segments
-from annotations.models import Attribution, Claim, Entity, Mention, StoryLink
+from annotations.across import appearances_of, picture, standing, timeline
+from annotations.models import Attribution, Claim, ClaimAcrossStories, Entity, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles.filtering import StoryFilterForm, published_stories_naming
 from articles.models import Article, Source
@@ -23,7 +24,7 @@ from newsdesk.languages import activate_story_language
 from newsdesk.paging import CappedPaginator, KnownCountPaginator
 from articles import search
 from articles.search import LISTING_ORDER, WebSearch, newest_matches, stored_config
-from articles.structured_data import article_graph, as_script_text
+from articles.structured_data import article_graph, as_script_text, claim_graph
 
 
 def public_page(view):
@@ -172,11 +173,22 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
 
 @public_page
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    claim = get_object_or_404(
-        Claim.objects.published().select_related("article__publisher").for_display(published_evidence=True), pk=pk
-    )
-    evidence = claim.evidence.all()
-    return render(request, "articles/claim_detail.html", {"claim": claim, "article": claim.article, "evidence": evidence})
+    """A claim as told in one story (this appearance), and the claim across every story the
+    public can read: its standing with its reason, its timeline as a picture and as a table."""
+    across_id = get_object_or_404(Claim.objects.published().values_list("across_id", flat=True), pk=pk)
+    across = ClaimAcrossStories.objects.prefetch_related("translations").get(pk=across_id)
+    appearances = list(appearances_of(across, public=True))
+    claim = next(appearance for appearance in appearances if appearance.pk == pk)
+    moments = timeline(appearances)
+    wording, wording_language = across.wording_in(get_language())
+    context = {
+        "claim": claim, "article": claim.article, "evidence": claim.evidence.all(), "across": across,
+        "appearances": appearances, "verdict": standing(appearances), "moments": moments, "picture": picture(moments),
+        "wording": wording, "wording_language": wording_language,
+        "canonical": request.build_absolute_uri(appearances[0].get_absolute_url()),
+    }
+    context["json_ld"] = as_script_text(claim_graph(across, appearances, context["verdict"], request.build_absolute_uri))
+    return render(request, "articles/claim_detail.html", context)
 
 
 MAX_QUERY_LENGTH = 500

@@ -22,7 +22,7 @@ def test_every_model_of_ours_is_in_the_admin():
     names = {model.__name__ for model in OUR_MODELS}
     assert names == {
         "Source", "Article", "Entity", "EntityAlias", "Mention", "Claim", "Attribution", "Evidence",
-        "ClaimStatusChange", "StoryLink", "RejectedSuggestion", "StorySuggestion",
+        "ClaimStatusChange", "StoryLink", "RejectedSuggestion", "StorySuggestion", "ClaimAcrossStories",
     }
 
 

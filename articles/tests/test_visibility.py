@@ -226,9 +226,10 @@ def test_pages_feeds_and_exports_name_only_what_the_public_may_see(client, db):
 def test_a_claim_timeline_shows_only_the_public_explanation_never_the_internal_reason(client, db):
     world = newsroom()
     page = client.get(world["claim"].get_absolute_url()).content.decode()
-    timeline = page.split('id="history-heading"')[1].split("</section>")[0]
+    timeline = page.split('id="timeline-heading"')[1].split("</section>")[0]
     assert "Readers are told this" in timeline and MARKER not in page
-    assert timeline.count("<li>") == 3  # recorded, confirmed, disputed: every change, in its words or none
+    # Told as confirmed (the story's word, as it was recorded), then disputed: every change, in its words or none.
+    assert timeline.split("<tbody>")[1].count("<tr") == 2
 
 
 def test_an_undo_writes_an_internal_reason_that_readers_never_see(client, db):
