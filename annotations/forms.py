@@ -3,6 +3,7 @@ import uuid
 from django import forms
 from datetime import timedelta
 
+from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 from django.conf import settings
 from django.utils import timezone
@@ -11,14 +12,15 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from annotations.models import (
-    Attribution, Claim, Entity, Evidence, EvidenceSpec, Mention, StaleVersion, StoryLink, check_span, rules_checked,
+    Attribution, Claim, ClaimAcrossStories, ClaimTranslation, Entity, Evidence, EvidenceSpec, Mention, StaleVersion,
+    StoryLink, check_span, rules_checked,
 )
 from articles.filtering import StoryFilterForm
 from articles.admin_inlines import NoLostUpdatesForm
 from articles.importing import Unimportable, canonical_url, count_stories
-from articles.models import Article, Source
+from articles.models import Article, Source, normalise_language_tag
 from articles.search import AsYouType, newest_matches
-from articles.text import to_name
+from articles.text import to_name, to_nfc
 from newsdesk.languages import number
 from newsdesk.parameters import IdChoiceField, WholeNumberField
 
@@ -460,6 +462,62 @@ def already_linked(other: Article, kind: str) -> str:
     return gettext("“%(title)s” is already linked to this story as %(kind)s.") % {
         "title": other.title, "kind": StoryLink.Kind(kind).label,
     }
+
+
+class ClaimJoinForm(forms.Form):
+    """Join a story's claim to a claim told in other stories (Claim.join)."""
+
+    across = IdChoiceField(
+        label=_("Claim"), queryset=ClaimAcrossStories.objects.with_appearances(), widget=forms.HiddenInput,
+        error_messages={"invalid_choice": _("That claim no longer appears in any story. Search again.")},
+    )
+    version = WholeNumberField(widget=forms.HiddenInput)
+
+
+class ClaimSplitForm(forms.Form):
+    """Split a story's claim off into a claim of its own (Claim.split_off)."""
+
+    version = WholeNumberField(widget=forms.HiddenInput)
+    submission = SubmissionKeyField()
+
+
+class ClaimTranslationForm(forms.Form):
+    """The claim's statement worded in another language, as an editor writes it."""
+
+    language = forms.CharField(
+        label=_("Language"), max_length=35, help_text=_("A BCP 47 tag, such as id, en, ko or ru."),
+        widget=forms.TextInput(attrs={"size": 6, "autocomplete": "off", "spellcheck": "false"}),
+    )
+    statement = forms.CharField(label=_("The claim in that language"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, across: ClaimAcrossStories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.across = across
+
+    def clean_language(self) -> str:
+        try:
+            language = normalise_language_tag(self.cleaned_data["language"])
+        except ValidationError:
+            raise ValidationError(_("Give the language as a BCP 47 tag, such as id, en, ko or ru.")) from None
+        if language.split("-")[0].lower() == self.across.language.split("-")[0].lower():
+            raise ValidationError(_("The claim was first recorded in that language; its statement is its wording there."))
+        return language
+
+    def clean_statement(self) -> str:
+        statement = to_nfc(self.cleaned_data["statement"].strip())
+        if not statement:
+            raise ValidationError(_("Write the claim in that language."))
+        return statement
+
+    def save(self, *, by) -> ClaimTranslation:
+        language, statement = self.cleaned_data["language"], self.cleaned_data["statement"]
+        with transaction.atomic():
+            existing = self.across.translations.select_for_update().filter(language__iexact=language).first()
+            if existing is not None:
+                existing.statement = statement
+                existing.save(update_fields=["statement"])
+                return existing
+            return ClaimTranslation.objects.create(claim=self.across, language=language, statement=statement, created_by=by)
 
 
 class StoryLinkForm(forms.Form):

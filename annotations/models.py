@@ -9,7 +9,7 @@ import regex
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q, Value
 from django.db.models.functions import MD5, Greatest, Least, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -305,6 +305,22 @@ class ClaimQuerySet(AnnotationQuerySet):
             ),
         )
 
+    def with_claims_across(self):
+        """Claims with the claim across stories each is an appearance of: its translations, and
+        every appearance with its story, outlet, chain and status history (what its standing and
+        its timeline read, annotations/across.py), in a fixed number of queries."""
+        appearances = (
+            Claim.objects.select_related("article__publisher").defer("article__body", "article__search_vector")
+            .prefetch_related(
+                models.Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
+                models.Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
+            )
+            .order_by(F("article__published_at").asc(nulls_last=True), "created_at", "id")
+        )
+        return self.select_related("across").prefetch_related(
+            "across__translations", models.Prefetch("across__appearances", queryset=appearances)
+        )
+
 
 class Annotation(TextSpan):
     """What a mention and a claim share: a span of one article's body, shown to readers when
@@ -528,6 +544,41 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
         """Claims that appear in a story at all: one left without appearances by a join or a split
         is kept (so that undoing either puts the appearance back into it) but listed nowhere."""
         return self.filter(Exists(Claim.objects.filter(across=OuterRef("pk"))))
+
+    def matching(self, q: str):
+        """Claims an editor's words find, ignoring case and accents: in the statement or one of its
+        wordings (the claim's, a translation's, an appearance's), the name of an entity tagged
+        within an appearance's words, or the name of a source of an appearance's chain."""
+        folded = Folded(Value(q))
+        sources = Attribution.objects.filter(claim=OuterRef("pk")).alias(folded=Folded("source__name")).filter(folded__contains=folded)
+        named = Q(entity__name_folded__contains=folded) | Exists(
+            EntityAlias.objects.filter(entity=OuterRef("entity"), name_folded__contains=folded)
+        )
+        entities = Mention.objects.filter(
+            named, article=OuterRef("article"), start__gte=OuterRef("start"), end__lte=OuterRef("end")
+        )
+        appearances = (
+            Claim.objects.filter(across=OuterRef("pk")).alias(folded=Folded("statement"))
+            .filter(Q(folded__contains=folded) | Exists(sources) | Exists(entities))
+        )
+        translations = ClaimTranslation.objects.filter(claim=OuterRef("pk")).alias(folded=Folded("statement")).filter(folded__contains=folded)
+        return self.alias(folded=Folded("statement")).filter(
+            Q(folded__contains=folded) | Exists(translations) | Exists(appearances)
+        )
+
+    def with_first_appearance(self):
+        """Each with how many stories tell it and the first of them: `appearance_count`,
+        `first_title`, `first_outlet`, `first_language`."""
+        first = Claim.objects.filter(across=OuterRef("pk")).order_by(
+            F("article__published_at").asc(nulls_last=True), "created_at", "id"
+        )
+        count = Claim.objects.filter(across=OuterRef("pk")).order_by().values("across").annotate(n=models.Count("pk")).values("n")
+        return self.annotate(
+            appearance_count=models.Subquery(count),
+            first_title=models.Subquery(first.values("article__title")[:1]),
+            first_outlet=models.Subquery(first.values("article__publisher__name")[:1]),
+            first_language=models.Subquery(first.values("article__language")[:1]),
+        )
 
 
 @tracked()

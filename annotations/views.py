@@ -28,7 +28,10 @@ from annotations.forms import (
     ChainFormSet,
     ClaimForm,
     ClaimAttributionForm,
+    ClaimJoinForm,
+    ClaimSplitForm,
     ClaimStatusForm,
+    ClaimTranslationForm,
     ImportForm,
     InboxFilterForm,
     SAME_NAMED_SHOWN,
@@ -40,6 +43,7 @@ from annotations.forms import (
     why_no_link,
 )
 from annotations import history, publishing
+from annotations.across import standing, timeline
 from annotations.highlighting import around, segments
 from annotations.related import decide as decide_related, related_suggestions
 from annotations.suggestions import Suggestion, SuggestionGroup, occurrences_to_tag, suggestion_groups
@@ -47,6 +51,7 @@ from annotations.roles import EDITORS
 from annotations.models import (
     AttributionSpec,
     Claim,
+    ClaimAcrossStories,
     Entity,
     EntityAlias,
     Mention,
@@ -129,7 +134,7 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
 def workspace_context(request: HttpRequest, article: Article) -> dict:
     """Everything the workspace template reads, loaded in a fixed number of queries."""
     mentions = list(article.mentions.select_related("entity").order_by("start", "id"))
-    claims = list(article.claims.for_display().order_by("start", "id"))
+    claims = list(article.claims.for_display().with_claims_across().order_by("start", "id"))
     related = related_stories(article)
     related_articles = [other for _, other in related]
     entities: dict[int, dict] = {}
@@ -142,6 +147,12 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
     for claim in claims:
         claim.status_form = ClaimStatusForm(claim=claim, related=related_articles, initial={"version": claim.version})
         claim.attribution_form = ClaimAttributionForm(initial={"version": claim.version}, prefix=f"attribution-{claim.pk}")
+        appearances = claim.across.appearances.all()
+        claim.elsewhere = [appearance for appearance in appearances if appearance.pk != claim.pk]
+        if claim.elsewhere:
+            claim.verdict, claim.moments = standing(appearances), timeline(appearances)
+        claim.translation_form = ClaimTranslationForm(across=claim.across, prefix=f"translation-{claim.pk}")
+        claim.split_form = ClaimSplitForm()
     return {
         "article": article,
         "segments": segments(article.body, mentions, claims),
@@ -500,6 +511,88 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
         extra = {"claim_form": form, "chain_formset": chain_formset, "open_panel": "claim"}
         return workspace_update(request, article, status=422, extra=extra)
     return workspace_update(request, article, extra={"message": gettext("Claim recorded."), "just_made": just_made})
+
+
+def claim_answer(request: HttpRequest, claim: Claim, *, message: str = "", status: int = 200, extra=None) -> HttpResponse:
+    """After a change of a claim's place among the claims across stories: the workspace in place
+    for htmx, else the whole workspace page, saying what was done."""
+    extra = {"message": message, **(extra or {})}
+    if request.htmx:
+        return workspace_update(request, claim.article, status=status, extra=extra)
+    context = workspace_context(request, claim.article) | {"details_form": ArticleDetailsForm(instance=claim.article)} | extra
+    return render(request, "annotations/article_workspace.html", context, status=status)
+
+
+@editor_required
+@vary_on_headers("HX-Request")
+def claim_join_search(request: HttpRequest, pk: int) -> HttpResponse:
+    """Claims told in other stories that this one may be the same as: by statement (in any of its
+    wordings), by an entity named in its words, or by a source of its chain."""
+    claim = desk_claim(request, pk)
+    q = to_name(request.GET.get("q", ""))[:200]
+    results = []
+    if q:
+        results = list(
+            ClaimAcrossStories.objects.with_appearances().matching(q).exclude(pk=claim.across_id)
+            .with_first_appearance().order_by("-created_at", "-id")[:10]
+        )
+    context = {"claim": claim, "article": claim.article, "q": q, "results": results}
+    return render_page_or_results(request, "annotations/claim_join_search.html", context)
+
+
+@editor_required
+@require_POST
+def claim_join(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = desk_claim(request, pk)
+    form = ClaimJoinForm(request.POST)
+    if not form.is_valid():
+        return claim_answer(request, claim, message=" ".join(e for errors in form.errors.values() for e in errors), status=422)
+    across = form.cleaned_data["across"]
+    if claim.across_id != across.pk:  # the same join sent twice changes nothing the second time
+        try:
+            claim.join(across, expected_version=form.cleaned_data["version"])
+        except StaleVersion:
+            return claim_conflict(request, claim, form)
+    count = across.appearances.count()
+    message = ngettext(
+        "The claim is now one with “%(statement)s”, told in %(n)s story.",
+        "The claim is now one with “%(statement)s”, told in %(n)s stories.", count,
+    ) % {"statement": across.statement, "n": number(count)}
+    return claim_answer(request, claim, message=message)
+
+
+@editor_required
+@require_POST
+def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = desk_claim(request, pk)
+    form = ClaimSplitForm(request.POST)
+    if not form.is_valid():
+        return claim_answer(request, claim, message=" ".join(e for errors in form.errors.values() for e in errors), status=422)
+    message = gettext("The claim is now a claim of its own, told in this story only.")
+    try:
+        with transaction.atomic():
+            submission = take_submission(request, form.cleaned_data["submission"], "claim-split")
+            if submission.answered:
+                return claim_answer(request, claim, message=submission.message, status=submission.status)
+            claim.split_off(by=request.user, expected_version=form.cleaned_data["version"])
+            submission.answer(200, message, {"across": claim.across_id})
+    except StaleVersion:
+        return claim_conflict(request, claim, form)
+    except ValidationError as error:
+        return claim_answer(request, claim, message=" ".join(error.messages), status=422)
+    return claim_answer(request, claim, message=message)
+
+
+@editor_required
+@require_POST
+def claim_translation_create(request: HttpRequest, pk: int) -> HttpResponse:
+    claim = desk_claim(request, pk)
+    form = ClaimTranslationForm(request.POST, across=claim.across, prefix=f"translation-{claim.pk}")
+    if not form.is_valid():
+        return claim_answer(request, claim, status=422, extra={"failed_claim_id": claim.pk, "failed_translation_form": form})
+    translation = form.save(by=request.user)
+    message = gettext("The claim’s wording in %(language)s is kept.") % {"language": translation.language}
+    return claim_answer(request, claim, message=message)
 
 
 def desk_claim(request: HttpRequest, pk: int) -> Claim:
