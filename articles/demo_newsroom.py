@@ -4,7 +4,10 @@ from datetime import datetime
 
 from django.db import transaction
 
-from annotations.models import AttributionSpec, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink
+from annotations.models import (
+    AttributionSpec, Claim, ClaimAcrossStories, ClaimTranslation, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep,
+    StoryLink,
+)
 from articles import demo_stories as demo
 from articles.models import Article, Source
 from articles.text import occurrences
@@ -21,8 +24,9 @@ def load_demo() -> dict[str, int]:
         articles = {key: ensure_article(key, story, sources, added=added) for key, story in demo.STORIES.items()}
         for article in articles.values():
             tag_entities(article, entities.values(), added=added)
+        across: dict[str, ClaimAcrossStories] = {}
         for spec in demo.CLAIMS:
-            ensure_claim(spec, articles, sources, added=added)
+            ensure_claim(spec, articles, sources, across, added=added)
         for from_key, kind, to_key in demo.LINKS:
             _, created = StoryLink.objects.get_or_create(
                 from_article=articles[from_key], to_article=articles[to_key], kind=kind
@@ -84,11 +88,16 @@ def tag_entities(article: Article, entities, *, added: dict) -> None:
             added["mentions"] += created
 
 
-def ensure_claim(spec: dict, articles: dict, sources: dict, *, added: dict) -> None:
+def ensure_claim(spec: dict, articles: dict, sources: dict, across: dict, *, added: dict) -> None:
     article = articles[spec["story"]]
+    if spec["exact"] not in article.body:
+        return  # a story loaded by an earlier version of the demo, before these words were in it
     start = article.body.index(spec["exact"])
     end = start + len(spec["exact"])
-    if Claim.objects.filter(article=article, start=start, end=end).exists():
+    existing = Claim.objects.filter(article=article, start=start, end=end).select_related("across").first()
+    if existing is not None:
+        if spec.get("claim"):
+            across.setdefault(spec["claim"], existing.across)
         return
     chain = [AttributionSpec(sources[source], role, sourcing) for source, role, sourcing in spec["chain"]]
     evidence = [evidence_spec(e, articles) for _, _, e in spec["changes"] if e is not None]
@@ -96,10 +105,14 @@ def ensure_claim(spec: dict, articles: dict, sources: dict, *, added: dict) -> N
     for status, reason, e in spec["changes"]:
         history.append(StatusStep(status, reason, named if e is not None else None))
         named += e is not None
-    Claim.record(
+    claim = Claim.record(
         article, start=start, end=end, exact=spec["exact"], statement=spec.get("statement", ""), chain=chain,
-        evidence=evidence, history=history,
+        evidence=evidence, history=history, across=across.get(spec.get("claim")),
     )
+    if spec.get("claim") and spec["claim"] not in across:
+        across[spec["claim"]] = claim.across
+        for language, wording in spec.get("translations", {}).items():
+            ClaimTranslation.objects.create(claim=claim.across, language=language, statement=wording)
     added["claims"] += 1
 
 

@@ -120,7 +120,8 @@ STORIES = {
             "Дмитрий Песков сообщил журналистам, что лидер КНДР Ким Чен Ын по приглашению Владимира Путина "
             "посетит Россию в ближайшие дни.\n\n"
             "По данным ТАСС, Путин находится во Владивостоке, где проходит Восточный экономический форум. "
-            "Южнокорейские СМИ ранее сообщили, что поезд Ким Чен Ына выехал из Пхеньяна."
+            "Южнокорейские СМИ ранее сообщили, что поезд Ким Чен Ына выехал из Пхеньяна. В Кремле подтвердили, "
+            "что поезд северокорейского лидера уже находится в пути в Россию."
         ),
     ),
     "what-each-side-wants-en": dict(
@@ -193,6 +194,8 @@ STORIES = {
 # Each claim: story, the exact words in the body, an optional statement, the chain as
 # (source, role, sourcing) attributions, and the status changes as (status, reason, evidence) where
 # evidence is ("quote", position in the chain), ("article", story key) or ("url", address).
+# Claims with the same "claim" key are one claim across stories, worded as the first of them
+# (with its "translations", by language).
 CLAIMS = [
     dict(
         story="train-departs-id",
@@ -201,12 +204,34 @@ CLAIMS = [
         chain=[("kremlin", "speaker", "on_record")],
         changes=[("confirmed", "The Kremlin announced it on the record.", ("quote", 0))],
     ),
+    # The train claim, told in four stories in four languages: one claim across stories (the key
+    # "claim"), worded first as the Indonesian newsroom recorded it, with its wording in the others.
     dict(
         story="train-departs-id",
         exact="kereta yang membawa Kim Jong Un telah berangkat dari Pyongyang menuju Rusia",
-        statement="Kim Jong Un's train has left Pyongyang for Russia.",
+        statement="Kereta Kim Jong Un telah berangkat dari Pyongyang menuju Rusia.",
         chain=[("sk-official", "speaker", "anonymous"), ("yonhap", "via", "on_record")],
         changes=[("reported", "Yonhap reports it, citing an unnamed official.", None)],
+        claim="train",
+        translations={
+            "en": "Kim Jong Un's train has left Pyongyang for Russia.",
+            "ko": "김정은의 전용열차가 평양을 떠나 러시아로 향했다.",
+            "ru": "Поезд Ким Чен Ына выехал из Пхеньяна в Россию.",
+        },
+    ),
+    dict(
+        story="train-departs-ko",
+        exact="김정은 국무위원장을 태운 전용열차가 평양을 떠나 러시아로 향한 것으로 보인다",
+        chain=[("sk-official", "speaker", "anonymous"), ("yonhap", "via", "on_record")],
+        changes=[("reported", "Yonhap, citing a government source.", None)],
+        claim="train",
+    ),
+    dict(
+        story="visit-confirmed-ru",
+        exact="поезд северокорейского лидера уже находится в пути в Россию",
+        chain=[("kremlin", "speaker", "on_record")],
+        changes=[("confirmed", "The Kremlin confirmed it on the record.", ("quote", 0))],
+        claim="train",
     ),
     dict(
         story="train-departs-id",
@@ -228,6 +253,7 @@ CLAIMS = [
         changes=[
             ("reported", "Yonhap, citing an unnamed official.", None),
         ],
+        claim="train",
     ),
     dict(
         story="us-arms-talks-en",

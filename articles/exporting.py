@@ -43,9 +43,15 @@ def claim_record(claim: Claim, *, public: bool = False) -> dict:
                   "evidence": index_of.get(change.evidence_id), "at": change.changed_at.isoformat()}
         return record if public else record | {"reason": change.reason}
 
+    across = claim.across
     return {
         "start": claim.start, "end": claim.end, "exact": claim.exact, "statement": claim.statement,
         "note": "" if public else claim.note, "published": claim.is_published,
+        # The claim across stories: the same key in every story that tells it.
+        "across": {
+            "key": str(across.key), "statement": across.statement, "language": across.language,
+            "translations": [{"language": t.language, "statement": t.statement} for t in across.translations.all()],
+        },
         "chain": [
             {"source": source_record(attribution.source), "role": attribution.role, "sourcing": attribution.sourcing,
              "start": attribution.start, "end": attribution.end, "exact": attribution.exact}
@@ -80,7 +86,10 @@ def export_lines(*, published_only: bool = False) -> Iterator[str]:
         return model.objects.published() if published_only else model.objects.all()
 
     mentions = rows(Mention).select_related("entity").prefetch_related("entity__aliases").order_by("start", "end", "entity__name")
-    claims = rows(Claim).for_display(published_evidence=published_only).order_by("start", "end", "id")
+    claims = (
+        rows(Claim).for_display(published_evidence=published_only).select_related("across")
+        .prefetch_related("across__translations").order_by("start", "end", "id")
+    )
     links = rows(StoryLink).select_related("to_article").order_by("kind", "to_article__url", "id")
     queryset = (
         rows(Article).select_related("publisher").defer("search_vector").order_by("published_at", "url", "id")

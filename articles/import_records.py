@@ -11,6 +11,7 @@ language (the field's name and the value quoted stay as the file has them).
 
 import json
 import re
+import uuid
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
@@ -33,6 +34,7 @@ MAX_EVIDENCE = 20
 MAX_HISTORY = 50
 MAX_ALIASES = 100
 MAX_LINKS = 500
+MAX_TRANSLATIONS = 100
 MAX_OFFSET = 2**31 - 1  # the largest PositiveIntegerField
 # The internal reason of an imported status change whose record gives only a public explanation.
 NO_INTERNAL_REASON = "Imported; the file gave only the public explanation."
@@ -439,6 +441,40 @@ def check_claim(c: Checker, where: str, data) -> dict:
         "note": c.text(f"{where}.note", data.get("note")),
         "published": c.flag(f"{where}.published", data.get("published")),
         "chain": chain, "evidence": evidence, "history": history,
+        "across": check_across(c, f"{where}.across", data.get("across")),
+    }
+
+
+def check_across(c: Checker, where: str, data) -> dict | None:
+    """The claim across stories a claim is an appearance of: its key (the same in every story that
+    tells it), its statement and language as first recorded, its wording in other languages."""
+    data = c.object(where, data, required=False)
+    if data is None:
+        return None
+    key = c.text(f"{where}.key", data.get("key"), required=True, blank=False).strip()
+    try:
+        key = str(uuid.UUID(key)) if key else ""
+    except ValueError:
+        c.fail(f"{where}.key", gettext("must be a UUID such as 0f8fad5b-d9cb-469f-a165-70867728950e, got %(value)s")
+               % {"value": shown(key)})
+    translations = []
+    for i, given in enumerate(c.items(f"{where}.translations", data.get("translations"), MAX_TRANSLATIONS)):
+        here = f"{where}.translations[{i}]"
+        given = c.object(here, given)
+        if given is None:
+            continue
+        language = c.language(f"{here}.language", given.get("language"))
+        if not language:
+            c.fail(f"{here}.language", gettext("must not be blank"))
+        translations.append({
+            "language": language,
+            "statement": c.text(f"{here}.statement", given.get("statement"), required=True, blank=False).strip(),
+        })
+    return {
+        "key": key,
+        "statement": c.text(f"{where}.statement", data.get("statement"), required=True, blank=False).strip(),
+        "language": c.language(f"{where}.language", data.get("language")),
+        "translations": translations,
     }
 
 

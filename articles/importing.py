@@ -38,7 +38,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext, ngettext
 
 from annotations.models import (
-    AttributionSpec, Claim, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep, StoryLink, check_rules_now, rule_refusal,
+    AttributionSpec, Claim, ClaimAcrossStories, ClaimTranslation, Entity, EntityAlias, EvidenceSpec, Mention, StatusStep,
+    StoryLink, check_rules_now, rule_refusal,
 )
 from articles.import_records import Invalid, check_record, parse_line, parse_moment
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
@@ -797,7 +798,23 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
     return Claim.record(
         article, start=data["start"], end=data["end"], exact=data["exact"], statement=data["statement"],
         note=data["note"], is_published=data["published"], chain=chain, evidence=evidence, history=history,
+        across=claim_across_stories(data["across"], article) if data.get("across") else None,
     )
+
+
+def claim_across_stories(data: dict, article: Article) -> ClaimAcrossStories:
+    """The claim across stories a record's claim names by its key: the one here, else a new one as
+    the record words it (another story of the file, or of a later file, then joins it). A wording
+    in a language the claim has none in yet is added; what the claim here says already stays."""
+    across, _ = ClaimAcrossStories.objects.get_or_create(
+        key=data["key"], defaults={"statement": data["statement"], "language": data["language"] or article.language},
+    )
+    known = {language.lower() for language in across.translations.values_list("language", flat=True)} | {across.language.lower()}
+    for translation in data["translations"]:
+        if translation["language"].lower() not in known:
+            ClaimTranslation.objects.create(claim=across, language=translation["language"], statement=translation["statement"])
+            known.add(translation["language"].lower())
+    return across
 
 
 def evidence_spec(article: Article, item: dict, where: str) -> EvidenceSpec:

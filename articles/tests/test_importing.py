@@ -5,7 +5,7 @@ import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
 
-from annotations.models import Claim, Entity, Mention, StoryLink
+from annotations.models import Claim, ClaimAcrossStories, Entity, Mention, StoryLink
 from articles.demo_newsroom import load_demo
 from articles.exporting import export_lines
 from articles.importing import canonical_text, canonical_url, import_paths
@@ -130,13 +130,16 @@ def test_round_trip_export_import_export_is_identical(db, tmp_path):
     load_demo()
     first = list(export_lines())
     path = write(tmp_path, "demo.jsonl", "\n".join(first) + "\n")
-    for model in (Article, Entity, Source):
+    for model in (Article, Entity, Source, ClaimAcrossStories):
         model.objects.all().delete()
     assert not Claim.objects.exists() and not Mention.objects.exists() and not StoryLink.objects.exists()
     report = import_paths([path])
     assert report.failed == 0, report.messages
     assert report.imported == 14
     assert list(export_lines()) == first
+    # The train claim, told in four stories, came back as one claim with its four appearances.
+    train = ClaimAcrossStories.objects.get(translations__language="en")
+    assert train.appearances.count() == 4 and train.translations.count() == 3
 
 
 def test_news_articles_import_with_their_language_detected(tmp_path, db):
@@ -164,7 +167,8 @@ def test_d4_two_processes_share_a_json_lines_file_and_import_each_story_once(tmp
     report = import_paths([path], jobs=2)
     assert (report.imported, report.duplicates, report.failed) == (14 + 40, 1, 1), report.messages
     assert report.messages == [f"mixed.jsonl, line {len(demo) + 41}: not valid JSON (Expecting property name enclosed in double quotes: line 1 column 2 (char 1))"]
-    assert Article.objects.count() == 54 and Claim.objects.count() == 12 and StoryLink.objects.count() == 15
+    assert Article.objects.count() == 54 and Claim.objects.count() == 14 and StoryLink.objects.count() == 15
+    assert ClaimAcrossStories.objects.with_appearances().count() == 11  # the train claim's four appearances are one
     exported = {json.loads(line)["url"]: line for line in export_lines()}
     assert all(exported[json.loads(line)["url"]] == line for line in demo), "the demo came through whole"
 
