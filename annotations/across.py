@@ -61,7 +61,8 @@ def told_with(appearance: Claim) -> list:
     changes = list(appearance.history.all())
     if changes:
         first = changes[0]
-        if first.to_status in Claim.STATUSES_TO_RECORD_WITH and abs(first.changed_at - appearance.created_at) <= RECORDED_WITH:
+        # Dated before the appearance was recorded (an import's history), or made with it.
+        if first.to_status in Claim.STATUSES_TO_RECORD_WITH and first.changed_at <= appearance.created_at + RECORDED_WITH:
             return [first]
     return []
 

@@ -40,6 +40,15 @@ def mention_annotation(mention: Mention, article_url: str, absolute) -> dict:
 
 
 def claim_annotation(claim: Claim, article_url: str, absolute, language: str) -> dict:
+    """A claim, assessed; the other published stories that tell the same claim across stories are
+    linked (purpose "linking") by their own annotations' ids, and the claim across stories by its
+    key (urn:uuid), the same in every story's export."""
+    elsewhere = getattr(claim.across, "told_elsewhere", [])
+    links = [
+        {"type": "SpecificResource", "source": f"urn:uuid:{claim.across.key}", "purpose": "identifying"},
+        *({"type": "SpecificResource", "source": absolute(other.get_absolute_url()), "purpose": "linking",
+           "language": other.article.language} for other in elsewhere),
+    ]
     return {
         "id": absolute(claim.get_absolute_url()),
         "type": "Annotation",
@@ -50,6 +59,7 @@ def claim_annotation(claim: Claim, article_url: str, absolute, language: str) ->
             {"type": "TextualBody", "value": claim.statement, "purpose": "describing", "language": language},
             {"type": "TextualBody", "value": claim.status, "purpose": "assessing"},
             {"type": "TextualBody", "value": claim.chain_in_words(), "purpose": "commenting", "language": get_language()},
+            *links,
         ],
         "target": target(claim, article_url),
     }

@@ -5,7 +5,7 @@ from functools import wraps
 
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db.models import Count, F, Func, Value
+from django.db.models import Count, F, Func, Prefetch, Value
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
@@ -103,7 +103,14 @@ def article_annotations(request: HttpRequest, slug: str) -> JsonResponse:
     """The W3C Web Annotation export of the article's published mentions and claims."""
     article = get_object_or_404(Article.objects.published(), slug=slug)
     mentions = Mention.objects.published().filter(article=article).select_related("entity").order_by("start", "id")
-    claims = article.claims.published().for_display().order_by("start", "id")
+    elsewhere = (
+        Claim.objects.published().exclude(article=article).select_related("article")
+        .defer("article__body", "article__search_vector").order_by("article__published_at", "id")
+    )
+    claims = (
+        article.claims.published().for_display().order_by("start", "id")
+        .prefetch_related(Prefetch("across__appearances", queryset=elsewhere, to_attr="told_elsewhere"))
+    )
     data = annotation_collection(article, mentions, claims, request.build_absolute_uri)
     response = JsonResponse(data, json_dumps_params={"ensure_ascii": False})
     response["Content-Type"] = 'application/ld+json; profile="http://www.w3.org/ns/anno.jsonld"'

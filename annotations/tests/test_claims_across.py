@@ -1,0 +1,352 @@
+"""One claim across many stories: appearances, the derived standing, the timeline, join and split
+(and their undo), the public claim page, and the claim's way out and in."""
+
+import json
+import re
+from datetime import datetime, timedelta, timezone as tz
+
+import pytest
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
+from django.db.models import ProtectedError
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from annotations import history
+from annotations.across import Standing, appearances_of, picture, standing, timeline
+from annotations.models import (
+    AttributionSpec, Claim, ClaimAcrossStories, ClaimStatusChange, ClaimTranslation, EvidenceSpec, StaleVersion,
+    StatusStep,
+)
+from annotations.tests.makers import make_entity, make_mention
+from articles.models import Article, Source
+from articles.tests.makers import make_article, make_source, run_sql
+
+BODY = "Kim Jong Un's train has left Pyongyang for Russia, an official said. The Kremlin said the visit is on."
+WORDS = "Kim Jong Un's train has left Pyongyang for Russia"
+SUNDAY = datetime(2023, 9, 10, 20, 0, tzinfo=tz.utc)
+
+
+@pytest.fixture
+def sources(db) -> dict[str, Source]:
+    return {
+        "kremlin": make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT),
+        "official": make_source(name="an unnamed official", kind=Source.Kind.ANONYMOUS),
+        "agency": make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY),
+    }
+
+
+def told(sources, status: str, *, hours: int = 0, outlet: str = "", language: str = "en", across=None,
+         published: bool = True) -> Claim:
+    """The train claim told in a story of its own, `hours` after Sunday night, as `status`."""
+    article = make_article(
+        title=f"{outlet or 'Outlet'}: the train, {status}", body=BODY, language=language,
+        publisher=make_source(name=outlet) if outlet else make_source(), published_at=SUNDAY + timedelta(hours=hours),
+        status=Article.Status.PUBLISHED if published else Article.Status.DRAFT,
+    )
+    chain, evidence, steps = [], [], []
+    if status == "reported":
+        chain = [AttributionSpec(sources["official"], "speaker", "anonymous"), AttributionSpec(sources["agency"], "via")]
+        steps = [StatusStep("reported", "The agency reports it.")]
+    elif status != "unverified":
+        chain = [AttributionSpec(sources["kremlin"], "speaker", "on_record")]
+        evidence = [EvidenceSpec("quote", position=0)]
+        steps = [StatusStep("confirmed", "On the record.", 0)] if status == "confirmed" else [
+            StatusStep("reported", "The Kremlin says so."), StatusStep(status, f"Now {status}.")
+        ]
+    return Claim.record(article, start=0, end=len(WORDS), exact=WORDS, chain=chain, evidence=evidence, history=steps,
+                        across=across)
+
+
+def one_claim(sources, *statuses, **kwargs) -> ClaimAcrossStories:
+    first = told(sources, statuses[0], hours=0, outlet="Outlet 0", **kwargs)
+    for i, status in enumerate(statuses[1:], start=1):
+        told(sources, status, hours=i, outlet=f"Outlet {i}", across=first.across, **kwargs)
+    return first.across
+
+
+# --- The model -------------------------------------------------------------------------------
+
+def test_a_new_claim_is_a_claim_of_its_own_worded_and_dated_as_recorded(sources):
+    claim = told(sources, "reported", language="id")
+    across = claim.across
+    assert list(across.appearances.all()) == [claim]
+    assert (across.statement, across.language) == (WORDS, "id")
+    assert ClaimAcrossStories.objects.count() == 1
+
+
+def test_a_claim_can_only_be_an_appearance_of_a_claim_across_stories_on_every_path(sources):
+    claim = told(sources, "reported")
+    with pytest.raises(IntegrityError, match="claim_has_claim_across_stories"):
+        run_sql("UPDATE annotations_claim SET across_id = NULL WHERE id = %s", [claim.pk])
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Claim.objects.filter(pk=claim.pk).update(across=None)
+    with pytest.raises(ProtectedError), transaction.atomic():
+        claim.across.delete()  # a claim across stories with an appearance stays
+
+
+def test_joining_makes_two_stories_tell_one_claim_and_keeps_the_one_left(sources):
+    first, second = told(sources, "reported"), told(sources, "confirmed", hours=2)
+    left = second.across
+    second.join(first.across)
+    assert set(first.across.appearances.all()) == {first, second}
+    assert ClaimAcrossStories.objects.filter(pk=left.pk).exists(), "kept, so that undoing the join puts it back"
+    assert list(ClaimAcrossStories.objects.with_appearances()) == [first.across]
+    with pytest.raises(ValidationError):
+        second.join(first.across)
+    with pytest.raises(StaleVersion):
+        first.join(left, expected_version=first.version - 1)
+
+
+def test_splitting_off_makes_a_claim_of_its_own_worded_as_its_story_words_it(sources):
+    across = one_claim(sources, "reported", "confirmed")
+    second = across.appearances.get(article__title__startswith="Outlet 1")
+    made = second.split_off()
+    assert list(made.appearances.all()) == [second] and made.statement == second.statement
+    with pytest.raises(ValidationError, match="no other story"):
+        second.split_off()
+
+
+def test_each_appearance_keeps_its_own_chain_status_and_rules(sources):
+    across = one_claim(sources, "reported", "confirmed")
+    reported = across.appearances.get(status="reported")
+    # The rules hold per appearance: the unnamed-sourced one cannot be confirmed on its own word,
+    # even though another story of the same claim is confirmed.
+    with pytest.raises(ValidationError, match="cannot be confirmed"):
+        reported.change_status("confirmed", by=None, reason="The other story confirms it.")
+    assert across.appearances.get(pk=reported.pk).status == "reported"
+
+
+# --- The standing, row by row -----------------------------------------------------------------
+
+@pytest.mark.parametrize("statuses, expected", [
+    (["confirmed"], "confirmed"),
+    (["reported", "confirmed"], "confirmed"),
+    (["confirmed", "confirmed"], "confirmed"),
+    (["unverified", "confirmed"], "confirmed"),
+    (["confirmed", "retracted"], "confirmed"),
+    (["reported", "confirmed", "denied"], "contested"),
+    (["confirmed", "disputed"], "contested"),
+    (["retracted"], "retracted"),
+    (["retracted", "retracted"], "retracted"),
+    (["retracted", "reported"], "reported"),
+    (["reported", "unverified"], "reported"),
+    (["reported", "denied"], "denied"),
+    (["disputed", "reported"], "disputed"),
+    (["disputed", "denied"], "denied"),
+    (["unverified"], "unverified"),
+    (["retracted", "unverified"], "unverified"),
+])
+def test_the_standing_follows_the_rule_row_by_row(sources, statuses, expected):
+    across = one_claim(sources, *statuses)
+    assert [a.status for a in appearances_of(across, public=False)] == statuses
+    assert standing(appearances_of(across, public=False)).standing == expected
+
+
+def test_a_confirmed_standing_says_when_by_whom_on_the_record_and_where(sources):
+    across = one_claim(sources, "reported", "confirmed")
+    verdict = standing(appearances_of(across, public=False))
+    assert verdict.reason == "Confirmed on 10 Sep 2023 by Kremlin, on the record, in “Outlet 1: the train, confirmed” (Outlet 1)."
+
+
+def test_a_contested_standing_names_the_confirmation_and_the_contradiction(sources):
+    across = one_claim(sources, "confirmed", "denied")
+    verdict = standing(appearances_of(across, public=False))
+    assert verdict.standing == Standing.CONTESTED
+    assert "Confirmed on 10 Sep 2023 in “Outlet 0: the train, confirmed” (Outlet 0), but denied on" in verdict.reason
+
+
+def test_the_public_standing_counts_only_what_the_public_may_see(sources):
+    across = one_claim(sources, "reported")
+    told(sources, "confirmed", hours=3, outlet="Draft outlet", across=across, published=False)
+    assert standing(appearances_of(across, public=False)).standing == "confirmed"
+    assert standing(appearances_of(across, public=True)).standing == "reported"
+
+
+def test_no_appearance_is_unverified_with_a_reason():
+    verdict = standing([])
+    assert verdict.standing == "unverified" and verdict.reason
+
+
+# --- The timeline -----------------------------------------------------------------------------
+
+def test_the_timeline_is_every_appearance_and_every_later_change_in_time_order(sources):
+    across = one_claim(sources, "reported", "reported", "confirmed")
+    later = across.appearances.get(article__title__startswith="Outlet 1")
+    later.change_status("denied", by=None, reason="The subject denies it.", public_explanation="Denied.")
+    moments = timeline(appearances_of(across, public=False))
+    # The stories as they told it, at their times (Sunday night on); the denial when it was recorded.
+    assert [(m.outlet.name, m.status, m.is_appearance) for m in moments] == [
+        ("Outlet 0", "reported", True),
+        ("Outlet 1", "reported", True),
+        ("Outlet 2", "confirmed", True),
+        ("Outlet 1", "denied", False),
+    ]
+    assert [m.at for m in moments] == sorted(m.at for m in moments)
+    assert moments[3].explanation == "Denied." and moments[3].from_status == "reported"
+    drawn = picture(moments)
+    assert [name for name, _ in drawn.rows] == ["Outlet 0", "Outlet 1", "Outlet 2"]
+    assert [m.x for m in drawn.marks] == sorted(m.x for m in drawn.marks)
+    assert [m.shape for m in drawn.marks] == ["unnamed", "unnamed", "on_record", "unnamed"]
+
+
+def test_an_imported_history_dated_before_the_appearance_was_recorded_is_still_the_storys_word(sources):
+    claim = told(sources, "reported", hours=2)
+    ClaimStatusChange.objects.filter(claim=claim).update(changed_at=SUNDAY + timedelta(hours=2))
+    [moment] = timeline(appearances_of(claim.across, public=False))
+    assert moment.is_appearance and moment.status == "reported"
+
+
+def test_a_change_made_as_the_appearance_was_recorded_is_the_storys_own_word_dated_by_the_story(sources):
+    claim = told(sources, "confirmed", hours=5)
+    [moment] = timeline([claim])
+    assert moment.is_appearance and moment.status == "confirmed" and moment.at == SUNDAY + timedelta(hours=5)
+
+
+# --- Join and split in the desk, and their undo ----------------------------------------------
+
+def test_an_editor_finds_a_claim_by_statement_entity_or_source_and_joins_it_then_undoes_it(editor_client, editor, sources):
+    first = told(sources, "reported", outlet="Yonhap wire")
+    make_mention(first.article, "Pyongyang", entity=make_entity(name="North Korean capital"))
+    second = told(sources, "confirmed", hours=3)
+    search = reverse("desk:claim-join-search", args=[second.pk])
+    for q in ["train has LEFT", "korean capital", "an unnamed official"]:  # its words, an entity in them, a source
+        page = editor_client.get(search, {"q": q}, headers={"HX-Request": "true"}).content.decode()
+        assert f'name="across" value="{first.across_id}"' in page, q
+        assert f'value="{second.across_id}"' not in page, "never its own claim"
+    assert "No claim told in another story matches" in editor_client.get(search, {"q": "Vladivostok"}).content.decode()
+    assert "<html" in editor_client.get(search, {"q": "train"}).content.decode(), "a whole page when opened directly"
+
+    left = second.across_id
+    response = editor_client.post(reverse("desk:claim-join", args=[second.pk]),
+                                  {"across": first.across_id, "version": second.version}, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "told in 2 stories" in response.content.decode()
+    assert Claim.objects.get(pk=second.pk).across_id == first.across_id
+    # Sent twice (a double click): the same answer, nothing more.
+    again = editor_client.post(reverse("desk:claim-join", args=[second.pk]),
+                               {"across": first.across_id, "version": second.version}, headers={"HX-Request": "true"})
+    assert again.status_code == 200 and Claim.objects.get(pk=second.pk).version == second.version + 1
+
+    entry = next(e for e in history.entries(second.article) if "one with the claim" in e.sentence)
+    assert "one with the claim “Kim Jong Un's train has left Pyongyang for Russia”, told in other stories" in entry.sentence
+    change = next(c for c in entry.changes if c.kind == "claim")
+    history.undo(second.article, "claim", change.event.pgh_id, user=editor)
+    assert Claim.objects.get(pk=second.pk).across_id == left
+
+
+def test_an_editor_splits_a_claim_off_and_undoes_the_split(editor_client, editor, sources):
+    across = one_claim(sources, "reported", "confirmed")
+    second = across.appearances.get(status="confirmed")
+    page = editor_client.get(reverse("desk:article", args=[second.article_id])).content.decode()
+    assert "Also in 1 other story" in page and "Confirmed on 10 Sep 2023 by Kremlin" in page
+    response = editor_client.post(reverse("desk:claim-split", args=[second.pk]), {"version": second.version},
+                                  headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "a claim of its own" in response.content.decode()
+    made = Claim.objects.get(pk=second.pk).across
+    assert made != across and list(made.appearances.all()) == [second]
+    entry = next(e for e in history.entries(second.article) if "split the claim" in e.sentence)
+    change = next(c for c in entry.changes if c.kind == "claim")
+    history.undo(second.article, "claim", change.event.pgh_id, user=editor)
+    assert Claim.objects.get(pk=second.pk).across == across
+
+
+def test_a_join_from_a_stale_card_is_a_conflict_and_changes_nothing(editor_client, sources):
+    first, second = told(sources, "reported"), told(sources, "confirmed", hours=2)
+    response = editor_client.post(reverse("desk:claim-join", args=[second.pk]),
+                                  {"across": first.across_id, "version": second.version - 1}, headers={"HX-Request": "true"})
+    assert response.status_code == 409 and Claim.objects.get(pk=second.pk).across_id == second.across_id
+
+
+def test_a_join_to_a_claim_that_no_longer_appears_anywhere_is_refused_in_words(editor_client, sources):
+    first, second = told(sources, "reported"), told(sources, "confirmed", hours=2)
+    empty = ClaimAcrossStories.objects.create(statement="Nothing tells it.", language="en")
+    response = editor_client.post(reverse("desk:claim-join", args=[second.pk]),
+                                  {"across": empty.pk, "version": second.version}, headers={"HX-Request": "true"})
+    assert response.status_code == 422 and "no longer appears in any story" in response.content.decode()
+    response = editor_client.post(reverse("desk:claim-join", args=[second.pk]),
+                                  {"across": "x", "version": second.version}, headers={"HX-Request": "true"})
+    assert response.status_code == 422
+
+
+def test_an_editor_words_the_claim_in_another_language(editor_client, sources):
+    claim = told(sources, "reported", language="id")
+    url = reverse("desk:claim-translation-create", args=[claim.pk])
+    data = {f"translation-{claim.pk}-language": "en", f"translation-{claim.pk}-statement": "The train left."}
+    assert editor_client.post(url, data, headers={"HX-Request": "true"}).status_code == 200
+    data[f"translation-{claim.pk}-statement"] = "  Kim's train has left.  "
+    editor_client.post(url, data, headers={"HX-Request": "true"})
+    assert list(claim.across.translations.values_list("language", "statement")) == [("en", "Kim's train has left.")]
+    refused = editor_client.post(url, {f"translation-{claim.pk}-language": "id", f"translation-{claim.pk}-statement": "x"},
+                                 headers={"HX-Request": "true"})
+    assert refused.status_code == 422 and "first recorded in that language" in refused.content.decode()
+    bad = editor_client.post(url, {f"translation-{claim.pk}-language": "not a tag!", f"translation-{claim.pk}-statement": "x"},
+                             headers={"HX-Request": "true"})
+    assert bad.status_code == 422 and "BCP 47" in bad.content.decode()
+
+
+# --- The public claim page --------------------------------------------------------------------
+
+def test_the_public_claim_page_shows_the_standing_its_reason_and_the_timeline_as_picture_and_table(client, sources):
+    across = one_claim(sources, "reported", "confirmed")
+    told(sources, "denied", hours=4, outlet="Draft outlet", across=across, published=False)
+    first = across.appearances.get(status="reported")
+    page = client.get(first.get_absolute_url()).content.decode()
+    assert 'class="status-badge">confirmed</span>' in page.replace("Confirmed", "confirmed")
+    assert "Confirmed on 10 Sep 2023 by Kremlin, on the record" in page
+    svg = re.search(r"<svg class=\"timeline-picture\".*?</svg>", page, re.S).group(0)
+    assert svg.count('<g class="mark ') == 2 and "<polygon" in svg and "<circle" in svg
+    assert "Draft outlet" not in page
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr") == 2 and rows.index("Outlet 0") < rows.index("Outlet 1")
+    second = across.appearances.get(status="confirmed")
+    assert f'<link rel="canonical" href="http://testserver{first.get_absolute_url()}">' in client.get(second.get_absolute_url()).content.decode()
+    assert client.get(across.appearances.get(status="denied").get_absolute_url()).status_code == 404
+
+
+def test_the_claim_page_shows_the_wording_in_the_readers_language_when_an_editor_wrote_one(client, sources):
+    claim = told(sources, "reported", language="id")
+    ClaimTranslation.objects.create(claim=claim.across, language="en", statement="The train has left, in English.")
+    english = client.get(claim.get_absolute_url(), headers={"Accept-Language": "en"}).content.decode()
+    assert '<h1><q lang="en">The train has left, in English.</q></h1>' in english
+    indonesian = client.get(claim.get_absolute_url(), headers={"Accept-Language": "id"}).content.decode()
+    assert f'<h1><q lang="id">{WORDS}</q></h1>'.replace("'", "&#x27;") in indonesian
+
+
+def test_the_claim_pages_json_ld_is_a_claim_review_of_a_claim_with_each_appearance(client, sources):
+    across = one_claim(sources, "reported", "confirmed")
+    first = across.appearances.get(status="reported")
+    page = client.get(first.get_absolute_url()).content.decode()
+    data = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    [review] = data["@graph"]
+    item = review["itemReviewed"]
+    assert review["@type"] == "ClaimReview" and item["@type"] == "Claim"
+    assert [a["headline"] for a in item["appearance"]] == ["Outlet 0: the train, reported", "Outlet 1: the train, confirmed"]
+    assert item["firstAppearance"]["headline"] == "Outlet 0: the train, reported"
+    assert review["reviewRating"]["ratingValue"] == 5 and review["reviewRating"]["alternateName"] == "Confirmed"
+
+
+def test_the_w3c_export_relates_the_appearances_of_one_claim(client, sources):
+    across = one_claim(sources, "reported", "confirmed")
+    first, second = across.appearances.get(status="reported"), across.appearances.get(status="confirmed")
+    data = client.get(f"{first.article.get_absolute_url()}annotations.jsonld").json()
+    [claim] = [item for item in data["first"]["items"] if item["motivation"] == "assessing"]
+    linked = [body["source"] for body in claim["body"] if body.get("purpose") == "linking"]
+    assert linked == [f"http://testserver{second.get_absolute_url()}"]
+    assert {"type": "SpecificResource", "source": f"urn:uuid:{across.key}", "purpose": "identifying"} in claim["body"]
+
+
+def test_the_claim_page_costs_the_same_queries_with_two_appearances_or_twelve(client, sources):
+    across = one_claim(sources, "reported", "confirmed")
+    url = across.appearances.first().get_absolute_url()
+
+    def cost() -> int:
+        cache.clear()  # the page itself, not its stored copy
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    two = cost()
+    for hour in range(10):
+        told(sources, "reported", hours=10 + hour, across=across)
+    assert cost() == two
