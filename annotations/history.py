@@ -223,8 +223,9 @@ def changed_fields(model, before: dict, after: dict) -> list[models.Field]:
         f for f in snapshot_fields(model)
         if f.name not in BOOKKEEPING and before.get(f.attname) != after.get(f.attname)
         # A claim's state recorded before claims were followed across stories names none: giving it
-        # one (migration 0016) was nobody's change, and nothing to undo.
-        and not (model is Claim and f.name == "across" and before.get(f.attname) is None)
+        # one (migration 0016), or taking it away (that migration undone), was nobody's change, and
+        # nothing to undo. No claim is without one otherwise (claim_has_claim_across_stories).
+        and not (model is Claim and f.name == "across" and None in (before.get(f.attname), after.get(f.attname)))
     ]
 
 
