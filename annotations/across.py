@@ -14,8 +14,8 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy as _
 
-from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatus
-from articles.models import Source
+from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatus, Evidence
+from articles.models import Article, Source
 
 
 class Standing(models.TextChoices):
@@ -55,16 +55,21 @@ def appeared_at(appearance: Claim) -> datetime:
 
 
 def told_with(appearance: Claim) -> list:
-    """The status change recorded with the appearance, if any: the story's own word (reported, or
-    confirmed on the evidence named), made as the appearance was recorded (Claim.record). Every
-    later change, and any change a reason had to justify, is a moment of its own."""
-    changes = list(appearance.history.all())
-    if changes:
-        first = changes[0]
-        # Dated before the appearance was recorded (an import's history), or made with it.
-        if first.to_status in Claim.STATUSES_TO_RECORD_WITH and first.changed_at <= appearance.created_at + RECORDED_WITH:
-            return [first]
-    return []
+    """The status changes that say what the story itself said, in order: the first, made as the
+    appearance was recorded (reported, or confirmed on the evidence named: Claim.record) or dated
+    before it (an import's history), and every change resting on the story's own on-the-record
+    words (a quote of its chain) that follows. The changes after them are moments of their own."""
+    told = []
+    for change in appearance.history.all():
+        own_words = change.evidence is not None and change.evidence.kind == Evidence.Kind.QUOTE
+        recorded_with = (
+            not told and change.to_status in Claim.STATUSES_TO_RECORD_WITH
+            and change.changed_at <= appearance.created_at + RECORDED_WITH
+        )
+        if not (own_words or recorded_with):
+            break
+        told.append(change)
+    return told
 
 
 def status_told(appearance: Claim) -> str:
@@ -74,9 +79,35 @@ def status_told(appearance: Claim) -> str:
 
 def moment_of_status(appearance: Claim) -> datetime:
     """When the appearance came to hold its current status."""
+    later = later_changes(appearance)
+    return later[-1][1] if later else appeared_at(appearance)
+
+
+def later_changes(appearance: Claim) -> list[tuple]:
+    """The changes after the story's own word, each with when it happened (dated()), never before
+    the one it followed: an appearance's marks keep the order its status moved in."""
     told = told_with(appearance)
-    later = list(appearance.history.all())[len(told):]
-    return later[-1].changed_at if later else appeared_at(appearance)
+    floor, later = appeared_at(appearance), []
+    for change in list(appearance.history.all())[len(told):]:
+        floor = max(floor, dated(change, appearance))
+        later.append((change, floor))
+    return later
+
+
+def dated(change, appearance: Claim) -> datetime:
+    """When a change of status happened in the world, as far as what it rests on says: on the
+    record in the story itself, when the story told it; on another published story (or a claim of
+    one), when that story was published; else when an editor recorded it."""
+    evidence = change.evidence
+    if evidence is not None:
+        if evidence.kind == Evidence.Kind.QUOTE:
+            return appeared_at(appearance)
+        story = evidence.article if evidence.kind == Evidence.Kind.ARTICLE else (
+            evidence.other_claim.article if evidence.kind == Evidence.Kind.CLAIM else None
+        )
+        if story is not None and story.status == Article.Status.PUBLISHED and story.published_at:
+            return story.published_at
+    return change.changed_at
 
 
 def sourcing_of(appearance: Claim) -> str:
@@ -202,12 +233,10 @@ def timeline(appearances) -> list[Moment]:
     moments = []
     for appearance in appearances:
         told = told_with(appearance)
-        explained = told[0].public_explanation if told else ""
+        explained = next((change.public_explanation for change in reversed(told) if change.public_explanation), "")
         moments.append(Moment(appeared_at(appearance), appearance, status_told(appearance), explanation=explained))
-        for change in list(appearance.history.all())[len(told):]:
-            moments.append(Moment(
-                change.changed_at, appearance, change.to_status, change, change.from_status, change.public_explanation
-            ))
+        for change, at in later_changes(appearance):
+            moments.append(Moment(at, appearance, change.to_status, change, change.from_status, change.public_explanation))
     # Ties keep the story's own telling before what was said of it later.
     return sorted(moments, key=lambda m: (m.at, not m.is_appearance, m.appearance.pk, m.change.pk if m.change else 0))
 
@@ -215,7 +244,7 @@ def timeline(appearances) -> list[Moment]:
 # The timeline as a picture: time across, one row per outlet, a mark per moment, coloured by the
 # status it leaves (classes of our stylesheet: the CSP refuses style attributes) and shaped by
 # how the appearance is sourced, with the status written beside it, so it reads without colour.
-WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 720, 180, 60, 28, 56, 44
+WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 720, 180, 60, 8, 56, 44
 MARK = 8  # half a mark's width
 CLOSE = 90  # marks nearer than this in one row put their words on alternate sides
 

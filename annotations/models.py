@@ -297,7 +297,7 @@ class ClaimQuerySet(AnnotationQuerySet):
         return self.prefetch_related(
             models.Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
             models.Prefetch(
-                "history", queryset=ClaimStatusChange.objects.select_related("changed_by").order_by("changed_at", "id")
+                "history", queryset=ClaimStatusChange.objects.with_evidence_dates().select_related("changed_by").order_by("changed_at", "id")
             ),
             models.Prefetch(
                 "evidence",
@@ -313,7 +313,7 @@ class ClaimQuerySet(AnnotationQuerySet):
             Claim.objects.select_related("article__publisher").defer("article__body", "article__search_vector")
             .prefetch_related(
                 models.Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-                models.Prefetch("history", queryset=ClaimStatusChange.objects.order_by("changed_at", "id")),
+                models.Prefetch("history", queryset=ClaimStatusChange.objects.with_evidence_dates().order_by("changed_at", "id")),
             )
             .order_by(F("article__published_at").asc(nulls_last=True), "created_at", "id")
         )
@@ -1261,9 +1261,21 @@ class Evidence(models.Model):
             raise ValidationError({"article": _("Evidence from another article must name another article.")})
 
 
+class ClaimStatusChangeQuerySet(models.QuerySet):
+    def with_evidence_dates(self):
+        """With what dates each change in the world (annotations.across.dated): its evidence and
+        the story that evidence names, without their texts."""
+        return self.select_related("evidence__article", "evidence__other_claim__article").defer(
+            "evidence__article__body", "evidence__article__search_vector",
+            "evidence__other_claim__article__body", "evidence__other_claim__article__search_vector",
+        )
+
+
 @tracked()
 class ClaimStatusChange(models.Model):
     """One change of a claim's status. Rows are only ever added, never changed."""
+
+    objects = ClaimStatusChangeQuerySet.as_manager()
 
     claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="history")
     from_status = models.CharField(_("from"), max_length=20, choices=Claim.Status.choices)

@@ -350,3 +350,22 @@ def test_the_claim_page_costs_the_same_queries_with_two_appearances_or_twelve(cl
     for hour in range(10):
         told(sources, "reported", hours=10 + hour, across=across)
     assert cost() == two
+
+
+def test_a_change_resting_on_the_storys_own_words_is_the_storys_word_and_one_on_another_story_dates_from_it(sources):
+    claim = told(sources, "disputed", hours=1)  # reported, then disputed: on record, the Kremlin
+    quote = claim.evidence.get(kind="quote")
+    claim.change_status("confirmed", by=None, reason="Its own words.", evidence=quote, public_explanation="On record.")
+    moments = timeline([Claim.objects.get(pk=claim.pk)])
+    # Reported as recorded; disputed by an editor (dated when recorded); then confirmed on the story's
+    # own words, which date from the story, but never before the dispute it followed.
+    assert [(m.status, m.is_appearance) for m in moments] == [("reported", True), ("disputed", False), ("confirmed", False)]
+    assert moments[0].at == SUNDAY + timedelta(hours=1) and moments[2].at == moments[1].at > moments[0].at
+
+    later = make_article(title="The summit happened", published_at=SUNDAY + timedelta(days=3))
+    other = told(sources, "reported", hours=2)
+    from annotations.models import Evidence
+    proof = Evidence.objects.create(claim=other, kind="article", article=later)
+    other.change_status("denied", by=None, reason="The other story says it did not happen.", evidence=proof)
+    [_, denial] = timeline([Claim.objects.get(pk=other.pk)])
+    assert denial.status == "denied" and denial.at == SUNDAY + timedelta(days=3)
