@@ -6,8 +6,11 @@ A fresh database (`--database` on the embedded server, or DATABASE_URL as it is)
 then filled with: publishers and other sources; 5,000 entities, each with aliases in other
 scripts; N stories in English, Indonesian, Korean and Russian spread over three years (nine in
 ten published), whose text names about ten entities each (a few entities very often, most
-rarely, as in real news), with a mention for each name, three claims with their attribution,
-and story links. Rows are streamed with COPY, with the history triggers off for the session
+rarely, as in real news), with a mention for each name, five claims with their attribution
+(500,000 at 100,000 stories), and story links. Four claims in ten are appearances of a claim told
+in other stories too: most of those in a few stories (50,000 claims across stories, about four
+appearances each), some in a hundred or more (100 claims that every outlet repeats, about 200
+appearances each); the rest are claims of their own. Rows are streamed with COPY, with the history triggers off for the session
 (the history of generated data says nothing); every other rule of the database still holds.
 """
 
@@ -17,6 +20,7 @@ import os
 import random
 import sys
 import time
+import uuid
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -36,6 +40,8 @@ LATIN = "ka ri mo na su le ta vi do ge ra po lin mar sen tor bel ko ha ni".split
 HANGUL = "가 리 모 나 수 레 타 비 도 게 라 포 린 마 센 토 벨 코 하 니".split()
 CYRILLIC = "ка ри мо на су ле та ви до ге ра по лин мар сен тор бел ко ха ни".split()
 KINDS = ["person", "organisation", "place", "event"]
+CLAIMS_PER_STORY = 5
+WIDELY_TOLD, TOLD_AGAIN = 100, 50_000  # claims across stories: told in ~200 stories each, in ~4
 
 
 def entity_names(rng: random.Random, n: int) -> tuple[str, str, str]:
@@ -64,7 +70,9 @@ def generate(stories: int, seed: int) -> dict[str, int]:
     django.setup()
     from django.db import connection
 
-    from annotations.models import Attribution, Claim, ClaimStatusChange, Entity, EntityAlias, Mention, StoryLink
+    from annotations.models import (
+        Attribution, Claim, ClaimAcrossStories, ClaimStatusChange, Entity, EntityAlias, Evidence, Mention, StoryLink,
+    )
     from articles.models import Article, Source
 
     rng = random.Random(seed)
@@ -100,8 +108,18 @@ def generate(stories: int, seed: int) -> dict[str, int]:
         # A few entities are in most stories, most in few (Zipf), as in real news.
         weights = [1 / (rank + 1) ** 1.1 for rank in range(ENTITIES)]
         start_time = now - timedelta(days=3 * 365)
-        mentions, claims, attributions, links, changes = [], [], [], [], []
+        mentions, claims, attributions, links, changes, evidence, across = [], [], [], [], [], [], []
         article_rows = []
+
+        def key() -> uuid.UUID:
+            return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+        shared = WIDELY_TOLD + TOLD_AGAIN
+        counts["claims across stories"] = copy(raw, ClaimAcrossStories, (
+            (n, key(), f"Claim told in many stories, number {n}.", rng.choice(LANGUAGES), start_time, None)
+            for n in range(1, shared + 1)
+        ), ["id", "key", "statement", "language", "created_at", "created_by"])
+        next_across = shared + 1
         for i in range(1, stories + 1):
             language = LANGUAGES[i % 4]
             named = set(rng.choices(range(ENTITIES), weights=weights, k=10))
@@ -129,16 +147,31 @@ def generate(stories: int, seed: int) -> dict[str, int]:
             ))
             for entity_id, start, end, name in spans:
                 mentions.append((i, entity_id, start, end, name, body[max(0, start - 32):start], body[end:end + 32], True, now))
-            for c in range(3):
+            for c in range(CLAIMS_PER_STORY):
                 start, end = sentences[c % len(sentences)]
-                claim_id = (i - 1) * 3 + c + 1
-                status = rng.choice(["unverified", "reported", "disputed"])
+                claim_id = (i - 1) * CLAIMS_PER_STORY + c + 1
+                unnamed = c % 3 == 2
+                # A claim from a named source on the record may be confirmed, on its own quote.
+                status = rng.choice(["unverified", "reported", "disputed"] + ([] if unnamed else ["confirmed"]))
+                draw = rng.random()
+                if draw < 0.04:
+                    across_id = rng.randint(1, WIDELY_TOLD)
+                elif draw < 0.40:
+                    across_id = rng.randint(WIDELY_TOLD + 1, shared)
+                else:
+                    across_id = next_across
+                    next_across += 1
+                    across.append((across_id, key(), f"{c + 1}. {body[start:end]}", language, now, None))
                 claims.append((claim_id, i, start, end, body[start:end], body[max(0, start - 32):start], body[end:end + 32],
-                               f"{c + 1}. {body[start:end]}", status, "", 1, True, now, now))
-                source = rng.choice(anonymous if c == 2 else on_record)
-                attributions.append((claim_id, claim_id, 0, source, "speaker", "anonymous" if c == 2 else "on_record", ""))
+                               f"{c + 1}. {body[start:end]}", status, "", 1, True, now, now, across_id))
+                source = rng.choice(anonymous if unnamed else on_record)
+                attributions.append((claim_id, claim_id, 0, source, "speaker", "anonymous" if unnamed else "on_record", ""))
+                proof = None
+                if status == "confirmed":
+                    proof = claim_id
+                    evidence.append((claim_id, claim_id, "quote", claim_id, "", "", "", now))
                 if status != "unverified":  # the claim rules: a status is the one its history last recorded
-                    changes.append((claim_id, claim_id, "unverified", status, "Generated.", now))
+                    changes.append((claim_id, claim_id, "unverified", status, "Generated.", published or now, proof))
             if i > 1 and i % 3 == 0:
                 links.append((len(links) + 1, i, rng.randrange(max(1, i - 500), i), rng.choice(["same_event", "follow_up", "earlier_coverage"]), "", now))
             if len(article_rows) >= 5_000 or i == stories:
@@ -147,16 +180,20 @@ def generate(stories: int, seed: int) -> dict[str, int]:
                 copy(raw, Mention, ((len_id, *row) for len_id, row in enumerate(mentions, counts.get("mentions", 0) + 1)),
                      ["id", "article", "entity", "start", "end", "exact", "prefix", "suffix", "is_published", "created_at"])
                 counts["mentions"] = counts.get("mentions", 0) + len(mentions)
+                copy(raw, ClaimAcrossStories, across, ["id", "key", "statement", "language", "created_at", "created_by"])
                 copy(raw, Claim, claims, ["id", "article", "start", "end", "exact", "prefix", "suffix", "statement", "status",
-                                          "note", "version", "is_published", "created_at", "updated_at"])
+                                          "note", "version", "is_published", "created_at", "updated_at", "across"])
                 copy(raw, Attribution, attributions, ["id", "claim", "position", "source", "role", "sourcing", "exact"])
-                copy(raw, ClaimStatusChange, changes, ["id", "claim", "from_status", "to_status", "reason", "changed_at"])
+                copy(raw, Evidence, evidence, ["id", "claim", "kind", "attribution", "url", "exact", "note", "created_at"])
+                copy(raw, ClaimStatusChange, changes, ["id", "claim", "from_status", "to_status", "reason", "changed_at", "evidence"])
                 counts["claims"] = counts.get("claims", 0) + len(claims)
-                article_rows, mentions, claims, attributions, changes = [], [], [], [], []
+                counts["claims across stories"] += len(across)
+                article_rows, mentions, claims, attributions, changes, evidence, across = [], [], [], [], [], [], []
                 print(f"  {i:,} stories", end="\r", flush=True)
         counts["links"] = copy(raw, StoryLink, links, ["id", "from_article", "to_article", "kind", "note", "created_at"])
         counts["stories"] = stories
-        for model in (Source, Entity, EntityAlias, Article, Mention, Claim, Attribution, ClaimStatusChange, StoryLink):
+        for model in (Source, Entity, EntityAlias, Article, Mention, ClaimAcrossStories, Claim, Attribution, Evidence,
+                      ClaimStatusChange, StoryLink):
             table = model._meta.db_table
             cursor.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), COALESCE(MAX(id), 1)) FROM {table}")
         cursor.execute("SET session_replication_role = origin")

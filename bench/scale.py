@@ -57,7 +57,7 @@ def main() -> None:
     from django.test import Client
 
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
-    from annotations.models import Claim, Entity
+    from annotations.models import Claim, ClaimAcrossStories, Entity
     from annotations.related import related_suggestions
     from annotations.roles import ensure_editors_group
     from annotations.suggestions import suggestions_for
@@ -74,7 +74,10 @@ def main() -> None:
     entities = rng.sample(named, min(n // 2, len(named)))
     entities += list(Entity.objects.published().order_by("pk").values_list("slug", flat=True)[: n // 2])  # the commonest too
     sources = rng.sample(list(Source.objects.published().filter(kind="publication").values_list("slug", flat=True)), min(n, 100))
-    claims = rng.sample(list(Claim.objects.published().values_list("pk", flat=True)[: n * 50]), n)
+    # Half the claim pages are of claims told in the most stories (bench/generate.py: ~200 each).
+    claims = rng.sample(list(Claim.objects.published().values_list("pk", flat=True)[: n * 50]), n - n // 2)
+    widely_told = Claim.objects.published().filter(across__in=ClaimAcrossStories.objects.order_by("pk")[:100])
+    claims += rng.sample(list(widely_told.values_list("pk", flat=True)[: n * 50]), n // 2)
     words = ["talks", "ministers", "pembicaraan", "menteri", "회담이", "장관들이", "переговоры", "министров", "capital",
              "Kari", "Moleta", "리나", "Рина", "week agreed", "\"next week\"", "talks -capital", "ibu kota", "столице"]
     names = list(Entity.objects.order_by("?").values_list("name", flat=True)[:20])

@@ -4,11 +4,10 @@ and the Kremlin's confirmation in another, joins them, and readers see one claim
 import re
 
 import pytest
-from django.contrib.auth.models import User
 from playwright.sync_api import Page, expect
 
 from annotations.models import Claim
-from annotations.tests.test_desk_browser import log_in, select
+from annotations.tests.test_desk_browser import desk_editor, log_in, mark_reported_via_yonhap, select  # noqa: F401 (a fixture)
 from articles.models import Source
 from articles.tests.makers import make_article, make_source
 
@@ -19,11 +18,6 @@ REPORT = (
     "mengutip seorang pejabat yang tidak disebutkan namanya."
 )
 CONFIRMATION = "The Kremlin confirmed on Monday that Kim Jong Un's train is on its way to Russia."
-
-
-@pytest.fixture
-def desk_editor(transactional_db, editor) -> User:
-    return editor
 
 
 def test_an_editor_joins_the_report_and_the_kremlins_confirmation_and_readers_see_one_claim(page: Page, desk_editor, reader_page: Page):
@@ -39,19 +33,7 @@ def test_an_editor_joins_the_report_and_the_kremlins_confirmation_and_readers_se
 
     # The report: an unnamed official, via Yonhap.
     page.goto(f"/desk/articles/{report.pk}/")
-    select(page, "kereta Kim Jong Un telah berangkat menuju Rusia")
-    page.get_by_role("button", name="Mark claim").click()
-    page.get_by_label("Statement").fill("Kim Jong Un's train has left for Russia.")
-    page.get_by_label("Source of link 1").fill("an unnamed official")
-    page.get_by_label("Kind, if link 1 is a new source").select_option("anonymous")
-    page.get_by_label("Sourcing of link 1").select_option("anonymous")
-    page.get_by_role("button", name="Add a link to the chain").click()
-    page.get_by_label("Source of link 2").fill("Yonh")
-    page.get_by_role("button", name=re.compile("^Yonhap")).click()
-    page.get_by_label("Role of link 2").select_option("via")
-    page.get_by_label("Status").select_option("reported")
-    page.get_by_role("button", name="Record claim").click()
-    expect(page.get_by_role("status")).to_have_text("Claim recorded.")
+    mark_reported_via_yonhap(page, "kereta Kim Jong Un telah berangkat menuju Rusia", "Kim Jong Un's train has left for Russia.")
 
     # The Kremlin's confirmation, on the record, in another story and language.
     page.goto(f"/desk/articles/{confirmation.pk}/")

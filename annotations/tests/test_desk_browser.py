@@ -60,6 +60,24 @@ def desk_editor(transactional_db, editor) -> User:
     return editor
 
 
+def mark_reported_via_yonhap(page: Page, words: str, statement: str) -> None:
+    """Mark `words` as a claim, reported by an unnamed official (a new source) via Yonhap (one the
+    newsroom knows), as the worked example's train claim is."""
+    select(page, words)
+    page.get_by_role("button", name="Mark claim").click()
+    page.get_by_label("Statement").fill(statement)
+    page.get_by_label("Source of link 1").fill("an unnamed official")
+    page.get_by_label("Kind, if link 1 is a new source").select_option("anonymous")
+    page.get_by_label("Sourcing of link 1").select_option("anonymous")
+    page.get_by_role("button", name="Add a link to the chain").click()
+    page.get_by_label("Source of link 2").fill("Yonh")
+    page.get_by_role("button", name=re.compile("^Yonhap")).click()
+    page.get_by_label("Role of link 2").select_option("via")
+    page.get_by_label("Status").select_option("reported")
+    page.get_by_role("button", name="Record claim").click()
+    expect(page.get_by_role("status")).to_have_text("Claim recorded.")
+
+
 def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor, reader_page: Page):
     story = make_article(title="Kereta Kim berangkat", body=STORY, language="id", status=Article.Status.DRAFT, published_at=None)
     make_source(name="Yonhap", kind=Source.Kind.NEWS_AGENCY, country="KR")
@@ -88,19 +106,7 @@ def test_editor_annotates_the_worked_example_end_to_end(page: Page, desk_editor,
     ]
 
     # A claim attributed to an anonymous official via a news agency, reported.
-    select(page, "kereta Kim Jong Un telah berangkat menuju Rusia")
-    page.get_by_role("button", name="Mark claim").click()
-    page.get_by_label("Statement").fill("Kim Jong Un's train has left for Russia.")
-    page.get_by_label("Source of link 1").fill("an unnamed official")
-    page.get_by_label("Kind, if link 1 is a new source").select_option("anonymous")
-    page.get_by_label("Sourcing of link 1").select_option("anonymous")
-    page.get_by_role("button", name="Add a link to the chain").click()
-    page.get_by_label("Source of link 2").fill("Yonh")
-    page.get_by_role("button", name=re.compile("^Yonhap")).click()
-    page.get_by_label("Role of link 2").select_option("via")
-    page.get_by_label("Status").select_option("reported")
-    page.get_by_role("button", name="Record claim").click()
-    expect(page.get_by_role("status")).to_have_text("Claim recorded.")
+    mark_reported_via_yonhap(page, "kereta Kim Jong Un telah berangkat menuju Rusia", "Kim Jong Un's train has left for Russia.")
     card = page.locator(".claim-card", has_text="train has left for Russia")
     expect(card).to_contain_text("according to Yonhap, citing an unnamed official")
 
