@@ -7,14 +7,19 @@ history): the public's are the published ones, an editor's all of them.
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import wraps
 
 from django.db import models
 from django.utils import timezone
-from django.utils.formats import date_format
+from django.urls import reverse
+from django.utils import dateformat
+from django.utils.formats import date_format, get_format
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy as _
 
-from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatus, Evidence
+from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatus, ClaimStatusChange, Evidence
 from articles.models import Article, Source
 
 
@@ -37,16 +42,51 @@ STRONGEST_FIRST = (ClaimStatus.DENIED, ClaimStatus.DISPUTED, ClaimStatus.REPORTE
 RECORDED_WITH = timedelta(minutes=1)
 
 
-def appearances_of(across: ClaimAcrossStories, *, public: bool):
-    """The claim's appearances with what the standing, the timeline and the pages read."""
-    appearances = Claim.objects.published() if public else Claim.objects.all()
-    return (
-        appearances.filter(across=across)
+# What the standing, the timeline and the claim page read of each appearance, and no more: a
+# claim told in hundreds of stories makes as many rows of each.
+APPEARANCE_FIELDS = (
+    "id", "article", "across", "statement", "status", "created_at", "is_published", "start", "end", "exact",
+    "article__title", "article__slug", "article__language", "article__published_at", "article__status",
+    "article__publisher", "article__publisher__name", "article__publisher__kind", "article__publisher__url",
+    "article__publisher__slug",
+)
+CHAIN_FIELDS = ("id", "claim", "position", "role", "sourcing", "source", "source__name", "source__kind", "source__slug")
+CHANGE_FIELDS = (
+    "id", "claim", "from_status", "to_status", "changed_at", "public_explanation", "evidence", "evidence__kind",
+    "evidence__article", "evidence__article__status", "evidence__article__published_at", "evidence__other_claim",
+    "evidence__other_claim__article", "evidence__other_claim__article__status",
+    "evidence__other_claim__article__published_at",
+)
+
+
+def appearances_of(across: ClaimAcrossStories, *, public: bool) -> list[Claim]:
+    """The claim's appearances with what the standing and the timeline read: each one's story
+    and outlet, chain, and status history with what each change rests on, in three queries.
+
+    The chains and histories are read in one query each and handed to each appearance as its
+    prefetched `attributions` and `history` (what prefetch_related stores, without building a
+    queryset per appearance: for a claim told in hundreds of stories that was most of the page's
+    time)."""
+    appearances = list(
+        (Claim.objects.published() if public else Claim.objects.all()).filter(across=across)
         .select_related("article__publisher")
-        .defer("article__body", "article__search_vector")
-        .for_display(published_evidence=public)
+        .only(*APPEARANCE_FIELDS)
         .order_by("article__published_at", "created_at", "id")
     )
+    ids = [appearance.pk for appearance in appearances]
+    chains: dict[int, list] = {pk: [] for pk in ids}
+    histories: dict[int, list] = {pk: [] for pk in ids}
+    chain = Attribution.objects.filter(claim__in=ids).select_related("source").only(*CHAIN_FIELDS)
+    for attribution in chain.order_by("claim", "position"):
+        chains[attribution.claim_id].append(attribution)
+    changes = ClaimStatusChange.objects.filter(claim__in=ids).select_related(
+        "evidence__article", "evidence__other_claim__article"
+    ).only(*CHANGE_FIELDS)
+    for change in changes.order_by("changed_at", "id"):
+        histories[change.claim_id].append(change)
+    for appearance in appearances:
+        appearance._prefetched_objects_cache = {"attributions": chains[appearance.pk], "history": histories[appearance.pk]}
+    return appearances
 
 
 def appeared_at(appearance: Claim) -> datetime:
@@ -54,6 +94,20 @@ def appeared_at(appearance: Claim) -> datetime:
     return appearance.article.published_at or appearance.created_at
 
 
+def per_appearance(function):
+    """Worked out once per appearance loaded: the standing, the timeline and its picture all ask."""
+
+    @wraps(function)
+    def once(appearance: Claim):
+        known = appearance.__dict__.setdefault("_across", {})
+        if function.__name__ not in known:
+            known[function.__name__] = function(appearance)
+        return known[function.__name__]
+
+    return once
+
+
+@per_appearance
 def told_with(appearance: Claim) -> list:
     """The status changes that say what the story itself said, in order: the first, made as the
     appearance was recorded (reported, or confirmed on the evidence named: Claim.record) or dated
@@ -83,6 +137,7 @@ def moment_of_status(appearance: Claim) -> datetime:
     return later[-1][1] if later else appeared_at(appearance)
 
 
+@per_appearance
 def later_changes(appearance: Claim) -> list[tuple]:
     """The changes after the story's own word, each with when it happened (dated()), never before
     the one it followed: an appearance's marks keep the order its status moved in."""
@@ -110,6 +165,12 @@ def dated(change, appearance: Claim) -> datetime:
     return change.changed_at
 
 
+@per_appearance
+def chain_words(appearance: Claim) -> str:
+    return appearance.chain_in_words()
+
+
+@per_appearance
 def sourcing_of(appearance: Claim) -> str:
     """How the appearance is sourced, as the timeline draws it: "on_record" when a named source of
     its chain speaks on the record, "unnamed" when its chain has only unnamed sources, "none"."""
@@ -224,6 +285,10 @@ class Moment:
         return str(ClaimStatus(self.status).label)
 
     @property
+    def chain(self) -> str:
+        return chain_words(self.appearance)
+
+    @property
     def from_label(self) -> str:
         return str(ClaimStatus(self.from_status).label) if self.from_status else ""
 
@@ -251,26 +316,20 @@ CLOSE = 90  # marks nearer than this in one row put their words on alternate sid
 
 @dataclass
 class Mark:
+    """A moment drawn: its place and, written out once, the coordinates the SVG reads."""
+
     x: float
     y: float
     moment: Moment
     label_y: float
 
-    @property
-    def shape(self) -> str:
-        return self.moment.sourcing
-
-    @property
-    def triangle(self) -> str:
-        return f"{self.x:.1f},{self.y - MARK:.1f} {self.x + MARK:.1f},{self.y + MARK:.1f} {self.x - MARK:.1f},{self.y + MARK:.1f}"
-
-    @property
-    def left(self) -> float:
-        return self.x - MARK
-
-    @property
-    def top(self) -> float:
-        return self.y - MARK
+    def __post_init__(self) -> None:
+        x, y = self.x, self.y
+        self.cx, self.cy, self.label_at = f"{x:.1f}", f"{y:.1f}", f"{self.label_y:.1f}"
+        self.left, self.top = f"{x - MARK:.1f}", f"{y - MARK:.1f}"
+        self.triangle = f"{x:.1f},{y - MARK:.1f} {x + MARK:.1f},{y + MARK:.1f} {x - MARK:.1f},{y + MARK:.1f}"
+        self.shape, self.label = self.moment.sourcing, self.moment.status_label
+        self.css = f"mark status-{self.moment.status}" + ("" if self.moment.is_appearance else " mark-change")
 
 
 @dataclass
@@ -280,10 +339,10 @@ class Picture:
     rows: list  # (outlet name, y)
     marks: list
     ticks: list  # (x, text, anchor)
-    axis_y: float
+    axis_y: str
     left: int = LEFT
+    outlet_x: int = LEFT - 16
     right: int = WIDTH - RIGHT
-    mark_size: int = 2 * MARK
 
 
 def picture(moments: list[Moment]) -> Picture:
@@ -314,4 +373,51 @@ def picture(moments: list[Moment]) -> Picture:
         ticks.append((LEFT, date_format(first, shown), "start"))
         if span:
             ticks.append((WIDTH - RIGHT, date_format(last, shown), "end"))
-    return Picture(WIDTH, int(axis_y + BOTTOM), [(name, y) for name, y in row_of.items()], marks, ticks, axis_y)
+    rows = [(name, f"{y:.1f}") for name, y in row_of.items()]
+    ticks = [(f"{x:.1f}", text, anchor) for x, text, anchor in ticks]
+    return Picture(WIDTH, int(axis_y + BOTTOM), rows, marks, ticks, f"{axis_y:.1f}")
+
+
+@dataclass
+class Row:
+    """A moment as the timeline's table writes it, each cell worked out once."""
+
+    at: str  # ISO 8601, for <time datetime>
+    when: str
+    outlet: str
+    url: str
+    language: str
+    title: str
+    what: str  # safe HTML
+    chain: str
+    here: bool  # the appearance the page is about
+
+
+PLACEHOLDER = "2718281828"
+
+
+def table(moments: list[Moment], here: int | None = None) -> list[Row]:
+    told = {}  # "told as <strong>reported</strong>", once per status
+    # Worked out once, not once a row: a claim told in hundreds of stories has hundreds of rows.
+    before, after = reverse("articles:claim-detail", args=[int(PLACEHOLDER)]).rsplit(PLACEHOLDER, 1)
+    shown = get_format("DATETIME_FORMAT")
+    rows = []
+    for moment in moments:
+        appearance = moment.appearance
+        if moment.is_appearance:
+            if moment.status not in told:
+                told[moment.status] = mark_safe(  # the message's markup is ours; the status is escaped
+                    gettext("told as <strong>%(status)s</strong>") % {"status": escape(moment.status_label)}
+                )
+            what = told[moment.status]
+        else:
+            what = format_html("{} → <strong>{}</strong>", moment.from_label, moment.status_label)
+        if moment.explanation:
+            what = format_html("{}: {}", what, moment.explanation)
+        at = timezone.localtime(moment.at)
+        rows.append(Row(
+            at.isoformat(), dateformat.format(at, shown), moment.outlet.name, f"{before}{appearance.pk}{after}",
+            appearance.article.language, appearance.article.title, what, capfirst(moment.chain), appearance.pk == here,
+        ))
+    return rows
+

@@ -306,19 +306,16 @@ class ClaimQuerySet(AnnotationQuerySet):
         )
 
     def with_claims_across(self):
-        """Claims with the claim across stories each is an appearance of: its translations, and
-        every appearance with its story, outlet, chain and status history (what its standing and
-        its timeline read, annotations/across.py), in a fixed number of queries."""
-        appearances = (
-            Claim.objects.select_related("article__publisher").defer("article__body", "article__search_vector")
-            .prefetch_related(
-                models.Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")),
-                models.Prefetch("history", queryset=ClaimStatusChange.objects.with_evidence_dates().order_by("changed_at", "id")),
-            )
-            .order_by(F("article__published_at").asc(nulls_last=True), "created_at", "id")
+        """Claims with the claim across stories each is an appearance of (and its wordings), and
+        `elsewhere_count`: how many other stories' claims are appearances of it. Its standing and
+        timeline are read apart (annotations/across.py): a claim told in hundreds of stories
+        costs a story's workspace nothing more."""
+        others = (
+            Claim.objects.filter(across=OuterRef("across")).exclude(pk=OuterRef("pk")).order_by()
+            .values("across").annotate(n=models.Count("pk")).values("n")
         )
-        return self.select_related("across").prefetch_related(
-            "across__translations", models.Prefetch("across__appearances", queryset=appearances)
+        return self.select_related("across").prefetch_related("across__translations").annotate(
+            elsewhere_count=models.functions.Coalesce(models.Subquery(others), 0)
         )
 
 

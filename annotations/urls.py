@@ -24,6 +24,7 @@ urlpatterns = [
     path("claims/<int:pk>/status/", views.claim_status_update, name="claim-status-update"),
     path("claims/<int:pk>/attributions/", views.claim_attribution_create, name="claim-attribution-create"),
     path("claims/<int:pk>/delete/", views.claim_delete, name="claim-delete"),
+    path("claims/<int:pk>/across/", views.claim_across, name="claim-across"),
     path("claims/<int:pk>/join/search/", views.claim_join_search, name="claim-join-search"),
     path("claims/<int:pk>/join/", views.claim_join, name="claim-join"),
     path("claims/<int:pk>/split/", views.claim_split, name="claim-split"),

@@ -43,7 +43,7 @@ from annotations.forms import (
     why_no_link,
 )
 from annotations import history, publishing
-from annotations.across import standing, timeline
+from annotations.across import appearances_of, standing, timeline
 from annotations.highlighting import around, segments
 from annotations.related import decide as decide_related, related_suggestions
 from annotations.suggestions import Suggestion, SuggestionGroup, occurrences_to_tag, suggestion_groups
@@ -147,10 +147,6 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
     for claim in claims:
         claim.status_form = ClaimStatusForm(claim=claim, related=related_articles, initial={"version": claim.version})
         claim.attribution_form = ClaimAttributionForm(initial={"version": claim.version}, prefix=f"attribution-{claim.pk}")
-        appearances = claim.across.appearances.all()
-        claim.elsewhere = [appearance for appearance in appearances if appearance.pk != claim.pk]
-        if claim.elsewhere:
-            claim.verdict, claim.moments = standing(appearances), timeline(appearances)
         claim.translation_form = ClaimTranslationForm(across=claim.across, prefix=f"translation-{claim.pk}")
         claim.split_form = ClaimSplitForm()
     return {
@@ -521,6 +517,21 @@ def claim_answer(request: HttpRequest, claim: Claim, *, message: str = "", statu
         return workspace_update(request, claim.article, status=status, extra=extra)
     context = workspace_context(request, claim.article) | {"details_form": ArticleDetailsForm(instance=claim.article)} | extra
     return render(request, "annotations/article_workspace.html", context, status=status)
+
+
+@editor_required
+@vary_on_headers("HX-Request")
+def claim_across(request: HttpRequest, pk: int) -> HttpResponse:
+    """The claim across stories that a story's claim is an appearance of, as the desk sees it
+    (drafts included): its standing with its reason, and its timeline. The claim card loads it
+    when opened; a claim told in hundreds of stories costs the workspace nothing until then."""
+    claim = desk_claim(request, pk)
+    appearances = appearances_of(claim.across, public=False)
+    context = {
+        "claim": claim, "across": claim.across, "verdict": standing(appearances), "moments": timeline(appearances),
+        "appearance_count": len(appearances),
+    }
+    return render_page_or_results(request, "annotations/claim_across.html", context)
 
 
 @editor_required

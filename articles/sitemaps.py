@@ -27,7 +27,12 @@ class SourceSitemap(Sitemap):
 
 class ClaimSitemap(Sitemap):
     def items(self):
-        return Claim.objects.published().only("pk").order_by("pk")
+        """One page per claim across stories: its first published appearance's, which the pages of
+        its other appearances name as canonical (articles.views.claim_detail)."""
+        return (
+            Claim.objects.published().only("pk")
+            .order_by("across_id", "article__published_at", "created_at", "id").distinct("across_id")
+        )
 
 
 SITEMAPS = {"articles": ArticleSitemap, "entities": EntitySitemap, "sources": SourceSitemap, "claims": ClaimSitemap}

@@ -3,6 +3,7 @@
 import json
 
 from django.conf import settings
+from django.urls import reverse
 from django.utils.html import _json_script_escapes
 from django.utils.text import capfirst
 from django.utils.translation import get_language
@@ -95,11 +96,11 @@ def as_script_text(data: dict) -> SafeString:
 STANDING_RATINGS = {"confirmed": 5, "contested": 3, "disputed": 2, "denied": 1, "retracted": 1}
 
 
-def appearance_node(appearance: Claim, absolute) -> dict:
+def appearance_node(appearance: Claim, story_url) -> dict:
     article = appearance.article
     node = {
         "@type": "NewsArticle",
-        "url": absolute(article.get_absolute_url()),
+        "url": story_url(article),
         "headline": article.title[:110],
         "inLanguage": article.language,
         "publisher": source_node(article.publisher),
@@ -114,13 +115,19 @@ def claim_graph(across, appearances: list, verdict, absolute) -> dict:
     public's appearances, first told first), and its standing as the rating."""
     from annotations.across import moment_of_status
 
+    # One address worked out, the others written from it: a claim may be told in hundreds of stories.
+    before, after = absolute(reverse("articles:detail", args=["slug-of-the-story"])).rsplit("slug-of-the-story", 1)
+
+    def story_url(article: Article) -> str:
+        return f"{before}{article.slug}{after}"
+
     first = appearances[0]
     item = {
         "@type": "Claim",
         "text": across.statement,
         "inLanguage": across.language,
-        "appearance": [appearance_node(appearance, absolute) for appearance in appearances],
-        "firstAppearance": appearance_node(first, absolute),
+        "appearance": [appearance_node(appearance, story_url) for appearance in appearances],
+        "firstAppearance": appearance_node(first, story_url),
     }
     if first.article.published_at:
         item["datePublished"] = first.article.published_at.isoformat()

@@ -15,8 +15,8 @@ from django.utils.translation import get_language, gettext_lazy as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.highlighting import linked_runs, paragraphs, segments
-from annotations.across import appearances_of, picture, standing, timeline
-from annotations.models import Attribution, Claim, ClaimAcrossStories, Entity, Mention, StoryLink
+from annotations.across import appearances_of, picture, standing, table, timeline
+from annotations.models import Attribution, Claim, ClaimAcrossStories, Entity, Evidence, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles.filtering import StoryFilterForm, published_stories_naming
 from articles.models import Article, Source
@@ -186,11 +186,15 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     across = ClaimAcrossStories.objects.prefetch_related("translations").get(pk=across_id)
     appearances = list(appearances_of(across, public=True))
     claim = next(appearance for appearance in appearances if appearance.pk == pk)
+    evidence = Evidence.objects.published().filter(claim=claim).select_related(
+        "attribution__source", "article", "other_claim__article"
+    ).order_by("id")
     moments = timeline(appearances)
     wording, wording_language = across.wording_in(get_language())
     context = {
-        "claim": claim, "article": claim.article, "evidence": claim.evidence.all(), "across": across,
-        "appearances": appearances, "verdict": standing(appearances), "moments": moments, "picture": picture(moments),
+        "claim": claim, "article": claim.article, "evidence": evidence, "across": across,
+        "appearances": appearances, "verdict": standing(appearances), "rows": table(moments, here=claim.pk),
+        "picture": picture(moments),
         "wording": wording, "wording_language": wording_language,
         "canonical": request.build_absolute_uri(appearances[0].get_absolute_url()),
     }

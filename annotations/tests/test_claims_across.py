@@ -239,7 +239,12 @@ def test_an_editor_splits_a_claim_off_and_undoes_the_split(editor_client, editor
     across = one_claim(sources, "reported", "confirmed")
     second = across.appearances.get(status="confirmed")
     page = editor_client.get(reverse("desk:article", args=[second.article_id])).content.decode()
-    assert "Also in 1 other story" in page and "Confirmed on 10 Sep 2023 by Kremlin" in page
+    assert "Also in 1 other story" in page
+    across_page = reverse("desk:claim-across", args=[second.pk])
+    assert f'hx-get="{across_page}"' in page, "its standing and timeline load when the card's details open"
+    timeline_part = editor_client.get(across_page, headers={"HX-Request": "true"}).content.decode()
+    assert "Confirmed on 10 Sep 2023 by Kremlin" in timeline_part and "<html" not in timeline_part
+    assert "<html" in editor_client.get(across_page).content.decode(), "a whole page when opened directly"
     response = editor_client.post(reverse("desk:claim-split", args=[second.pk]), {"version": second.version},
                                   headers={"HX-Request": "true"})
     assert response.status_code == 200 and "a claim of its own" in response.content.decode()
@@ -369,3 +374,12 @@ def test_a_change_resting_on_the_storys_own_words_is_the_storys_word_and_one_on_
     other.change_status("denied", by=None, reason="The other story says it did not happen.", evidence=proof)
     [_, denial] = timeline([Claim.objects.get(pk=other.pk)])
     assert denial.status == "denied" and denial.at == SUNDAY + timedelta(days=3)
+
+
+def test_the_sitemap_lists_each_claim_across_stories_once_by_its_canonical_page(client, sources):
+    across = one_claim(sources, "reported", "confirmed", "reported")
+    alone = told(sources, "reported", hours=9)
+    sitemap = client.get("/sitemap.xml").content.decode()
+    first = across.appearances.order_by("article__published_at").first()
+    claim_pages = re.findall(r"/claims/(\d+)/", sitemap)
+    assert sorted(map(int, claim_pages)) == sorted([first.pk, alone.pk])

@@ -18,7 +18,7 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "article": [article.pk], "article-publish": [article.pk], "article-update": [article.pk], "mention-create": [article.pk],
         "claim-create": [article.pk], "story-link-create": [article.pk], "story-link-search": [article.pk],
         "mention-delete": [article.pk, mention.pk], "story-link-delete": [article.pk, link.pk],
-        "claim-join-search": [claim.pk], "claim-join": [claim.pk], "claim-split": [claim.pk],
+        "claim-across": [claim.pk], "claim-join-search": [claim.pk], "claim-join": [claim.pk], "claim-split": [claim.pk],
         "claim-translation-create": [claim.pk],
         "claim-status-update": [claim.pk], "claim-attribution-create": [claim.pk], "claim-delete": [claim.pk],
         "article-history": [article.pk], "suggestion-accept": [article.pk], "suggestion-reject": [article.pk],
@@ -46,6 +46,7 @@ def test_a1_every_desk_url_is_for_editors_only(client, story, editor):
     for name, url in urls.items():
         method = client.get if name in {
             "inbox", "article", "entity-search", "source-search", "story-link-search", "import", "article-history", "claim-join-search",
+            "claim-across",
         } else client.post
         client.logout()
         response = method(url)
