@@ -402,6 +402,7 @@ class AppearanceInline(admin.TabularInline):
 class ClaimAcrossStoriesAdmin(RecordsCreator, admin.ModelAdmin):
     list_display = ["statement", "language", "appearance_count", "created_at"]
     list_filter = ["language"]
+    ordering = ["-created_at", "-id"]
     search_fields = ["statement", "translations__statement", "appearances__statement"]
     fields = ["statement", "language", "key", "created_by", "created_at"]
     readonly_fields = ["key", "created_by", "created_at"]

@@ -485,7 +485,7 @@ class ClaimTranslationForm(forms.Form):
     """The claim's statement worded in another language, as an editor writes it."""
 
     language = forms.CharField(
-        label=_("Language"), max_length=35, help_text=_("A BCP 47 tag, such as id, en, ko or ru."),
+        label=_("Language of this wording"), max_length=35, help_text=_("A BCP 47 tag, such as id, en, ko or ru."),
         widget=forms.TextInput(attrs={"size": 6, "autocomplete": "off", "spellcheck": "false"}),
     )
     statement = forms.CharField(label=_("The claim in that language"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))

@@ -55,7 +55,7 @@ def test_an_editor_joins_the_report_and_the_kremlins_confirmation_and_readers_se
     # The same claim: found as the editor types, joined with one press.
     card = page.locator(".claim-card", has_text="on its way to Russia")
     card.get_by_text("Same claim as in other stories?").click()
-    card.get_by_label("Statement, entity or source").press_sequentially("train has left")
+    card.get_by_label("Look for its words, an entity or who said it").press_sequentially("train has left")
     join = card.get_by_role("button", name="Join: the same claim as “Kim Jong Un's train has left for Russia.”")
     join.click()
     expect(page.get_by_role("status")).to_contain_text("told in 2 stories")
