@@ -17,10 +17,11 @@ from django.utils.formats import date_format, get_format
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
 from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatus, ClaimStatusChange, Evidence
 from articles.models import Article, Source
+from newsdesk.languages import number
 
 
 class Standing(models.TextChoices):
@@ -311,6 +312,7 @@ def timeline(appearances) -> list[Moment]:
 # how the appearance is sourced, with the status written beside it, so it reads without colour.
 WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 720, 180, 60, 8, 56, 44
 MARK = 8  # half a mark's width
+MAX_ROWS = 12
 CLOSE = 90  # marks nearer than this in one row put their words on alternate sides
 
 
@@ -346,10 +348,19 @@ class Picture:
 
 
 def picture(moments: list[Moment]) -> Picture:
+    """The timeline drawn: one row per outlet in the order they first told the claim; past
+    MAX_ROWS, the outlets that came later share the last row, so that a claim told by a hundred
+    outlets is still a picture taken in at a glance (the table lists every one)."""
     outlets: list[str] = []
     for moment in moments:
         if moment.outlet.name not in outlets:
             outlets.append(moment.outlet.name)
+    names = {name: name for name in outlets}
+    if len(outlets) > MAX_ROWS:
+        later = outlets[MAX_ROWS - 1:]
+        shared = ngettext("%(n)s other outlet", "%(n)s other outlets", len(later)) % {"n": number(len(later))}
+        names.update((name, shared) for name in later)
+        outlets = outlets[: MAX_ROWS - 1] + [shared]
     row_of = {name: TOP + ROW * i + ROW / 2 for i, name in enumerate(outlets)}
     axis_y = TOP + ROW * len(outlets) + 8
     span_start = moments[0].at if moments else None
@@ -359,13 +370,17 @@ def picture(moments: list[Moment]) -> Picture:
     def x_of(at: datetime) -> float:
         return LEFT + (inner * (at - span_start).total_seconds() / span if span else inner / 2)
 
-    marks, last_x = [], {}
+    marks, last = [], {}
     for moment in moments:
-        x, y = x_of(moment.at), row_of[moment.outlet.name]
-        previous = last_x.get(y)
-        above = previous is not None and x - previous[0] < CLOSE and not previous[1]
-        marks.append(Mark(x, y, moment, y - MARK - 6 if above else y + MARK + 16))
-        last_x[y] = (x, above)
+        x, y = x_of(moment.at), row_of[names[moment.outlet.name]]
+        previous = last.get(y)  # (x, words above, status) of the row's mark before
+        close = previous is not None and x - previous[0] < CLOSE
+        above = close and not previous[1]
+        mark = Mark(x, y, moment, y - MARK - 6 if above else y + MARK + 16)
+        if close and previous[2] == moment.status:
+            mark.label = ""  # a run of marks of one status says it once
+        marks.append(mark)
+        last[y] = (x, above, moment.status)
     shown = "DATETIME_FORMAT" if span < 3 * 24 * 3600 else "DATE_FORMAT"
     ticks = []
     if moments:

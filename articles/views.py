@@ -5,6 +5,7 @@ from functools import wraps
 
 from django import forms
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
+from django.core.paginator import Paginator
 from django.db.models import Count, F, Func, Prefetch, Value
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
@@ -45,6 +46,7 @@ def public_page(view):
 
 
 PUBLIC_MAX_AGE = 60
+TIMELINE_PAGE = 50
 COMPANION_STORIES = 200  # an entity's "named with" list looks at its most recent stories
 
 
@@ -193,11 +195,13 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     wording, wording_language = across.wording_in(get_language())
     context = {
         "claim": claim, "article": claim.article, "evidence": evidence, "across": across,
-        "appearances": appearances, "verdict": standing(appearances), "rows": table(moments, here=claim.pk),
-        "picture": picture(moments),
+        "appearances": appearances, "verdict": standing(appearances), "picture": picture(moments),
         "wording": wording, "wording_language": wording_language,
         "canonical": request.build_absolute_uri(appearances[0].get_absolute_url()),
     }
+    # The table lists every moment, TIMELINE_PAGE at a time: a claim told in hundreds of stories.
+    context["page"] = Paginator(moments, TIMELINE_PAGE).get_page(request.GET.get("page"))
+    context["rows"] = table(context["page"].object_list, here=claim.pk)
     context["json_ld"] = as_script_text(claim_graph(across, appearances, context["verdict"], request.build_absolute_uri))
     return render(request, "articles/claim_detail.html", context)
 

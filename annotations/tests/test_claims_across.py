@@ -383,3 +383,19 @@ def test_the_sitemap_lists_each_claim_across_stories_once_by_its_canonical_page(
     first = across.appearances.order_by("article__published_at").first()
     claim_pages = re.findall(r"/claims/(\d+)/", sitemap)
     assert sorted(map(int, claim_pages)) == sorted([first.pk, alone.pk])
+
+
+def test_a_claim_told_by_many_outlets_is_still_a_picture_at_a_glance_and_its_table_lists_every_moment(client, sources):
+    first = told(sources, "reported", hours=0, outlet="First outlet")
+    for hour in range(1, 55):
+        told(sources, "reported", hours=hour, outlet=f"Outlet {hour}", across=first.across)
+    page = client.get(first.get_absolute_url()).content.decode()
+    svg = re.search(r'<svg class="timeline-picture".*?</svg>', page, re.S).group(0)
+    outlets = re.findall(r'<text class="timeline-outlet"[^>]*>([^<]*)</text>', svg)
+    assert len(outlets) == 12 and outlets[0] == "First outlet" and outlets[-1] == "44 other outlets"
+    assert svg.count('<g class="mark ') == 55
+    assert svg.count('class="mark-label"') < 55, "a run of one status is said once"
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr") == 50 and "Moments 1–50 of 55" in page
+    later = client.get(first.get_absolute_url() + "?page=2").content.decode()
+    assert later.split("<tbody>")[1].split("</tbody>")[0].count("<tr") == 5 and "Outlet 54" in later
