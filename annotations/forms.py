@@ -563,7 +563,11 @@ class PublisherField(IdChoiceField):
         super().__init__(queryset=publishers(), **kwargs)
 
     def label_from_instance(self, source: Source) -> str:
-        return f"{source} · {source.get_kind_display()}"
+        # The kinds' names translated once per field, not once per publisher: get_kind_display()
+        # hashes every lazy name of the choices on each call (hundreds of publishers, ten kinds).
+        if not hasattr(self, "kind_names"):
+            self.kind_names = {kind: str(name) for kind, name in Source.Kind.choices}
+        return f"{source} · {self.kind_names.get(source.kind, source.kind)}"
 
 
 # A story dated further ahead than this is a typing slip (2062 for 2026), not an embargo.

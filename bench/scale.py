@@ -74,10 +74,11 @@ def main() -> None:
     entities = rng.sample(named, min(n // 2, len(named)))
     entities += list(Entity.objects.published().order_by("pk").values_list("slug", flat=True)[: n // 2])  # the commonest too
     sources = rng.sample(list(Source.objects.published().filter(kind="publication").values_list("slug", flat=True)), min(n, 100))
-    # Half the claim pages are of claims told in the most stories (bench/generate.py: ~200 each).
-    claims = rng.sample(list(Claim.objects.published().values_list("pk", flat=True)[: n * 50]), n - n // 2)
+    # Claim pages at random, as readers come to them; and apart, the pages of the claims told in the
+    # most stories (bench/generate.py: about 200 each), the heaviest there are.
+    claims = rng.sample(list(Claim.objects.published().values_list("pk", flat=True)[: n * 50]), n)
     widely_told = Claim.objects.published().filter(across__in=ClaimAcrossStories.objects.order_by("pk")[:100])
-    claims += rng.sample(list(widely_told.values_list("pk", flat=True)[: n * 50]), n // 2)
+    widely_told = rng.sample(list(widely_told.values_list("pk", flat=True)[: n * 50]), n)
     words = ["talks", "ministers", "pembicaraan", "menteri", "회담이", "장관들이", "переговоры", "министров", "capital",
              "Kari", "Moleta", "리나", "Рина", "week agreed", "\"next week\"", "talks -capital", "ibu kota", "столице"]
     names = list(Entity.objects.order_by("?").values_list("name", flat=True)[:20])
@@ -95,6 +96,7 @@ def main() -> None:
         "entity page": (reader, [f"/entities/{slug}/" for slug in entities]),
         "source page": (reader, [f"/sources/{slug}/" for slug in sources]),
         "claim page": (reader, [f"/claims/{pk}/" for pk in claims]),
+        "claim page (widely told)": (reader, [f"/claims/{pk}/" for pk in widely_told]),
         "search": (reader, [f"/search/?q={q}" for q in queries]),
         "feed": (reader, ["/feed/"] * n),
         "desk inbox": (desk, ["/desk/"] * n),
