@@ -849,6 +849,11 @@ def annotation_effects(model, event, action: str, now: dict, before: dict | None
             effects.append(gettext("The public page of this story will show the claim %(old)s instead of %(new)s.") % {
                 "old": quoted(before["statement"]), "new": quoted(now["statement"]),
             })
+        elif model is Claim and field.name == "across":
+            effects.append(gettext(
+                "The public page of the claim %(claim)s will follow it across the stories of the claim %(old)s, "
+                "not those of %(new)s."
+            ) % {"claim": quoted(now["statement"]), "old": quoted(old), "new": quoted(new)})
         elif model is Mention and field.name == "entity":
             effects.append(gettext("The public page of this story will tag %(text)s as %(old)s instead of %(new)s.") % {
                 "text": quoted(now["exact"]), "old": old, "new": new,

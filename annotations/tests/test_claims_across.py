@@ -19,7 +19,7 @@ from annotations.models import (
     AttributionSpec, Claim, ClaimAcrossStories, ClaimStatusChange, ClaimTranslation, EvidenceSpec, StaleVersion,
     StatusStep,
 )
-from annotations.tests.makers import make_entity, make_mention
+from annotations.tests.makers import confirmed, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source, run_sql
 
@@ -399,3 +399,18 @@ def test_a_claim_told_by_many_outlets_is_still_a_picture_at_a_glance_and_its_tab
     assert rows.count("<tr") == 50 and "Moments 1–50 of 55" in page
     later = client.get(first.get_absolute_url() + "?page=2").content.decode()
     assert later.split("<tbody>")[1].split("</tbody>")[0].count("<tr") == 5 and "Outlet 54" in later
+
+
+def test_undoing_a_join_on_a_published_story_says_what_readers_will_see_and_asks_first(editor_client, sources):
+    first, second = told(sources, "reported"), told(sources, "confirmed", hours=2)
+    left = second.across_id
+    editor_client.post(reverse("desk:claim-join", args=[second.pk]), {"across": first.across_id, "version": second.version},
+                       headers={"HX-Request": "true"})
+    entry = next(e for e in history.entries(second.article) if "one with the claim" in e.sentence)
+    event = next(c for c in entry.changes if c.kind == "claim").event
+    url = reverse("desk:history-undo", args=[second.article_id, "claim", event.pgh_id])
+    question = editor_client.post(url).content.decode()
+    assert "will follow it across the stories of the claim" in question.replace("&#x27;", "'")
+    assert Claim.objects.get(pk=second.pk).across_id == first.across_id, "nothing done before the answer"
+    confirmed(editor_client, url)
+    assert Claim.objects.get(pk=second.pk).across_id == left
