@@ -19,7 +19,9 @@ from django.utils.safestring import mark_safe
 from django.utils.text import capfirst
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
-from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatus, ClaimStatusChange, Evidence
+from annotations.models import (
+    Attribution, Claim, ClaimAcrossStories, ClaimStatus, ClaimStatusChange, Evidence, statement_language,
+)
 from articles.models import Article, Source
 from newsdesk.languages import number
 
@@ -88,6 +90,20 @@ def appearances_of(across: ClaimAcrossStories, *, public: bool) -> list[Claim]:
     for appearance in appearances:
         appearance._prefetched_objects_cache = {"attributions": chains[appearance.pk], "history": histories[appearance.pk]}
     return appearances
+
+
+def public_wording(across: ClaimAcrossStories, appearances: list[Claim], language: str) -> tuple[str, str]:
+    """What readers are shown as the claim, and its language: the wording an editor wrote for it in
+    their language; else the statement of the first published story that tells it in their
+    language; else that of the first published story to tell it. `appearances` are the published
+    ones, first told first. The statement as first recorded is never shown by itself: the story
+    it was recorded from may be a draft."""
+    primary = language.split("-")[0].lower()
+    for translation in across.translations.all():
+        if translation.language.split("-")[0].lower() == primary:
+            return translation.statement, translation.language
+    told = [(a.statement, statement_language(a.statement, a.exact, a.article.language)) for a in appearances]
+    return next((found for found in told if found[1].split("-")[0].lower() == primary), told[0])
 
 
 def appeared_at(appearance: Claim) -> datetime:

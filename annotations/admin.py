@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.forms.models import BaseInlineFormSet
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
@@ -372,8 +373,25 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
         return TemplateResponse(request, "admin/annotations/claim/object_history.html", context)
 
 
+class WordingsFormSet(BaseInlineFormSet):
+    """One wording per language (en and en-US are one), and none in the claim's own language,
+    across the rows sent together: the model's checks see each row alone."""
+
+    def clean(self):
+        super().clean()
+        seen = {self.instance.language.split("-")[0].lower()} if self.instance.language else set()
+        for form in self.forms:
+            if not hasattr(form, "cleaned_data") or form.cleaned_data.get("DELETE") or not form.cleaned_data.get("language"):
+                continue
+            primary = form.cleaned_data["language"].split("-")[0].lower()
+            if primary in seen:
+                form.add_error("language", gettext("One wording per language, and none in the claim's own: this language has one."))
+            seen.add(primary)
+
+
 class ClaimTranslationInline(admin.TabularInline):
     model = ClaimTranslation
+    formset = WordingsFormSet
     fields = ["language", "statement"]
     extra = 0
 

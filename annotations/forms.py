@@ -499,7 +499,10 @@ class ClaimTranslationForm(forms.Form):
             language = normalise_language_tag(self.cleaned_data["language"])
         except ValidationError:
             raise ValidationError(_("Give the language as a BCP 47 tag, such as id, en, ko or ru.")) from None
-        if language.split("-")[0].lower() == self.across.language.split("-")[0].lower():
+        primary = language.split("-")[0].lower()
+        if primary in ("und", "mul", "zxx", "mis"):
+            raise ValidationError(_("Name a language: “%(tag)s” says none.") % {"tag": language})
+        if primary == self.across.language.split("-")[0].lower():
             raise ValidationError(_("The claim was first recorded in that language; its statement is its wording there."))
         return language
 
@@ -510,13 +513,19 @@ class ClaimTranslationForm(forms.Form):
         return statement
 
     def save(self, *, by) -> ClaimTranslation:
+        """The wording in that language, new or in place of the one there was (en-US replaces en:
+        readers are given one wording per language)."""
         language, statement = self.cleaned_data["language"], self.cleaned_data["statement"]
+        primary = language.split("-")[0].lower()
         with transaction.atomic():
-            existing = self.across.translations.select_for_update().filter(language__iexact=language).first()
-            if existing is not None:
-                existing.statement = statement
-                existing.save(update_fields=["statement"])
-                return existing
+            # The claim's row locked: two wordings sent at once are saved one after the other.
+            ClaimAcrossStories.objects.select_for_update().filter(pk=self.across.pk).values("pk").get()
+            existing = [t for t in ClaimTranslation.objects.filter(claim=self.across) if t.language.split("-")[0].lower() == primary]
+            if existing:
+                wording = existing[0]
+                wording.language, wording.statement = language, statement
+                wording.save(update_fields=["language", "statement"])
+                return wording
             return ClaimTranslation.objects.create(claim=self.across, language=language, statement=statement, created_by=by)
 
 

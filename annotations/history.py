@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
-from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatusChange, Evidence, Mention, StoryLink, rules_checked
+from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatusChange, ClaimTranslation, Evidence, Mention, StoryLink, rules_checked
 from articles.models import Article, Source
 
 # The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
@@ -600,6 +600,8 @@ def undo_update(model, event, after: dict, *, user) -> str:
                 gettext("“%(field)s” was changed again later; undo that change first.") % {"field": field.verbose_name}
             )
     old_status = getattr(obj, "status", None)
+    if model is Claim and any(field.name == "across" for field in fields):
+        bring_back_claim_across(before["across_id"])
     for field in fields:
         setattr(obj, field.attname, before[field.attname])
     validate(obj)
@@ -683,6 +685,25 @@ def restore(model, event, values: dict, *, user) -> str:
             "what": model._meta.verbose_name, "n": children,
         }
     return gettext("Restored: %(what)s.") % {"what": model._meta.verbose_name}
+
+
+def bring_back_claim_across(across_id: int) -> None:
+    """The claim across stories an undone join or split puts a claim back into, restored as it was
+    last recorded (its wordings with it) if a maintainer has deleted it since it was left empty."""
+    if ClaimAcrossStories.objects.filter(pk=across_id).exists():
+        return
+    Event = event_model(ClaimAcrossStories)
+    last = Event.objects.filter(pgh_obj_id=across_id).order_by("-pgh_id").first()
+    if last is None:
+        raise CannotUndo(gettext("The claim it was one with is gone, with no record of it to bring back."))
+    restore_row(ClaimAcrossStories, snapshot(last, ClaimAcrossStories))
+    if last.pgh_label == "delete":
+        wordings = event_model(ClaimTranslation).objects.filter(
+            claim_id=across_id, pgh_label="delete", pgh_created_at=last.pgh_created_at
+        ).order_by("pgh_id")
+        for row in wordings:
+            if not ClaimTranslation.objects.filter(pk=row.pgh_obj_id).exists():
+                restore_row(ClaimTranslation, snapshot(row, ClaimTranslation))
 
 
 def new_claim_across_stories(values: dict) -> ClaimAcrossStories:

@@ -26,7 +26,7 @@ from articles.models import (
     normalise_language_tag,
     save_with_free_slug,
 )
-from articles.text import Folded, has_no_bidi_controls, name_key, to_name, to_nfc, typed_name_key
+from articles.text import Folded, detect_language, has_no_bidi_controls, name_key, to_name, to_nfc, typed_name_key
 from newsdesk.history import tracked
 
 class StaleVersion(Exception):
@@ -578,6 +578,15 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
         )
 
 
+def statement_language(statement: str, exact: str, story_language: str) -> str:
+    """The language a claim's statement is in: its story's when it is the story's own words, else
+    the language it is written in (an editor may sum up a Korean story in English)."""
+    if to_nfc(statement.strip()) == to_nfc(exact.strip()) or len(statement.split()) < 3:
+        return story_language
+    detected = detect_language(statement)
+    return story_language if detected.split("-")[0] == story_language.split("-")[0] else detected
+
+
 @tracked()
 class ClaimAcrossStories(models.Model):
     """One checkable statement followed across stories, outlets and languages. Each story's
@@ -660,6 +669,22 @@ class ClaimTranslation(models.Model):
         self.statement = to_nfc((self.statement or "").strip())
         if self.language:
             self.language = normalise_language_tag(self.language)
+            problem = self.language_problem()
+            if problem:
+                raise ValidationError({"language": problem})
+
+    def language_problem(self) -> str:
+        """Why this wording's language cannot be added to its claim, or ""."""
+        primary = self.language.split("-")[0].lower()
+        if primary in ("und", "mul", "zxx", "mis"):
+            return gettext("Name a language: “%(tag)s” says none.") % {"tag": self.language}
+        if self.claim_id is not None:
+            if primary == self.claim.language.split("-")[0].lower():
+                return gettext("The claim was first recorded in that language; its statement is its wording there.")
+            others = self.claim.translations.exclude(pk=self.pk).values_list("language", flat=True)
+            if any(other.split("-")[0].lower() == primary for other in others):
+                return gettext("The claim has a wording in that language already: change that one.")
+        return ""
 
     def save(self, *args, **kwargs) -> None:
         self.statement = to_nfc(self.statement.strip())
@@ -744,7 +769,8 @@ class Claim(Annotation):
         if self.across_id is None:
             # A new appearance is a claim of its own until an editor (or an import) joins it to another.
             self.across = ClaimAcrossStories.objects.create(
-                statement=self.statement, language=self.article.language, created_by=self.created_by
+                statement=self.statement, language=statement_language(self.statement, self.exact, self.article.language),
+                created_by=self.created_by,
             )
         super().save(*args, **kwargs)
         self._saved_status = self.status
@@ -937,17 +963,18 @@ class Claim(Annotation):
             attribution.delete()
             self.bump_version()
 
-    def join(self, across: "ClaimAcrossStories", *, expected_version: int | None = None) -> None:
+    def join(self, across: "ClaimAcrossStories", *, expected_version: int | None = None) -> bool:
         """Make this appearance one of `across`'s: the same claim, told in another story. The claim
         it leaves is kept, even with no appearance left, so that undoing the join (history) puts it
-        back. StaleVersion as change_status()."""
+        back. False if it was one already (nothing done); StaleVersion as change_status()."""
         with transaction.atomic():
             current = Claim.objects.select_for_update().get(pk=self.pk)
+            if current.across_id == across.pk:
+                return False  # joined already: the same join sent twice, or at once from two tabs
             if expected_version is not None and current.version != expected_version:
                 raise StaleVersion
-            if current.across_id == across.pk:
-                raise ValidationError(_("This claim is already one with that claim."))
             self.move_to(across)
+        return True
 
     def split_off(self, *, by=None, expected_version: int | None = None) -> "ClaimAcrossStories":
         """Take this appearance out of its claim into a claim of its own, worded as this story words it."""
@@ -958,7 +985,8 @@ class Claim(Annotation):
             if not Claim.objects.filter(across_id=current.across_id).exclude(pk=self.pk).exists():
                 raise ValidationError(_("This claim appears in no other story: there is nothing to split it from."))
             across = ClaimAcrossStories.objects.create(
-                statement=current.statement, language=self.article.language, created_by=by
+                statement=current.statement, language=statement_language(current.statement, current.exact, self.article.language),
+                created_by=by,
             )
             self.move_to(across)
         return across

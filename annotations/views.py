@@ -559,11 +559,10 @@ def claim_join(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return claim_answer(request, claim, message=" ".join(e for errors in form.errors.values() for e in errors), status=422)
     across = form.cleaned_data["across"]
-    if claim.across_id != across.pk:  # the same join sent twice changes nothing the second time
-        try:
-            claim.join(across, expected_version=form.cleaned_data["version"])
-        except StaleVersion:
-            return claim_conflict(request, claim, form)
+    try:
+        claim.join(across, expected_version=form.cleaned_data["version"])  # sent twice: joined once
+    except StaleVersion:
+        return claim_conflict(request, claim, form)
     count = across.appearances.count()
     message = ngettext(
         "The claim is now one with “%(statement)s”, told in %(n)s story.",

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch
 
-from annotations.models import Claim, Evidence, Mention, StoryLink
+from annotations.models import Claim, Evidence, Mention, StoryLink, statement_language
 from articles.models import Article, Source
 
 
@@ -44,12 +44,17 @@ def claim_record(claim: Claim, *, public: bool = False) -> dict:
         return record if public else record | {"reason": change.reason}
 
     across = claim.across
+    # A published-only file names the claim as this story words it: the statement as first recorded
+    # may come from a story the public may not see.
+    first = (claim.statement, statement_language(claim.statement, claim.exact, claim.article.language)) if public else (
+        across.statement, across.language
+    )
     return {
         "start": claim.start, "end": claim.end, "exact": claim.exact, "statement": claim.statement,
         "note": "" if public else claim.note, "published": claim.is_published,
         # The claim across stories: the same key in every story that tells it.
         "across": {
-            "key": str(across.key), "statement": across.statement, "language": across.language,
+            "key": str(across.key), "statement": first[0], "language": first[1],
             "translations": [{"language": t.language, "statement": t.statement} for t in across.translations.all()],
         },
         "chain": [

@@ -35,6 +35,7 @@ MAX_HISTORY = 50
 MAX_ALIASES = 100
 MAX_LINKS = 500
 MAX_TRANSLATIONS = 100
+MAX_STATEMENT = 2000  # a claim's wording, as the desk takes it
 MAX_OFFSET = 2**31 - 1  # the largest PositiveIntegerField
 # The internal reason of an imported status change whose record gives only a public explanation.
 NO_INTERNAL_REASON = "Imported; the file gave only the public explanation."
@@ -468,11 +469,13 @@ def check_across(c: Checker, where: str, data) -> dict | None:
             c.fail(f"{here}.language", gettext("must not be blank"))
         translations.append({
             "language": language,
-            "statement": c.text(f"{here}.statement", given.get("statement"), required=True, blank=False).strip(),
+            "statement": c.text(f"{here}.statement", given.get("statement"), required=True, blank=False,
+                                max_length=MAX_STATEMENT).strip(),
         })
     return {
         "key": key,
-        "statement": c.text(f"{where}.statement", data.get("statement"), required=True, blank=False).strip(),
+        "statement": c.text(f"{where}.statement", data.get("statement"), required=True, blank=False,
+                            max_length=MAX_STATEMENT).strip(),
         "language": c.language(f"{where}.language", data.get("language")),
         "translations": translations,
     }

@@ -27,9 +27,7 @@ import courlan
 import feedparser
 from feedparser.encodings import convert_to_utf8
 import html_text
-import langcodes
 import psycopg
-import py3langid
 from slugify import slugify
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -43,7 +41,7 @@ from annotations.models import (
 )
 from articles.import_records import Invalid, check_record, parse_line, parse_moment
 from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
-from articles.text import to_name, to_nfc
+from articles.text import detect_language, to_name, to_nfc
 from newsdesk.languages import number as shown_number
 
 FORMATS = ("jsonl", "feed", "html", "text")
@@ -155,11 +153,6 @@ def canonical_url(url: str) -> str:
             gettext("the address %(url)s is not an http(s) URL and was dropped") % {"url": repr(url[:80])})
     normalised = courlan.normalize_url(url, strict=True)
     return normalised.split("#", 1)[0][:2000]
-
-
-def detect_language(text: str) -> str:
-    code, _ = py3langid.classify(text[:5000])
-    return langcodes.standardize_tag(code)
 
 
 def parse_time(value) -> datetime | None:
@@ -607,7 +600,7 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
             article = Article(**fields, slug=unique_slug(Article, fields["title"]) if slug_taken else slug)
             article.save()
             if annotated:
-                item.deferred = store_annotations(article, record, first_pass=True)
+                item.deferred = store_annotations(article, record, first_pass=True, notes=notes)
     except (Unimportable, ValidationError) as error:
         if known_sources is not None:
             known_sources.clear()
@@ -718,7 +711,8 @@ def store_mentions(article: Article, mentions: list[dict]) -> None:
 
 def store_annotations(article: Article, record: dict, *, first_pass: bool,
                       claims: Iterable[int] | None = None, links: Iterable[int] | None = None,
-                      report: Report | None = None, position: str = "") -> tuple[tuple[int, ...], tuple[int, ...]]:
+                      report: Report | None = None, position: str = "",
+                      notes: list | None = None) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """A JSON Lines story's mentions, claims and links.
 
     In the first pass (inside the story's transaction) every error is the story's: Unimportable
@@ -734,7 +728,7 @@ def store_annotations(article: Article, record: dict, *, first_pass: bool,
         claim = record["claims"][i]
         try:
             with transaction.atomic() if not first_pass else nullcontext():
-                store_claim(article, claim, f"claims[{i}]")
+                store_claim(article, claim, f"claims[{i}]", notes)
                 if not first_pass:
                     check_rules_now()
         except Unresolved as error:
@@ -783,7 +777,7 @@ def not_stored(field: str) -> str:
     return gettext("%(field)s was not stored") % {"field": field}
 
 
-def store_claim(article: Article, data: dict, where: str) -> Claim:
+def store_claim(article: Article, data: dict, where: str, notes: list | None = None) -> Claim:
     """A checked claim, through Claim.record: raises Unresolved, before anything is stored, if
     its evidence names a story (or a claim of one) not stored here."""
     evidence = [evidence_spec(article, item, f"evidence[{k}]") for k, item in enumerate(data["evidence"])]
@@ -798,22 +792,30 @@ def store_claim(article: Article, data: dict, where: str) -> Claim:
     return Claim.record(
         article, start=data["start"], end=data["end"], exact=data["exact"], statement=data["statement"],
         note=data["note"], is_published=data["published"], chain=chain, evidence=evidence, history=history,
-        across=claim_across_stories(data["across"], article) if data.get("across") else None,
+        across=claim_across_stories(data["across"], article, where, notes) if data.get("across") else None,
     )
 
 
-def claim_across_stories(data: dict, article: Article) -> ClaimAcrossStories:
+def claim_across_stories(data: dict, article: Article, where: str = "", notes: list | None = None) -> ClaimAcrossStories:
     """The claim across stories a record's claim names by its key: the one here, else a new one as
     the record words it (another story of the file, or of a later file, then joins it). A wording
-    in a language the claim has none in yet is added; what the claim here says already stays."""
-    across, _ = ClaimAcrossStories.objects.get_or_create(
+    in a language the claim has none in yet is added (one per language: en-GB is en); what the
+    claim here says already stays."""
+    across, made = ClaimAcrossStories.objects.get_or_create(
         key=data["key"], defaults={"statement": data["statement"], "language": data["language"] or article.language},
     )
-    known = {language.lower() for language in across.translations.values_list("language", flat=True)} | {across.language.lower()}
+    if not made and notes is not None and to_nfc(data["statement"]) != across.statement:
+        # Its key joins it to a claim told in other stories, which words it otherwise: said, not hidden.
+        notes.append(gettext("its %(field)s joins the claim “%(here)s” already here, which the file words “%(file)s”")
+                     % {"field": f"{where}.across", "here": across.statement[:80], "file": data["statement"][:80]})
+    def primary(tag: str) -> str:
+        return tag.split("-")[0].lower()
+
+    known = {primary(language) for language in across.translations.values_list("language", flat=True)} | {primary(across.language)}
     for translation in data["translations"]:
-        if translation["language"].lower() not in known:
+        if primary(translation["language"]) not in known and primary(translation["language"]) not in ("und", "mul", "zxx", "mis"):
             ClaimTranslation.objects.create(claim=across, language=translation["language"], statement=translation["statement"])
-            known.add(translation["language"].lower())
+            known.add(primary(translation["language"]))
     return across
 
 

@@ -110,9 +110,10 @@ def appearance_node(appearance: Claim, story_url) -> dict:
     return node
 
 
-def claim_graph(across, appearances: list, verdict, absolute) -> dict:
-    """The claim page's ClaimReview: the claim across stories, each story it appears in (the
-    public's appearances, first told first), and its standing as the rating."""
+def claim_graph(statement: tuple[str, str], appearances: list, verdict, absolute) -> dict:
+    """The claim page's ClaimReview: the claim across stories as its first published story words it
+    (`statement`: the words and their language), each story it appears in (the public's
+    appearances, first told first), and its standing as the rating."""
     from annotations.across import moment_of_status
 
     # One address worked out, the others written from it: a claim may be told in hundreds of stories.
@@ -124,8 +125,8 @@ def claim_graph(across, appearances: list, verdict, absolute) -> dict:
     first = appearances[0]
     item = {
         "@type": "Claim",
-        "text": across.statement,
-        "inLanguage": across.language,
+        "text": statement[0],
+        "inLanguage": statement[1],
         "appearance": [appearance_node(appearance, story_url) for appearance in appearances],
         "firstAppearance": appearance_node(first, story_url),
     }
@@ -138,7 +139,7 @@ def claim_graph(across, appearances: list, verdict, absolute) -> dict:
     review = {
         "@type": "ClaimReview",
         "url": absolute(first.get_absolute_url()),
-        "claimReviewed": across.statement,
+        "claimReviewed": statement[0],
         "itemReviewed": item,
         "author": {"@type": "Organization", "name": settings.SITE_NAME, "url": absolute("/")},
         "inLanguage": get_language(),

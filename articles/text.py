@@ -94,3 +94,12 @@ def occurrences(body: str, text: str) -> list[tuple[int, int]]:
     edge_after = "" if UNSPACED_END.search(text) else r"(?!\w)"
     pattern = re.compile(r"(?<!\w)" + re.escape(text) + edge_after)
     return [match.span() for match in pattern.finditer(body)]
+
+
+def detect_language(text: str) -> str:
+    """The BCP 47 tag of the language `text` is written in, as py3langid judges it."""
+    import langcodes
+    import py3langid
+
+    code, _ = py3langid.classify(text[:5000])
+    return langcodes.standardize_tag(code)

@@ -16,7 +16,7 @@ from django.utils.translation import get_language, gettext_lazy as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
 from annotations.highlighting import linked_runs, paragraphs, segments
-from annotations.across import appearances_of, picture, standing, table, timeline
+from annotations.across import appearances_of, picture, public_wording, standing, table, timeline
 from annotations.models import Attribution, Claim, ClaimAcrossStories, Entity, Evidence, Mention, StoryLink
 from articles.annotation_export import annotation_collection
 from articles.filtering import StoryFilterForm, published_stories_naming
@@ -192,7 +192,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "attribution__source", "article", "other_claim__article"
     ).order_by("id")
     moments = timeline(appearances)
-    wording, wording_language = across.wording_in(get_language())
+    wording, wording_language = public_wording(across, appearances, get_language())
     context = {
         "claim": claim, "article": claim.article, "evidence": evidence, "across": across,
         "appearances": appearances, "verdict": standing(appearances), "picture": picture(moments),
@@ -202,7 +202,10 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     # The table lists every moment, TIMELINE_PAGE at a time: a claim told in hundreds of stories.
     context["page"] = Paginator(moments, TIMELINE_PAGE).get_page(request.GET.get("page"))
     context["rows"] = table(context["page"].object_list, here=claim.pk)
-    context["json_ld"] = as_script_text(claim_graph(across, appearances, context["verdict"], request.build_absolute_uri))
+    first_told = public_wording(across, appearances[:1], appearances[0].article.language)
+    context["json_ld"] = as_script_text(
+        claim_graph(first_told, appearances, context["verdict"], request.build_absolute_uri)
+    )
     return render(request, "articles/claim_detail.html", context)
 
 
