@@ -26,7 +26,7 @@ from articles.models import (
     normalise_language_tag,
     save_with_free_slug,
 )
-from articles.text import Folded, detect_language, has_no_bidi_controls, name_key, to_name, to_nfc, typed_name_key
+from articles.text import Folded, has_no_bidi_controls, language_scores, name_key, to_name, to_nfc, typed_name_key
 from newsdesk.history import tracked
 
 class StaleVersion(Exception):
@@ -578,13 +578,26 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
         )
 
 
+# How much likelier (log-probability) a language must be than the likeliest of the expected ones
+# (the story's, English, the interface's) to be taken instead: a sentence is short, and a detector
+# takes one for Nynorsk or Malay that an editor wrote in English or Indonesian.
+UNEXPECTED_LANGUAGE_MARGIN = 20
+
+
 def statement_language(statement: str, exact: str, story_language: str) -> str:
     """The language a claim's statement is in: its story's when it is the story's own words, else
     the language it is written in (an editor may sum up a Korean story in English)."""
     if to_nfc(statement.strip()) == to_nfc(exact.strip()) or len(statement.split()) < 3:
         return story_language
-    detected = detect_language(statement)
-    return story_language if detected.split("-")[0] == story_language.split("-")[0] else detected
+    story = story_language.split("-")[0].lower()
+    scores = dict(language_scores(statement))
+    expected = [code for code in dict.fromkeys([story, "en", *(code for code, _ in settings.LANGUAGES)]) if code in scores]
+    if not expected:
+        return story_language
+    likeliest = max(expected, key=lambda code: (scores[code], code == story))
+    top, top_score = max(scores.items(), key=lambda item: item[1])
+    chosen = top if top_score - scores[likeliest] > UNEXPECTED_LANGUAGE_MARGIN else likeliest
+    return story_language if chosen == story else chosen
 
 
 @tracked()

@@ -103,3 +103,10 @@ def detect_language(text: str) -> str:
 
     code, _ = py3langid.classify(text[:5000])
     return langcodes.standardize_tag(code)
+
+
+def language_scores(text: str) -> list[tuple[str, float]]:
+    """Each language py3langid knows, with how likely `text` is in it (a log-probability)."""
+    import py3langid
+
+    return py3langid.rank(text[:5000])
