@@ -102,8 +102,15 @@ def public_wording(across: ClaimAcrossStories, appearances: list[Claim], languag
     for translation in across.translations.all():
         if translation.language.split("-")[0].lower() == primary:
             return translation.statement, translation.language
-    told = [(a.statement, statement_language(a.statement, a.exact, a.article.language)) for a in appearances]
-    return next((found for found in told if found[1].split("-")[0].lower() == primary), told[0])
+    # Only the stories in the reader's language are looked at (a statement is mostly its story's
+    # language), and only until one fits: a claim may be told in hundreds of stories.
+    for appearance in appearances:
+        if appearance.article.language.split("-")[0].lower() == primary:
+            found = statement_language(appearance.statement, appearance.exact, appearance.article.language)
+            if found.split("-")[0].lower() == primary:
+                return appearance.statement, found
+    first = appearances[0]
+    return first.statement, statement_language(first.statement, first.exact, first.article.language)
 
 
 def appeared_at(appearance: Claim) -> datetime:
