@@ -305,6 +305,11 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
     inlines = [AttributionInline, EvidenceInline, StatusHistoryInline]
     change_form_template = "admin/annotations/claim/change_form.html"
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "across" in form.changed_data:
+            obj.bump_version()  # a join or split here is a change of the claim, as in the desk
+
     def get_urls(self):
         urls = [
             path(

@@ -503,3 +503,15 @@ def test_an_import_that_joins_a_claim_worded_otherwise_says_so(db, tmp_path, sou
     record["url"] = "https://elsewhere.example/2"
     path.write_text(json.dumps(record))
     assert import_paths([path]).failed == 1
+
+
+def test_a_join_in_the_admin_moves_the_claims_version_so_a_desk_form_from_before_is_stale(admin_client, sources):
+    first, second = told(sources, "reported"), told(sources, "confirmed", hours=2)
+    page = admin_client.get(reverse("admin:annotations_claim_change", args=[second.pk])).content.decode()
+    from annotations.tests.makers import form_values
+    data = form_values(page, "claim_form")
+    data["across"] = str(first.across_id)
+    response = admin_client.post(reverse("admin:annotations_claim_change", args=[second.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    moved = Claim.objects.get(pk=second.pk)
+    assert moved.across_id == first.across_id and moved.version == second.version + 1
