@@ -333,7 +333,7 @@ def timeline(appearances) -> list[Moment]:
 # The timeline as a picture: time across, one row per outlet, a mark per moment, coloured by the
 # status it leaves (classes of our stylesheet: the CSP refuses style attributes) and shaped by
 # how the appearance is sourced, with the status written beside it, so it reads without colour.
-WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 720, 180, 60, 8, 56, 44
+WIDTH, LEFT, RIGHT, TOP, ROW, BOTTOM = 700, 170, 60, 8, 56, 44
 MARK = 8  # half a mark's width
 MAX_ROWS = 12
 CLOSE = 90  # marks nearer than this in one row put their words on alternate sides
