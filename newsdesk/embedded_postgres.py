@@ -7,7 +7,8 @@ killed with SIGKILL cannot unregister, so stale pids are dropped before each sta
 the `postmaster.pid` of a server that was killed the same way. A process stopped by SIGTERM or
 SIGHUP (a closed terminal, `kill`, an editor's Stop button) exits as if it had ended, so it
 unregisters too; on its way out it also forgets users that died unannounced (the reloader's
-child, killed with SIGKILL when its parent stops), so the last process to leave stops the server.
+child, killed with SIGKILL when its parent stops, after waiting a moment for its own children to
+end), so the last process to leave stops the server.
 
 It has two roles: `postgres`, the superuser that owns the tables and migrates them (and owns the
 data of databases made before there were two roles), and `newsdesk_app`, which the app logs in
@@ -70,8 +71,27 @@ def forget_the_dead(pgdata: Path) -> None:
     pgserver, which stops the server when only our pid is left, sees that we are the last."""
     from pgserver.postgres_server import PostgresServer
 
+    wait_for_children(pgdata)
     with PostgresServer._lock:
         drop_stale_handles(pgdata, keep_own=True)
+
+
+def wait_for_children(pgdata: Path, seconds: float = 5) -> None:
+    """Wait a little for our own child processes that use the server (runserver's reloader and
+    the child it runs) to end. On Ctrl-C the reloader kills its child after a quarter of a second
+    without reaping it: on a busy machine the child can still look alive when we decide whether
+    we are the last user, and then nobody stops the server. Waiting reaps a killed child and lets
+    one that is exiting on its own unregister first. Outside the lock, which the child needs."""
+    try:
+        pids = set(json.loads((pgdata / ".handle_pids.json").read_text()))
+    except (FileNotFoundError, ValueError, TypeError):
+        return
+    try:
+        children = [child for child in psutil.Process().children() if child.pid in pids]
+    except psutil.Error:
+        return
+    if children:
+        psutil.wait_procs(children, timeout=seconds)
 
 
 def exit_on_termination() -> None:
