@@ -565,7 +565,7 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
 
     def with_first_appearance(self):
         """Each with how many stories tell it and the first of them: `appearance_count`,
-        `first_title`, `first_outlet`, `first_language`."""
+        `first_title`, `first_outlet`, `first_language`, `first_published_at`."""
         first = Claim.objects.filter(across=OuterRef("pk")).order_by(
             F("article__published_at").asc(nulls_last=True), "created_at", "id"
         )
@@ -575,6 +575,7 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
             first_title=models.Subquery(first.values("article__title")[:1]),
             first_outlet=models.Subquery(first.values("article__publisher__name")[:1]),
             first_language=models.Subquery(first.values("article__language")[:1]),
+            first_published_at=models.Subquery(first.values("article__published_at")[:1]),
         )
 
 
@@ -626,6 +627,8 @@ class ClaimAcrossStories(models.Model):
         ordering = ["-created_at", "id"]
         verbose_name = _("claim across stories")
         verbose_name_plural = _("claims across stories")
+        # Suggestions map the nearest vectors (keyed by md5) back to the wordings that have them.
+        indexes = [models.Index(MD5("statement"), name="claim_across_statement_md5")]
         constraints = [
             models.CheckConstraint(condition=~Q(statement=""), name="claim_across_statement_not_empty"),
             models.CheckConstraint(condition=Q(language__regex=LANGUAGE_TAG_REGEX), name="claim_across_language_bcp47"),
@@ -669,6 +672,7 @@ class ClaimTranslation(models.Model):
         ordering = ["language"]
         verbose_name = _("translation of a claim")
         verbose_name_plural = _("translations of claims")
+        indexes = [models.Index(MD5("statement"), name="claim_translation_md5")]
         constraints = [
             models.UniqueConstraint(F("claim"), Lower("language"), name="claim_translation_one_per_language"),
             models.CheckConstraint(condition=~Q(statement=""), name="claim_translation_not_empty"),
@@ -733,6 +737,7 @@ class Claim(Annotation):
     class Meta(Annotation.Meta):
         verbose_name = _("claim")
         verbose_name_plural = _("claims")
+        indexes = [models.Index(MD5("statement"), name="claim_statement_md5")]
         constraints = TextSpan.Meta.constraints + [
             models.CheckConstraint(condition=Q(status__in=ClaimStatus.values), name="claim_status_valid"),
             models.CheckConstraint(condition=~Q(statement=""), name="claim_statement_not_empty"),
@@ -1495,6 +1500,80 @@ class StorySuggestion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_article_id} → {self.to_article_id}: {self.state}"
+
+
+class EmbeddingField(models.Field):
+    """A statement's vector: pgvector's `vector` where the database has the extension (the
+    migration creates it where the server offers it), else a plain `real[]`. Read and written by
+    annotations/meaning.py in SQL; the column's type is asked of the table (meaning.column_type())."""
+
+    def __init__(self, *args, dimensions: int = 512, **kwargs):
+        self.dimensions = dimensions
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self):
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["dimensions"] = self.dimensions
+        return name, path, args, kwargs
+
+    def db_type(self, connection) -> str:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1 FROM pg_extension WHERE extname = 'vector'")
+            has_vector = cursor.fetchone() is not None
+        return f"vector({self.dimensions})" if has_vector else "real[]"
+
+
+class StatementVector(models.Model):
+    """The meaning of one wording of a claim, as its encoder saw it: keyed by the MD5 of the text,
+    so that every claim, appearance and translation with the same words shares one vector."""
+
+    digest = models.CharField(_("digest"), max_length=32, primary_key=True)
+    encoder = models.CharField(_("encoder"), max_length=60)
+    embedding = EmbeddingField(_("vector"), dimensions=512)
+    created_at = models.DateTimeField(_("computed"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("statement vector")
+        verbose_name_plural = _("statement vectors")
+
+    def __str__(self) -> str:
+        return f"{self.digest} ({self.encoder})"
+
+
+class ClaimMatch(models.Model):
+    """An editor's decision on a suggested match: this appearance is (joined) or is not (dismissed)
+    the same claim as a claim told elsewhere. The score and how the match was found are kept as
+    they were when the editor decided; a dismissed match is not offered again."""
+
+    class Decision(models.TextChoices):
+        JOINED = "joined", _("the same claim: joined")
+        DISMISSED = "dismissed", _("not the same claim")
+
+    claim = models.ForeignKey(Claim, verbose_name=_("claim"), on_delete=models.CASCADE, related_name="matches")
+    candidate = models.ForeignKey(
+        ClaimAcrossStories, verbose_name=_("suggested claim"), on_delete=models.CASCADE, related_name="+"
+    )
+    score = models.FloatField(_("score"))
+    almost_certain = models.BooleanField(_("almost certainly the same"), default=False)
+    how = models.TextField(_("how it was found"))
+    decision = models.CharField(_("decision"), max_length=20, choices=Decision.choices)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("claim match decision")
+        verbose_name_plural = _("claim match decisions")
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "candidate"], name="claim_match_unique_pair"),
+            models.CheckConstraint(condition=Q(decision__in=["joined", "dismissed"]), name="claim_match_decision_valid"),
+            models.CheckConstraint(condition=Q(score__gte=0) & Q(score__lte=1), name="claim_match_score_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.claim_id} ~ {self.candidate_id}: {self.decision}"
 
 
 class Submission(models.Model):

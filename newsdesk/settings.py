@@ -355,3 +355,8 @@ LOGGING = {
     # pgserver narrates every start and stop of the embedded server at INFO.
     "loggers": {"pgserver": {"level": "WARNING"}},
 }
+
+# The model that gives a claim's statement its meaning across languages (annotations/meaning.py):
+# a dotted path to a class with `name`, `dimensions` and `encode(texts)`. Vectors of another
+# encoder are never compared with its own; `manage.py embed_statements` recomputes them.
+SENTENCE_ENCODER = "annotations.meaning.UniversalSentenceEncoder"

@@ -1,0 +1,332 @@
+"""Claims told elsewhere that a story's claim may be the same as, in any language.
+
+A candidate is a claim across stories; its score (0 to 1) is the meaning of the two statements
+(the cosine of their vectors, the best over the candidate's wordings: its statement, its
+translations, its appearances' statements), raised by what they share and lowered by what sets
+them apart:
+
+- shared entities (up to +0.15): those tagged within the two claims' words, weighted by rarity;
+- figures (+0.05 when the numbers agree, -0.10 when both name numbers and none agree);
+- time (up to +0.03): claims told close together are likelier the same.
+
+Above SUGGEST_AT it is offered; at ALMOST_CERTAIN_AT or more, with the meaning alone at
+ALMOST_CERTAIN_MEANING or more (two statements about the same people that say different things
+share every entity), it is marked almost certainly the same — never for a statement under
+SHORT_STATEMENT words, which says too little to be sure of. Either way an editor joins or
+dismisses it, and the decision is kept (ClaimMatch) with the score and how it was found.
+
+Candidates come from the nearest wordings by meaning (pgvector's HNSW index, one query for all of
+a story's claims), from the rarer entities tagged in the claim's words, and, on a server without
+pgvector, from the claim's words and the most recent statements, ranked the same way.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import regex
+from django.db import connection
+from django.db.models import Q, Value
+
+from annotations import meaning
+from annotations.models import Claim, ClaimAcrossStories, ClaimMatch, ClaimTranslation, Entity, Mention
+from annotations.related import COMMON_AT, COMMON_SHARE, entity_frequencies, figures
+from articles.text import Folded
+
+SUGGEST_AT = 0.5
+ALMOST_CERTAIN_AT = 0.85
+ALMOST_CERTAIN_MEANING = 0.8
+SHORT_STATEMENT = 8  # words
+NEAREST = 24  # nearest wordings looked at for each claim
+ENTITY_CANDIDATES = 40
+RECENT_POOL = 2000  # without pgvector: the newest statements compared by meaning
+DAYS_SCALE = 7.0
+# Scripts written without spaces between words: two characters count as a word.
+UNSPACED = regex.compile(r"[\p{Han}\p{Hiragana}\p{Katakana}\p{Thai}\p{Lao}\p{Khmer}\p{Myanmar}]")
+WORD = regex.compile(r"\w+")
+
+
+def word_count(text: str) -> int:
+    unspaced = len(UNSPACED.findall(text))
+    return len(WORD.findall(UNSPACED.sub(" ", text))) + math.ceil(unspaced / 2)
+
+
+@dataclass
+class ClaimSuggestion:
+    claim: Claim  # the story's appearance
+    across: ClaimAcrossStories  # the claim told elsewhere, with_first_appearance()
+    score: float
+    parts: dict = field(default_factory=dict)
+    shared: list = field(default_factory=list)  # entity names, rarest first
+    method: str = ""
+
+    @property
+    def almost_certain(self) -> bool:
+        return (
+            self.score >= ALMOST_CERTAIN_AT and self.parts.get("meaning", 0) >= ALMOST_CERTAIN_MEANING
+            and word_count(self.claim.statement) >= SHORT_STATEMENT
+        )
+
+    @property
+    def how(self) -> str:
+        """How the match was found, in words (kept with the decision)."""
+        shared = f" ({', '.join(self.shared[:6])})" if self.shared else ""
+        return (
+            f"score {self.score:.2f} by {self.method}: meaning {self.parts.get('meaning', 0):.2f} "
+            f"({meaning.encoder().name}), shared entities {self.parts.get('entities', 0):.2f}{shared}, "
+            f"figures {self.parts.get('figures', 0):+.2f}, time {self.parts.get('time', 0):.2f}"
+        )
+
+
+def suggestions_for(claims: list[Claim], *, limit: int = 3, minimum: float = SUGGEST_AT) -> dict[int, list[ClaimSuggestion]]:
+    """For each claim (of one story), the claims told elsewhere it may be, best first: a fixed
+    number of queries whatever the number of claims, stories and vectors."""
+    if not claims:
+        return {}
+    article = claims[0].article
+    own_vectors = meaning.vectors_of(meaning.digest(c.statement) for c in claims)
+    queries = {c.pk: own_vectors.get(meaning.digest(c.statement)) for c in claims}
+    vector_column = meaning.column_type() == "vector"
+    found: dict[int, dict[str, float]] = {c.pk: {} for c in claims}  # claim → digest → similarity
+    if vector_column:
+        for claim_id, key, similarity in nearest_wordings(queries):
+            found[claim_id][key] = similarity
+    own_entities = entities_within([(c.article_id, c.start, c.end) for c in claims], key=lambda i: claims[i].pk)
+    candidate_ids: dict[int, set[int]] = {c.pk: set() for c in claims}
+    for claim_id, ids in across_of_digests(found).items():
+        candidate_ids[claim_id] |= ids
+    for claim_id, ids in across_sharing_entities(own_entities).items():
+        candidate_ids[claim_id] |= ids
+    if not vector_column:
+        for claim_id, ids in across_by_words(claims).items():
+            candidate_ids[claim_id] |= ids
+        for claim_id, ids in across_recent(queries, found).items():
+            candidate_ids[claim_id] |= ids
+    decided = set(ClaimMatch.objects.filter(claim__in=claims).values_list("claim_id", "candidate_id"))
+    for claim in claims:
+        candidate_ids[claim.pk] = {a for a in candidate_ids[claim.pk] if a != claim.across_id and (claim.pk, a) not in decided}
+    everyone = set().union(*candidate_ids.values())
+    if not everyone:
+        return {c.pk: [] for c in claims}
+    candidates = {
+        a.pk: a for a in ClaimAcrossStories.objects.with_appearances().filter(pk__in=everyone)
+        .exclude(pk__in=[c.across_id for c in claims]).with_first_appearance().prefetch_related("translations")
+    }
+    wordings = wordings_of(candidates)
+    vectors = meaning.vectors_of(key for keys in wordings.values() for key in keys)
+    their_entities = entities_of(candidates)
+    total, frequency = entity_frequencies()
+    names = dict(Entity.objects.filter(pk__in=set().union(*own_entities.values(), *their_entities.values()) or [0]).values_list("pk", "name"))
+    method = "pgvector" if vector_column else "words, entities and recent statements"
+    results = {}
+    for claim in claims:
+        own_figures = figures(f"{claim.statement} {claim.exact}")
+        scored = []
+        for across_id in candidate_ids[claim.pk]:
+            across = candidates.get(across_id)
+            if across is None:
+                continue
+            similarities = [found[claim.pk].get(k) for k in wordings[across_id]]
+            if queries[claim.pk] is not None:
+                similarities += [float(vectors[k] @ queries[claim.pk]) for k in wordings[across_id] if k in vectors]
+            known = [s for s in similarities if s is not None]
+            parts = {"meaning": max(known) if known else lexical_similarity(claim.statement, across.statement)}
+            shared = own_entities[claim.pk] & their_entities.get(across_id, set())
+            parts["entities"] = entity_overlap(own_entities[claim.pk], their_entities.get(across_id, set()), total, frequency)
+            parts["figures"] = figure_agreement(own_figures, figures(" ".join([across.statement, *(t.statement for t in across.translations.all())])))
+            parts["time"] = time_closeness(article.published_at, across)
+            score = min(1.0, max(0.0, parts["meaning"] + 0.15 * parts["entities"] + parts["figures"] + 0.03 * parts["time"]))
+            if score >= minimum:
+                shared_names = [names.get(e, str(e)) for e in sorted(shared, key=lambda e: frequency.get(e, 1))]
+                scored.append(ClaimSuggestion(claim, across, round(score, 3), parts, shared_names, method))
+        scored.sort(key=lambda s: (-s.score, -s.across.pk))
+        results[claim.pk] = scored[:limit]
+    return results
+
+
+def nearest_wordings(queries: dict[int, np.ndarray | None]) -> list[tuple[int, str, float]]:
+    """(claim, digest, similarity) of the NEAREST stored wordings to each claim's vector, in one
+    query through the HNSW index (vectors are normalised: the inner product is the cosine)."""
+    rows = [(claim_id, meaning.literal(vector)) for claim_id, vector in queries.items() if vector is not None]
+    if not rows:
+        return []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # Each vector is parsed once (as vector[]), not once for every row it is compared with.
+            """SELECT q.claim_id, v.digest, -v.distance FROM unnest(%s::bigint[], %s::text[]::vector[]) AS q(claim_id, vector)
+               CROSS JOIN LATERAL (
+                   SELECT digest, embedding <#> q.vector AS distance FROM annotations_statementvector
+                   WHERE encoder = %s ORDER BY embedding <#> q.vector LIMIT %s
+               ) v""",
+            [[r[0] for r in rows], [r[1] for r in rows], meaning.encoder().name, NEAREST],
+        )
+        return [(claim_id, key, float(similarity)) for claim_id, key, similarity in cursor.fetchall()]
+
+
+def across_of_digests(found: dict[int, dict[str, float]]) -> dict[int, set[int]]:
+    """The claims across stories that have each found wording: as their statement, a translation,
+    or an appearance's statement (one query, through the md5 indexes)."""
+    keys = list({key for by_key in found.values() for key in by_key})
+    if not keys:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT md5(statement), id FROM annotations_claimacrossstories WHERE md5(statement) = ANY(%s)
+               UNION SELECT md5(statement), claim_id FROM annotations_claimtranslation WHERE md5(statement) = ANY(%s)
+               UNION SELECT md5(statement), across_id FROM annotations_claim WHERE md5(statement) = ANY(%s)""",
+            [keys, keys, keys],
+        )
+        owners: dict[str, set[int]] = {}
+        for key, across_id in cursor.fetchall():
+            owners.setdefault(key, set()).add(across_id)
+    return {claim_id: set().union(*(owners.get(k, set()) for k in by_key)) for claim_id, by_key in found.items()}
+
+
+def entities_within(spans: list[tuple[int, int, int]], *, key) -> dict:
+    """The entities tagged within each span (article, start, end), keyed by key(index)."""
+    result = {key(i): set() for i in range(len(spans))}
+    if not spans:
+        return result
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT s.n, m.entity_id FROM unnest(%s::int[], %s::bigint[], %s::int[], %s::int[]) AS s(n, article_id, start, "end")
+               JOIN annotations_mention m ON m.article_id = s.article_id AND m.start >= s.start AND m."end" <= s."end" """,
+            [list(range(len(spans))), [s[0] for s in spans], [s[1] for s in spans], [s[2] for s in spans]],
+        )
+        for n, entity_id in cursor.fetchall():
+            result[key(n)].add(entity_id)
+    return result
+
+
+def across_sharing_entities(own_entities: dict[int, set[int]]) -> dict[int, set[int]]:
+    """Claims told elsewhere whose words name one of the rarer entities of each claim's words."""
+    total, frequency = entity_frequencies()
+    common = max(COMMON_AT, total * COMMON_SHARE)
+    rare = {claim_id: [e for e in entities if frequency.get(e, 1) <= common] for claim_id, entities in own_entities.items()}
+    wanted = sorted(set().union(*map(set, rare.values())))
+    if not wanted:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT m.entity_id, c.across_id FROM annotations_mention m
+               JOIN annotations_claim c ON c.article_id = m.article_id AND c.start <= m.start AND c."end" >= m."end"
+               WHERE m.entity_id = ANY(%s) LIMIT %s""",
+            [wanted, ENTITY_CANDIDATES * len(wanted)],
+        )
+        by_entity: dict[int, set[int]] = {}
+        for entity_id, across_id in cursor.fetchall():
+            by_entity.setdefault(entity_id, set()).add(across_id)
+    return {claim_id: set().union(*(by_entity.get(e, set()) for e in entities)) for claim_id, entities in rare.items()}
+
+
+def entities_of(candidates: dict[int, ClaimAcrossStories]) -> dict[int, set[int]]:
+    """The entities tagged within the words of each candidate's appearances (one query)."""
+    result: dict[int, set[int]] = {}
+    if not candidates:
+        return result
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """SELECT DISTINCT c.across_id, m.entity_id FROM annotations_claim c
+               JOIN annotations_mention m ON m.article_id = c.article_id AND m.start >= c.start AND m."end" <= c."end"
+               WHERE c.across_id = ANY(%s)""",
+            [list(candidates)],
+        )
+        for across_id, entity_id in cursor.fetchall():
+            result.setdefault(across_id, set()).add(entity_id)
+    return result
+
+
+def wordings_of(candidates: dict[int, ClaimAcrossStories]) -> dict[int, list[str]]:
+    """The digests of each candidate's wordings: its statement and its translations (prefetched)."""
+    return {
+        pk: [meaning.digest(across.statement), *(meaning.digest(t.statement) for t in across.translations.all())]
+        for pk, across in candidates.items()
+    }
+
+
+def across_by_words(claims: list[Claim]) -> dict[int, set[int]]:
+    """Without pgvector: claims told elsewhere that share one of each claim's longer words."""
+    result = {}
+    for claim in claims:
+        words = sorted({w for w in WORD.findall(claim.statement.casefold()) if len(w) >= 4}, key=len, reverse=True)[:5]
+        if not words:
+            result[claim.pk] = set()
+            continue
+        found = Q()
+        for word in words:
+            found |= Q(folded__contains=Folded(Value(word)))
+        matching = ClaimAcrossStories.objects.alias(folded=Folded("statement")).filter(found)
+        translated = ClaimTranslation.objects.alias(folded=Folded("statement")).filter(found)
+        result[claim.pk] = set(matching.values_list("pk", flat=True)[:ENTITY_CANDIDATES]) | set(
+            translated.values_list("claim_id", flat=True)[:ENTITY_CANDIDATES]
+        )
+    return result
+
+
+def across_recent(queries: dict[int, np.ndarray | None], found: dict[int, dict[str, float]]) -> dict[int, set[int]]:
+    """Without pgvector: the newest RECENT_POOL statements compared by meaning, in numpy."""
+    wanted = {claim_id: vector for claim_id, vector in queries.items() if vector is not None}
+    if not wanted:
+        return {}
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT digest, embedding::real[] FROM annotations_statementvector WHERE encoder = %s ORDER BY created_at DESC LIMIT %s",
+            [meaning.encoder().name, RECENT_POOL],
+        )
+        rows = cursor.fetchall()
+    if not rows:
+        return {}
+    keys = [key for key, _ in rows]
+    matrix = np.asarray([values for _, values in rows], dtype=np.float32)
+    for claim_id, vector in wanted.items():
+        similarities = matrix @ vector
+        for i in np.argsort(-similarities)[:NEAREST]:
+            found[claim_id][keys[i]] = float(similarities[i])
+    return across_of_digests(found)
+
+
+def lexical_similarity(a: str, b: str) -> float:
+    """Without vectors: the share of words the two statements have in common."""
+    words_a, words_b = set(WORD.findall(a.casefold())), set(WORD.findall(b.casefold()))
+    return len(words_a & words_b) / len(words_a | words_b) if words_a | words_b else 0.0
+
+
+def entity_overlap(own: set[int], theirs: set[int], total: int, frequency: dict[int, int]) -> float:
+    """The rarity-weighted share of the two claims' entities that both name (0 when either names none)."""
+    if not own or not theirs:
+        return 0.0
+
+    def weight(entity_id) -> float:
+        return math.log(1 + total / max(frequency.get(entity_id, 1), 1))
+
+    return sum(weight(e) for e in own & theirs) / sum(weight(e) for e in own | theirs)
+
+
+def figure_agreement(own: set[str], theirs: set[str]) -> float:
+    if not own or not theirs:
+        return 0.0
+    shared = own & theirs
+    return 0.05 * len(shared) / len(own | theirs) if shared else -0.10
+
+
+def time_closeness(published_at, across: ClaimAcrossStories) -> float:
+    first = getattr(across, "first_published_at", None)
+    if published_at is None or first is None:
+        return 0.5
+    return math.exp(-abs((published_at - first).total_seconds()) / 86400 / DAYS_SCALE)
+
+
+def decide(claim: Claim, across: ClaimAcrossStories, *, join: bool, by) -> ClaimMatch:
+    """Keep an editor's decision on a suggested match, with its score and how it was found as
+    they are now. The join itself is the caller's (Claim.join, with its version check)."""
+    found = {s.across.pk: s for s in suggestions_for([claim], limit=1000, minimum=0.0).get(claim.pk, [])}
+    suggestion = found.get(across.pk)
+    score, how = (suggestion.score, suggestion.how) if suggestion else (0.0, "not among the suggestions")
+    decision, _ = ClaimMatch.objects.update_or_create(
+        claim=claim, candidate=across,
+        defaults={
+            "score": score, "how": how, "almost_certain": bool(suggestion and suggestion.almost_certain),
+            "decision": ClaimMatch.Decision.JOINED if join else ClaimMatch.Decision.DISMISSED, "decided_by": by,
+        },
+    )
+    return decision
