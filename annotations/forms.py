@@ -474,6 +474,12 @@ class ClaimJoinForm(forms.Form):
     version = WholeNumberField(widget=forms.HiddenInput)
 
 
+class ClaimMatchForm(ClaimJoinForm):
+    """An editor's decision on a suggested match: the same claim (joined) or not (dismissed)."""
+
+    decision = forms.ChoiceField(choices=[("join", "join"), ("dismiss", "dismiss")], widget=forms.HiddenInput)
+
+
 class ClaimSplitForm(forms.Form):
     """Split a story's claim off into a claim of its own (Claim.split_off)."""
 

@@ -29,6 +29,7 @@ from annotations.forms import (
     ClaimForm,
     ClaimAttributionForm,
     ClaimJoinForm,
+    ClaimMatchForm,
     ClaimSplitForm,
     ClaimStatusForm,
     ClaimTranslationForm,
@@ -42,7 +43,7 @@ from annotations.forms import (
     twin_refusal,
     why_no_link,
 )
-from annotations import history, publishing
+from annotations import history, matching, meaning, publishing
 from annotations.across import appearances_of, standing, timeline
 from annotations.highlighting import around, segments
 from annotations.related import decide as decide_related, related_suggestions
@@ -506,7 +507,17 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not valid:
         extra = {"claim_form": form, "chain_formset": chain_formset, "open_panel": "claim"}
         return workspace_update(request, article, status=422, extra=extra)
+    give_meaning([claim.statement])
     return workspace_update(request, article, extra={"message": gettext("Claim recorded."), "just_made": just_made})
+
+
+def give_meaning(statements: list[str]) -> None:
+    """Compute the vectors of statements just recorded, so that the suggestions the workspace asks
+    for next find them. A failure loses nothing: embed_statements computes what is missing."""
+    try:
+        meaning.embed(statements)
+    except Exception:
+        logger.exception("could not compute the meaning of %s statement(s); embed_statements will", len(statements))
 
 
 def claim_answer(request: HttpRequest, claim: Claim, *, message: str = "", status: int = 200, extra=None) -> HttpResponse:
@@ -572,6 +583,47 @@ def claim_join(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @editor_required
+@vary_on_headers("HX-Request")
+def claim_matches(request: HttpRequest, pk: int) -> HttpResponse:
+    """Claims told in other stories that the story's claims may be the same as, best first. Only
+    reads: each statement's meaning was computed when it was recorded (or by embed_statements)."""
+    article = desk_article(request, pk)
+    claims = list(article.claims.select_related("article").order_by("start", "id"))
+    found = matching.suggestions_for(claims)
+    rows = [(claim, found.get(claim.pk, [])) for claim in claims if found.get(claim.pk)]
+    context = {"article": article, "rows": rows, "claim_count": len(claims)}
+    return render_page_or_results(request, "annotations/claim_matches.html", context)
+
+
+@editor_required
+@require_POST
+def claim_match_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """Join the claim to a suggested match, or dismiss the match; the decision is kept either way."""
+    claim = desk_claim(request, pk)
+    form = ClaimMatchForm(request.POST)
+    if not form.is_valid():
+        return claim_answer(request, claim, message=" ".join(e for errors in form.errors.values() for e in errors), status=422)
+    across, join = form.cleaned_data["across"], form.cleaned_data["decision"] == "join"
+    if across.pk == claim.across_id:
+        return claim_answer(request, claim, message=gettext("The claim is one with that claim already."))
+    try:
+        with transaction.atomic():
+            matching.decide(claim, across, join=join, by=request.user)
+            if join:
+                claim.join(across, expected_version=form.cleaned_data["version"])
+    except StaleVersion:
+        return claim_conflict(request, claim, form)
+    if not join:
+        return claim_answer(request, claim, message=gettext("Not the same claim: “%(statement)s” will not be offered for it again.") % {
+            "statement": across.statement})
+    count = across.appearances.count()
+    return claim_answer(request, claim, message=ngettext(
+        "The claim is now one with “%(statement)s”, told in %(n)s story.",
+        "The claim is now one with “%(statement)s”, told in %(n)s stories.", count,
+    ) % {"statement": across.statement, "n": number(count)})
+
+
+@editor_required
 @require_POST
 def claim_split(request: HttpRequest, pk: int) -> HttpResponse:
     claim = desk_claim(request, pk)
@@ -601,6 +653,7 @@ def claim_translation_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return claim_answer(request, claim, status=422, extra={"failed_claim_id": claim.pk, "failed_translation_form": form})
     translation = form.save(by=request.user)
+    give_meaning([translation.statement])
     message = gettext("The claim’s wording in %(language)s is kept.") % {"language": translation.language}
     return claim_answer(request, claim, message=message)
 

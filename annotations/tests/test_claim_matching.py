@@ -9,7 +9,7 @@ import pytest
 from django.core.management import call_command
 
 from annotations import matching, meaning
-from annotations.models import Claim, StatementVector
+from annotations.models import Claim, ClaimMatch, StatementVector
 from articles.demo_newsroom import load_demo
 from articles.models import Article
 from articles.tests.makers import make_article, make_source
@@ -91,3 +91,122 @@ def call_command_counting() -> int:
     before = StatementVector.objects.count()
     call_command("embed_statements", verbosity=0)
     return StatementVector.objects.count() - before
+
+
+def demo_story(title_start: str) -> Article:
+    return Article.objects.get(title__startswith=title_start)
+
+
+def mark(article: Article, words: str, statement: str = "") -> Claim:
+    start = article.body.index(words)
+    claim = Claim.record(article, start=start, end=start + len(words), exact=words, statement=statement, chain=[], by=None)
+    meaning.embed([claim.statement])
+    return claim
+
+
+@pytest.fixture
+def demo_with_meaning():
+    load_demo()
+    call_command("embed_statements", verbosity=0)
+    russian = demo_story("Кремль подтвердил")
+    # The Russian story's appearance of the train claim, as if an editor had not marked it yet.
+    Claim.objects.filter(article=russian, exact__startswith="поезд северокорейского").delete()
+    return russian
+
+
+def test_the_kremlins_confirmation_in_russian_is_offered_the_indonesian_train_claim_first(editor_client, demo_with_meaning):
+    russian = demo_with_meaning
+    claim = mark(russian, "поезд северокорейского лидера уже находится в пути в Россию")
+    best = matching.suggestions_for([claim])[claim.pk][0]
+    assert best.across.statement == "Kereta Kim Jong Un telah berangkat dari Pyongyang menuju Rusia."
+    assert best.method == "pgvector"
+    page = editor_client.get(f"/desk/articles/{russian.pk}/claims/matches/", HTTP_HX_REQUEST="true")
+    assert page.status_code == 200
+    html = page.content.decode()
+    offered = html[html.index("поезд северокорейского"):]
+    assert offered.index("Kereta Kim Jong Un telah berangkat") < offered.index("Join: the same claim as")
+
+
+def test_an_editor_joins_a_suggested_match_and_the_decision_is_kept_with_its_score(editor_client, editor, demo_with_meaning):
+    claim = mark(demo_with_meaning, "поезд северокорейского лидера уже находится в пути в Россию")
+    train = matching.suggestions_for([claim])[claim.pk][0].across
+    response = editor_client.post(f"/desk/claims/{claim.pk}/matches/decide/", {"across": train.pk, "version": claim.version, "decision": "join"})
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.across_id == train.pk
+    decision = ClaimMatch.objects.get(claim=claim, candidate=train)
+    assert decision.decision == "joined" and decision.decided_by == editor
+    assert 0.5 <= decision.score <= 1 and "pgvector" in decision.how and "meaning" in decision.how
+
+
+def test_a_dismissed_match_is_kept_and_not_offered_again(editor_client, demo_with_meaning):
+    claim = mark(demo_with_meaning, "поезд северокорейского лидера уже находится в пути в Россию")
+    first = matching.suggestions_for([claim])[claim.pk][0].across
+    response = editor_client.post(f"/desk/claims/{claim.pk}/matches/decide/", {"across": first.pk, "version": claim.version, "decision": "dismiss"})
+    assert response.status_code == 200
+    claim.refresh_from_db()
+    assert claim.across_id != first.pk
+    assert ClaimMatch.objects.get(claim=claim, candidate=first).decision == "dismissed"
+    assert first.pk not in [s.across.pk for s in matching.suggestions_for([claim])[claim.pk]]
+
+
+def test_a_decision_on_a_stale_claim_is_refused_and_nothing_is_joined(editor_client, demo_with_meaning):
+    claim = mark(demo_with_meaning, "поезд северокорейского лидера уже находится в пути в Россию")
+    train = matching.suggestions_for([claim])[claim.pk][0].across
+    response = editor_client.post(f"/desk/claims/{claim.pk}/matches/decide/", {"across": train.pk, "version": claim.version + 5, "decision": "join"})
+    assert response.status_code == 409
+    claim.refresh_from_db()
+    assert claim.across_id != train.pk
+    assert not ClaimMatch.objects.filter(claim=claim).exists()
+
+
+def test_a_bad_decision_is_refused_with_a_message(editor_client, demo_with_meaning):
+    claim = mark(demo_with_meaning, "поезд северокорейского лидера уже находится в пути в Россию")
+    response = editor_client.post(f"/desk/claims/{claim.pk}/matches/decide/", {"across": "999999", "version": claim.version, "decision": "join"})
+    assert response.status_code == 422
+    assert "no longer appears in any story" in response.content.decode()
+
+
+def test_a_short_statement_is_only_ever_suggested_never_almost_certain():
+    story = make_article(body="Kim Jong Un's train has left Pyongyang for Russia. The train has left.", language="en")
+    other = make_article(body="The train has left. Nothing more is known.", language="en")
+    long_one = mark(other, "The train has left. Nothing more is known.")
+    short = mark(story, "The train has left.")
+    assert matching.word_count(short.statement) < matching.SHORT_STATEMENT
+    found = {s.across.pk: s for s in matching.suggestions_for([short], minimum=0.0)[short.pk]}
+    exact_twin = mark(make_article(body="The train has left.", language="en"), "The train has left.")
+    found = {s.across.pk: s for s in matching.suggestions_for([short], minimum=0.0)[short.pk]}
+    assert found[exact_twin.across_id].score >= matching.ALMOST_CERTAIN_AT, "the same words: as close as can be"
+    assert not found[exact_twin.across_id].almost_certain
+    assert long_one.across_id in found
+
+
+def test_a_long_statement_told_again_in_other_words_is_almost_certain():
+    words = "Kim Jong Un's armoured train has left Pyongyang for Russia, where he will meet Vladimir Putin."
+    first = mark(make_article(body=words, language="en"), words)
+    again = "Kim Jong Un's armoured train left Pyongyang for Russia, where he is to meet Vladimir Putin."
+    second = mark(make_article(body=again, language="en"), again)
+    best = matching.suggestions_for([second])[second.pk][0]
+    assert best.across.pk == first.across_id and best.almost_certain
+
+
+def test_words_in_unspaced_scripts_are_counted_by_characters():
+    assert matching.word_count("The train has left for Russia today") == 7
+    assert matching.word_count("金正恩的专列已离开平壤前往俄罗斯") == 8
+
+
+def test_without_pgvector_claims_are_still_matched_by_words_entities_and_recent_meaning(demo_with_meaning, monkeypatch):
+    # The same code a server without pgvector runs (CI also runs this file against one).
+    monkeypatch.setattr(meaning, "column_type", lambda: "real[]")
+    claim = mark(demo_with_meaning, "поезд северокорейского лидера уже находится в пути в Россию")
+    best = matching.suggestions_for([claim])[claim.pk][0]
+    assert best.method == "words, entities and recent statements"
+    assert best.across.statement == "Kereta Kim Jong Un telah berangkat dari Pyongyang menuju Rusia."
+
+
+def test_the_suggestions_take_a_fixed_number_of_queries(demo_with_meaning, django_assert_max_num_queries):
+    story = demo_story("Kereta Kim Jong Un berangkat")
+    claims = list(story.claims.select_related("article"))
+    matching.suggestions_for(claims)  # the entities' frequencies are read once a process
+    with django_assert_max_num_queries(12):
+        matching.suggestions_for(claims)

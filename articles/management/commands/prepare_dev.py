@@ -23,6 +23,7 @@ class Command(BaseCommand):
             raise CommandError("prepare_dev creates accounts with known passwords; it runs only with DEBUG on.")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
+        call_command("embed_statements", stdout=self.stdout)  # the demo's claims are matched by meaning
         site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         passwords = ensure_accounts()
         self.stdout.write(f"\nNewsdesk is at {site}/ (the public site). Development accounts:")
