@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import wraps
 
+from django.contrib.postgres.aggregates import BoolAnd, BoolOr
 from django.db import models
+from django.db.models import Case, Q, Value, When
 from django.utils import timezone
 from django.urls import reverse
 from django.utils import dateformat
@@ -278,6 +280,29 @@ def standing(appearances) -> Verdict:
             where(first) | {"status": capfirst(first.get_status_display()), "chain": first.chain_in_words()}
         )
     return Verdict(strongest, reason, [first])
+
+
+def standings_in_sql(appearances: models.QuerySet) -> models.QuerySet:
+    """standing(), the same rule in SQL, for counting many claims in the database: one row per
+    claim across stories of `appearances` (its `across` and `standing`), from booleans aggregated
+    over them. Change one, change the other: test_the_sql_standing_agrees_with_standing()
+    compares them row by row."""
+
+    def any_with(*statuses) -> BoolOr:
+        return BoolOr(Q(status__in=statuses))
+
+    strongest = {f"any_{status}": any_with(status) for status in STRONGEST_FIRST}
+    return appearances.order_by().values("across").alias(
+        any_confirmed=any_with(ClaimStatus.CONFIRMED), any_contradicting=any_with(*CONTRADICTING),
+        all_retracted=BoolAnd(Q(status=ClaimStatus.RETRACTED)), **strongest,
+    ).annotate(standing=Case(
+        When(any_confirmed=True, any_contradicting=False, then=Value(Standing.CONFIRMED)),
+        When(any_confirmed=True, then=Value(Standing.CONTESTED)),
+        When(all_retracted=True, then=Value(Standing.RETRACTED)),
+        *(When(**{name: True}, then=Value(status)) for name, status in zip(strongest, STRONGEST_FIRST)),
+        default=Value(Standing.UNVERIFIED),
+        output_field=models.CharField(),
+    ))
 
 
 @dataclass

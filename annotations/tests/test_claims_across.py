@@ -1,6 +1,7 @@
 """One claim across many stories: appearances, the derived standing, the timeline, join and split
 (and their undo), the public claim page, and the claim's way out and in."""
 
+import itertools
 import json
 import re
 from datetime import datetime, timedelta, timezone as tz
@@ -14,7 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations import history
-from annotations.across import Standing, appearances_of, picture, standing, timeline
+from annotations.across import Standing, appearances_of, picture, standing, standings_in_sql, timeline
 from annotations.models import (
     AttributionSpec, Claim, ClaimAcrossStories, ClaimStatusChange, ClaimTranslation, EvidenceSpec, StaleVersion,
     StatusStep,
@@ -141,6 +142,28 @@ def test_the_standing_follows_the_rule_row_by_row(sources, statuses, expected):
     across = one_claim(sources, *statuses)
     assert [a.status for a in appearances_of(across, public=False)] == statuses
     assert standing(appearances_of(across, public=False)).standing == expected
+
+
+def test_the_sql_standing_agrees_with_standing_row_by_row(sources):
+    """Every mix of one to three appearance statuses (all retracted, confirmed and denied,
+    confirmed and disputed, only reported, unverified...), and a draft's that must not count."""
+    mixes = [
+        mix for size in (1, 2, 3) for mix in itertools.combinations_with_replacement(Claim.Status.values, size)
+    ]
+    claims = {}
+    for mix in mixes:
+        first = told(sources, mix[0])
+        for hours, status in enumerate(mix[1:], start=1):
+            told(sources, status, hours=hours, across=first.across)
+        claims[first.across_id] = mix
+    drafted = told(sources, "reported").across
+    told(sources, "confirmed", hours=5, across=drafted, published=False)
+    in_sql = dict(standings_in_sql(Claim.objects.published()).values_list("across", "standing"))
+    for pk, mix in claims.items():
+        expected = standing(appearances_of(ClaimAcrossStories.objects.get(pk=pk), public=True)).standing
+        assert in_sql[pk] == expected, mix
+    assert in_sql[drafted.pk] == "reported"
+    assert len(mixes) == 83 and {in_sql[pk] for pk in claims} == set(Standing.values)
 
 
 def test_a_confirmed_standing_says_when_by_whom_on_the_record_and_where(sources):
