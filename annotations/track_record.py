@@ -1,0 +1,112 @@
+"""A source's track record: what became of the claims it reported, on the record or from unnamed
+sources. A claim's fate is its standing across stories (annotations.across), so a claim an
+agency relayed from an unnamed official and the Kremlin confirmed elsewhere counts as confirmed
+for the agency. Counted in the database in one query, however many claims the source reported."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.db import models
+from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Greatest, Least
+from django.utils.translation import gettext_lazy as _
+
+from annotations.across import Standing, standings_in_sql
+from annotations.models import Claim, ClaimStatus, ClaimStatusChange
+from articles.models import Source
+
+# Each fate and the standings it gathers: a claim disputed but neither confirmed nor denied is
+# still open.
+FATES = {
+    "confirmed": (Standing.CONFIRMED,),
+    "contested": (Standing.CONTESTED,),
+    "denied": (Standing.DENIED,),
+    "retracted": (Standing.RETRACTED,),
+    "open": (Standing.DISPUTED, Standing.REPORTED, Standing.UNVERIFIED),
+}
+FATE_LABELS = {
+    "confirmed": _("confirmed"), "contested": _("contested"), "denied": _("denied"), "retracted": _("retracted"),
+    "open": _("still open"),
+}
+SOURCINGS = {"on_record": _("On the record"), "unnamed": _("From unnamed sources")}
+
+
+class Median(models.Aggregate):
+    function = "PERCENTILE_CONT"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+
+
+def reported_by(source: Source) -> models.QuerySet:
+    """One row per claim across stories the source reported and how (`sourcing`): on the record
+    (its speaker or document), or from unnamed sources (an unnamed speaker it is, or relays as a
+    via). Each with its `standing` from every published appearance, when it was first confirmed
+    in any of them (`confirmed_at`), when the source first reported it (`reported_at`: its
+    story's publication, or a status history dated before), and the source's first appearance of
+    it (`appearance`). A claim reported both ways is a row of each."""
+    published = Claim.objects.published()
+    fates = standings_in_sql(published.filter(across=OuterRef("across"))).annotate(
+        confirmed_at=Min("history__changed_at", filter=Q(history__to_status=ClaimStatus.CONFIRMED))
+    )
+    first_change = ClaimStatusChange.objects.filter(claim=OuterRef("pk")).order_by("changed_at").values("changed_at")[:1]
+    return (
+        published.citing(source)
+        .annotate(sourcing=Case(
+            When(said_on_record=True, then=Value("on_record")),
+            When(Q(said_unnamed=True) | Q(relayed_from_unnamed=True), then=Value("unnamed")),
+            output_field=models.CharField(),
+        ))
+        .filter(sourcing__isnull=False)
+        .annotate(
+            standing=Subquery(fates.values("standing")),
+            confirmed_at=Subquery(fates.values("confirmed_at")),
+            told_at=Least("article__published_at", Subquery(first_change)),
+        )
+        .values("sourcing", "across", "standing", "confirmed_at")
+        .annotate(reported_at=Min("told_at"), appearance=Min("pk"))
+    )
+
+
+def claims_with_fate(source: Source, sourcing: str, fate: str) -> models.QuerySet:
+    """One cell of the track record: the source's first appearance of each of its claims."""
+    cell = reported_by(source).filter(sourcing=sourcing, standing__in=FATES[fate]).values("appearance")
+    return (
+        Claim.objects.published().filter(pk__in=cell).select_related("article")
+        .order_by(F("article__published_at").desc(nulls_last=True), "-id")
+    )
+
+
+@dataclass
+class Line:
+    """The track record of one sourcing: each fate's count, and the median time from the
+    source's report to the claim's first confirmation, of those confirmed (none: not known)."""
+
+    sourcing: str
+    label: str
+    counts: dict
+    median: timedelta | None
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def fates(self) -> list[tuple]:
+        return [(fate, FATE_LABELS[fate], n) for fate, n in self.counts.items()]
+
+
+def track_record(source: Source) -> list[Line]:
+    figures = {
+        f"{sourcing}_{fate}": Count("across", filter=Q(sourcing=sourcing, standing__in=standings))
+        for sourcing in SOURCINGS for fate, standings in FATES.items()
+    }
+    # A claim confirmed before the source reported it waited for nothing.
+    waited = Greatest(F("confirmed_at") - F("reported_at"), Value(timedelta(0)))
+    for sourcing in SOURCINGS:
+        figures[f"{sourcing}_median"] = Median(
+            waited, filter=Q(sourcing=sourcing, standing=Standing.CONFIRMED), output_field=models.DurationField()
+        )
+    found = reported_by(source).aggregate(**figures)
+    return [
+        Line(sourcing, label, {fate: found[f"{sourcing}_{fate}"] for fate in FATES}, found[f"{sourcing}_median"])
+        for sourcing, label in SOURCINGS.items()
+    ]
