@@ -9,7 +9,9 @@ from datetime import timedelta
 from django.db import models
 from django.db.models import Case, Count, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Greatest, Least
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy as _, ngettext
+
+from newsdesk.languages import number
 
 from annotations.across import Standing, standings_in_sql
 from annotations.models import Claim, ClaimStatus, ClaimStatusChange
@@ -93,6 +95,10 @@ class Line:
     def fates(self) -> list[tuple]:
         return [(fate, FATE_LABELS[fate], n) for fate, n in self.counts.items()]
 
+    @property
+    def median_in_words(self) -> str:
+        return waited_in_words(self.median) if self.median is not None else ""
+
 
 def track_record(source: Source) -> list[Line]:
     figures = {
@@ -110,3 +116,52 @@ def track_record(source: Source) -> list[Line]:
         Line(sourcing, label, {fate: found[f"{sourcing}_{fate}"] for fate in FATES}, found[f"{sourcing}_median"])
         for sourcing, label in SOURCINGS.items()
     ]
+
+
+def waited_in_words(waited: timedelta) -> str:
+    hours = waited.total_seconds() / 3600
+    if hours < 1:
+        minutes = round(hours * 60)
+        return ngettext("%(n)s minute", "%(n)s minutes", minutes) % {"n": number(minutes)}
+    if hours < 48:
+        return ngettext("%(n)s hour", "%(n)s hours", round(hours)) % {"n": number(round(hours))}
+    days = round(hours / 24)
+    return ngettext("%(n)s day", "%(n)s days", days) % {"n": number(days)}
+
+
+# The track record as bars: a group per sourcing, a bar per fate with its word before it and its
+# count after it, so that it reads without colour (the figures' table says the same).
+WIDTH, LABEL, BAR, ROW, HEADING = 520, 130, 320, 22, 28
+
+
+@dataclass
+class Bar:
+    fate: str
+    label: str
+    n: int
+    y: str  # the bar's top
+    text_y: str  # the words' baseline
+    width: str
+    end: str  # where its count is written
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    headings: list  # (words, y)
+    bars: list
+    left: int = LABEL
+
+
+def chart(lines: list[Line]) -> Chart:
+    most = max((n for line in lines for n in line.counts.values()), default=0) or 1
+    headings, bars, y = [], [], 0.0
+    for line in lines:
+        headings.append((line.label, f"{y + 18:.1f}"))
+        y += HEADING
+        for fate, label, n in line.fates:
+            width = BAR * n / most
+            bars.append(Bar(fate, label, n, f"{y + 3:.1f}", f"{y + 15:.1f}", f"{width:.1f}", f"{LABEL + width + 6:.1f}"))
+            y += ROW
+    return Chart(WIDTH, int(y + 6), headings, bars)

@@ -144,3 +144,69 @@ def test_a_claim_confirmed_before_the_source_reported_it_waited_no_time(sources)
     told = tell("The date is set", 6, chain, [StatusStep("reported", "Chosun reports it.", at=at(6))])
     kremlin_confirms(sources, 5, told)  # an hour before
     assert figures(sources["chosun"])["unnamed"] == (NOTHING | {"confirmed": 1}, timedelta(0))
+
+
+# --- The page ---------------------------------------------------------------------------------
+
+def figures_on_page(client, source: Source) -> dict[str, dict[str, str]]:
+    """The track record's table as the page shows it: each row's figures by column, each count
+    that is not 0 checked to link to its list."""
+    page = client.get(source.get_absolute_url()).content.decode()
+    table = page.split('class="track-record-table"')[1].split("</table>")[0]
+    rows = {}
+    for row in re.findall(r"<tr><th scope=\"row\">(.*?)</th>(.*?)</tr>", table, re.S):
+        cells = re.findall(r"<td>(.*?)</td>", row[1], re.S)
+        rows[row[0]] = [re.sub(r"<[^>]+>", "", cell) for cell in cells]
+        for cell in cells[:-1]:
+            assert cell == "0" or re.match(r'<a href="\?sourcing=\w+&amp;fate=\w+#track-record-claims">\d+</a>', cell)
+    return rows
+
+
+def test_the_source_page_shows_the_record_as_figures_each_linking_to_its_claims_and_as_a_chart(client, sources, week):
+    assert figures_on_page(client, sources["yonhap"]) == {
+        "On the record": ["0", "0", "0", "0", "1", "–"],
+        "From unnamed sources": ["3", "1", "1", "1", "1", "10 hours"],
+    }
+    page = client.get(sources["yonhap"].get_absolute_url()).content.decode()
+    assert re.search(r'<svg class="track-record-chart"[^>]*role="img" aria-labelledby="track-record-chart-title"', page)
+    bars = re.findall(r'<g class="fate fate-\w+"><text[^>]*>([^<]+)</text>(?:<rect[^>]*/>)?<text[^>]*>(\d+)</text></g>', page)
+    assert bars == [  # each bar says what it counts, and how many: no colour needed
+        ("confirmed", "0"), ("contested", "0"), ("denied", "0"), ("retracted", "0"), ("still open", "1"),
+        ("confirmed", "3"), ("contested", "1"), ("denied", "1"), ("retracted", "1"), ("still open", "1"),
+    ]
+    assert "A draft" not in page
+
+
+def test_a_figures_link_lists_those_claims_each_linking_to_its_claim_page(client, sources, week):
+    page = client.get(sources["yonhap"].get_absolute_url(), {"sourcing": "unnamed", "fate": "confirmed"}).content.decode()
+    listed = page.split('id="track-record-claims"')[1].split("</ul>")[0]
+    assert sorted(re.findall(r'<a href="/claims/\d+/"[^>]*>(.*?)</a>', listed)) == [
+        "The date is set", "The train has left", "The visit is this week"
+    ]
+    assert f'href="/claims/{week["train"].pk}/"' in listed  # Yonhap's own telling of it
+    # What no figure links to lists nothing, and fails nothing.
+    page = client.get(sources["yonhap"].get_absolute_url(), {"sourcing": "secret", "fate": "draft"})
+    assert page.status_code == 200 and 'id="track-record-claims"' not in page.content.decode()
+
+
+def test_a_source_that_reported_nothing_says_so_in_words(client, sources, week):
+    make_article(publisher=sources["chosun"])  # its page is public, with no claim
+    page = client.get(sources["chosun"].get_absolute_url()).content.decode()
+    assert "so it has no track record yet" in page and "track-record-chart" not in page
+
+
+def test_the_source_page_costs_the_same_queries_with_two_claims_or_twenty(client, sources):
+    def cost() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(sources["yonhap"].get_absolute_url(), {"sourcing": "unnamed", "fate": "open"}).status_code == 200
+        return len(queries)
+
+    first = unnamed_via_yonhap(sources, "The train has left", 0)
+    kremlin_confirms(sources, 5, first)
+    unnamed_via_yonhap(sources, "Energy is agreed", 1)
+    two = cost()
+    for hours in range(2, 20):
+        told = unnamed_via_yonhap(sources, f"Claim {hours}", hours)
+        if hours % 2:
+            kremlin_confirms(sources, hours + 1, told)
+    assert cost() == two == 7  # the source, its stories (count, page), ledger, track record, cell (count, page)
