@@ -11,7 +11,8 @@ from functools import wraps
 
 from django.contrib.postgres.aggregates import BoolAnd, BoolOr
 from django.db import models
-from django.db.models import Case, Q, Value, When
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.urls import reverse
 from django.utils import dateformat
@@ -189,6 +190,25 @@ def dated(change, appearance: Claim) -> datetime:
         if story is not None and story.status == Article.Status.PUBLISHED and story.published_at:
             return story.published_at
     return change.changed_at
+
+
+def dated_in_sql(change: str = "", appearance: str = "claim__") -> Case:
+    """dated(), the same rule in SQL: when the status change at `change` (a path to a
+    ClaimStatusChange, "" for one itself) happened in the world, its claim being at `appearance`.
+    Change one, change the other: test_the_sql_date_of_a_change_agrees_with_dated() compares them."""
+
+    def published_story(story: str) -> Q:
+        return Q(**{f"{story}__status": Article.Status.PUBLISHED, f"{story}__published_at__isnull": False})
+
+    evidence = f"{change}evidence"
+    return Case(
+        When(**{f"{evidence}__kind": Evidence.Kind.QUOTE}, then=Coalesce(f"{appearance}article__published_at", f"{appearance}created_at")),
+        When(Q(**{f"{evidence}__kind": Evidence.Kind.ARTICLE}) & published_story(f"{evidence}__article"),
+             then=F(f"{evidence}__article__published_at")),
+        When(Q(**{f"{evidence}__kind": Evidence.Kind.CLAIM}) & published_story(f"{evidence}__other_claim__article"),
+             then=F(f"{evidence}__other_claim__article__published_at")),
+        default=F(f"{change}changed_at"),
+    )
 
 
 @per_appearance

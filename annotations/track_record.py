@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _, ngettext
 
 from newsdesk.languages import number
 
-from annotations.across import Standing, standings_in_sql
+from annotations.across import Standing, dated_in_sql, standings_in_sql
 from annotations.models import Claim, ClaimStatus, ClaimStatusChange
 from articles.models import Source
 
@@ -44,10 +44,11 @@ def reported_by(source: Source) -> models.QuerySet:
     via). Each with its `standing` from every published appearance, when it was first confirmed
     in any of them (`confirmed_at`), when the source first reported it (`reported_at`: its
     story's publication, or a status history dated before), and the source's first appearance of
-    it (`appearance`). A claim reported both ways is a row of each."""
+    it (`appearance`). A confirmation is dated as the timeline dates it (dated()): on the
+    story's own words, from the story. A claim reported both ways is a row of each."""
     published = Claim.objects.published()
     fates = standings_in_sql(published.filter(across=OuterRef("across"))).annotate(
-        confirmed_at=Min("history__changed_at", filter=Q(history__to_status=ClaimStatus.CONFIRMED))
+        confirmed_at=Min(dated_in_sql("history__", ""), filter=Q(history__to_status=ClaimStatus.CONFIRMED))
     )
     first_change = ClaimStatusChange.objects.filter(claim=OuterRef("pk")).order_by("changed_at").values("changed_at")[:1]
     return (

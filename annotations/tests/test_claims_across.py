@@ -15,7 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations import history
-from annotations.across import Standing, appearances_of, picture, standing, standings_in_sql, timeline
+from annotations.across import (
+    Standing, appearances_of, dated, dated_in_sql, picture, standing, standings_in_sql, timeline,
+)
 from annotations.models import (
     AttributionSpec, Claim, ClaimAcrossStories, ClaimStatusChange, ClaimTranslation, EvidenceSpec, StaleVersion,
     StatusStep,
@@ -396,6 +398,29 @@ def test_a_change_resting_on_the_storys_own_words_is_the_storys_word_and_one_on_
     other.change_status("denied", by=None, reason="The other story says it did not happen.", evidence=proof)
     [_, denial] = timeline([Claim.objects.get(pk=other.pk)])
     assert denial.status == "denied" and denial.at == SUNDAY + timedelta(days=3)
+
+
+def test_the_sql_date_of_a_change_agrees_with_dated(sources):
+    """On the story's own words, on a published story, on a draft, on a claim of a published story, on none."""
+    from annotations.models import Evidence
+
+    claim = told(sources, "disputed", hours=1)
+    claim.change_status("confirmed", by=None, reason="Its own words.", evidence=claim.evidence.get(kind="quote"))
+    later = make_article(title="The summit happened", published_at=SUNDAY + timedelta(days=3))
+    draft = make_article(title="A draft", status=Article.Status.DRAFT, published_at=SUNDAY + timedelta(days=4))
+    for proof in (
+        Evidence.objects.create(claim=claim, kind="article", article=later),
+        Evidence.objects.create(claim=claim, kind="article", article=draft),
+        Evidence.objects.create(claim=claim, kind="claim", other_claim=told(sources, "reported", hours=30)),
+    ):
+        claim.change_status("disputed", by=None, reason="Another story.")
+        claim.change_status("confirmed", by=None, reason="Another story.", evidence=proof)
+    in_sql = dict(ClaimStatusChange.objects.filter(claim=claim).annotate(at=dated_in_sql()).values_list("pk", "at"))
+    changes = appearances_of(claim.across, public=False)[0].history.all()
+    assert len(in_sql) == 9 and {change.pk: dated(change, claim) for change in changes} == in_sql
+    dates = set(in_sql.values())  # the story's own, the summit's, the other claim's story's; never the draft's
+    assert {SUNDAY + timedelta(hours=1), SUNDAY + timedelta(days=3), SUNDAY + timedelta(hours=30)} <= dates
+    assert SUNDAY + timedelta(days=4) not in dates
 
 
 def test_the_sitemap_lists_each_claim_across_stories_once_by_its_canonical_page(client, sources):
