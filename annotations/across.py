@@ -9,7 +9,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import wraps
 
+from django.contrib.postgres.aggregates import BoolAnd, BoolOr
 from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.urls import reverse
 from django.utils import dateformat
@@ -189,6 +192,25 @@ def dated(change, appearance: Claim) -> datetime:
     return change.changed_at
 
 
+def dated_in_sql(change: str = "", appearance: str = "claim__") -> Case:
+    """dated(), the same rule in SQL: when the status change at `change` (a path to a
+    ClaimStatusChange, "" for one itself) happened in the world, its claim being at `appearance`.
+    Change one, change the other: test_the_sql_date_of_a_change_agrees_with_dated() compares them."""
+
+    def published_story(story: str) -> Q:
+        return Q(**{f"{story}__status": Article.Status.PUBLISHED, f"{story}__published_at__isnull": False})
+
+    evidence = f"{change}evidence"
+    return Case(
+        When(**{f"{evidence}__kind": Evidence.Kind.QUOTE}, then=Coalesce(f"{appearance}article__published_at", f"{appearance}created_at")),
+        When(Q(**{f"{evidence}__kind": Evidence.Kind.ARTICLE}) & published_story(f"{evidence}__article"),
+             then=F(f"{evidence}__article__published_at")),
+        When(Q(**{f"{evidence}__kind": Evidence.Kind.CLAIM}) & published_story(f"{evidence}__other_claim__article"),
+             then=F(f"{evidence}__other_claim__article__published_at")),
+        default=F(f"{change}changed_at"),
+    )
+
+
 @per_appearance
 def chain_words(appearance: Claim) -> str:
     return appearance.chain_in_words()
@@ -278,6 +300,29 @@ def standing(appearances) -> Verdict:
             where(first) | {"status": capfirst(first.get_status_display()), "chain": first.chain_in_words()}
         )
     return Verdict(strongest, reason, [first])
+
+
+def standings_in_sql(appearances: models.QuerySet) -> models.QuerySet:
+    """standing(), the same rule in SQL, for counting many claims in the database: one row per
+    claim across stories of `appearances` (its `across` and `standing`), from booleans aggregated
+    over them. Change one, change the other: test_the_sql_standing_agrees_with_standing()
+    compares them row by row."""
+
+    def any_with(*statuses) -> BoolOr:
+        return BoolOr(Q(status__in=statuses))
+
+    strongest = {f"any_{status}": any_with(status) for status in STRONGEST_FIRST}
+    return appearances.order_by().values("across").alias(
+        any_confirmed=any_with(ClaimStatus.CONFIRMED), any_contradicting=any_with(*CONTRADICTING),
+        all_retracted=BoolAnd(Q(status=ClaimStatus.RETRACTED)), **strongest,
+    ).annotate(standing=Case(
+        When(any_confirmed=True, any_contradicting=False, then=Value(Standing.CONFIRMED)),
+        When(any_confirmed=True, then=Value(Standing.CONTESTED)),
+        When(all_retracted=True, then=Value(Standing.RETRACTED)),
+        *(When(**{name: True}, then=Value(status)) for name, status in zip(strongest, STRONGEST_FIRST)),
+        default=Value(Standing.UNVERIFIED),
+        output_field=models.CharField(),
+    ))
 
 
 @dataclass

@@ -9,7 +9,7 @@ import regex
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
-from django.db.models import Exists, F, OuterRef, Q, Value
+from django.db.models import Exists, ExpressionWrapper, F, OuterRef, Q, Value
 from django.db.models.functions import MD5, Greatest, Least, Lower
 from django.urls import reverse
 from django.utils import timezone
@@ -302,6 +302,25 @@ class ClaimQuerySet(AnnotationQuerySet):
             models.Prefetch(
                 "evidence",
                 queryset=evidence.select_related("attribution__source", "article", "other_claim__article").order_by("id"),
+            ),
+        )
+
+    def citing(self, source: Source):
+        """Claims whose chain names `source`, each with how (SourceLedger's rows, and the track
+        record's): `said_on_record`, as its speaker or document on the record; `said_unnamed`, so
+        but not on the record; `relayed`, as a via; `relayed_from_unnamed`, as a via of a chain
+        whose speaker or document is unnamed (Attribution.is_unnamed())."""
+        chain = Attribution.objects.filter(claim=OuterRef("pk"))
+        own, said = chain.filter(source=source), chain.filter(source=source).exclude(role=AttributionRole.VIA)
+        unnamed = chain.exclude(role=AttributionRole.VIA).filter(
+            ~Q(sourcing=AttributionSourcing.ON_RECORD) | Q(source__kind=Source.Kind.ANONYMOUS)
+        )
+        return self.filter(Exists(own)).annotate(
+            said_on_record=Exists(said.filter(sourcing=AttributionSourcing.ON_RECORD)),
+            said_unnamed=Exists(said.exclude(sourcing=AttributionSourcing.ON_RECORD)),
+            relayed=Exists(own.filter(role=AttributionRole.VIA)),
+            relayed_from_unnamed=ExpressionWrapper(
+                Exists(own.filter(role=AttributionRole.VIA)) & Exists(unnamed), output_field=models.BooleanField()
             ),
         )
 

@@ -17,7 +17,8 @@ from django.views.decorators.vary import vary_on_headers
 
 from annotations.highlighting import linked_runs, paragraphs, segments
 from annotations.across import appearances_of, picture, public_wording, standing, table, timeline
-from annotations.models import Attribution, Claim, ClaimAcrossStories, Entity, Evidence, Mention, StoryLink
+from annotations.models import Claim, ClaimAcrossStories, Entity, Evidence, Mention, StoryLink
+from annotations.track_record import FATE_LABELS, FATES, SOURCINGS, chart, claims_with_fate, track_record
 from articles.annotation_export import annotation_collection
 from articles.filtering import StoryFilterForm, published_stories_naming
 from articles.models import Article, Source
@@ -152,23 +153,19 @@ class SourceLedger:
     @classmethod
     def of(cls, source: Source) -> "SourceLedger":
         claims = (
-            Claim.objects.published().filter(attributions__source=source).distinct()
-            .select_related("article").prefetch_related("attributions__source")
+            Claim.objects.published().citing(source).select_related("article")
             .order_by("-article__published_at", "start", "id")
         )
         ledger = cls([], [], [], [])
         for claim in claims:
-            chain = list(claim.attributions.all())
-            own = [a for a in chain if a.source_id == source.pk]
-            said = [a for a in own if a.role != Attribution.Role.VIA]
-            if any(a.sourcing == Attribution.Sourcing.ON_RECORD for a in said):
+            if claim.said_on_record:
                 ledger.on_record.append(claim)
-            elif said:
+            elif claim.said_unnamed:
                 ledger.unnamed.append(claim)
-            if any(a.role == Attribution.Role.VIA for a in own):
+            if claim.relayed:
                 ledger.relayed.append(claim)
-                if any(a.role != Attribution.Role.VIA and a.is_unnamed() for a in chain):
-                    ledger.relayed_from_unnamed.append(claim)
+            if claim.relayed_from_unnamed:
+                ledger.relayed_from_unnamed.append(claim)
         return ledger
 
 
@@ -177,7 +174,18 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
     source = get_object_or_404(Source.objects.published(), slug=slug)
     stories = Article.objects.published().filter(publisher=source)
     page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
-    return render(request, "articles/source_detail.html", {"source": source, "page": page, "ledger": SourceLedger.of(source)})
+    record = track_record(source)
+    context = {
+        "source": source, "page": page, "ledger": SourceLedger.of(source), "record": record, "chart": chart(record),
+        "has_record": any(line.total for line in record),
+    }
+    # One cell of the track record listed, as its figure links to: ?sourcing=unnamed&fate=confirmed
+    sourcing, fate = request.GET.get("sourcing"), request.GET.get("fate")
+    if sourcing in SOURCINGS and fate in FATES:
+        claims = CappedPaginator(claims_with_fate(source, sourcing, fate), 25).get_page(request.GET.get("claims"))
+        context["cell"] = {"sourcing": SOURCINGS[sourcing], "fate": FATE_LABELS[fate], "claims": claims,
+                           "query": f"sourcing={sourcing}&fate={fate}"}
+    return render(request, "articles/source_detail.html", context)
 
 
 @public_page

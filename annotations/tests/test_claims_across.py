@@ -1,6 +1,7 @@
 """One claim across many stories: appearances, the derived standing, the timeline, join and split
 (and their undo), the public claim page, and the claim's way out and in."""
 
+import itertools
 import json
 import re
 from datetime import datetime, timedelta, timezone as tz
@@ -14,7 +15,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from annotations import history
-from annotations.across import Standing, appearances_of, picture, standing, timeline
+from annotations.across import (
+    Standing, appearances_of, dated, dated_in_sql, picture, standing, standings_in_sql, timeline,
+)
 from annotations.models import (
     AttributionSpec, Claim, ClaimAcrossStories, ClaimStatusChange, ClaimTranslation, EvidenceSpec, StaleVersion,
     StatusStep,
@@ -141,6 +144,28 @@ def test_the_standing_follows_the_rule_row_by_row(sources, statuses, expected):
     across = one_claim(sources, *statuses)
     assert [a.status for a in appearances_of(across, public=False)] == statuses
     assert standing(appearances_of(across, public=False)).standing == expected
+
+
+def test_the_sql_standing_agrees_with_standing_row_by_row(sources):
+    """Every mix of one to three appearance statuses (all retracted, confirmed and denied,
+    confirmed and disputed, only reported, unverified...), and a draft's that must not count."""
+    mixes = [
+        mix for size in (1, 2, 3) for mix in itertools.combinations_with_replacement(Claim.Status.values, size)
+    ]
+    claims = {}
+    for mix in mixes:
+        first = told(sources, mix[0])
+        for hours, status in enumerate(mix[1:], start=1):
+            told(sources, status, hours=hours, across=first.across)
+        claims[first.across_id] = mix
+    drafted = told(sources, "reported").across
+    told(sources, "confirmed", hours=5, across=drafted, published=False)
+    in_sql = dict(standings_in_sql(Claim.objects.published()).values_list("across", "standing"))
+    for pk, mix in claims.items():
+        expected = standing(appearances_of(ClaimAcrossStories.objects.get(pk=pk), public=True)).standing
+        assert in_sql[pk] == expected, mix
+    assert in_sql[drafted.pk] == "reported"
+    assert len(mixes) == 83 and {in_sql[pk] for pk in claims} == set(Standing.values)
 
 
 def test_a_confirmed_standing_says_when_by_whom_on_the_record_and_where(sources):
@@ -373,6 +398,29 @@ def test_a_change_resting_on_the_storys_own_words_is_the_storys_word_and_one_on_
     other.change_status("denied", by=None, reason="The other story says it did not happen.", evidence=proof)
     [_, denial] = timeline([Claim.objects.get(pk=other.pk)])
     assert denial.status == "denied" and denial.at == SUNDAY + timedelta(days=3)
+
+
+def test_the_sql_date_of_a_change_agrees_with_dated(sources):
+    """On the story's own words, on a published story, on a draft, on a claim of a published story, on none."""
+    from annotations.models import Evidence
+
+    claim = told(sources, "disputed", hours=1)
+    claim.change_status("confirmed", by=None, reason="Its own words.", evidence=claim.evidence.get(kind="quote"))
+    later = make_article(title="The summit happened", published_at=SUNDAY + timedelta(days=3))
+    draft = make_article(title="A draft", status=Article.Status.DRAFT, published_at=SUNDAY + timedelta(days=4))
+    for proof in (
+        Evidence.objects.create(claim=claim, kind="article", article=later),
+        Evidence.objects.create(claim=claim, kind="article", article=draft),
+        Evidence.objects.create(claim=claim, kind="claim", other_claim=told(sources, "reported", hours=30)),
+    ):
+        claim.change_status("disputed", by=None, reason="Another story.")
+        claim.change_status("confirmed", by=None, reason="Another story.", evidence=proof)
+    in_sql = dict(ClaimStatusChange.objects.filter(claim=claim).annotate(at=dated_in_sql()).values_list("pk", "at"))
+    changes = appearances_of(claim.across, public=False)[0].history.all()
+    assert len(in_sql) == 9 and {change.pk: dated(change, claim) for change in changes} == in_sql
+    dates = set(in_sql.values())  # the story's own, the summit's, the other claim's story's; never the draft's
+    assert {SUNDAY + timedelta(hours=1), SUNDAY + timedelta(days=3), SUNDAY + timedelta(hours=30)} <= dates
+    assert SUNDAY + timedelta(days=4) not in dates
 
 
 def test_the_sitemap_lists_each_claim_across_stories_once_by_its_canonical_page(client, sources):
