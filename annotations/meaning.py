@@ -90,11 +90,6 @@ def literal(vector) -> str:
     return "[" + ",".join(f"{x:.6f}" for x in vector) + "]"
 
 
-def as_parameter(vector):
-    """A vector as the parameter its column takes."""
-    return literal(vector) if column_type() == "vector" else [float(x) for x in vector]
-
-
 def missing(texts: Iterable[str]) -> list[str]:
     """Of these statements, those that have no vector of the current encoder yet."""
     by_digest = {digest(t): t for t in texts if t and t.strip()}
@@ -116,15 +111,17 @@ def embed(texts: Iterable[str]) -> int:
         return 0
     model = encoder()
     vectors = model.encode(todo)
-    cast = "::vector" if column_type() == "vector" else "::real[]"
-    rows = [(digest(text), model.name, as_parameter(vector)) for text, vector in zip(todo, vectors)]
+    # One statement for all rows (pghistory's context wrapper takes no executemany); each vector as
+    # text, read as the column's type: "[…]" is pgvector's form, "{…}" an array's.
+    value = "r.vector::vector" if column_type() == "vector" else "translate(r.vector, '[]', '{}')::real[]"
+    rows = [(digest(text), literal(vector)) for text, vector in zip(todo, vectors)]
     with connection.cursor() as cursor:
-        cursor.executemany(
-            f"INSERT INTO annotations_statementvector (digest, encoder, embedding, created_at) "
-            f"VALUES (%s, %s, %s{cast}, now()) ON CONFLICT (digest) DO UPDATE "
-            f"SET encoder = EXCLUDED.encoder, embedding = EXCLUDED.embedding, created_at = now() "
-            f"WHERE annotations_statementvector.encoder <> EXCLUDED.encoder",
-            rows,
+        cursor.execute(
+            f"""INSERT INTO annotations_statementvector (digest, encoder, embedding, created_at)
+                SELECT r.digest, %s, {value}, now() FROM unnest(%s::text[], %s::text[]) AS r(digest, vector)
+                ON CONFLICT (digest) DO UPDATE SET encoder = EXCLUDED.encoder, embedding = EXCLUDED.embedding, created_at = now()
+                WHERE annotations_statementvector.encoder <> EXCLUDED.encoder""",
+            [model.name, [r[0] for r in rows], [r[1] for r in rows]],
         )
     return len(rows)
 
