@@ -90,7 +90,13 @@ def test_a_claim_later_confirmed_in_another_story_leaves_the_queue(editor_client
     assert WORDS not in queue(editor_client)
 
 
-def test_a_denied_claim_leaves_the_queue(editor_client, sources, editor):
+def test_a_claim_denied_in_another_story_leaves_the_queue(editor_client, sources):
+    reported = told(sources, "reported", hours_ago=72)
+    told(sources, "denied", hours_ago=1, across=reported.across)
+    assert WORDS not in queue(editor_client)
+
+
+def test_a_report_that_becomes_denied_leaves_the_queue(editor_client, sources, editor):
     reported = told(sources, "reported", hours_ago=72)
     reported.change_status("denied", by=editor, reason="The Kremlin denies it.")
     assert WORDS not in queue(editor_client)
@@ -222,3 +228,15 @@ def test_the_queue_query_count_is_constant(editor_client, count_queries, sources
     three = count_queries(editor_client, url), count_queries(editor_client, QUEUE)
     add(27)
     assert (count_queries(editor_client, url), count_queries(editor_client, QUEUE)) == three
+
+
+def test_the_filters_offer_the_sources_and_entities_of_open_claims_and_keep_the_one_chosen(editor_client, sources):
+    kim, putin = make_entity(name="Kim Jong Un"), make_entity(name="Putin")
+    train = told(sources, "reported", words="Kim Jong Un's train")
+    make_mention(train.article, "Kim Jong Un", entity=kim)
+    make_mention(train.article, "Kremlin", entity=make_entity(name="Kremlin"))  # outside the claim's words
+    page = queue(editor_client)
+    assert f'<option value="{sources["agency"].pk}">Yonhap (ID)</option>' in page
+    assert f'<option value="{kim.pk}">Kim Jong Un</option>' in page
+    assert "Kremlin</option>" not in page and "Putin</option>" not in page
+    assert f'<option value="{putin.pk}" selected>Putin</option>' in queue(editor_client, entity=putin.pk)
