@@ -38,7 +38,7 @@ class InboxFilterForm(StoryFilterForm):
 
     key = "pk"
 
-    q = forms.CharField(label=_("Search title and text"), required=False, max_length=200)
+    q = forms.CharField(label=_("Search stories, claims, sources and entities"), required=False, max_length=200)
     status = forms.ChoiceField(
         label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices
     )

@@ -584,7 +584,8 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
 
     def with_first_appearance(self):
         """Each with how many stories tell it and the first of them: `appearance_count`,
-        `first_title`, `first_outlet`, `first_language`, `first_published_at`."""
+        `first_title`, `first_outlet`, `first_language`, `first_published_at`, and the ids
+        `first_claim_id` and `first_article_id` (to link to that story's claim)."""
         first = Claim.objects.filter(across=OuterRef("pk")).order_by(
             F("article__published_at").asc(nulls_last=True), "created_at", "id"
         )
@@ -595,7 +596,53 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
             first_outlet=models.Subquery(first.values("article__publisher__name")[:1]),
             first_language=models.Subquery(first.values("article__language")[:1]),
             first_published_at=models.Subquery(first.values("article__published_at")[:1]),
+            first_claim_id=models.Subquery(first.values("pk")[:1]),
+            first_article_id=models.Subquery(first.values("article")[:1]),
         )
+
+    def still_open(self):
+        """Claims neither confirmed nor denied: some story reports or disputes them and none
+        confirms or denies them, which is to say that their standing (annotations.across.standing)
+        is reported or disputed. Retracted appearances are left aside, as standing() leaves them;
+        a claim only ever recorded as unverified has not been reported yet."""
+        appearances = Claim.objects.filter(across=OuterRef("pk"))
+        return self.filter(Exists(appearances.filter(status__in=OPEN_STATUSES))).exclude(
+            Exists(appearances.filter(status__in=SETTLING_STATUSES))
+        )
+
+    def first_reported_by(self, moment: datetime):
+        """Claims a story reported (or disputed) by `moment`: their first report is older."""
+        return self.filter(Exists(open_reports().filter(told_at__lte=moment)))
+
+    def with_first_report(self):
+        """Each with its first report: `first_report_id`, the appearance in the story that came out
+        first (annotations.across.appeared_at) among those that report or dispute it, and
+        `first_reported_at`, when it came out; and `story_count`, how many stories tell it at all."""
+        first = open_reports().order_by("told_at", "id")
+        stories = (
+            Claim.objects.filter(across=OuterRef("pk")).order_by().values("across")
+            .annotate(n=models.Count("article", distinct=True)).values("n")
+        )
+        return self.annotate(
+            first_report_id=models.Subquery(first.values("pk")[:1]),
+            first_reported_at=models.Subquery(first.values("told_at")[:1]),
+            story_count=models.Subquery(stories),
+            disputed=Exists(Claim.objects.filter(across=OuterRef("pk"), status=ClaimStatus.DISPUTED)),
+        )
+
+
+# The statuses that keep a claim open (it is told as reported or disputed somewhere) and those that
+# settle it (ClaimAcrossStoriesQuerySet.still_open).
+OPEN_STATUSES = (ClaimStatus.REPORTED, ClaimStatus.DISPUTED)
+SETTLING_STATUSES = (ClaimStatus.CONFIRMED, ClaimStatus.DENIED)
+
+
+def open_reports():
+    """The appearances of the claim named by OuterRef("pk") that keep it open, each with `told_at`:
+    when its story came out (annotations.across.appeared_at), else when it was recorded."""
+    return Claim.objects.filter(across=OuterRef("pk"), status__in=OPEN_STATUSES).annotate(
+        told_at=models.functions.Coalesce("article__published_at", "created_at")
+    )
 
 
 # How much likelier (log-probability) a language must be than the likeliest of the expected ones

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import views
+from annotations import followup, views
 
 app_name = "desk"
 
@@ -33,4 +33,9 @@ urlpatterns = [
     path("claims/<int:pk>/translations/", views.claim_translation_create, name="claim-translation-create"),
     path("entities/search/", views.entity_search, name="entity-search"),
     path("sources/search/", views.source_search, name="source-search"),
+]
+
+# The follow-up queue lives in a module of its own (annotations/followup.py).
+urlpatterns += [
+    path("follow-up/", followup.claim_follow_up, name="follow-up"),
 ]

@@ -43,7 +43,7 @@ from annotations.forms import (
     twin_refusal,
     why_no_link,
 )
-from annotations import history, matching, meaning, publishing
+from annotations import desk_search, history, matching, meaning, publishing
 from annotations.across import appearances_of, standing, timeline
 from annotations.highlighting import around, segments
 from annotations.related import decide as decide_related, related_suggestions
@@ -129,6 +129,8 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
             search.SEARCH_POOL,
         ) % {"n": search.SEARCH_POOL}
     context = {"form": form, "page": page, "query": query.urlencode(), "notice": notice}
+    if searched:
+        context["found"] = desk_search.found(searched)  # claims, sources and entities too
     return render_page_or_results(request, "annotations/article_inbox.html", context, status=status)
 
 

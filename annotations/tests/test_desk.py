@@ -22,7 +22,7 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "claim-translation-create": [claim.pk],
         "claim-status-update": [claim.pk], "claim-attribution-create": [claim.pk], "claim-delete": [claim.pk],
         "article-history": [article.pk], "suggestion-accept": [article.pk], "suggestion-reject": [article.pk],
-        "related-decide": [article.pk],
+        "related-decide": [article.pk], "follow-up": [],
         "history-undo": [article.pk, "mention", mention.events.get(pgh_label="insert").pgh_id],
     }
     resolver = get_resolver().namespace_dict["desk"][1]
@@ -46,7 +46,7 @@ def test_a1_every_desk_url_is_for_editors_only(client, story, editor):
     for name, url in urls.items():
         method = client.get if name in {
             "inbox", "article", "entity-search", "source-search", "story-link-search", "import", "article-history", "claim-join-search",
-            "claim-across",
+            "claim-across", "follow-up",
         } else client.post
         client.logout()
         response = method(url)

@@ -254,7 +254,7 @@ def test_inbox_search_as_you_type_keeps_its_filters_in_the_url_and_the_back_butt
     make_article(title="Floods in Semarang", body="Rivers rose across the city.")
     page.goto("/desk/")
     expect(page.get_by_role("link", name="Floods in Semarang")).to_be_visible()
-    page.get_by_label("Search title and text").press_sequentially("krem", delay=30)
+    page.get_by_label("Search stories, claims, sources and entities").press_sequentially("krem", delay=30)
     expect(page.get_by_role("link", name="Floods in Semarang")).to_have_count(0)
     expect(page.get_by_role("link", name="Kremlin confirms the visit")).to_be_visible()
     expect(page).to_have_url(re.compile(r"[?&]q=krem"))
@@ -264,7 +264,7 @@ def test_inbox_search_as_you_type_keeps_its_filters_in_the_url_and_the_back_butt
     page.go_back()
     expect(page.get_by_role("link", name="Kremlin confirms the visit")).to_be_visible()
     page.reload()
-    expect(page.get_by_label("Search title and text")).to_have_value("krem")
+    expect(page.get_by_label("Search stories, claims, sources and entities")).to_have_value("krem")
 
 
 def test_editor_confirms_a_claim_on_the_selected_quote_and_readers_read_it(page: Page, desk_editor):

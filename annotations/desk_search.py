@@ -1,0 +1,36 @@
+"""What the desk's search box finds besides stories: claims, sources and entities, a few of each
+with how many match, in one query each (the count is a window over the matches, read with them)."""
+
+from django.db.models import Count, Exists, OuterRef, Q, Value, Window
+
+from annotations.models import ClaimAcrossStories, Entity, EntityAlias
+from articles.models import Source
+from articles.text import Folded, to_name
+
+SHOWN = 5  # of each kind; the page for it (a claim's join search, the pickers) lists more
+
+
+def found(q: str) -> dict[str, list]:
+    """The claims, sources and entities the words name, SHOWN of each; each row carries `total`,
+    how many match in all (none when no row does)."""
+    q = to_name(q)
+    if not q:
+        return {"claims": [], "sources": [], "entities": []}
+    folded = Folded(Value(q))
+    total = Window(Count("pk"))
+    claims = (
+        ClaimAcrossStories.objects.with_appearances().matching(q).with_first_appearance()
+        .annotate(total=total).order_by("-created_at", "-id")
+    )
+    sources = (
+        Source.objects.alias(folded=Folded("name")).filter(folded__contains=folded)
+        .annotate(total=total, public=Exists(Source.objects.published().filter(pk=OuterRef("pk"))), starts=Q(folded__startswith=folded))
+        .order_by("-starts", "name", "pk")
+    )
+    aliases = EntityAlias.objects.filter(entity=OuterRef("pk"), name_folded__contains=folded)
+    entities = (
+        Entity.objects.filter(Q(name_folded__contains=folded) | Exists(aliases))
+        .annotate(total=total, public=Exists(Entity.objects.published().filter(pk=OuterRef("pk"))), starts=Q(name_folded__startswith=folded))
+        .order_by("-starts", "name", "pk")
+    )
+    return {"claims": list(claims[:SHOWN]), "sources": list(sources[:SHOWN]), "entities": list(entities[:SHOWN])}

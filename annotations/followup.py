@@ -1,0 +1,123 @@
+"""The follow-up queue: claims a story reported that no story has confirmed or denied since,
+oldest report first — what an editor should chase today."""
+
+from datetime import timedelta
+
+from django import forms
+from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.http import HttpRequest, HttpResponse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.vary import vary_on_headers
+
+from annotations.models import Attribution, Claim, ClaimAcrossStories, Entity, Mention
+from annotations.views import editor_required
+from articles.filtering import KeyField, story_facets
+from articles.models import Article, Source
+from articles.views import render_page_or_results
+from newsdesk.paging import CappedPaginator
+from newsdesk.parameters import ascii_number
+
+WINDOWS = {
+    "6h": (timedelta(hours=6), _("6 hours ago")),
+    "24h": (timedelta(hours=24), _("24 hours ago")),
+    "48h": (timedelta(hours=48), _("48 hours ago")),
+    "7d": (timedelta(days=7), _("7 days ago")),
+}
+DEFAULT_WINDOW = "48h"
+ORDERS = {
+    "oldest": ((F("first_reported_at").asc(), "pk"), _("oldest report first")),
+    "widest": ((F("story_count").desc(), F("first_reported_at").asc(), "pk"), _("most widely told first")),
+}
+
+
+class FollowUpForm(forms.Form):
+    """The queue's filters. Only the sources and entities of open claims are offered (and the one
+    chosen, if it is no longer among them); a value that names nothing is refused, never queried."""
+
+    errors_shown_inline = ()  # annotations/_form_errors.html shows every error
+
+    window = forms.ChoiceField(
+        label=_("First reported more than"), required=False, choices=[(key, label) for key, (span, label) in WINDOWS.items()]
+    )
+    order = forms.ChoiceField(label=_("Order"), required=False, choices=[(key, label) for key, (order, label) in ORDERS.items()])
+    source = KeyField(
+        label=_("Cited source"), required=False, queryset=Source.objects.none(), empty_label=_("any source"),
+        error_messages={"invalid_choice": _("There is no such source to filter by.")},
+    )
+    entity = KeyField(
+        label=_("Names entity"), required=False, queryset=Entity.objects.none(), empty_label=_("any entity"),
+        error_messages={"invalid_choice": _("There is no such entity to filter by.")},
+    )
+    language = forms.ChoiceField(label=_("Story language"), required=False)
+
+    def __init__(self, data=None, *, user):
+        if data is not None and not data.get("window"):
+            data = data.copy()  # the list shows the window it applies, not the first offered
+            data["window"] = DEFAULT_WINDOW
+        super().__init__(data, initial={"window": DEFAULT_WINDOW})
+        # The desk is for editors, who see every story and claim: drafts too.
+        self.appearances = Claim.objects.visible_to(user)
+        self.mentions = Mention.objects.visible_to(user)
+        open_claims = ClaimAcrossStories.objects.still_open()
+        cited = Attribution.objects.filter(source=OuterRef("pk"), claim__across__in=open_claims)
+        named = Mention.objects.filter(entity=OuterRef("pk")).filter(Exists(Claim.objects.filter(
+            across__in=open_claims, article=OuterRef("article"), start__lte=OuterRef("start"), end__gte=OuterRef("end"),
+        )))
+        self.fields["source"].queryset = Source.objects.filter(Exists(cited) | self.chosen("source")).order_by("name", "pk")
+        self.fields["entity"].queryset = Entity.objects.filter(Exists(named) | self.chosen("entity")).order_by("name", "pk")
+        languages = story_facets(Article.objects.visible_to(user))[1]
+        self.fields["language"].choices = [("", _("all languages"))] + [(code, code) for code in languages]
+
+    def chosen(self, name: str) -> Q:
+        """The row the address names, so that the list still offers it (ids only: ascii_number())."""
+        pk = ascii_number(self.data.get(name)) if self.is_bound else None
+        return Q(pk=pk) if pk is not None else Q(pk__in=[])
+
+    def claims(self):
+        """The open claims first reported before the window chosen, narrowed by each filter sent, in
+        the order chosen; none when a value was refused."""
+        if self.is_bound and not self.is_valid():
+            return ClaimAcrossStories.objects.none()
+        data = self.cleaned_data if self.is_bound else {}
+        since = timezone.now() - WINDOWS[data.get("window") or DEFAULT_WINDOW][0]
+        claims = ClaimAcrossStories.objects.still_open().first_reported_by(since)
+        appearances = self.appearances.filter(across=OuterRef("pk"))
+        if data.get("source"):
+            claims = claims.filter(Exists(appearances.filter(attributions__source=data["source"])))
+        if data.get("entity"):
+            # As ClaimAcrossStoriesQuerySet.matching() finds them: tagged within an appearance's words.
+            within = self.mentions.filter(
+                entity=data["entity"], article=OuterRef("article"), start__gte=OuterRef("start"), end__lte=OuterRef("end")
+            )
+            claims = claims.filter(Exists(appearances.filter(Exists(within))))
+        if data.get("language"):
+            claims = claims.filter(Exists(appearances.filter(article__language=data["language"])))
+        return claims.with_first_report().order_by(*ORDERS[data.get("order") or "oldest"][0])
+
+
+def with_first_reports(claims: list[ClaimAcrossStories]) -> list[ClaimAcrossStories]:
+    """Each claim with `first_report`, the appearance its first_report_id names, with its story,
+    outlet and chain: two queries for the whole page."""
+    reports = (
+        Claim.objects.filter(pk__in=[claim.first_report_id for claim in claims])
+        .select_related("article__publisher").defer("article__body", "article__search_vector")
+        .prefetch_related(Prefetch("attributions", queryset=Attribution.objects.select_related("source").order_by("position")))
+    )
+    by_id = {report.pk: report for report in reports}
+    for claim in claims:
+        claim.first_report = by_id.get(claim.first_report_id)  # None if it changed since the page was counted
+    return claims
+
+
+@editor_required
+@vary_on_headers("HX-Request")
+def claim_follow_up(request: HttpRequest) -> HttpResponse:
+    form = FollowUpForm(request.GET or None, user=request.user)
+    page = CappedPaginator(form.claims(), 25).get_page(request.GET.get("page"))
+    page.object_list = with_first_reports(list(page.object_list))
+    query = request.GET.copy()
+    query.pop("page", None)
+    status = 422 if form.is_bound and not form.is_valid() else 200
+    context = {"form": form, "page": page, "query": query.urlencode()}
+    return render_page_or_results(request, "annotations/claim_follow_up.html", context, status=status)
