@@ -3,7 +3,7 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, get_resolver, reverse
 
 from annotations.roles import ensure_editors_group
-from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink
+from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink, StatementVector
 from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
@@ -20,9 +20,10 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "mention-delete": [article.pk, mention.pk], "story-link-delete": [article.pk, link.pk],
         "claim-across": [claim.pk], "claim-join-search": [claim.pk], "claim-join": [claim.pk], "claim-split": [claim.pk],
         "claim-translation-create": [claim.pk],
-        "claim-status-update": [claim.pk], "claim-attribution-create": [claim.pk], "claim-delete": [claim.pk],
+        "claim-status-update": [claim.pk], "claim-attribution-create": [claim.pk], "claim-match-decide": [claim.pk], "claim-delete": [claim.pk],
         "article-history": [article.pk], "suggestion-accept": [article.pk], "suggestion-reject": [article.pk],
         "related-decide": [article.pk], "follow-up": [],
+        "claim-matches": [article.pk],
         "history-undo": [article.pk, "mention", mention.events.get(pgh_label="insert").pgh_id],
     }
     resolver = get_resolver().namespace_dict["desk"][1]
@@ -46,7 +47,7 @@ def test_a1_every_desk_url_is_for_editors_only(client, story, editor):
     for name, url in urls.items():
         method = client.get if name in {
             "inbox", "article", "entity-search", "source-search", "story-link-search", "import", "article-history", "claim-join-search",
-            "claim-across", "follow-up",
+            "claim-across", "follow-up", "claim-matches",
         } else client.post
         client.logout()
         response = method(url)
@@ -419,6 +420,7 @@ def perform(action: str, client, article: Article):
 
 @pytest.mark.parametrize("action", ["tag", "claim", "status", "story-link", "untag"])
 def test_htmx_actions_make_the_same_number_of_queries_on_small_and_large_stories(editor_client, db, action):
+    from annotations import meaning
     from annotations.related import entity_frequencies
     from annotations.suggestions import matcher
 
@@ -428,6 +430,8 @@ def test_htmx_actions_make_the_same_number_of_queries_on_small_and_large_stories
         # Built once per change of names, and once every ten minutes: not part of a request's cost.
         matcher()
         entity_frequencies()
+        meaning.column_type()  # asked once a connection
+        StatementVector.objects.all().delete()  # each story's new claim is given its meaning
         counts.append(queries_of(lambda article=article: perform(action, editor_client, article)))
     assert counts[0] == counts[1], counts
 
