@@ -245,22 +245,25 @@ def wordings_of(candidates: dict[int, ClaimAcrossStories]) -> dict[int, list[str
 
 
 def across_by_words(claims: list[Claim]) -> dict[int, set[int]]:
-    """Without pgvector: claims told elsewhere that share one of each claim's longer words."""
-    result = {}
-    for claim in claims:
-        words = sorted({w for w in WORD.findall(claim.statement.casefold()) if len(w) >= 4}, key=len, reverse=True)[:5]
-        if not words:
-            result[claim.pk] = set()
-            continue
-        found = Q()
-        for word in words:
-            found |= Q(folded__contains=Folded(Value(word)))
-        matching = ClaimAcrossStories.objects.alias(folded=Folded("statement")).filter(found)
-        translated = ClaimTranslation.objects.alias(folded=Folded("statement")).filter(found)
-        result[claim.pk] = set(matching.values_list("pk", flat=True)[:ENTITY_CANDIDATES]) | set(
-            translated.values_list("claim_id", flat=True)[:ENTITY_CANDIDATES]
-        )
-    return result
+    """Without pgvector: claims told elsewhere that share one of each claim's longer words (two
+    queries for all the claims: their statements, and their translations)."""
+    words = {
+        claim.pk: sorted({w for w in WORD.findall(claim.statement.casefold()) if len(w) >= 4}, key=len, reverse=True)[:5]
+        for claim in claims
+    }
+    every_word = sorted(set().union(*map(set, words.values())))
+    if not every_word:
+        return {}
+    found = Q()
+    for word in every_word:
+        found |= Q(folded__contains=Folded(Value(word)))
+    limit = ENTITY_CANDIDATES * len(claims)
+    rows = list(ClaimAcrossStories.objects.alias(folded=Folded("statement")).filter(found).values_list("pk", "statement")[:limit])
+    rows += ClaimTranslation.objects.alias(folded=Folded("statement")).filter(found).values_list("claim_id", "statement")[:limit]
+    return {
+        claim_id: {pk for pk, statement in rows if any(word in statement.casefold() for word in own)}
+        for claim_id, own in words.items()
+    }
 
 
 def across_recent(queries: dict[int, np.ndarray | None], found: dict[int, dict[str, float]]) -> dict[int, set[int]]:

@@ -25,6 +25,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", default="newsdesk_scale")
     parser.add_argument("--samples", type=int, default=200)
+    parser.add_argument("--no-embed", action="store_true", help="measure with the vectors already computed")
     options = parser.parse_args()
     if not os.environ.get("DATABASE_URL"):
         from newsdesk.embedded_postgres import start
@@ -45,9 +46,8 @@ def main() -> None:
 
     with connection.cursor() as cursor:
         cursor.execute("SET statement_timeout = 0")
-    todo = len(meaning.statements_to_embed())
-    if todo:
-        vector_column = meaning.column_type() == "vector"
+    vector_column = meaning.column_type() == "vector"
+    if not options.no_embed and meaning.statements_to_embed(limit=1):
         with connection.cursor() as cursor:
             cursor.execute("DROP INDEX IF EXISTS statement_vector_hnsw")
         began = time.perf_counter()
@@ -55,7 +55,11 @@ def main() -> None:
         embedding = time.perf_counter() - began
         print(f"meaning of {computed:,} statements ({meaning.encoder().name}): {embedding:.0f} s "
               f"({computed / embedding:,.0f} a second)")
-        if vector_column:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1 FROM pg_indexes WHERE indexname = 'statement_vector_hnsw'")
+        indexed = cursor.fetchone() is not None
+    if vector_column and not indexed:
+        if True:
             began = time.perf_counter()
             with connection.cursor() as cursor:
                 cursor.execute("SET maintenance_work_mem = '1GB'")
@@ -63,7 +67,8 @@ def main() -> None:
                 cursor.execute("ANALYZE annotations_statementvector")
             print(f"HNSW index over them: {time.perf_counter() - began:.0f} s")
     stories, claims, vectors = Article.objects.count(), Claim.objects.count(), StatementVector.objects.count()
-    print(f"{stories:,} stories, {claims:,} claims, {vectors:,} statement vectors ({meaning.column_type()})")
+    left = len(meaning.statements_to_embed())
+    print(f"{stories:,} stories, {claims:,} claims, {vectors:,} statement vectors ({meaning.column_type()}), {left:,} statements without one")
 
     rng = random.Random(18)
     ids = list(Article.objects.filter(claims__isnull=False).values_list("pk", flat=True).distinct()[:: max(1, stories // (options.samples * 5))])

@@ -5,10 +5,11 @@ from pathlib import Path
 import pghistory
 from tqdm import tqdm
 
-from django.core.management import BaseCommand, CommandError
+from django.core.management import BaseCommand, CommandError, call_command
 from django.utils import formats, translation
 from django.utils.translation import gettext, gettext_lazy as _, ngettext, pgettext
 
+from annotations import meaning
 from articles.importing import FORMATS, import_paths
 from articles.models import Source
 from newsdesk.languages import from_environment, number
@@ -74,6 +75,9 @@ class Command(BaseCommand):
         elapsed = time.monotonic() - started
         self.stdout.write(gettext("%(summary)s in %(seconds)s s.") % {
             "summary": report.summary(), "seconds": formats.number_format(elapsed, decimal_pos=1)})
+        # The background step after an import, reported apart: the meaning of new claims' statements.
+        if meaning.statements_to_embed(limit=1):
+            call_command("embed_statements", stdout=self.stdout)
         if report.failed:
             raise CommandError(
                 ngettext("%(n)s item failed; see the messages above", "%(n)s items failed; see the messages above",
