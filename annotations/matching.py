@@ -110,38 +110,84 @@ def suggestions_for(claims: list[Claim], *, limit: int = 3, minimum: float = SUG
         return {c.pk: [] for c in claims}
     candidates = {
         a.pk: a for a in ClaimAcrossStories.objects.with_appearances().filter(pk__in=everyone)
-        .exclude(pk__in=[c.across_id for c in claims]).with_first_appearance().prefetch_related("translations")
+        .exclude(pk__in=[c.across_id for c in claims]).prefetch_related("translations")
     }
     wordings = wordings_of(candidates)
-    vectors = meaning.vectors_of(key for keys in wordings.values() for key in keys)
     their_entities = entities_of(candidates)
+    similar = similarities(claims, queries, candidate_ids, wordings, found, vector_column)
     total, frequency = entity_frequencies()
-    names = dict(Entity.objects.filter(pk__in=set().union(*own_entities.values(), *their_entities.values()) or [0]).values_list("pk", "name"))
     method = "pgvector" if vector_column else "words, entities and recent statements"
-    results = {}
+    scored: dict[int, list[ClaimSuggestion]] = {}
     for claim in claims:
         own_figures = figures(f"{claim.statement} {claim.exact}")
-        scored = []
+        scored[claim.pk] = []
         for across_id in candidate_ids[claim.pk]:
             across = candidates.get(across_id)
             if across is None:
                 continue
-            similarities = [found[claim.pk].get(k) for k in wordings[across_id]]
-            if queries[claim.pk] is not None:
-                similarities += [float(vectors[k] @ queries[claim.pk]) for k in wordings[across_id] if k in vectors]
-            known = [s for s in similarities if s is not None]
-            parts = {"meaning": max(known) if known else lexical_similarity(claim.statement, across.statement)}
+            known = [similar[claim.pk][k] for k in wordings[across_id] if k in similar[claim.pk]]
+            parts = {
+                "meaning": max(known) if known else lexical_similarity(claim.statement, across.statement),
+                "entities": entity_overlap(own_entities[claim.pk], their_entities.get(across_id, set()), total, frequency),
+                "figures": figure_agreement(own_figures, figures(" ".join([across.statement, *(t.statement for t in across.translations.all())]))),
+            }
             shared = own_entities[claim.pk] & their_entities.get(across_id, set())
-            parts["entities"] = entity_overlap(own_entities[claim.pk], their_entities.get(across_id, set()), total, frequency)
-            parts["figures"] = figure_agreement(own_figures, figures(" ".join([across.statement, *(t.statement for t in across.translations.all())])))
-            parts["time"] = time_closeness(article.published_at, across)
-            score = min(1.0, max(0.0, parts["meaning"] + 0.15 * parts["entities"] + parts["figures"] + 0.03 * parts["time"]))
-            if score >= minimum:
-                shared_names = [names.get(e, str(e)) for e in sorted(shared, key=lambda e: frequency.get(e, 1))]
-                scored.append(ClaimSuggestion(claim, across, round(score, 3), parts, shared_names, method))
-        scored.sort(key=lambda s: (-s.score, -s.across.pk))
-        results[claim.pk] = scored[:limit]
+            scored[claim.pk].append(ClaimSuggestion(claim, across, 0.0, parts, sorted(shared, key=lambda e: frequency.get(e, 1)), method))
+        # Time weighs at most 0.03: only the best few are told apart by it, and only they are
+        # looked up in full (their first story), in one query.
+        scored[claim.pk].sort(key=lambda s: -(s.parts["meaning"] + 0.15 * s.parts["entities"] + s.parts["figures"]))
+        del scored[claim.pk][limit + 5:]
+    kept = [s for suggestions in scored.values() for s in suggestions]
+    firsts = ClaimAcrossStories.objects.filter(pk__in={s.across.pk for s in kept}).with_first_appearance().in_bulk()
+    names = dict(Entity.objects.filter(pk__in={e for s in kept for e in s.shared} or [0]).values_list("pk", "name"))
+    results = {}
+    for claim in claims:
+        final = []
+        for suggestion in scored[claim.pk]:
+            first = firsts[suggestion.across.pk]
+            for attribute in ("appearance_count", "first_title", "first_outlet", "first_language", "first_published_at",
+                              "first_claim_id", "first_article_id"):
+                setattr(suggestion.across, attribute, getattr(first, attribute))
+            parts = suggestion.parts
+            parts["time"] = time_closeness(article.published_at, suggestion.across)
+            suggestion.score = round(min(1.0, max(0.0, parts["meaning"] + 0.15 * parts["entities"] + parts["figures"] + 0.03 * parts["time"])), 3)
+            suggestion.shared = [names.get(e, str(e)) for e in suggestion.shared]
+            if suggestion.score >= minimum:
+                final.append(suggestion)
+        final.sort(key=lambda s: (-s.score, -s.across.pk))
+        results[claim.pk] = final[:limit]
     return results
+
+
+def similarities(claims, queries, candidate_ids, wordings, found, vector_column: bool) -> dict[int, dict[str, float]]:
+    """Each claim's similarity to each wording of its candidates: those the nearest-wordings query
+    gave, and the rest computed in the database (pgvector) or here from the stored arrays."""
+    result = {claim.pk: dict(found[claim.pk]) for claim in claims}
+    wanted = {
+        claim.pk: {k for a in candidate_ids[claim.pk] for k in wordings.get(a, ()) if k not in result[claim.pk]}
+        for claim in claims if queries[claim.pk] is not None
+    }
+    pairs = [(claim_id, key) for claim_id, keys in wanted.items() for key in keys]
+    if not pairs:
+        return result
+    if vector_column:
+        vectors = {claim_id: meaning.literal(queries[claim_id]) for claim_id in wanted}
+        with connection.cursor() as cursor:
+            cursor.execute(
+                """SELECT p.claim_id, v.digest, -(v.embedding <#> q.vector)
+                   FROM unnest(%s::bigint[], %s::text[]) AS p(claim_id, digest)
+                   JOIN unnest(%s::bigint[], %s::text[]::vector[]) AS q(claim_id, vector) ON q.claim_id = p.claim_id
+                   JOIN annotations_statementvector v ON v.digest = p.digest AND v.encoder = %s""",
+                [[c for c, _ in pairs], [k for _, k in pairs], list(vectors), list(vectors.values()), meaning.encoder().name],
+            )
+            for claim_id, key, similarity in cursor.fetchall():
+                result[claim_id][key] = float(similarity)
+        return result
+    stored = meaning.vectors_of(k for _, k in pairs)
+    for claim_id, key in pairs:
+        if key in stored:
+            result[claim_id][key] = float(stored[key] @ queries[claim_id])
+    return result
 
 
 def nearest_wordings(queries: dict[int, np.ndarray | None]) -> list[tuple[int, str, float]]:
