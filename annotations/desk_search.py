@@ -6,8 +6,12 @@ from django.db.models import Count, Exists, OuterRef, Q, Value, Window
 from annotations.models import ClaimAcrossStories, Entity, EntityAlias
 from articles.models import Source
 from articles.text import Folded, to_name
+from newsdesk.languages import number
 
 SHOWN = 5  # of each kind; the page for it (a claim's join search, the pickers) lists more
+# The claims searched: the most recent ones. Matching a claim reads its wordings, its appearances'
+# entities and sources; over every claim of a large archive that is seconds, not a search box.
+CLAIM_POOL = 2_000
 
 
 def found(q: str) -> dict[str, list]:
@@ -18,8 +22,9 @@ def found(q: str) -> dict[str, list]:
         return {"claims": [], "sources": [], "entities": []}
     folded = Folded(Value(q))
     total = Window(Count("pk"))
+    recent = ClaimAcrossStories.objects.order_by("-pk").values("pk")
     claims = (
-        ClaimAcrossStories.objects.with_appearances().matching(q).with_first_appearance()
+        ClaimAcrossStories.objects.filter(pk__in=recent[:CLAIM_POOL]).with_appearances().matching(q).with_first_appearance()
         .annotate(total=total).order_by("-created_at", "-id")
     )
     sources = (
@@ -33,4 +38,7 @@ def found(q: str) -> dict[str, list]:
         .annotate(total=total, public=Exists(Entity.objects.published().filter(pk=OuterRef("pk"))), starts=Q(name_folded__startswith=folded))
         .order_by("-starts", "name", "pk")
     )
-    return {"claims": list(claims[:SHOWN]), "sources": list(sources[:SHOWN]), "entities": list(entities[:SHOWN])}
+    return {
+        "claims": list(claims[:SHOWN]), "sources": list(sources[:SHOWN]), "entities": list(entities[:SHOWN]),
+        "claim_pool": number(CLAIM_POOL) if recent[CLAIM_POOL:CLAIM_POOL + 1].exists() else None,
+    }

@@ -25,6 +25,9 @@ WINDOWS = {
     "7d": (timedelta(days=7), _("7 days ago")),
 }
 DEFAULT_WINDOW = "48h"
+# How far back the queue looks: claims last reported longer ago than this are old news, not what
+# to chase today (and leaving them out keeps the queue quick at any size).
+HORIZON = timedelta(days=30)
 ORDERS = {
     "oldest": ((F("first_reported_at").asc(), "pk"), _("oldest report first")),
     "widest": ((F("story_count").desc(), F("first_reported_at").asc(), "pk"), _("most widely told first")),
@@ -59,13 +62,14 @@ class FollowUpForm(forms.Form):
         # The desk is for editors, who see every story and claim: drafts too.
         self.appearances = Claim.objects.visible_to(user)
         self.mentions = Mention.objects.visible_to(user)
-        open_claims = ClaimAcrossStories.objects.still_open()
-        cited = Attribution.objects.filter(source=OuterRef("pk"), claim__across__in=open_claims)
-        named = Mention.objects.filter(entity=OuterRef("pk")).filter(Exists(Claim.objects.filter(
-            across__in=open_claims, article=OuterRef("article"), start__lte=OuterRef("start"), end__gte=OuterRef("end"),
-        )))
-        self.fields["source"].queryset = Source.objects.filter(Exists(cited) | self.chosen("source")).order_by("name", "pk")
-        self.fields["entity"].queryset = Entity.objects.filter(Exists(named) | self.chosen("entity")).order_by("name", "pk")
+        open_claims = in_horizon(ClaimAcrossStories.objects.still_open())
+        open_appearances = Claim.objects.filter(across__in=open_claims)
+        cited = Attribution.objects.filter(claim__in=open_appearances).values("source")
+        named = Mention.objects.filter(article__in=open_appearances.values("article")).filter(Exists(open_appearances.filter(
+            article=OuterRef("article"), start__lte=OuterRef("start"), end__gte=OuterRef("end"),
+        ))).values("entity")
+        self.fields["source"].queryset = Source.objects.filter(Q(pk__in=cited) | self.chosen("source")).order_by("name", "pk")
+        self.fields["entity"].queryset = Entity.objects.filter(Q(pk__in=named) | self.chosen("entity")).order_by("name", "pk")
         languages = story_facets(Article.objects.visible_to(user))[1]
         self.fields["language"].choices = [("", _("all languages"))] + [(code, code) for code in languages]
 
@@ -81,7 +85,7 @@ class FollowUpForm(forms.Form):
             return ClaimAcrossStories.objects.none()
         data = self.cleaned_data if self.is_bound else {}
         since = timezone.now() - WINDOWS[data.get("window") or DEFAULT_WINDOW][0]
-        claims = ClaimAcrossStories.objects.still_open().first_reported_by(since)
+        claims = in_horizon(ClaimAcrossStories.objects.still_open()).first_reported_by(since)
         appearances = self.appearances.filter(across=OuterRef("pk"))
         if data.get("source"):
             claims = claims.filter(Exists(appearances.filter(attributions__source=data["source"])))
@@ -94,6 +98,12 @@ class FollowUpForm(forms.Form):
         if data.get("language"):
             claims = claims.filter(Exists(appearances.filter(article__language=data["language"])))
         return claims.with_first_report().order_by(*ORDERS[data.get("order") or "oldest"][0])
+
+
+def in_horizon(claims):
+    """Of these claims, those some story reported within the queue's horizon (HORIZON)."""
+    now = timezone.now()
+    return claims.reported_between(now - HORIZON, now)
 
 
 def with_first_reports(claims: list[ClaimAcrossStories]) -> list[ClaimAcrossStories]:

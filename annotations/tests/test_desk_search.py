@@ -96,4 +96,4 @@ def test_the_desk_search_makes_as_many_queries_with_many_matches_as_with_few(edi
     add(27)
     assert count_queries(editor_client, url) == few
     monkeypatch.setattr(desk_search, "found", lambda q: {})
-    assert count_queries(editor_client, url) == few - 3  # one query for each of the three sections
+    assert count_queries(editor_client, url) == few - 4  # one query for each of the three sections, one for the pool

@@ -223,11 +223,18 @@ def test_the_queue_query_count_is_constant(editor_client, count_queries, sources
             told(sources, "reported", hours_ago=50, across=claim.across)
             make_mention(claim.article, "Kim Jong Un", entity=kim)
 
-    add(3)
     url = f"{QUEUE}?source={sources['agency'].pk}&entity={kim.pk}&language=en"
-    three = count_queries(editor_client, url), count_queries(editor_client, QUEUE)
+
+    def counts() -> tuple[int, int]:
+        # Each page asked once first: what is cached a while (the languages offered) is cached in
+        # both measures, whatever earlier tests left in the cache.
+        editor_client.get(url), editor_client.get(QUEUE)
+        return count_queries(editor_client, url), count_queries(editor_client, QUEUE)
+
+    add(3)
+    three = counts()
     add(27)
-    assert (count_queries(editor_client, url), count_queries(editor_client, QUEUE)) == three
+    assert counts() == three
 
 
 def test_the_filters_offer_the_sources_and_entities_of_open_claims_and_keep_the_one_chosen(editor_client, sources):
