@@ -4,13 +4,15 @@ oldest report first — what an editor should chase today."""
 from datetime import timedelta
 
 from django import forms
-from django.db.models import Exists, F, OuterRef, Prefetch, Q
+from django.contrib.postgres.aggregates import BoolOr
+from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.vary import vary_on_headers
 
-from annotations.models import Attribution, Claim, ClaimAcrossStories, Entity, Mention
+from annotations.models import OPEN_STATUSES, SETTLING_STATUSES, Attribution, Claim, ClaimAcrossStories, Entity, Mention
 from annotations.views import editor_required
 from articles.filtering import KeyField, story_facets
 from articles.models import Article, Source
@@ -29,8 +31,8 @@ DEFAULT_WINDOW = "48h"
 # to chase today (and leaving them out keeps the queue quick at any size).
 HORIZON = timedelta(days=30)
 ORDERS = {
-    "oldest": ((F("first_reported_at").asc(), "pk"), _("oldest report first")),
-    "widest": ((F("story_count").desc(), F("first_reported_at").asc(), "pk"), _("most widely told first")),
+    "oldest": ((F("first_reported_at").asc(), "across"), _("oldest report first")),
+    "widest": ((F("story_count").desc(), F("first_reported_at").asc(), "across"), _("most widely told first")),
 }
 
 
@@ -85,25 +87,43 @@ class FollowUpForm(forms.Form):
             return ClaimAcrossStories.objects.none()
         data = self.cleaned_data if self.is_bound else {}
         since = timezone.now() - WINDOWS[data.get("window") or DEFAULT_WINDOW][0]
-        claims = in_horizon(ClaimAcrossStories.objects.still_open()).first_reported_by(since)
-        appearances = self.appearances.filter(across=OuterRef("pk"))
+        # One pass over the appearances of the claims reported within the horizon, claim by claim:
+        # open or settled, when first reported, in how many stories. Filters narrow the claims.
+        appearances = Claim.objects.filter(across__in=horizon_ids())
+        narrowed = self.appearances
         if data.get("source"):
-            claims = claims.filter(Exists(appearances.filter(attributions__source=data["source"])))
+            appearances = appearances.filter(across__in=narrowed.filter(attributions__source=data["source"]).values("across"))
         if data.get("entity"):
             # As ClaimAcrossStoriesQuerySet.matching() finds them: tagged within an appearance's words.
             within = self.mentions.filter(
                 entity=data["entity"], article=OuterRef("article"), start__gte=OuterRef("start"), end__lte=OuterRef("end")
             )
-            claims = claims.filter(Exists(appearances.filter(Exists(within))))
+            appearances = appearances.filter(across__in=narrowed.filter(Exists(within)).values("across"))
         if data.get("language"):
-            claims = claims.filter(Exists(appearances.filter(article__language=data["language"])))
-        return claims.with_first_report().order_by(*ORDERS[data.get("order") or "oldest"][0])
+            appearances = appearances.filter(across__in=narrowed.filter(article__language=data["language"]).values("across"))
+        is_open = Q(status__in=OPEN_STATUSES)
+        rows = appearances.values("across").annotate(
+            reported=BoolOr(is_open), settled=BoolOr(Q(status__in=SETTLING_STATUSES)),
+            first_reported_at=Min(Coalesce("article__published_at", "created_at"), filter=is_open),
+            story_count=Count("article", distinct=True),
+        ).filter(reported=True, settled=False, first_reported_at__lte=since)
+        return rows.order_by(*ORDERS[data.get("order") or "oldest"][0])
 
 
 def in_horizon(claims):
     """Of these claims, those some story reported within the queue's horizon (HORIZON)."""
+    return claims.filter(pk__in=horizon_ids())
+
+
+def horizon_ids() -> list[int]:
     now = timezone.now()
-    return claims.reported_between(now - HORIZON, now)
+    return ClaimAcrossStories.objects.reported_ids_between(now - HORIZON, now)
+
+
+def claims_of(rows: list[dict]) -> list[ClaimAcrossStories]:
+    """The page's claims, in the page's order, each with its first report (with_first_report())."""
+    found = ClaimAcrossStories.objects.filter(pk__in=[row["across"] for row in rows]).with_first_report().in_bulk()
+    return [found[row["across"]] for row in rows if row["across"] in found]
 
 
 def with_first_reports(claims: list[ClaimAcrossStories]) -> list[ClaimAcrossStories]:
@@ -125,7 +145,7 @@ def with_first_reports(claims: list[ClaimAcrossStories]) -> list[ClaimAcrossStor
 def claim_follow_up(request: HttpRequest) -> HttpResponse:
     form = FollowUpForm(request.GET or None, user=request.user)
     page = CappedPaginator(form.claims(), 25).get_page(request.GET.get("page"))
-    page.object_list = with_first_reports(list(page.object_list))
+    page.object_list = with_first_reports(claims_of(list(page.object_list)))
     query = request.GET.copy()
     query.pop("page", None)
     status = 422 if form.is_bound and not form.is_valid() else 200

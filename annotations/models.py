@@ -610,16 +610,13 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
             Exists(appearances.filter(status__in=SETTLING_STATUSES))
         )
 
-    def reported_between(self, start: datetime, end: datetime):
-        """Claims some story reported (or disputed) between the two moments: found from those
-        stories, through the index on publication times, rather than by looking at every claim."""
+    def reported_ids_between(self, start: datetime, end: datetime) -> list[int]:
+        """The ids of the claims some story reported (or disputed) between the two moments: found
+        from those stories, through the index on publication times, not by looking at every claim."""
         reports = Claim.objects.filter(status__in=OPEN_STATUSES)
         published = reports.filter(article__published_at__gte=start, article__published_at__lte=end)
         unpublished = reports.filter(article__published_at__isnull=True, created_at__gte=start, created_at__lte=end)
-        # Read first, so that the rest of the query looks only at these claims (an OR of two
-        # subqueries would be checked against every claim).
-        ids = set(published.values_list("across", flat=True)) | set(unpublished.values_list("across", flat=True))
-        return self.filter(pk__in=sorted(ids))
+        return sorted(set(published.values_list("across", flat=True)) | set(unpublished.values_list("across", flat=True)))
 
     def first_reported_by(self, moment: datetime):
         """Claims a story reported (or disputed) by `moment`: their first report is older."""
