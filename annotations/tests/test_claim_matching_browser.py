@@ -34,7 +34,9 @@ def test_marking_the_kremlins_confirmation_in_russian_offers_the_indonesian_trai
     page.get_by_role("button", name="Record claim").click()
     expect(page.get_by_role("status")).to_have_text("Claim recorded.")
 
+    # The panel asks for its suggestions once it is in view.
     matches = page.get_by_role("region", name="The same claims in other stories?")
+    matches.scroll_into_view_if_needed()
     offered = matches.get_by_role("region", name=re.compile("поезд северокорейского"))
     expect(offered.locator("li").first).to_contain_text(TRAIN)
     offered.locator("li").first.get_by_role("button", name=re.compile("^Join: the same claim as")).click()
