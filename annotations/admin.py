@@ -33,6 +33,7 @@ from annotations.models import (
     Mention,
     RejectedSuggestion,
     StorySuggestion,
+    ClaimMatch,
     StoryLink,
     check_rules_now,
     rule_refusal,
@@ -556,3 +557,18 @@ class StorySuggestionAdmin(admin.ModelAdmin):
     search_fields = ["from_article__title", "to_article__title"]
     autocomplete_fields = ["from_article", "to_article"]
     readonly_fields = ["score", "how", "decided_by", "decided_at"]
+
+
+@admin.register(ClaimMatch)
+class ClaimMatchAdmin(admin.ModelAdmin):
+    """Editors' decisions on suggested matches, with the score and how each was found. A joined
+    match is undone in the desk (split it off); deleting a dismissal offers the match again."""
+
+    list_display = ["claim", "candidate", "decision", "score", "almost_certain", "decided_by", "decided_at"]
+    list_filter = ["decision", "almost_certain"]
+    list_select_related = ["claim", "candidate", "decided_by"]
+    search_fields = ["claim__statement", "candidate__statement"]
+    readonly_fields = ["claim", "candidate", "decision", "score", "almost_certain", "how", "decided_by", "decided_at"]
+
+    def has_add_permission(self, request) -> bool:
+        return False  # a decision is an editor's, made in the desk

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import regex
 from django.db import connection
-from django.db.models import Q, Value
+from django.db.models import Count, F, Q, Value
 
 from annotations import meaning
 from annotations.models import Claim, ClaimAcrossStories, ClaimMatch, ClaimTranslation, Entity, Mention
@@ -138,16 +138,14 @@ def suggestions_for(claims: list[Claim], *, limit: int = 3, minimum: float = SUG
         scored[claim.pk].sort(key=lambda s: -(s.parts["meaning"] + 0.15 * s.parts["entities"] + s.parts["figures"]))
         del scored[claim.pk][limit + 5:]
     kept = [s for suggestions in scored.values() for s in suggestions]
-    firsts = ClaimAcrossStories.objects.filter(pk__in={s.across.pk for s in kept}).with_first_appearance().in_bulk()
+    firsts = first_appearances({s.across.pk for s in kept})
     names = dict(Entity.objects.filter(pk__in={e for s in kept for e in s.shared} or [0]).values_list("pk", "name"))
     results = {}
     for claim in claims:
         final = []
         for suggestion in scored[claim.pk]:
-            first = firsts[suggestion.across.pk]
-            for attribute in ("appearance_count", "first_title", "first_outlet", "first_language", "first_published_at",
-                              "first_claim_id", "first_article_id"):
-                setattr(suggestion.across, attribute, getattr(first, attribute))
+            for attribute, value in firsts.get(suggestion.across.pk, {}).items():
+                setattr(suggestion.across, attribute, value)
             parts = suggestion.parts
             parts["time"] = time_closeness(article.published_at, suggestion.across)
             suggestion.score = round(min(1.0, max(0.0, parts["meaning"] + 0.15 * parts["entities"] + parts["figures"] + 0.03 * parts["time"])), 3)
@@ -157,6 +155,24 @@ def suggestions_for(claims: list[Claim], *, limit: int = 3, minimum: float = SUG
         final.sort(key=lambda s: (-s.score, -s.across.pk))
         results[claim.pk] = final[:limit]
     return results
+
+
+def first_appearances(ids: set[int]) -> dict[int, dict]:
+    """For each claim, what ClaimAcrossStoriesQuerySet.with_first_appearance() adds to it, in two
+    plain queries (one sort of their appearances, one count) rather than subqueries for each."""
+    appearances = Claim.objects.filter(across__in=ids)
+    firsts = (
+        appearances.order_by("across", F("article__published_at").asc(nulls_last=True), "created_at", "id").distinct("across")
+        .values_list("across", "pk", "article_id", "article__title", "article__publisher__name", "article__language", "article__published_at")
+    )
+    counts = dict(appearances.order_by().values("across").annotate(n=Count("pk")).values_list("across", "n"))
+    return {
+        across: {
+            "appearance_count": counts.get(across, 0), "first_claim_id": claim_id, "first_article_id": article_id,
+            "first_title": title, "first_outlet": outlet, "first_language": language, "first_published_at": published_at,
+        }
+        for across, claim_id, article_id, title, outlet, language, published_at in firsts
+    }
 
 
 def similarities(claims, queries, candidate_ids, wordings, found, vector_column: bool) -> dict[int, dict[str, float]]:

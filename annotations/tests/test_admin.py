@@ -4,7 +4,9 @@ import pytest
 from django.contrib import admin
 from django.urls import reverse
 
-from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, RejectedSuggestion, StoryLink, StorySuggestion
+from annotations.models import (
+    Attribution, Claim, ClaimMatch, Entity, EntityAlias, Mention, RejectedSuggestion, StoryLink, StorySuggestion,
+)
 from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.demo_newsroom import load_demo
 from articles.models import Article, Source
@@ -22,7 +24,7 @@ def test_every_model_of_ours_is_in_the_admin():
     names = {model.__name__ for model in OUR_MODELS}
     assert names == {
         "Source", "Article", "Entity", "EntityAlias", "Mention", "Claim", "Attribution", "Evidence",
-        "ClaimStatusChange", "StoryLink", "RejectedSuggestion", "StorySuggestion", "ClaimAcrossStories",
+        "ClaimStatusChange", "StoryLink", "RejectedSuggestion", "StorySuggestion", "ClaimAcrossStories", "ClaimMatch",
     }
 
 
@@ -35,11 +37,14 @@ def test_maintainer_can_open_changelist_add_and_change_pages(maintainer_client, 
     if model is StorySuggestion:
         first, second = Article.objects.order_by("pk")[:2]
         StorySuggestion.objects.create(from_article=first, to_article=second, score=0.5, how="test", state="dismissed")
+    if model is ClaimMatch:
+        claim, other = Claim.objects.order_by("pk")[:2]
+        ClaimMatch.objects.create(claim=claim, candidate=other.across, score=0.6, how="test", decision="dismissed")
     changelist = maintainer_client.get(admin_url(model, "changelist"))
     assert changelist.status_code == 200
     assert maintainer_client.get(admin_url(model, "changelist"), {"q": "Kim"}).status_code == 200
     add = maintainer_client.get(admin_url(model, "add"))
-    assert add.status_code == (403 if model.__name__ == "ClaimStatusChange" else 200)
+    assert add.status_code == (403 if model.__name__ in ("ClaimStatusChange", "ClaimMatch") else 200)
     obj = model.objects.first()
     change = maintainer_client.get(admin_url(model, "change", obj.pk))
     assert change.status_code == 200

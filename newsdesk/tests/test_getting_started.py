@@ -80,11 +80,11 @@ def test_the_banner_sends_editors_to_the_desk_and_maintainers_to_the_admin(db, s
 
     settings.DEBUG = True
     settings.BASE_DIR = tmp_path  # the accounts' passwords are written under var/ here, not in the checkout
-    # Its migrate and load_demo are tested elsewhere; migrate would switch to the owner's connection.
+    # Its migrate, load_demo and embed_statements are tested elsewhere; migrate would switch to the owner's connection.
     ran = []
     monkeypatch.setattr(prepare_dev, "call_command", lambda name, *args, **kwargs: ran.append(name))
     call_command("prepare_dev")
-    assert ran == ["migrate", "load_demo"]
+    assert ran == ["migrate", "load_demo", "embed_statements"]
     banner = capsys.readouterr().out
     desk_line = next(line for line in banner.splitlines() if "/desk/" in line)
     admin_line = next(line for line in banner.splitlines() if "/admin/" in line)
