@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
-from annotations import history
+from annotations import history, meaning
 from articles.admin_inlines import (
     LoadedAutocompleteFormSet,
     NoLostUpdatesForm,
@@ -310,6 +310,7 @@ class ClaimAdmin(RecordsCreator, ClaimRulesAdmin):
         super().save_model(request, obj, form, change)
         if change and "across" in form.changed_data:
             obj.bump_version()  # a join or split here is a change of the claim, as in the desk
+        meaning.give([obj.statement, obj.across.statement])  # suggestions find what the admin wrote
 
     def get_urls(self):
         urls = [
@@ -431,6 +432,11 @@ class ClaimAcrossStoriesAdmin(RecordsCreator, admin.ModelAdmin):
     fields = ["statement", "language", "key", "created_by", "created_at"]
     readonly_fields = ["key", "created_by", "created_at"]
     inlines = [ClaimTranslationInline, AppearanceInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        claim = form.instance  # its statement and every wording, as the desk gives them meaning
+        meaning.give([claim.statement, *claim.translations.values_list("statement", flat=True)])
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(appearance_count=Count("appearances"))

@@ -17,6 +17,7 @@ HNSW index where the server has pgvector (the embedded server does), else a plai
 """
 
 import hashlib
+import logging
 import threading
 from functools import lru_cache
 from typing import Iterable, Protocol
@@ -27,6 +28,7 @@ from django.db import connection
 from django.utils.module_loading import import_string
 
 BATCH = 64
+logger = logging.getLogger("newsdesk.meaning")
 
 
 class Encoder(Protocol):
@@ -159,3 +161,14 @@ def statements_to_embed(limit: int | None = None) -> list[str]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return [row[0] for row in cursor.fetchall()]
+
+
+def give(statements: Iterable[str]) -> None:
+    """Compute the vectors of statements just recorded (in the desk, the admin, an upload), so that
+    the suggestions asked for next find them. A failure loses nothing and is logged:
+    embed_statements computes whatever is missing."""
+    statements = list(statements)
+    try:
+        embed(statements)
+    except Exception:
+        logger.exception("could not compute the meaning of %s statement(s); embed_statements will", len(statements))

@@ -73,6 +73,7 @@ from articles.text import Folded, lock_typed_name, to_name
 from newsdesk.languages import number
 
 logger = logging.getLogger("newsdesk.desk")
+UPLOAD_MEANING_BOUND = 2_000  # statements given their meaning after an upload, about three seconds
 
 
 def is_editor(user) -> bool:
@@ -509,17 +510,9 @@ def claim_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not valid:
         extra = {"claim_form": form, "chain_formset": chain_formset, "open_panel": "claim"}
         return workspace_update(request, article, status=422, extra=extra)
-    give_meaning([claim.statement])
+    meaning.give([claim.statement])
     return workspace_update(request, article, extra={"message": gettext("Claim recorded."), "just_made": just_made})
 
-
-def give_meaning(statements: list[str]) -> None:
-    """Compute the vectors of statements just recorded, so that the suggestions the workspace asks
-    for next find them. A failure loses nothing: embed_statements computes what is missing."""
-    try:
-        meaning.embed(statements)
-    except Exception:
-        logger.exception("could not compute the meaning of %s statement(s); embed_statements will", len(statements))
 
 
 def claim_answer(request: HttpRequest, claim: Claim, *, message: str = "", status: int = 200, extra=None) -> HttpResponse:
@@ -655,7 +648,7 @@ def claim_translation_create(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return claim_answer(request, claim, status=422, extra={"failed_claim_id": claim.pk, "failed_translation_form": form})
     translation = form.save(by=request.user)
-    give_meaning([translation.statement])
+    meaning.give([translation.statement])
     message = gettext("The claim’s wording in %(language)s is kept.") % {"language": translation.language}
     return claim_answer(request, claim, message=message)
 
@@ -978,4 +971,8 @@ def import_upload(request: HttpRequest, data: dict) -> Report:
         with path.open("wb") as out:
             for chunk in data["file"].chunks():
                 out.write(chunk)
-        return import_paths([path], fmt=data["format"], source=source, publish=data["publish"])
+        report = import_paths([path], fmt=data["format"], source=source, publish=data["publish"])
+    # The claims an upload brings are given their meaning now, up to a bound (an upload is bounded
+    # too); embed_statements gives the rest theirs.
+    meaning.give(meaning.statements_to_embed(limit=UPLOAD_MEANING_BOUND))
+    return report
