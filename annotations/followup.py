@@ -64,12 +64,12 @@ class FollowUpForm(forms.Form):
         # The desk is for editors, who see every story and claim: drafts too.
         self.appearances = Claim.objects.visible_to(user)
         self.mentions = Mention.objects.visible_to(user)
-        open_claims = in_horizon(ClaimAcrossStories.objects.still_open())
-        open_appearances = Claim.objects.filter(across__in=open_claims)
-        cited = Attribution.objects.filter(claim__in=open_appearances).values("source")
-        named = Mention.objects.filter(article__in=open_appearances.values("article")).filter(Exists(open_appearances.filter(
-            article=OuterRef("article"), start__lte=OuterRef("start"), end__gte=OuterRef("end"),
-        ))).values("entity")
+        # Offered: the sources and entities of the reports within the horizon.
+        self.reports = Claim.objects.filter(pk__in=horizon_reports())
+        cited = Attribution.objects.filter(claim__in=self.reports).values("source")
+        named = Mention.objects.filter(
+            article__claims__in=self.reports, start__gte=F("article__claims__start"), end__lte=F("article__claims__end"),
+        ).values("entity")
         self.fields["source"].queryset = Source.objects.filter(Q(pk__in=cited) | self.chosen("source")).order_by("name", "pk")
         self.fields["entity"].queryset = Entity.objects.filter(Q(pk__in=named) | self.chosen("entity")).order_by("name", "pk")
         languages = story_facets(Article.objects.visible_to(user))[1]
@@ -84,12 +84,12 @@ class FollowUpForm(forms.Form):
         """The open claims first reported before the window chosen, narrowed by each filter sent, in
         the order chosen; none when a value was refused."""
         if self.is_bound and not self.is_valid():
-            return ClaimAcrossStories.objects.none()
+            return []
         data = self.cleaned_data if self.is_bound else {}
         since = timezone.now() - WINDOWS[data.get("window") or DEFAULT_WINDOW][0]
         # One pass over the appearances of the claims reported within the horizon, claim by claim:
         # open or settled, when first reported, in how many stories. Filters narrow the claims.
-        appearances = Claim.objects.filter(across__in=horizon_ids())
+        appearances = Claim.objects.filter(across__in=self.reports.values("across"))
         narrowed = self.appearances
         if data.get("source"):
             appearances = appearances.filter(across__in=narrowed.filter(attributions__source=data["source"]).values("across"))
@@ -107,17 +107,14 @@ class FollowUpForm(forms.Form):
             first_reported_at=Min(Coalesce("article__published_at", "created_at"), filter=is_open),
             story_count=Count("article", distinct=True),
         ).filter(reported=True, settled=False, first_reported_at__lte=since)
-        return rows.order_by(*ORDERS[data.get("order") or "oldest"][0])
+        # Read once: the pager counts the list rather than running the pass twice.
+        return list(rows.order_by(*ORDERS[data.get("order") or "oldest"][0]))
 
 
-def in_horizon(claims):
-    """Of these claims, those some story reported within the queue's horizon (HORIZON)."""
-    return claims.filter(pk__in=horizon_ids())
-
-
-def horizon_ids() -> list[int]:
+def horizon_reports() -> list[int]:
+    """The appearances that report or dispute their claim within the queue's horizon (HORIZON)."""
     now = timezone.now()
-    return ClaimAcrossStories.objects.reported_ids_between(now - HORIZON, now)
+    return Claim.objects.report_ids_between(now - HORIZON, now)
 
 
 def claims_of(rows: list[dict]) -> list[ClaimAcrossStories]:

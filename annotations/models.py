@@ -288,6 +288,15 @@ class AnnotationQuerySet(models.QuerySet):
 
 
 class ClaimQuerySet(AnnotationQuerySet):
+    def report_ids_between(self, start: datetime, end: datetime) -> list[int]:
+        """The ids of the appearances that report (or dispute) their claim in a story told between
+        the two moments (published then, or a draft recorded then): found through the index on
+        publication times, not by looking at every claim."""
+        reports = self.filter(status__in=OPEN_STATUSES)
+        published = reports.filter(article__published_at__gte=start, article__published_at__lte=end)
+        unpublished = reports.filter(article__published_at__isnull=True, created_at__gte=start, created_at__lte=end)
+        return sorted(set(published.values_list("pk", flat=True)) | set(unpublished.values_list("pk", flat=True)))
+
     def for_display(self, *, published_evidence: bool = False):
         """Claims with what the desk's cards, the public pages and the export read: the chain in
         order, the status history in order, the evidence with what it names (with
@@ -609,14 +618,6 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
         return self.filter(Exists(appearances.filter(status__in=OPEN_STATUSES))).exclude(
             Exists(appearances.filter(status__in=SETTLING_STATUSES))
         )
-
-    def reported_ids_between(self, start: datetime, end: datetime) -> list[int]:
-        """The ids of the claims some story reported (or disputed) between the two moments: found
-        from those stories, through the index on publication times, not by looking at every claim."""
-        reports = Claim.objects.filter(status__in=OPEN_STATUSES)
-        published = reports.filter(article__published_at__gte=start, article__published_at__lte=end)
-        unpublished = reports.filter(article__published_at__isnull=True, created_at__gte=start, created_at__lte=end)
-        return sorted(set(published.values_list("across", flat=True)) | set(unpublished.values_list("across", flat=True)))
 
     def first_reported_by(self, moment: datetime):
         """Claims a story reported (or disputed) by `moment`: their first report is older."""
