@@ -21,7 +21,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from annotations.models import Claim, ClaimStatusChange, Evidence, Mention, RejectedSuggestion, StoryLink, StorySuggestion
+from annotations.models import (
+    Claim, ClaimMatch, ClaimStatusChange, Evidence, Mention, RejectedSuggestion, StoryLink, StorySuggestion,
+)
 from annotations.roles import ensure_editors_group
 from annotations.tests.makers import add_attribution, form_values, make_claim, make_entity, make_mention
 from articles.models import Article, Source
@@ -96,6 +98,8 @@ def world(db):
     claim.change_status("reported", by=None, reason="Two agencies")
     RejectedSuggestion.objects.create(article=story, entity=entity, start=mention.start, end=mention.end)
     StorySuggestion.objects.create(from_article=story, to_article=draft, score=0.4, how="test", state="dismissed")
+    elsewhere = make_claim(draft, "Kim Jong Un's train left Pyongyang")
+    ClaimMatch.objects.create(claim=claim, candidate=elsewhere.across, score=0.7, how="test", decision="dismissed")
     # A row of each of django-axes' admin pages, so that their change pages have something to show.
     from django.utils import timezone
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
