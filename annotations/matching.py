@@ -39,6 +39,7 @@ ALMOST_CERTAIN_MEANING = 0.8
 SHORT_STATEMENT = 8  # words
 NEAREST = 24  # nearest wordings looked at for each claim
 ENTITY_CANDIDATES = 40
+LOOKED_AT = 7  # candidates of each claim scored in full beyond the `limit` shown
 RECENT_POOL = 2000  # without pgvector: the newest statements compared by meaning
 DAYS_SCALE = 7.0
 # Scripts written without spaces between words: two characters count as a word.
@@ -95,7 +96,8 @@ def suggestions_for(claims: list[Claim], *, limit: int = 3, minimum: float = SUG
     candidate_ids: dict[int, set[int]] = {c.pk: set() for c in claims}
     for claim_id, ids in across_of_digests(found).items():
         candidate_ids[claim_id] |= ids
-    for claim_id, ids in across_sharing_entities(own_entities).items():
+    sharing = across_sharing_entities(own_entities)
+    for claim_id, ids in sharing.items():
         candidate_ids[claim_id] |= ids
     if not vector_column:
         for claim_id, ids in across_by_words(claims).items():
@@ -110,11 +112,26 @@ def suggestions_for(claims: list[Claim], *, limit: int = 3, minimum: float = SUG
         return {c.pk: [] for c in claims}
     candidates = {
         a.pk: a for a in ClaimAcrossStories.objects.with_appearances().filter(pk__in=everyone)
-        .exclude(pk__in=[c.across_id for c in claims]).prefetch_related("translations")
+        .exclude(pk__in=[c.across_id for c in claims]).only("id", "statement", "language")
     }
-    wordings = wordings_of(candidates)
-    their_entities = entities_of(candidates)
+    translated: dict[int, list[str]] = {}
+    for across_id, statement in ClaimTranslation.objects.filter(claim__in=list(candidates)).values_list("claim", "statement"):
+        translated.setdefault(across_id, []).append(statement)
+    wordings = {
+        pk: [meaning.digest(across.statement), *(meaning.digest(t) for t in translated.get(pk, ()))]
+        for pk, across in candidates.items()
+    }
     similar = similarities(claims, queries, candidate_ids, wordings, found, vector_column)
+    # Only the likeliest few of each claim are looked at further (their entities, their first story):
+    # by meaning, with what an entity shared with the claim's words could add.
+    for claim in claims:
+        def likeliness(across_id, claim=claim) -> float:
+            known = [similar[claim.pk][k] for k in wordings.get(across_id, ()) if k in similar[claim.pk]]
+            best = max(known) if known else lexical_similarity(claim.statement, candidates[across_id].statement)
+            return best + (0.15 if across_id in sharing.get(claim.pk, ()) else 0)
+        likeliest = sorted((a for a in candidate_ids[claim.pk] if a in candidates), key=likeliness, reverse=True)
+        candidate_ids[claim.pk] = set(likeliest[: limit + LOOKED_AT])
+    their_entities = entities_of({a: candidates[a] for a in set().union(*candidate_ids.values())})
     total, frequency = entity_frequencies()
     method = "pgvector" if vector_column else "words, entities and recent statements"
     scored: dict[int, list[ClaimSuggestion]] = {}
@@ -129,7 +146,7 @@ def suggestions_for(claims: list[Claim], *, limit: int = 3, minimum: float = SUG
             parts = {
                 "meaning": max(known) if known else lexical_similarity(claim.statement, across.statement),
                 "entities": entity_overlap(own_entities[claim.pk], their_entities.get(across_id, set()), total, frequency),
-                "figures": figure_agreement(own_figures, figures(" ".join([across.statement, *(t.statement for t in across.translations.all())]))),
+                "figures": figure_agreement(own_figures, figures(" ".join([across.statement, *translated.get(across_id, ())]))),
             }
             shared = own_entities[claim.pk] & their_entities.get(across_id, set())
             scored[claim.pk].append(ClaimSuggestion(claim, across, 0.0, parts, sorted(shared, key=lambda e: frequency.get(e, 1)), method))
@@ -296,14 +313,6 @@ def entities_of(candidates: dict[int, ClaimAcrossStories]) -> dict[int, set[int]
         for across_id, entity_id in cursor.fetchall():
             result.setdefault(across_id, set()).add(entity_id)
     return result
-
-
-def wordings_of(candidates: dict[int, ClaimAcrossStories]) -> dict[int, list[str]]:
-    """The digests of each candidate's wordings: its statement and its translations (prefetched)."""
-    return {
-        pk: [meaning.digest(across.statement), *(meaning.digest(t.statement) for t in across.translations.all())]
-        for pk, across in candidates.items()
-    }
 
 
 def across_by_words(claims: list[Claim]) -> dict[int, set[int]]:
