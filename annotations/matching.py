@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import regex
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, Q, Value
 
 from annotations import meaning
@@ -37,7 +37,8 @@ SUGGEST_AT = 0.5
 ALMOST_CERTAIN_AT = 0.85
 ALMOST_CERTAIN_MEANING = 0.8
 SHORT_STATEMENT = 8  # words
-NEAREST = 24  # nearest wordings looked at for each claim
+NEAREST = 16  # nearest wordings looked at for each claim
+SEARCH_BREADTH = 24
 ENTITY_CANDIDATES = 40
 LOOKED_AT = 7  # candidates of each claim scored in full beyond the `limit` shown
 RECENT_POOL = 2000  # without pgvector: the newest statements compared by meaning
@@ -229,7 +230,10 @@ def nearest_wordings(queries: dict[int, np.ndarray | None]) -> list[tuple[int, s
     rows = [(claim_id, meaning.literal(vector)) for claim_id, vector in queries.items() if vector is not None]
     if not rows:
         return []
-    with connection.cursor() as cursor:
+    with transaction.atomic(), connection.cursor() as cursor:
+        # How many neighbours the HNSW search keeps while it walks: a little over NEAREST (its
+        # default, 40, costs a third more time for no better suggestions).
+        cursor.execute(f"SET LOCAL hnsw.ef_search = {SEARCH_BREADTH}")
         cursor.execute(
             # Each vector is parsed once (as vector[]), not once for every row it is compared with.
             """SELECT q.claim_id, v.digest, -v.distance FROM unnest(%s::bigint[], %s::text[]::vector[]) AS q(claim_id, vector)
