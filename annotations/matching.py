@@ -12,7 +12,7 @@ them apart:
 Above SUGGEST_AT it is offered; at ALMOST_CERTAIN_AT or more, with the meaning alone at
 ALMOST_CERTAIN_MEANING or more (two statements about the same people that say different things
 share every entity), it is marked almost certainly the same — never for a statement under
-SHORT_STATEMENT words, which says too little to be sure of. Either way an editor joins or
+SHORT_STATEMENT words (either of the two), which says too little to be sure of. Either way an editor joins or
 dismisses it, and the decision is kept (ClaimMatch) with the score and how it was found.
 
 Candidates come from the nearest wordings by meaning (pgvector's HNSW index, one query for all of
@@ -29,7 +29,7 @@ from django.db import connection, transaction
 from django.db.models import Count, F, Q, Value
 
 from annotations import meaning
-from annotations.models import Claim, ClaimAcrossStories, ClaimMatch, ClaimTranslation, Entity, Mention
+from annotations.models import Claim, ClaimAcrossStories, ClaimMatch, ClaimTranslation, Entity
 from annotations.related import COMMON_AT, COMMON_SHARE, entity_frequencies, figures
 from articles.text import Folded
 
@@ -66,7 +66,7 @@ class ClaimSuggestion:
     def almost_certain(self) -> bool:
         return (
             self.score >= ALMOST_CERTAIN_AT and self.parts.get("meaning", 0) >= ALMOST_CERTAIN_MEANING
-            and word_count(self.claim.statement) >= SHORT_STATEMENT
+            and min(word_count(self.claim.statement), word_count(self.across.statement)) >= SHORT_STATEMENT
         )
 
     @property
@@ -105,7 +105,8 @@ def suggestions_for(claims: list[Claim], *, limit: int = 3, minimum: float = SUG
             candidate_ids[claim_id] |= ids
         for claim_id, ids in across_recent(queries, found).items():
             candidate_ids[claim_id] |= ids
-    decided = set(ClaimMatch.objects.filter(claim__in=claims).values_list("claim_id", "candidate_id"))
+    # A dismissed match is not offered again; a joined one is offered again if the claim was split off since.
+    decided = set(ClaimMatch.objects.filter(claim__in=claims, decision=ClaimMatch.Decision.DISMISSED).values_list("claim_id", "candidate_id"))
     for claim in claims:
         candidate_ids[claim.pk] = {a for a in candidate_ids[claim.pk] if a != claim.across_id and (claim.pk, a) not in decided}
     everyone = set().union(*candidate_ids.values())

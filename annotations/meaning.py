@@ -24,7 +24,7 @@ from typing import Iterable, Protocol
 
 import numpy as np
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.utils.module_loading import import_string
 
 BATCH = 64
@@ -142,17 +142,18 @@ def vectors_of(digests: Iterable[str]) -> dict[str, np.ndarray]:
 
 
 def statements_to_embed(limit: int | None = None) -> list[str]:
-    """Every claim statement and wording that has no vector yet, oldest first."""
+    """Every claim statement and wording that has no vector yet (a blank one has no meaning to
+    give), newest first: an upload's own claims come before an older backlog."""
     sql = """
         SELECT statement FROM (
             SELECT statement, created_at FROM annotations_claimacrossstories
             UNION ALL SELECT statement, created_at FROM annotations_claimtranslation
             UNION ALL SELECT statement, created_at FROM annotations_claim
         ) wordings
-        WHERE NOT EXISTS (
+        WHERE btrim(statement) <> '' AND NOT EXISTS (
             SELECT 1 FROM annotations_statementvector v WHERE v.digest = md5(wordings.statement) AND v.encoder = %s
         )
-        GROUP BY statement ORDER BY min(created_at)
+        GROUP BY statement ORDER BY max(created_at) DESC
     """
     params: list = [encoder().name]
     if limit is not None:
@@ -169,6 +170,16 @@ def give(statements: Iterable[str]) -> None:
     embed_statements computes whatever is missing."""
     statements = list(statements)
     try:
-        embed(statements)
+        with transaction.atomic():  # a failure leaves the caller's transaction usable
+            embed(statements)
     except Exception:
         logger.exception("could not compute the meaning of %s statement(s); embed_statements will", len(statements))
+
+
+def give_missing(limit: int) -> None:
+    """Give the newest statements that lack one their meaning, up to `limit` (after a desk upload:
+    its own claims first). A failure loses nothing and is logged, as give()."""
+    try:
+        give(statements_to_embed(limit=limit))
+    except Exception:
+        logger.exception("could not look for statements without a meaning; embed_statements will")

@@ -619,10 +619,6 @@ class ClaimAcrossStoriesQuerySet(models.QuerySet):
             Exists(appearances.filter(status__in=SETTLING_STATUSES))
         )
 
-    def first_reported_by(self, moment: datetime):
-        """Claims a story reported (or disputed) by `moment`: their first report is older."""
-        return self.filter(Exists(open_reports().filter(told_at__lte=moment)))
-
     def with_first_report(self):
         """Each with its first report: `first_report_id`, the appearance in the story that came out
         first (annotations.across.appeared_at) among those that report or dispute it, and

@@ -599,6 +599,8 @@ def claim_match_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return claim_answer(request, claim, message=" ".join(e for errors in form.errors.values() for e in errors), status=422)
     across, join = form.cleaned_data["across"], form.cleaned_data["decision"] == "join"
+    if form.cleaned_data["version"] != claim.version:  # decided on a claim that changed since
+        return claim_conflict(request, claim, form)
     if across.pk == claim.across_id:
         return claim_answer(request, claim, message=gettext("The claim is one with that claim already."))
     try:
@@ -974,5 +976,5 @@ def import_upload(request: HttpRequest, data: dict) -> Report:
         report = import_paths([path], fmt=data["format"], source=source, publish=data["publish"])
     # The claims an upload brings are given their meaning now, up to a bound (an upload is bounded
     # too); embed_statements gives the rest theirs.
-    meaning.give(meaning.statements_to_embed(limit=UPLOAD_MEANING_BOUND))
+    meaning.give_missing(UPLOAD_MEANING_BOUND)
     return report

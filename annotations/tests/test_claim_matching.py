@@ -227,3 +227,39 @@ def test_vectors_are_kept_as_the_server_allows():
     # .ci/run names the column type each of its two runs must find (the embedded server has
     # pgvector; the one at 127.0.0.1:5432 has not); `make test` alone uses the embedded one.
     assert meaning.column_type() == os.environ.get("NEWSDESK_EXPECT_VECTORS", "vector")
+
+
+def test_a_blank_statement_never_keeps_embed_statements_running():
+    claim = mark(make_article(body="The train has left Pyongyang.", language="en"), "The train has left Pyongyang.")
+    Claim.objects.filter(pk=claim.pk).update(statement="   ")  # a path that skips save()
+    call_command("embed_statements", verbosity=0)  # ends, with nothing to give a meaning to
+    assert meaning.statements_to_embed() == []
+
+
+def test_a_stale_dismissal_is_refused_and_nothing_is_kept(editor_client, demo_with_meaning):
+    claim = mark(demo_with_meaning, "поезд северокорейского лидера уже находится в пути в Россию")
+    first = matching.suggestions_for([claim])[claim.pk][0].across
+    response = editor_client.post(
+        f"/desk/claims/{claim.pk}/matches/decide/", {"across": first.pk, "version": claim.version + 1, "decision": "dismiss"}
+    )
+    assert response.status_code == 409
+    assert not ClaimMatch.objects.filter(claim=claim).exists()
+
+
+def test_a_joined_match_split_off_again_is_offered_again(editor_client, demo_with_meaning):
+    claim = mark(demo_with_meaning, "поезд северокорейского лидера уже находится в пути в Россию")
+    train = matching.suggestions_for([claim])[claim.pk][0].across
+    editor_client.post(f"/desk/claims/{claim.pk}/matches/decide/", {"across": train.pk, "version": claim.version, "decision": "join"})
+    claim.refresh_from_db()
+    claim.split_off(by=None, expected_version=claim.version)
+    assert train.pk in [s.across.pk for s in matching.suggestions_for([claim])[claim.pk]]
+
+
+def test_a_long_claim_against_a_short_one_is_never_almost_certain():
+    words = "The train has left Pyongyang, officials in Seoul said on Sunday night."
+    long_claim = mark(make_article(body=words, language="en"), words)
+    short = mark(make_article(body="The train has left.", language="en"), "The train has left.")
+    other_long = mark(make_article(body=words + " Again.", language="en"), words + " Again.")
+    close = {"meaning": 0.95, "entities": 0.0, "figures": 0.0, "time": 1.0}
+    assert matching.ClaimSuggestion(long_claim, other_long.across, 0.95, close).almost_certain
+    assert not matching.ClaimSuggestion(long_claim, short.across, 0.95, close).almost_certain

@@ -38,5 +38,8 @@ def embed_missing() -> int:
     interrupted run keeps what it computed)."""
     computed = 0
     while texts := meaning.statements_to_embed(limit=CHUNK):
-        computed += meaning.embed(texts)
+        done = meaning.embed(texts)
+        if not done:  # nothing more it can give a meaning to: never loop on it
+            break
+        computed += done
     return computed
