@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django import forms
 from django.contrib.postgres.aggregates import BoolOr
-from django.db.models import Count, Exists, F, Min, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Prefetch, Q
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
@@ -27,8 +27,8 @@ WINDOWS = {
     "7d": (timedelta(days=7), _("7 days ago")),
 }
 DEFAULT_WINDOW = "48h"
-# How far back the queue looks: claims last reported longer ago than this are old news, not what
-# to chase today (and leaving them out keeps the queue quick at any size).
+# How far back the queue looks, from the latest report: claims reported longer ago than this are
+# old news, not what to chase today (and leaving them out keeps the queue quick at any size).
 HORIZON = timedelta(days=30)
 ORDERS = {
     "oldest": ((F("first_reported_at").asc(), "across"), _("oldest report first")),
@@ -65,7 +65,8 @@ class FollowUpForm(forms.Form):
         self.appearances = Claim.objects.visible_to(user)
         self.mentions = Mention.objects.visible_to(user)
         # Offered: the sources and entities of the reports within the horizon.
-        self.reports = Claim.objects.filter(pk__in=horizon_reports())
+        self.since = horizon_start()
+        self.reports = Claim.objects.filter(pk__in=Claim.objects.report_ids_between(self.since, timezone.now()))
         cited = Attribution.objects.filter(claim__in=self.reports).values("source")
         named = Mention.objects.filter(
             article__claims__in=self.reports, start__gte=F("article__claims__start"), end__lte=F("article__claims__end"),
@@ -111,10 +112,17 @@ class FollowUpForm(forms.Form):
         return list(rows.order_by(*ORDERS[data.get("order") or "oldest"][0]))
 
 
-def horizon_reports() -> list[int]:
-    """The appearances that report or dispute their claim within the queue's horizon (HORIZON)."""
-    now = timezone.now()
-    return Claim.objects.report_ids_between(now - HORIZON, now)
+def horizon_start():
+    """Where the queue's horizon begins: HORIZON before the latest report (today, in a newsroom at
+    work; an archive or the demo, whose news is older, still shows its last month)."""
+    reports = Claim.objects.filter(status__in=OPEN_STATUSES)
+    published = (
+        reports.filter(article__published_at__isnull=False).order_by("-article__published_at")
+        .values_list("article__published_at", flat=True).first()
+    )
+    recorded = reports.filter(article__published_at__isnull=True).aggregate(latest=Max("created_at"))["latest"]
+    latest = max([moment for moment in (published, recorded) if moment is not None], default=timezone.now())
+    return min(latest, timezone.now()) - HORIZON
 
 
 def claims_of(rows: list[dict]) -> list[ClaimAcrossStories]:

@@ -247,3 +247,16 @@ def test_the_filters_offer_the_sources_and_entities_of_open_claims_and_keep_the_
     assert f'<option value="{kim.pk}">Kim Jong Un</option>' in page
     assert "Kremlin</option>" not in page and "Putin</option>" not in page
     assert f'<option value="{putin.pk}" selected>Putin</option>' in queue(editor_client, entity=putin.pk)
+
+
+def test_the_queue_looks_back_thirty_days_from_the_latest_report_so_an_archive_still_shows_its_last_month(editor_client, sources):
+    # The demo's news is from 2023: the queue shows its last month rather than nothing.
+    year = 24 * 365
+    told(sources, "reported", hours_ago=year, words="Kim Jong Un's train has left", body="Kim Jong Un's train has left Pyongyang.")
+    told(sources, "reported", hours_ago=year + 24 * 20, words="The summit is planned", body="The summit is planned for September.")
+    told(sources, "reported", hours_ago=year + 24 * 40, words="Shells are on their way", body="Shells are on their way to Russia.")
+    page = queue(editor_client)
+    assert "Kim Jong Un&#x27;s train has left" in page or "Kim Jong Un's train has left" in page
+    assert "The summit is planned" in page
+    assert "Shells are on their way" not in page  # 40 days before the latest report
+    assert "the 30 days up to the latest report" in page
