@@ -569,12 +569,15 @@ def claim_join(request: HttpRequest, pk: int) -> HttpResponse:
         claim.join(across, expected_version=form.cleaned_data["version"])  # sent twice: joined once
     except StaleVersion:
         return claim_conflict(request, claim, form)
+    return claim_answer(request, claim, message=joined_message(across))
+
+
+def joined_message(across: ClaimAcrossStories) -> str:
     count = across.appearances.count()
-    message = ngettext(
+    return ngettext(
         "The claim is now one with “%(statement)s”, told in %(n)s story.",
         "The claim is now one with “%(statement)s”, told in %(n)s stories.", count,
     ) % {"statement": across.statement, "n": number(count)}
-    return claim_answer(request, claim, message=message)
 
 
 @editor_required
@@ -599,10 +602,10 @@ def claim_match_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return claim_answer(request, claim, message=" ".join(e for errors in form.errors.values() for e in errors), status=422)
     across, join = form.cleaned_data["across"], form.cleaned_data["decision"] == "join"
+    if across.pk == claim.across_id:  # a join sent twice: joined once, and said so again
+        return claim_answer(request, claim, message=joined_message(across))
     if form.cleaned_data["version"] != claim.version:  # decided on a claim that changed since
         return claim_conflict(request, claim, form)
-    if across.pk == claim.across_id:
-        return claim_answer(request, claim, message=gettext("The claim is one with that claim already."))
     try:
         with transaction.atomic():
             matching.decide(claim, across, join=join, by=request.user)
@@ -613,11 +616,7 @@ def claim_match_decide(request: HttpRequest, pk: int) -> HttpResponse:
     if not join:
         return claim_answer(request, claim, message=gettext("Not the same claim: “%(statement)s” will not be offered for it again.") % {
             "statement": across.statement})
-    count = across.appearances.count()
-    return claim_answer(request, claim, message=ngettext(
-        "The claim is now one with “%(statement)s”, told in %(n)s story.",
-        "The claim is now one with “%(statement)s”, told in %(n)s stories.", count,
-    ) % {"statement": across.statement, "n": number(count)})
+    return claim_answer(request, claim, message=joined_message(across))
 
 
 @editor_required

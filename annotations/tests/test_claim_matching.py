@@ -180,7 +180,6 @@ def test_a_short_statement_is_only_ever_suggested_never_almost_certain():
     long_one = mark(other, "The train has left. Nothing more is known.")
     short = mark(story, "The train has left.")
     assert matching.word_count(short.statement) < matching.SHORT_STATEMENT
-    found = {s.across.pk: s for s in matching.suggestions_for([short], minimum=0.0)[short.pk]}
     exact_twin = mark(make_article(body="The train has left.", language="en"), "The train has left.")
     found = {s.across.pk: s for s in matching.suggestions_for([short], minimum=0.0)[short.pk]}
     assert found[exact_twin.across_id].score >= matching.ALMOST_CERTAIN_AT, "the same words: as close as can be"
@@ -263,3 +262,14 @@ def test_a_long_claim_against_a_short_one_is_never_almost_certain():
     close = {"meaning": 0.95, "entities": 0.0, "figures": 0.0, "time": 1.0}
     assert matching.ClaimSuggestion(long_claim, other_long.across, 0.95, close).almost_certain
     assert not matching.ClaimSuggestion(long_claim, short.across, 0.95, close).almost_certain
+
+
+def test_a_join_sent_twice_joins_once_and_answers_both(editor_client, demo_with_meaning):
+    claim = mark(demo_with_meaning, "поезд северокорейского лидера уже находится в пути в Россию")
+    train = matching.suggestions_for([claim])[claim.pk][0].across
+    sent = {"across": train.pk, "version": claim.version, "decision": "join"}
+    first = editor_client.post(f"/desk/claims/{claim.pk}/matches/decide/", sent)
+    again = editor_client.post(f"/desk/claims/{claim.pk}/matches/decide/", sent)  # the same version, now stale
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert "The claim is now one with" in again.content.decode()
+    assert ClaimMatch.objects.filter(claim=claim).count() == 1
