@@ -19,6 +19,8 @@ class Segment:
     mentions: list[int] = field(default_factory=list)
     claims: list[int] = field(default_factory=list)
     statuses: list[str] = field(default_factory=list)
+    # A span covering it waits for review after a correction (the desk marks it; readers never see it).
+    review: bool = False
 
     @property
     def end(self) -> int:
@@ -55,6 +57,8 @@ def segments(body: str, mentions=(), claims=()) -> list[Segment]:
             for piece in pieces:  # bodies hold hundreds of spans at most; a scan is fine
                 if span.start <= piece.start and piece.end <= span.end:
                     getattr(piece, kind).append(span.id)
+                    if getattr(span, "anchor_state", "placed") == "review":
+                        piece.review = True
                     if kind == "claims" and getattr(span, "status", None) in CAUTION:
                         piece.statuses.append(span.status)
     return pieces
@@ -121,7 +125,7 @@ def paragraphs(body: str, pieces: list[Segment]) -> list[Block]:
         while j < len(paragraph_blocks) and paragraph_blocks[j].start < piece.end:
             block = paragraph_blocks[j]
             start, end = max(piece.start, block.start), min(piece.end, block.start + len(block.text))
-            block.pieces.append(Segment(start, body[start:end], piece.mentions, piece.claims, piece.statuses))
+            block.pieces.append(Segment(start, body[start:end], piece.mentions, piece.claims, piece.statuses, piece.review))
             j += 1
     return out
 

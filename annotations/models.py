@@ -36,6 +36,48 @@ class StaleVersion(Exception):
 CONTEXT_LENGTH = 32  # code points of prefix and suffix kept with each quote, as in W3C TextQuoteSelector
 
 
+class AnchorState(models.TextChoices):
+    """Where a span stands after its story's text was corrected (annotations.corrections)."""
+
+    PLACED = "placed", _("placed")  # on its words in the current text
+    REVIEW = "review", _("needs review")  # on the best candidate, hidden from the public until confirmed
+    ORPHANED = "orphaned", _("orphaned")  # its words are gone: kept with the version they were in
+
+
+class Anchored(models.Model):
+    """What every span of a story's text carries (mentions, claims, attribution cues, quotes):
+    whether a correction left it on its words. An orphaned span's offsets and words are those of
+    `orphaned_in`, the version its words were last found in, not the current text's."""
+
+    anchor_state = models.CharField(
+        _("anchoring"), max_length=10, choices=AnchorState.choices, default=AnchorState.PLACED, db_default=AnchorState.PLACED
+    )
+    orphaned_in = models.ForeignKey(
+        "articles.ArticleVersion", verbose_name=_("orphaned in version"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+        constraints = [
+            models.CheckConstraint(condition=Q(anchor_state__in=AnchorState.values), name="%(app_label)s_%(class)s_anchor_state_valid"),
+            models.CheckConstraint(
+                condition=Q(anchor_state="orphaned", orphaned_in__isnull=False) | (~Q(anchor_state="orphaned") & Q(orphaned_in__isnull=True)),
+                name="%(app_label)s_%(class)s_orphan_has_version",
+            ),
+        ]
+
+    @property
+    def is_placed(self) -> bool:
+        return self.anchor_state == AnchorState.PLACED
+
+    def anchored_text(self, article: Article) -> str:
+        """The text this span's offsets count into: the current body, or an orphan's old version."""
+        if self.anchor_state == AnchorState.ORPHANED and self.orphaned_in_id is not None:
+            return self.orphaned_in.body
+        return article.body
+
+
 class TextSpan(models.Model):
     """A span of an article's body: code point offsets plus the quoted text and its context.
 
@@ -62,9 +104,10 @@ class TextSpan(models.Model):
         return self.article
 
     def anchor(self) -> None:
-        """Check the span against the body and fill in its context; raise ValidationError if off."""
-        check_span(self.span_article().body, self.start, self.end, self.exact)
-        body = self.span_article().body
+        """Check the span against the body (an orphan's, against its version's) and fill in its
+        context; raise ValidationError if off."""
+        body = self.anchored_text(self.span_article()) if isinstance(self, Anchored) else self.span_article().body
+        check_span(body, self.start, self.end, self.exact)
         self.prefix = body[max(0, self.start - CONTEXT_LENGTH) : self.start]
         self.suffix = body[self.end : self.end + CONTEXT_LENGTH]
 
@@ -270,16 +313,23 @@ class EntityAlias(models.Model):
 
 class AnnotationQuerySet(models.QuerySet):
     def published(self):
-        """Annotations the public may see: published themselves, on a published article."""
-        return self.filter(is_published=True, article__status=Article.Status.PUBLISHED)
+        """Annotations the public may see: published themselves, on a published article, and on
+        their words (a correction may have left one waiting for review, or orphaned)."""
+        return self.filter(is_published=True, anchor_state=AnchorState.PLACED, article__status=Article.Status.PUBLISHED)
 
     def not_published(self):
-        return self.exclude(is_published=True, article__status=Article.Status.PUBLISHED)
+        return self.exclude(is_published=True, anchor_state=AnchorState.PLACED, article__status=Article.Status.PUBLISHED)
 
     def published_on(self, stories):
         """published(), for the annotations of `stories` (ids): each story's status is read once,
         not again for each of its annotations (that join tripled the cost of an entity's companions)."""
-        return self.filter(is_published=True, article__in=Article.objects.published().filter(pk__in=stories))
+        return self.filter(
+            is_published=True, anchor_state=AnchorState.PLACED, article__in=Article.objects.published().filter(pk__in=stories)
+        )
+
+    def in_text(self):
+        """The annotations the story's current text shows: all but the orphans."""
+        return self.exclude(anchor_state=AnchorState.ORPHANED)
 
     def visible_to(self, user):
         if user.has_perm("articles.view_article"):
@@ -347,9 +397,10 @@ class ClaimQuerySet(AnnotationQuerySet):
         )
 
 
-class Annotation(TextSpan):
+class Annotation(TextSpan, Anchored):
     """What a mention and a claim share: a span of one article's body, shown to readers when
-    both it and the article are published, and who made it when."""
+    both it and the article are published and it stands on its words (not waiting for review
+    after a correction, not orphaned), and who made it when."""
 
     # article.mentions, article.claims
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="%(class)ss")
@@ -367,6 +418,7 @@ class Annotation(TextSpan):
     class Meta(TextSpan.Meta):
         abstract = True
         ordering = ["article", "start"]
+        constraints = TextSpan.Meta.constraints + Anchored.Meta.constraints
 
 
 @tracked()
@@ -384,8 +436,11 @@ class Mention(Annotation):
         # The stories that name an entity, read off the index alone (entity pages, related
         # stories): an entity named in tens of thousands of stories is still one index range.
         indexes = [models.Index(fields=["entity", "article"], name="mention_entity_article")]
-        constraints = TextSpan.Meta.constraints + [
-            models.UniqueConstraint(fields=["article", "entity", "start", "end"], name="mention_unique_span"),
+        constraints = Annotation.Meta.constraints + [
+            # An orphan keeps its old version's offsets, which may be another mention's now.
+            models.UniqueConstraint(
+                fields=["article", "entity", "start", "end"], condition=~Q(anchor_state="orphaned"), name="mention_unique_span"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -441,6 +496,10 @@ CLAIM_RULES = {
     ),
     "claim_quote_span_in_story": _(
         "The quoted words must be words of the claim's own story, at the offsets given: select them again."
+    ),
+    "spans_follow_body": _(
+        "A story's text changes only as a new version, which carries its annotations over: an annotation would "
+        "no longer stand on its words."
     ),
     "claim_article_evidence_elsewhere": _("Evidence from another article must name another article."),
     "claim_claim_evidence_elsewhere": _("Evidence from a claim elsewhere must name a claim of another story."),
@@ -816,7 +875,10 @@ class Claim(Annotation):
             # A double submit of the same claim finds this and returns the claim it made.
             # Over the statement's hash: a btree entry holds at most about 2,700 bytes, which a long
             # statement (in Korean, three bytes a character) would exceed.
-            models.UniqueConstraint(F("article"), F("start"), F("end"), MD5("statement"), name="claim_unique_statement"),
+            models.UniqueConstraint(
+                F("article"), F("start"), F("end"), MD5("statement"), condition=~Q(anchor_state="orphaned"),
+                name="claim_unique_statement",
+            ),
         ]
         triggers = [
             claim_rules_trigger(
@@ -1145,7 +1207,7 @@ class AttributionSourcing(models.TextChoices):
 
 
 @tracked()
-class Attribution(models.Model):
+class Attribution(Anchored):
     """One attribution of a claim's chain: who said it, who relayed it, what it comes from.
 
     The optional cue span (`start`, `end`, `exact`) marks the words that attribute the claim,
@@ -1169,7 +1231,7 @@ class Attribution(models.Model):
         ordering = ["claim", "position"]
         verbose_name = _("attribution")
         verbose_name_plural = _("attributions")
-        constraints = [
+        constraints = Anchored.Meta.constraints + [
             models.CheckConstraint(condition=Q(role__in=AttributionRole.values), name="attribution_role_valid"),
             models.CheckConstraint(condition=Q(sourcing__in=AttributionSourcing.values), name="attribution_sourcing_valid"),
             models.CheckConstraint(
@@ -1195,14 +1257,14 @@ class Attribution(models.Model):
     def clean(self) -> None:
         if self.start is not None or self.end is not None or self.exact:
             if self.claim_id is not None:
-                check_span(self.claim.article.body, self.start, self.end, self.exact)
+                check_span(self.anchored_text(self.claim.article), self.start, self.end, self.exact)
 
     def save(self, *args, **kwargs) -> None:
         # The chain rules are checked on the whole chain by whoever edits it (Claim.check_rules):
         # one attribution at a time, a correct edit can pass through a state the rules forbid.
         self.exact = to_nfc(self.exact)
         if self.start is not None or self.end is not None or self.exact:
-            check_span(self.claim.article.body, self.start, self.end, self.exact)
+            check_span(self.anchored_text(self.claim.article), self.start, self.end, self.exact)
         super().save(*args, **kwargs)
 
 
@@ -1234,7 +1296,7 @@ class EvidenceQuerySet(models.QuerySet):
 
 
 @tracked()
-class Evidence(models.Model):
+class Evidence(Anchored):
     """What a claim's status rests on: an on-record quote here, another article or claim, a URL.
 
     What evidence names, and the evidence a status change names, cannot be deleted on its own
@@ -1273,7 +1335,7 @@ class Evidence(models.Model):
         ordering = ["claim", "id"]
         verbose_name = _("evidence")
         verbose_name_plural = _("evidence")
-        constraints = [
+        constraints = Anchored.Meta.constraints + [
             models.CheckConstraint(condition=Q(kind__in=EvidenceKind.values), name="evidence_kind_valid"),
             models.CheckConstraint(
                 condition=(
@@ -1344,7 +1406,7 @@ class Evidence(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.exact = to_nfc(self.exact)
         if self.start is not None or self.end is not None or self.exact:
-            check_span(self.claim.article.body, self.start, self.end, self.exact)
+            check_span(self.anchored_text(self.claim.article), self.start, self.end, self.exact)
         super().save(*args, **kwargs)
 
     def quoted_words(self) -> str:
@@ -1370,7 +1432,7 @@ class Evidence(models.Model):
             if self.kind != self.Kind.QUOTE:
                 raise ValidationError({"exact": _("Only a quote from the chain can carry selected words of the story.")})
             if self.claim_id is not None:
-                check_span(self.claim.article.body, self.start, self.end, self.exact)
+                check_span(self.anchored_text(self.claim.article), self.start, self.end, self.exact)
         if self.kind == self.Kind.ARTICLE and self.article_id is not None and self.article_id == self.claim.article_id:
             raise ValidationError({"article": _("Evidence from another article must name another article.")})
 
@@ -1743,6 +1805,96 @@ class Submission(models.Model):
                     cursor.execute("SELECT pg_advisory_unlock(%s)", [lock])
             except DatabaseError:
                 pass  # the connection is gone, and its lock with it
+
+
+class ReviewDecision(models.TextChoices):
+    ACCEPTED = "accepted", _("new place accepted")
+    PLACED = "placed", _("placed on other words")
+    REMOVED = "removed", _("removed")
+    SUPERSEDED = "superseded", _("superseded by a later correction")
+
+
+class AnchorReviewQuerySet(models.QuerySet):
+    def open(self):
+        return self.filter(decision="")
+
+    def for_queue(self):
+        """The open reviews, newest first, with what the queue shows of each."""
+        return self.open().select_related(
+            "article", "from_version", "mention__entity", "claim", "attribution__source", "attribution__claim",
+            "evidence__claim", "evidence__attribution__source",
+        ).order_by("-created_at", "-id")
+
+
+class AnchorReview(models.Model):
+    """One span a correction could not carry over with certainty: placed on the best candidate
+    and waiting for an editor (`state` review), or orphaned. Its old place is kept here (offsets
+    into `from_version`'s text), so the queue shows the old words in their context beside the
+    new; the span itself carries its state (Anchored), which hides it from the public until an
+    editor decides. Exactly one of the four spans is named."""
+
+    objects = AnchorReviewQuerySet.as_manager()
+    Decision = ReviewDecision
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="anchor_reviews")
+    mention = models.ForeignKey("Mention", null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    claim = models.ForeignKey("Claim", null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    attribution = models.ForeignKey("Attribution", null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    evidence = models.ForeignKey("Evidence", null=True, blank=True, on_delete=models.CASCADE, related_name="reviews")
+    state = models.CharField(_("state"), max_length=10, choices=[c for c in AnchorState.choices if c[0] != "placed"])
+    reason = models.CharField(_("reason"), max_length=40)
+    from_version = models.ForeignKey(
+        "articles.ArticleVersion", verbose_name=_("from version"), on_delete=models.CASCADE, related_name="+"
+    )
+    to_version = models.ForeignKey(
+        "articles.ArticleVersion", verbose_name=_("to version"), on_delete=models.CASCADE, related_name="+"
+    )
+    old_start = models.PositiveIntegerField(_("old start"))
+    old_end = models.PositiveIntegerField(_("old end"))
+    old_exact = models.TextField(_("old words"))
+    new_start = models.PositiveIntegerField(_("new start"), null=True, blank=True)
+    new_end = models.PositiveIntegerField(_("new end"), null=True, blank=True)
+    quote_similarity = models.FloatField(_("words alike"), default=0)
+    context_similarity = models.FloatField(_("context alike"), default=0)
+    created_at = models.DateTimeField(_("found"), auto_now_add=True)
+    decision = models.CharField(_("decision"), max_length=12, choices=ReviewDecision.choices, blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("annotation to review")
+        verbose_name_plural = _("annotations to review")
+        indexes = [models.Index(fields=["-created_at", "-id"], condition=Q(decision=""), name="anchor_review_open")]
+        constraints = [
+            models.CheckConstraint(
+                condition=(
+                    Q(mention__isnull=False, claim__isnull=True, attribution__isnull=True, evidence__isnull=True)
+                    | Q(mention__isnull=True, claim__isnull=False, attribution__isnull=True, evidence__isnull=True)
+                    | Q(mention__isnull=True, claim__isnull=True, attribution__isnull=False, evidence__isnull=True)
+                    | Q(mention__isnull=True, claim__isnull=True, attribution__isnull=True, evidence__isnull=False)
+                ),
+                name="anchor_review_one_span",
+            ),
+            models.CheckConstraint(condition=Q(state__in=["review", "orphaned"]), name="anchor_review_state_valid"),
+            models.CheckConstraint(condition=Q(decision__in=["", *ReviewDecision.values]), name="anchor_review_decision_valid"),
+            models.CheckConstraint(
+                condition=Q(state="orphaned", new_start__isnull=True, new_end__isnull=True)
+                | Q(state="review", new_start__isnull=False, new_end__gt=F("new_start")),
+                name="anchor_review_new_place",
+            ),
+        ]
+
+    @property
+    def span(self):
+        return self.mention or self.claim or self.attribution or self.evidence
+
+    @property
+    def kind(self) -> str:
+        return next(name for name in ("mention", "claim", "attribution", "evidence") if getattr(self, f"{name}_id"))
 
 
 class Profile(models.Model):

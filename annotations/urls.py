@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import followup, views
+from annotations import corrections_desk, followup, views
 
 app_name = "desk"
 
@@ -38,4 +38,13 @@ urlpatterns = [
 # The follow-up queue lives in a module of its own (annotations/followup.py).
 urlpatterns += [
     path("follow-up/", followup.claim_follow_up, name="follow-up"),
+]
+
+# Corrections: versions, the difference between two, and the review queue (annotations/corrections_desk.py).
+urlpatterns += [
+    path("articles/<int:pk>/correct/", corrections_desk.article_correct, name="article-correct"),
+    path("articles/<int:pk>/versions/", corrections_desk.article_versions, name="article-versions"),
+    path("articles/<int:pk>/versions/<int:number>/decide/", corrections_desk.version_decide, name="version-decide"),
+    path("review/", corrections_desk.review_queue, name="review-queue"),
+    path("review/<int:pk>/decide/", corrections_desk.review_decide, name="review-decide"),
 ]

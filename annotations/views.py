@@ -50,6 +50,7 @@ from annotations.related import decide as decide_related, related_suggestions
 from annotations.suggestions import Suggestion, SuggestionGroup, occurrences_to_tag, suggestion_groups
 from annotations.roles import EDITORS
 from annotations.models import (
+    AnchorState,
     AttributionSpec,
     Claim,
     ClaimAcrossStories,
@@ -63,7 +64,7 @@ from annotations.models import (
     rules_checked,
 )
 from articles.importing import Report, import_paths
-from articles.models import UNDATED_REFUSAL, Article, Source
+from articles.models import UNDATED_REFUSAL, Article, ArticleVersion, Source
 from articles.views import render_page_or_results
 from articles import search
 from newsdesk.languages import number
@@ -137,8 +138,8 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
 
 def workspace_context(request: HttpRequest, article: Article) -> dict:
     """Everything the workspace template reads, loaded in a fixed number of queries."""
-    mentions = list(article.mentions.select_related("entity").order_by("start", "id"))
-    claims = list(article.claims.for_display().with_claims_across().order_by("start", "id"))
+    mentions = list(article.mentions.in_text().select_related("entity").order_by("start", "id"))
+    claims = list(article.claims.in_text().for_display().with_claims_across().order_by("start", "id"))
     related = related_stories(article)
     related_articles = [other for _, other in related]
     entities: dict[int, dict] = {}
@@ -155,6 +156,7 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         claim.split_form = ClaimSplitForm()
     return {
         "article": article,
+        "corrections": corrections_of(article),
         "segments": segments(article.body, mentions, claims),
         "mentions": mentions,
         "entities": sorted(entities.values(), key=lambda e: e["entity"].name.lower()),
@@ -172,6 +174,20 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
         "suggestion_count": sum(len(group.occurrences) for group in suggestions),
         "related_suggestions": related_suggestions(article),
         "suggestion_actions": [("desk:suggestion-accept", gettext("accept")), ("desk:suggestion-reject", gettext("reject"))],
+    }
+
+
+def corrections_of(article: Article) -> dict:
+    """What the workspace says of the story's versions: how many, one waiting from upstream,
+    the annotations waiting for review and those a correction orphaned."""
+    versions = list(article.versions.only("number", "state", "created_at").order_by("-number"))
+    orphans = [*article.mentions.filter(anchor_state=AnchorState.ORPHANED).select_related("entity", "orphaned_in"),
+               *article.claims.filter(anchor_state=AnchorState.ORPHANED).select_related("orphaned_in")]
+    return {
+        "versions": len(versions),
+        "pending": next((v for v in versions if v.state == ArticleVersion.State.PENDING), None),
+        "to_review": article.anchor_reviews.open().count(),
+        "orphans": orphans,
     }
 
 

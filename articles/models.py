@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
+from django.conf import settings
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from slugify import slugify
 
@@ -154,6 +156,13 @@ class Source(Named):
         _("country"), max_length=2, blank=True, help_text=_("ISO 3166 two-letter code, such as KR or ID; blank if none")
     )
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
+    accepts_upstream_versions = models.BooleanField(
+        _("accept its corrections automatically"), default=False,
+        help_text=_(
+            "When an import finds one of this publisher's stories changed upstream, make the new text current at once "
+            "(annotations are carried over or flagged) instead of waiting for an editor to accept it."
+        ),
+    )
 
     class Meta(Named.Meta):
         verbose_name = _("source")
@@ -257,6 +266,10 @@ class Article(models.Model):
         Source, verbose_name=_("publisher"), on_delete=models.PROTECT, related_name="articles"
     )
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
+    upstream_id = models.CharField(
+        _("upstream identifier"), max_length=500, blank=True,
+        help_text=_("The feed item's guid or the JSON Lines record's id: how an import knows the story again."),
+    )
     published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -307,6 +320,7 @@ class Article(models.Model):
                 name="article_published_has_time",
             ),
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="article_unique_url"),
+            models.UniqueConstraint(fields=["upstream_id"], condition=~Q(upstream_id=""), name="article_unique_upstream_id"),
             models.CheckConstraint(condition=WEB_ADDRESS, name="article_url_http"),
         ]
 
@@ -338,17 +352,15 @@ class Article(models.Model):
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             raise ValidationError({"published_at": UNDATED_REFUSAL})
         if self.body_changed() and self.has_annotations():
-            raise ValidationError(
-                {"body": _("This story has annotations anchored in its text; its body can no longer be changed.")}
-            )
+            raise ValidationError({"body": BODY_CHANGED_REFUSAL})
 
     def save(self, *args, **kwargs) -> None:
         # Bodies become NFC once, here, so that every offset refers to the same code points.
         self.title = to_name(self.title)
         self.body = to_nfc(self.body)
         self.language = normalise_language_tag(self.language)
-        if self.body_changed() and self.has_annotations():
-            raise ValidationError(_("Annotations are anchored in this story's text; its body can no longer be changed."))
+        if self.body_changed() and self.has_annotations() and not getattr(self, "_revising", False):
+            raise ValidationError(BODY_CHANGED_REFUSAL)
         self.content_hash = body_hash(self.body)
         save_with_free_slug(self, self.title, lambda: super(Article, self).save(*args, **kwargs))
         self._loaded_body = self.body
@@ -371,6 +383,8 @@ class Article(models.Model):
             raise ValidationError(UNDATED_REFUSAL)
         self.status = self.Status.PUBLISHED
         self.save(update_fields=["status", "updated_at"])
+        # The text readers now see was public: it stays readable once a correction replaces it.
+        self.versions.filter(state=ArticleVersion.State.CURRENT).update(was_public=True)
 
     def withdraw(self, *, by=None) -> None:
         self.status = self.Status.WITHDRAWN
@@ -385,6 +399,13 @@ class Article(models.Model):
         return "rtl" if langcodes.Language.get(self.language).maximize().script in RTL_SCRIPTS else "ltr"
 
 
+# A story's text changes only as a new version (annotations.corrections.revise), which carries
+# every annotation over to the new words or flags it; never by saving the body in place.
+BODY_CHANGED_REFUSAL = _(
+    "Annotations are anchored in this story's text: correct it with “Correct the text” in the desk, "
+    "which keeps the earlier version and carries the annotations over."
+)
+
 UNDATED_REFUSAL = _(
     "This story has no publication date: set the date it was published (Edit the story's details) before publishing it."
 )
@@ -395,3 +416,107 @@ def body_hash(body: str) -> str:
 
 
 RTL_SCRIPTS = {"Arab", "Hebr", "Thaa", "Syrc", "Nkoo", "Adlm", "Rohg", "Mand", "Samr"}
+
+
+class VersionState(models.TextChoices):
+    CURRENT = "current", _("current")
+    EARLIER = "earlier", _("earlier")
+    PENDING = "pending", _("pending")  # found upstream by an import, waiting for an editor
+    REJECTED = "rejected", _("rejected")
+
+
+class VersionOrigin(models.TextChoices):
+    ORIGINAL = "original", _("first text")
+    DESK = "desk", _("corrected in the desk")
+    UPSTREAM = "upstream", _("changed upstream")
+
+
+class ArticleVersionQuerySet(models.QuerySet):
+    def readable(self):
+        """The versions the public may read: ones that were public once, not withheld, of a
+        published story (the current one is the story page itself)."""
+        return self.filter(was_public=True, withheld=False, article__status=Article.Status.PUBLISHED).exclude(
+            state__in=[VersionState.PENDING, VersionState.REJECTED]
+        )
+
+    def corrections(self):
+        """The versions that corrected a story readers had seen, with a note for them."""
+        return self.filter(corrects_public=True).exclude(public_note="").exclude(
+            state__in=[VersionState.PENDING, VersionState.REJECTED]
+        )
+
+
+@tracked()
+class ArticleVersion(models.Model):
+    """A story's text as it stood at one time. The story's own `body` is always its current
+    version's; an earlier version is kept whole, so that its annotations' old places, a reader's
+    link to what was published, and the difference between any two stay readable.
+
+    Versions are made lazily: a story that was never corrected has none, and its first
+    correction stores the text it replaces as version 1 (annotations.corrections.revise)."""
+
+    State = VersionState
+    Origin = VersionOrigin
+
+    objects = ArticleVersionQuerySet.as_manager()
+
+    article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="versions")
+    number = models.PositiveIntegerField(_("number"))
+    title = models.CharField(_("title"), max_length=500)
+    body = models.TextField(_("body"))
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    origin = models.CharField(_("origin"), max_length=10, choices=Origin.choices)
+    note = models.TextField(_("internal note"), blank=True, help_text=_("Why the text changed, for editors."))
+    public_note = models.TextField(
+        _("public correction note"), blank=True,
+        help_text=_("What was corrected, as readers will read it under “Corrected on …”."),
+    )
+    was_public = models.BooleanField(_("was public"), default=False, help_text=_("Readers saw this text once."))
+    corrects_public = models.BooleanField(
+        _("corrects a published text"), default=False, help_text=_("Made current while the story was published.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("made by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("made"), default=timezone.now)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("accepted by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    # What re-anchoring did when this version became current (annotations.corrections).
+    moved = models.PositiveIntegerField(_("annotations moved"), default=0)
+    to_review = models.PositiveIntegerField(_("annotations to review"), default=0)
+    orphaned = models.PositiveIntegerField(_("annotations orphaned"), default=0)
+    withheld = models.BooleanField(_("withheld from the public"), default=False)
+    withheld_reason = models.TextField(_("why withheld"), blank=True)
+    withheld_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("withheld by"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withheld_at = models.DateTimeField(_("withheld"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["article", "number"]
+        verbose_name = _("version")
+        verbose_name_plural = _("versions")
+        constraints = [
+            models.UniqueConstraint(fields=["article", "number"], name="version_unique_number"),
+            # One current text per story, one pending upstream text at a time.
+            models.UniqueConstraint(fields=["article"], condition=Q(state="current"), name="version_one_current"),
+            models.UniqueConstraint(fields=["article"], condition=Q(state="pending"), name="version_one_pending"),
+            models.CheckConstraint(condition=Q(state__in=VersionState.values), name="version_state_valid"),
+            models.CheckConstraint(condition=Q(origin__in=VersionOrigin.values), name="version_origin_valid"),
+            models.CheckConstraint(condition=IsNFC("body") & IsNFC("title"), name="version_text_nfc"),
+            models.CheckConstraint(condition=~Q(withheld=True) | ~Q(withheld_reason=""), name="version_withheld_has_reason"),
+            models.CheckConstraint(condition=~Q(withheld=True) | ~Q(state="current"), name="version_current_not_withheld"),
+            models.CheckConstraint(condition=Q(number__gte=1), name="version_number_positive"),
+        ]
+        permissions = [("withhold_articleversion", _("Can withhold an earlier version from the public"))]
+
+    def __str__(self) -> str:
+        return f"{self.article} — v{self.number}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:version", args=[self.article.slug, self.number])

@@ -171,7 +171,27 @@
   document.addEventListener("selectionchange", function () {
     window.clearTimeout(updateSelection.timer);
     updateSelection.timer = window.setTimeout(updateSelection, 120);
+    window.clearTimeout(updateReviewSelection.timer);
+    updateReviewSelection.timer = window.setTimeout(updateReviewSelection, 120);
   });
+
+  // The review queue: words selected in an item's current text become that item's new place.
+  function updateReviewSelection() {
+    const selection = window.getSelection();
+    if (!selection.rangeCount || selection.isCollapsed) return;
+    const range = selection.getRangeAt(0);
+    const node = range.commonAncestorContainer;
+    const text = (node.nodeType === Node.TEXT_NODE ? node.parentElement : node).closest("[data-review-text]");
+    if (!text) return;
+    const span = selectionSpan(text, range);
+    const form = text.closest("[data-review-place]").querySelector("form");
+    if (!span || !form) return;
+    form.elements.start.value = span.start;
+    form.elements.end.value = span.end;
+    form.elements.exact.value = span.exact;
+    form.querySelector("[data-review-selected]").textContent = span.exact;
+    form.querySelector("[data-review-place-button]").disabled = false;
+  }
 
   document.addEventListener("click", function (event) {
     const target = event.target.closest("button");
@@ -239,8 +259,12 @@
   // positions are UTF-16 indices into the story's text, as the DOM counts; a selection made with
   // it is an ordinary selection, so the toolbar and the offsets above treat it like a mouse's.
 
+  // The text the cursor keys work in: the story's, or, in the review queue, the text of the
+  // item whose "Select the words anew" has the focus.
   function storyBody() {
-    return document.querySelector("[data-article-body]");
+    const active = document.activeElement;
+    const review = active && active.closest ? active.closest("[data-review-text]") : null;
+    return review || document.querySelector("[data-article-body]");
   }
 
   let units = null; // the story's words, sentences and paragraphs, found once per story text
