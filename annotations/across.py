@@ -495,6 +495,10 @@ def table(moments: list[Moment], here: int | None = None) -> list[Row]:
             what = told[moment.status]
         else:
             what = format_html("{} → <strong>{}</strong>", moment.from_label, moment.status_label)
+            published = appearance.article.published_at
+            if published is not None and moment.change.changed_at > published:
+                # Honest about corrections: readers of the story saw the earlier status first.
+                what = format_html("{} ({})", what, gettext("changed after the story was published"))
         if moment.explanation:
             what = format_html("{}: {}", what, moment.explanation)
         at = timezone.localtime(moment.at)

@@ -4,6 +4,7 @@ The story's own words (statements, quotes) are in the story's language; the word
 them (the chain in words, the collection's label) are in the interface's language of the request,
 and each textual body says which (`language`)."""
 
+from django.urls import reverse
 from django.utils.translation import get_language, gettext
 
 from annotations.models import Claim, Mention, TextSpan
@@ -12,9 +13,23 @@ from articles.models import Article
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 
 
-def target(span: TextSpan, article_url: str) -> dict:
+def text_state(article: Article, absolute) -> dict:
+    """Which version of the story's text the selectors refer to (W3C TimeState): the one current
+    now, since when, and its own address, where that text stays readable once corrected."""
+    from articles.models import ArticleVersion
+
+    current = article.versions.filter(state=ArticleVersion.State.CURRENT).only("number", "accepted_at").first()
+    number, since = (current.number, current.accepted_at or article.created_at) if current else (1, article.created_at)
+    return {
+        "type": "TimeState", "sourceDate": since.isoformat(),
+        "cached": absolute(reverse("articles:version", args=[article.slug, number])),
+    }
+
+
+def target(span: TextSpan, article_url: str, state: dict | None = None) -> dict:
     return {
         "source": article_url,
+        **({"state": state} if state else {}),
         "selector": [
             {"type": "TextQuoteSelector", "exact": span.exact, "prefix": span.prefix, "suffix": span.suffix},
             # Code point offsets into the article's NFC text, as the model specifies.
@@ -23,7 +38,7 @@ def target(span: TextSpan, article_url: str) -> dict:
     }
 
 
-def mention_annotation(mention: Mention, article_url: str, absolute) -> dict:
+def mention_annotation(mention: Mention, article_url: str, absolute, state: dict | None = None) -> dict:
     entity = mention.entity
     identity = {"type": "SpecificResource", "source": absolute(entity.get_absolute_url()), "purpose": "identifying"}
     bodies = [{"type": "TextualBody", "value": entity.name, "purpose": "tagging"}, identity]
@@ -35,11 +50,11 @@ def mention_annotation(mention: Mention, article_url: str, absolute) -> dict:
         "motivation": "identifying",
         "created": mention.created_at.isoformat(),
         "body": bodies,
-        "target": target(mention, article_url),
+        "target": target(mention, article_url, state),
     }
 
 
-def claim_annotation(claim: Claim, article_url: str, absolute, language: str) -> dict:
+def claim_annotation(claim: Claim, article_url: str, absolute, language: str, state: dict | None = None) -> dict:
     """A claim, assessed; the other published stories that tell the same claim across stories are
     linked (purpose "linking") by their own annotations' ids, and the claim across stories by its
     key (urn:uuid), the same in every story's export."""
@@ -61,14 +76,15 @@ def claim_annotation(claim: Claim, article_url: str, absolute, language: str) ->
             {"type": "TextualBody", "value": claim.chain_in_words(), "purpose": "commenting", "language": get_language()},
             *links,
         ],
-        "target": target(claim, article_url),
+        "target": target(claim, article_url, state),
     }
 
 
 def annotation_collection(article: Article, mentions, claims, absolute) -> dict:
     article_url = absolute(article.get_absolute_url())
-    items = [mention_annotation(m, article_url, absolute) for m in mentions]
-    items += [claim_annotation(c, article_url, absolute, article.language) for c in claims]
+    state = text_state(article, absolute)
+    items = [mention_annotation(m, article_url, absolute, state) for m in mentions]
+    items += [claim_annotation(c, article_url, absolute, article.language, state) for c in claims]
     collection_url = absolute(f"{article.get_absolute_url()}annotations.jsonld")
     return {
         "@context": CONTEXT,

@@ -10,7 +10,7 @@ from django.utils.translation import get_language
 from django.utils.safestring import SafeString, mark_safe
 
 from annotations.models import Attribution, Claim, Entity
-from articles.models import Article, Source
+from articles.models import Article, ArticleVersion, Source
 from articles.text import without_bidi_controls
 
 # How each verdict reads on a 1–5 scale, as fact-checkers' ClaimReview markup does; its name is
@@ -67,7 +67,12 @@ def claim_review(claim: Claim, article_url: str, absolute) -> dict:
     }
 
 
-def article_graph(article: Article, entities, claims, absolute) -> dict:
+def correction_node(version: ArticleVersion) -> dict:
+    """A public correction note as schema.org's CorrectionComment."""
+    return {"@type": "CorrectionComment", "text": version.public_note, "datePublished": version.accepted_at.isoformat()}
+
+
+def article_graph(article: Article, entities, claims, absolute, corrections=()) -> dict:
     url = absolute(article.get_absolute_url())
     news = {
         "@type": "NewsArticle",
@@ -82,6 +87,8 @@ def article_graph(article: Article, entities, claims, absolute) -> dict:
     }
     if article.url:
         news["isBasedOn"] = article.url
+    if corrections:
+        news["correction"] = [correction_node(version) for version in corrections]
     reviews = [claim_review(claim, url, absolute) for claim in claims if claim.status in RATINGS]
     return {"@context": "https://schema.org", "@graph": [news, *reviews]}
 

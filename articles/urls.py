@@ -11,6 +11,7 @@ app_name = "articles"
 urlpatterns = [
     path("", views.article_list, name="list"),
     path("articles/<slug:slug>/", views.article_detail, name="detail"),
+    path("articles/<slug:slug>/versions/<int:number>/", views.article_version, name="version"),
     path("articles/<slug:slug>/annotations.jsonld", views.article_annotations, name="annotations"),
     path("entities/<slug:slug>/", views.entity_detail, name="entity-detail"),
     path("sources/<slug:slug>/", views.source_detail, name="source-detail"),

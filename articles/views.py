@@ -8,20 +8,20 @@ from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRa
 from django.core.paginator import Paginator
 from django.db.models import Count, F, Func, Prefetch, Value
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, gettext_lazy as _, ngettext
 from django.views.decorators.vary import vary_on_headers
 
-from annotations.highlighting import linked_runs, paragraphs, segments
+from annotations.highlighting import blocks, linked_runs, paragraphs, segments
 from annotations.across import appearances_of, picture, public_wording, standing, table, timeline
 from annotations.models import Claim, ClaimAcrossStories, Entity, Evidence, Mention, StoryLink
 from annotations.track_record import FATE_LABELS, FATES, SOURCINGS, chart, claims_with_fate, track_record
 from articles.annotation_export import annotation_collection
 from articles.filtering import StoryFilterForm, published_stories_naming
-from articles.models import Article, Source
+from articles.models import Article, ArticleVersion, Source
 from newsdesk.languages import activate_story_language
 from newsdesk.paging import CappedPaginator, KnownCountPaginator
 from articles import search
@@ -88,15 +88,45 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     entities = sorted({m.entity_id: m.entity for m in mentions}.values(), key=lambda e: e.name.lower())
     for number, claim in enumerate(claims, start=1):
         claim.number = number
-    graph = article_graph(article, entities, claims, request.build_absolute_uri)
+    # One query for both: the notes of every correction made after publication (a withheld text's
+    # too: the note belongs to the act of correcting), and the earlier texts readers may read.
+    versions = list(article.versions.exclude(state__in=[ArticleVersion.State.PENDING, ArticleVersion.State.REJECTED])
+                    .only("number", "state", "public_note", "accepted_at", "corrects_public", "was_public", "withheld")
+                    .order_by("-number"))
+    corrections = [v for v in versions if v.corrects_public and v.public_note and v.accepted_at]
+    graph = article_graph(article, entities, claims, request.build_absolute_uri, corrections)
     shown_statuses = {claim.status for claim in claims}  # the legend explains these only
     context = {
-        "article": article, "claims": claims,
+        "article": article, "claims": claims, "corrections": corrections,
+        "earlier_versions": [v for v in versions if v.state == ArticleVersion.State.EARLIER and v.was_public and not v.withheld],
         "paragraphs": linked_runs(paragraphs(article.body, segments(article.body, mentions, claims)), mentions),
         "entities": entities, "related": sorted(related, key=lambda pair: (pair[0].kind, pair[1].title)),
         "json_ld": as_script_text(graph), "claim_statuses": [(v, label) for v, label in Claim.Status.choices if v in shown_statuses],
     }
     response = render(request, "articles/article_detail.html", context)
+    response["Content-Language"] = article.language
+    return response
+
+
+@public_page
+def article_version(request: HttpRequest, slug: str, number: int) -> HttpResponse:
+    """An earlier version of a published story, as readers saw it: its text alone (annotations
+    follow the current text). A version withheld from the public says so and why not more."""
+    article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
+    if number == 1 and not article.versions.exists():  # never corrected: its text is version 1
+        return redirect(article)
+    version = get_object_or_404(
+        article.versions.filter(was_public=True).exclude(state__in=[ArticleVersion.State.PENDING, ArticleVersion.State.REJECTED]),
+        number=number,
+    )
+    if version.state == ArticleVersion.State.CURRENT:
+        return redirect(article)
+    activate_story_language(request, article.language)
+    replaced_by = article.versions.filter(number__gt=version.number, state__in=[
+        ArticleVersion.State.CURRENT, ArticleVersion.State.EARLIER]).order_by("number").first()
+    context = {"article": article, "version": version, "replaced_by": replaced_by,
+               "paragraphs": [] if version.withheld else blocks(version.body)}
+    response = render(request, "articles/article_version.html", context, status=410 if version.withheld else 200)
     response["Content-Language"] = article.language
     return response
 
