@@ -134,7 +134,18 @@ def propose(article: Article, *, title: str, body: str) -> tuple[ArticleVersion 
         )
         if article.publisher.accepts_upstream_versions:
             return new, make_current(article, old, new, by=None)
+        new.preview = preview(article, old, new)
         return new, None
+
+
+def preview(article: Article, old: ArticleVersion, new: ArticleVersion) -> Carried:
+    """What making `new` current would do to the story's spans, without doing it."""
+    spans = [Span((kind, row.pk), row.start, row.end, row.exact) for kind, rows in spans_of(article).items() for row in rows]
+    carried = Carried()
+    for placement in reanchor(old.body, new.body, spans):
+        outcome = {Outcome.MOVED: "moved", Outcome.REVIEW: "review", Outcome.ORPHANED: "orphaned"}[placement.outcome]
+        setattr(carried, outcome, getattr(carried, outcome) + 1)
+    return carried
 
 
 def accept(version: ArticleVersion, *, by=None, public_note: str = "", note: str = "") -> Carried:

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 from django.db.models import Prefetch
 
-from annotations.models import Claim, Evidence, Mention, StoryLink, statement_language
+from annotations.models import AnchorState, Claim, Evidence, Mention, StoryLink, statement_language
 from articles.models import Article, Source
 
 
@@ -30,7 +30,8 @@ def claim_record(claim: Claim, *, public: bool = False) -> dict:
     def evidence_record(item: Evidence) -> dict:
         if item.kind == Evidence.Kind.QUOTE:
             record = {"kind": "quote", "link": position_of[item.attribution_id]}
-            if item.start is not None:  # the words selected as the quote (files before them carry none)
+            # The words selected as the quote (files before them carry none), if they stand in the text.
+            if item.start is not None and in_current_text(item, public):
                 record |= {"start": item.start, "end": item.end, "exact": item.exact}
         elif item.kind == Evidence.Kind.ARTICLE:
             record = {"kind": "article", **reference(item.article)}
@@ -59,12 +60,19 @@ def claim_record(claim: Claim, *, public: bool = False) -> dict:
         },
         "chain": [
             {"source": source_record(attribution.source), "role": attribution.role, "sourcing": attribution.sourcing,
-             "start": attribution.start, "end": attribution.end, "exact": attribution.exact}
+             **({"start": attribution.start, "end": attribution.end, "exact": attribution.exact}
+                if in_current_text(attribution, public) else {"start": None, "end": None, "exact": ""})}
             for attribution in chain
         ],
         "evidence": [evidence_record(item) for item in evidence],
         "history": [change_record(change) for change in claim.history.all()],
     }
+
+
+def in_current_text(span, public: bool) -> bool:
+    """Whether a cue's or a quote's words are written out: never an orphan's (its offsets count in
+    an earlier version), and for the public never one waiting for review after a correction."""
+    return span.anchor_state == AnchorState.PLACED or (not public and span.anchor_state == AnchorState.REVIEW)
 
 
 def article_record(article: Article, *, public: bool = False) -> dict:
@@ -90,9 +98,12 @@ def export_lines(*, published_only: bool = False) -> Iterator[str]:
     def rows(model):
         return model.objects.published() if published_only else model.objects.all()
 
-    mentions = rows(Mention).select_related("entity").prefetch_related("entity__aliases").order_by("start", "end", "entity__name")
+    def spans(model):  # an orphan's offsets count in an earlier version: never written as the text's
+        return rows(model).exclude(anchor_state=AnchorState.ORPHANED)
+
+    mentions = spans(Mention).select_related("entity").prefetch_related("entity__aliases").order_by("start", "end", "entity__name")
     claims = (
-        rows(Claim).for_display(published_evidence=published_only).select_related("across")
+        spans(Claim).for_display(published_evidence=published_only).select_related("across")
         .prefetch_related("across__translations").order_by("start", "end", "id")
     )
     links = rows(StoryLink).select_related("to_article").order_by("kind", "to_article__url", "id")

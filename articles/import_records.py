@@ -300,11 +300,17 @@ def check_record(record) -> dict:
     if len(title) > 500:
         c.fail("title", too_long(len(title), 500))
     url = c.text("url", record.get("url"), max_length=2000)
+    # The record's own identifier, as its producer keeps it: how a later import knows the story
+    # again (articles.importing.look_up). A whole number is taken as its digits.
+    raw_id = record.get("id")
+    upstream_id = c.text("id", str(raw_id) if isinstance(raw_id, int) and not isinstance(raw_id, bool) else raw_id,
+                         max_length=500).strip()
     publisher = c.source("publisher", record.get("publisher"), required=False)
     out = {
         "title": title,
         "body": c.text("body", record.get("body"), required=True),
         "url": url,
+        "id": upstream_id,
         "language": c.text("language", record.get("language")),  # a bad tag is detected instead, with a note
         "published_at": c.moment("published_at", record.get("published_at")),
         "status": c.choice("status", record.get("status"), Article.Status.values, default=Article.Status.DRAFT),

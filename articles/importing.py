@@ -64,6 +64,7 @@ class Item:
     publisher: dict = field(default_factory=dict)
     status: str = ""
     record: dict | None = None  # the checked JSON Lines record, for its annotations
+    upstream_id: str = ""  # the feed item's guid or the record's id
     line: int = 0  # its line in a JSON Lines file
     # What of a JSON Lines story waits for the second pass: its claims whose evidence names a
     # story not stored yet, and its links to such stories (their positions in the record).
@@ -91,6 +92,9 @@ class Report:
     changed: int = 0
     failed: int = 0
     messages: list[str] = field(default_factory=list)
+    # What the stories changed upstream did to their annotations: carried over (versions made
+    # current at once), or would do once accepted (pending versions).
+    annotations: dict = field(default_factory=lambda: {"moved": 0, "review": 0, "orphaned": 0, "pending": 0})
     # The stories imported, as [id, title], for the desk's links to them (the first STORIES_LISTED).
     stories: list[list] = field(default_factory=list)
 
@@ -103,9 +107,18 @@ class Report:
         if len(self.stories) < STORIES_LISTED:
             self.stories.append([article.pk, article.title])
 
+    def count_annotations(self, carried, *, pending: bool) -> None:
+        if pending:
+            self.annotations["pending"] += carried.moved + carried.review + carried.orphaned
+        else:
+            for kind in ("moved", "review", "orphaned"):
+                self.annotations[kind] += getattr(carried, kind)
+
     def merge(self, other: "Report") -> None:
         for kind in ("imported", "duplicates", "changed", "failed"):
             setattr(self, kind, getattr(self, kind) + getattr(other, kind))
+        for kind, count in other.annotations.items():
+            self.annotations[kind] = self.annotations.get(kind, 0) + count
         self.messages += other.messages
         self.stories += other.stories[: max(0, STORIES_LISTED - len(self.stories))]
 
@@ -114,10 +127,22 @@ class Report:
         return self.imported + self.duplicates + self.changed + self.failed
 
     def summary(self) -> str:
-        return gettext(
+        text = gettext(
             "%(imported)s imported, %(duplicates)s skipped as duplicates, "
-            "%(changed)s changed upstream (not overwritten), %(failed)s failed"
+            "%(changed)s changed upstream (kept as new versions), %(failed)s failed"
         ) % {kind: shown_number(getattr(self, kind)) for kind in ("imported", "duplicates", "changed", "failed")}
+        moved, review, orphaned, pending = (self.annotations.get(k, 0) for k in ("moved", "review", "orphaned", "pending"))
+        if moved or review or orphaned:
+            text += "; " + gettext(
+                "annotations of the corrected stories: %(moved)s moved with their words, %(review)s to review, "
+                "%(orphaned)s orphaned"
+            ) % {"moved": shown_number(moved), "review": shown_number(review), "orphaned": shown_number(orphaned)}
+        if pending:
+            text += "; " + ngettext(
+                "%(n)s annotation waits on a new version to be accepted",
+                "%(n)s annotations wait on new versions to be accepted", pending,
+            ) % {"n": shown_number(pending)}
+        return text
 
 
 # --- Canonical text, URLs and languages -------------------------------------------------------
@@ -257,7 +282,7 @@ def item_from_record(record: dict, position: str, number: int = 0) -> Item:
     return Item(
         position=position, title=record["title"], body=record["body"], url=record["url"],
         language=record["language"], published_at=record["published_at"], publisher=record["publisher"],
-        status=record["status"], record=record, line=number,
+        status=record["status"], record=record, line=number, upstream_id=record.get("id", ""),
     )
 
 
@@ -355,6 +380,7 @@ def item_from_entry(entry, position: str, feed_title: str, feed_language: str, a
     return Item(
         position=position, title=title or body[:120], body=body or title, url=entry.get("link", "") or "",
         language=language, published_at=published, publisher={"name": feed_title} if feed_title else {},
+        upstream_id=clean_text(str(entry.get("id") or ""))[:500].strip(),
     )
 
 
@@ -529,7 +555,7 @@ def prepare(item: Item) -> tuple[dict, list[str]]:
         raise Unimportable(gettext("status %(status)s is not one of %(statuses)s")
                            % {"status": repr(status), "statuses": ", ".join(Article.Status.values)})
     return {"title": title, "body": body, "url": url, "language": language, "status": status,
-            "published_at": item.published_at}, notes
+            "published_at": item.published_at, "upstream_id": item.upstream_id}, notes
 
 
 # Two importers storing stories that name the same new entities and sources meet again and
@@ -581,7 +607,7 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
         notes.append(gettext("the story has no date, so it was stored as an undated draft, not published; "
                              "set its date in the desk, then publish it"))
     slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
-    existing, slug_taken = (None, False) if optimistic and fields["url"] else look_up(fields, slug)
+    existing, slug_taken = (None, False) if optimistic and (fields["url"] or fields["upstream_id"]) else look_up(fields, slug)
     record = item.record or {}
     if existing is not None:
         story = known_story(existing, fields, item, report)
@@ -632,12 +658,39 @@ def refusal(error: DatabaseError, what: str) -> str:
 
 
 def known_story(existing: Article, fields: dict, item: Item, report: Report) -> Article | None:
-    """A story already stored: the same text is a duplicate; other text changed upstream."""
+    """A story already stored: the same text is a duplicate; other text changed upstream, and is
+    kept as a new version (annotations.corrections.propose): pending, for an editor to accept,
+    or current at once for a publisher whose corrections are accepted automatically."""
+    from annotations.corrections import propose
+
     if existing.content_hash == body_hash(fields["body"]):
         report.add("duplicates", item.position)
         return existing
-    report.add("changed", item.position,
-               gettext("“%(title)s” changed upstream; the stored text was kept") % {"title": existing.title})
+    try:
+        version, carried = propose(existing, title=fields["title"], body=fields["body"])
+    except ValidationError as error:
+        report.add("failed", item.position, "; ".join(error.messages))
+        return None
+    except DatabaseError as error:
+        report.add("failed", item.position, refusal(error, gettext("the database refused the new version")))
+        return None
+    if version is None:
+        report.add("duplicates", item.position,
+                   gettext("“%(title)s” changed upstream before; that text already waits for an editor")
+                   % {"title": existing.title})
+    elif carried is None:
+        preview = version.preview
+        report.add("changed", item.position, gettext(
+            "“%(title)s” changed upstream: its new text is version %(number)s, waiting for an editor to accept it "
+            "(if accepted, annotations: %(carried)s)"
+        ) % {"title": existing.title, "number": version.number, "carried": preview.summary()})
+        report.count_annotations(preview, pending=True)
+    else:
+        report.add("changed", item.position, gettext(
+            "“%(title)s” changed upstream: its new text is version %(number)s, accepted as its publisher's "
+            "corrections are; annotations: %(carried)s"
+        ) % {"title": existing.title, "number": version.number, "carried": carried.summary()})
+        report.count_annotations(carried, pending=False)
     return None
 
 
@@ -647,21 +700,16 @@ def look_up(fields: dict, slug: str) -> tuple[Article | None, bool]:
     digest = body_hash(fields["body"])
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT a.id, a.title, a.content_hash, EXISTS (SELECT 1 FROM articles_article WHERE slug = %s) "
+            "SELECT a.id, a.title, a.content_hash, EXISTS (SELECT 1 FROM articles_article WHERE slug = %(slug)s) "
             "FROM (SELECT 1) AS one LEFT JOIN articles_article a ON "
-            "CASE WHEN %s <> '' THEN a.url = %s ELSE a.url = '' AND a.content_hash = %s END LIMIT 1",
-            [slug, fields["url"], fields["url"], digest],
+            "CASE WHEN %(url)s <> '' OR %(id)s <> '' "
+            "THEN (%(url)s <> '' AND a.url = %(url)s) OR (%(id)s <> '' AND a.upstream_id = %(id)s) "
+            "ELSE a.url = '' AND a.upstream_id = '' AND a.content_hash = %(hash)s END LIMIT 1",
+            {"slug": slug, "url": fields["url"], "id": fields.get("upstream_id", ""), "hash": digest},
         )
         pk, title, content_hash, slug_taken = cursor.fetchone()
     existing = Article(pk=pk, title=title, content_hash=content_hash) if pk is not None else None
     return existing, slug_taken
-
-
-def find_existing(fields: dict) -> Article | None:
-    stories = Article.objects.only("pk", "title", "content_hash").order_by()
-    if fields["url"]:
-        return stories.filter(url=fields["url"]).first()
-    return stories.filter(content_hash=body_hash(fields["body"]), url="").first()
 
 
 def story_named(reference: dict) -> Article | None:
