@@ -22,6 +22,7 @@ from articles.admin_inlines import (
 )
 from annotations.forms import ClaimStatusForm, StaleVersion
 from annotations.models import (
+    AnchorReview,
     Attribution,
     Claim,
     ClaimAcrossStories,
@@ -578,3 +579,25 @@ class ClaimMatchAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request) -> bool:
         return False  # a decision is an editor's, made in the desk
+
+
+@admin.register(AnchorReview)
+class AnchorReviewAdmin(admin.ModelAdmin):
+    """What corrections could not carry over with certainty, and what editors decided; decided in
+    the desk's review queue, which shows the old and the new context side by side."""
+
+    list_display = ["article", "kind", "state", "reason", "created_at", "decision", "decided_by"]
+    list_filter = ["state", "decision", "reason"]
+    list_select_related = ["article", "decided_by"]
+    search_fields = ["article__title", "old_exact"]
+    readonly_fields = [
+        "article", "mention", "claim", "attribution", "evidence", "state", "reason", "from_version", "to_version",
+        "old_start", "old_end", "old_exact", "new_start", "new_end", "quote_similarity", "context_similarity",
+        "created_at", "decision", "decided_by", "decided_at",
+    ]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False

@@ -111,6 +111,8 @@ def article_versions(request: HttpRequest, pk: int) -> HttpResponse:
     versions = list(article.versions.select_related("created_by", "accepted_by", "withheld_by").order_by("-number"))
     pending = next((v for v in versions if v.state == ArticleVersion.State.PENDING), None)
     current = next((v for v in versions if v.state == ArticleVersion.State.CURRENT), None)
+    if pending is not None and current is not None:
+        pending.preview = corrections.preview(article, current, pending)
     compared = None
     if len(versions) >= 2:
         default_new = pending or current

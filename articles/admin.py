@@ -1,12 +1,13 @@
 from django import forms
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
+from django.utils import timezone
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from django.views.decorators.http import require_POST
 
@@ -15,7 +16,7 @@ from annotations.admin import ClaimRulesAdmin, RecordsCreator
 
 from annotations.models import Claim, Mention
 from articles.admin_inlines import NoLostUpdatesForm, TabularInline
-from articles.models import LISTING_ORDER, Article, Source
+from articles.models import LISTING_ORDER, Article, ArticleVersion, Source
 from newsdesk.parameters import id_or_404
 
 
@@ -27,7 +28,8 @@ class SourceAdmin(ClaimRulesAdmin):
     list_filter = ["kind", "country"]
     search_fields = ["name", "country"]
     readonly_fields = ["created_at"]
-    fields = ["name", "slug", "kind", "country", "url", "description", "created_at", "seen_change"]
+    fields = ["name", "slug", "kind", "country", "url", "description", "accepts_upstream_versions", "created_at",
+              "seen_change"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(article_count=Count("articles"))
@@ -90,10 +92,17 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
     autocomplete_fields = ["publisher"]
     date_hierarchy = "published_at"
     readonly_fields = ["created_at", "updated_at"]
-    fields = ["title", "slug", "language", "publisher", "url", "published_at", "status", "publish_checked", "body",
-              "created_at", "updated_at", "seen_change"]
+    fields = ["title", "slug", "language", "publisher", "url", "upstream_id", "published_at", "status", "publish_checked",
+              "body", "created_at", "updated_at", "seen_change"]
     inlines = [MentionInline, ClaimInline]
     actions = ["publish", "withdraw"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A text annotations are anchored in changes only as a new version, in the desk's
+        # "Correct the text", which carries them over; the admin shows it.
+        if obj is not None and obj.has_annotations():
+            return [*self.readonly_fields, "body"]
+        return self.readonly_fields
 
     def get_queryset(self, request):
         return (
@@ -221,3 +230,47 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
             article.withdraw(by=request.user)
         count = len(articles)
         self.message_user(request, ngettext("%d article withdrawn.", "%d articles withdrawn.", count) % count)
+
+
+@admin.register(ArticleVersion)
+class ArticleVersionAdmin(admin.ModelAdmin):
+    """A story's versions, read only, but for withholding an earlier one from the public (a legal
+    request), with its reason: the version's public address then answers 410 Gone."""
+
+    list_display = ["article", "number", "state", "origin", "created_at", "withheld"]
+    list_filter = ["state", "origin", "withheld"]
+    list_select_related = ["article"]
+    search_fields = ["article__title"]
+    fields = ["article", "number", "state", "origin", "title", "body", "note", "public_note", "was_public",
+              "corrects_public", "created_by", "created_at", "accepted_by", "accepted_at", "moved", "to_review", "orphaned",
+              "withheld", "withheld_reason", "withheld_by", "withheld_at"]
+    readonly_fields = [f for f in fields if f not in ("withheld", "withheld_reason")]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("articles.withhold_articleversion")
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+
+        def clean(this):
+            data = super(form, this).clean()
+            if data.get("withheld"):
+                if this.instance.state == ArticleVersion.State.CURRENT:
+                    raise ValidationError(gettext("The current text cannot be withheld: correct the story first."))
+                if not (data.get("withheld_reason") or "").strip():
+                    raise ValidationError({"withheld_reason": gettext("Say why this version is withheld.")})
+            return data
+
+        form.clean = clean
+        return form
+
+    def save_model(self, request, obj, form, change) -> None:
+        if "withheld" in form.changed_data:
+            obj.withheld_by, obj.withheld_at = (request.user, timezone.now()) if obj.withheld else (None, None)
+        super().save_model(request, obj, form, change)

@@ -351,7 +351,7 @@ class Article(models.Model):
                 raise ValidationError({"language": error.messages}) from None
         if self.status == self.Status.PUBLISHED and self.published_at is None:
             raise ValidationError({"published_at": UNDATED_REFUSAL})
-        if self.body_changed() and self.has_annotations():
+        if self.body_changed() and self.has_annotations() and not getattr(self, "_revising", False):
             raise ValidationError({"body": BODY_CHANGED_REFUSAL})
 
     def save(self, *args, **kwargs) -> None:
@@ -374,7 +374,9 @@ class Article(models.Model):
         return loaded is not None and loaded != self.body
 
     def has_annotations(self) -> bool:
-        return self.mentions.exists() or self.claims.exists()
+        """Whether its text may change only as a new version: annotations are anchored in it, or
+        it has versions already (annotations.corrections)."""
+        return self.mentions.exists() or self.claims.exists() or self.versions.exists()
 
     def publish(self, *, by=None) -> None:
         """Publish the story; an undated one is refused (ValidationError): the date a reader sees
