@@ -358,7 +358,7 @@ def decide(review: AnchorReview, decision: str, *, by=None, start: int | None = 
     when it cannot be done (the words selected are not the story's, the review was decided
     meanwhile)."""
     with transaction.atomic():
-        review = AnchorReview.objects.select_for_update().select_related(
+        review = AnchorReview.objects.select_for_update(of=("self",)).select_related(
             "article", "mention", "claim", "attribution__claim", "evidence__claim"
         ).get(pk=review.pk)
         if review.decision:

@@ -1,0 +1,365 @@
+"""Corrections (issue 19): a story's text changes as a new version, and every annotation follows
+its words, waits for review, or is orphaned — on the desk, on the public pages, in the exports,
+through an import, and whatever path changes a body."""
+
+import json
+import re
+
+import pytest
+from django.db import IntegrityError, connection, transaction
+from django.urls import reverse
+
+from annotations import corrections
+from annotations.models import (
+    AnchorReview, AnchorState, Attribution, AttributionSpec, Claim, Entity, Evidence, EvidenceSpec, Mention,
+)
+from annotations.tests.makers import add_attribution, make_entity, make_mention
+from articles.importing import import_paths
+from articles.models import Article, ArticleVersion, Source
+from articles.tests.makers import make_article, make_source
+
+HTMX = {"HX-Request": "true"}
+PARAGRAPHS = [
+    "Kim Jong Un travelled to Russia by train, South Korean officials said on Monday.",
+    "The Kremlin said the visit would take place in the coming days at the invitation of Vladimir Putin.",
+    "Yonhap, citing an unnamed official, reported that the train had left Pyongyang for Vladivostok.",
+]
+BODY = "\n\n".join(PARAGRAPHS)
+
+
+@pytest.fixture
+def story(db) -> Article:
+    return make_article(title="Kim goes to Russia", body=BODY, language="en")
+
+
+def tag(story: Article, words: str, entity: Entity | None = None, nth: int = 0) -> Mention:
+    start = [m.start() for m in re.finditer(re.escape(words), story.body)][nth]
+    return Mention.objects.create(article=story, entity=entity or make_entity(name=words), start=start,
+                                  end=start + len(words), exact=words)
+
+
+def claim_on(story: Article, words: str, **extra) -> Claim:
+    start = story.body.index(words)
+    return Claim.record(story, start=start, end=start + len(words), exact=words, **extra)
+
+
+def corrected(story: Article, body: str, **kwargs):
+    kwargs.setdefault("note", "Fixed in a test")
+    return corrections.correct(story, body=body, **kwargs)
+
+
+def test_a_paragraph_inserted_at_the_top_moves_every_annotation_with_its_words(story, editor):
+    kim, putin = tag(story, "Kim Jong Un"), tag(story, "Vladimir Putin")
+    claim = claim_on(story, "the visit would take place in the coming days")
+    new_body = "Editor's note: this story was updated.\n\n" + BODY
+    version, carried = corrected(story, new_body, by=editor, public_note="A note was added.")
+
+    assert (carried.moved, carried.review, carried.orphaned) == (3, 0, 0)
+    for span in (kim, putin, claim):
+        span.refresh_from_db()
+        assert span.anchor_state == AnchorState.PLACED
+        assert new_body[span.start:span.end] == span.exact
+        assert span.prefix == new_body[max(0, span.start - 32):span.start]
+    story.refresh_from_db()
+    assert story.body == new_body
+    assert [(v.number, v.state, v.origin) for v in story.versions.order_by("number")] == [
+        (1, "earlier", "original"), (2, "current", "desk")]
+    assert version.created_by == editor and version.accepted_by == editor
+    assert version.corrects_public and story.versions.get(number=1).was_public
+    assert not AnchorReview.objects.exists()
+
+
+def test_a_reworded_claim_waits_for_review_hidden_from_the_public_until_accepted(story, editor, client):
+    claim = claim_on(story, "Yonhap, citing an unnamed official, reported that the train had left Pyongyang")
+    reworded = BODY.replace("reported that the train had left Pyongyang", "reported that the train had already left Pyongyang")
+    _, carried = corrected(story, reworded, by=editor)
+
+    claim.refresh_from_db()
+    assert carried.review == 1 and claim.anchor_state == AnchorState.REVIEW
+    assert reworded[claim.start:claim.end] == claim.exact  # placed on the best candidate
+    assert not Claim.objects.published().filter(pk=claim.pk).exists()
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert f'data-claims="{claim.pk}"' not in page and "had already left" in page
+    export = client.get(reverse("articles:annotations", args=[story.slug])).json()
+    assert export["total"] == 0
+
+    review = AnchorReview.objects.get(claim=claim)
+    assert (review.state, review.old_exact) == ("review", "Yonhap, citing an unnamed official, reported that the train had left Pyongyang")
+    message = corrections.decide(review, AnchorReview.Decision.ACCEPTED, by=editor)
+    assert "accepted" in message
+    claim.refresh_from_db()
+    assert claim.anchor_state == AnchorState.PLACED
+    assert Claim.objects.published().filter(pk=claim.pk).exists()
+    assert AnchorReview.objects.get(pk=review.pk).decided_by == editor
+
+
+def test_a_deleted_paragraph_orphans_its_annotations_which_keep_their_old_words_and_version(story, editor):
+    yonhap = tag(story, "Yonhap")
+    kim = tag(story, "Kim Jong Un")
+    new_body = "\n\n".join(PARAGRAPHS[:2])
+    _, carried = corrected(story, new_body, by=editor)
+
+    yonhap.refresh_from_db()
+    kim.refresh_from_db()
+    assert carried.orphaned == 1 and carried.moved == 1
+    assert yonhap.anchor_state == AnchorState.ORPHANED and yonhap.exact == "Yonhap"
+    assert yonhap.orphaned_in.number == 1 and yonhap.orphaned_in.body[yonhap.start:yonhap.end] == "Yonhap"
+    assert kim.anchor_state == AnchorState.PLACED
+    # Saved again through the model (the admin, an undo), an orphan is checked against its version's text.
+    yonhap.save()
+    review = AnchorReview.objects.get(mention=yonhap)
+    assert review.state == "orphaned" and review.new_start is None
+
+
+def test_an_orphan_is_placed_anew_on_words_the_editor_selects_and_only_on_the_story_s_words(story, editor):
+    yonhap = tag(story, "Yonhap")
+    new_body = "\n\n".join([*PARAGRAPHS[:2], "The agency Yonhap later withdrew its report."])
+    corrected(story, new_body.replace("Yonhap", "YNA"), by=editor)
+    review = AnchorReview.objects.get(mention=yonhap)
+    story.refresh_from_db()
+    with pytest.raises(Exception):
+        corrections.decide(review, AnchorReview.Decision.PLACED, by=editor, start=0, end=3, exact="Yon")
+    start = story.body.index("YNA")
+    corrections.decide(review, AnchorReview.Decision.PLACED, by=editor, start=start, end=start + 3, exact="YNA")
+    yonhap.refresh_from_db()
+    assert (yonhap.anchor_state, yonhap.exact, yonhap.orphaned_in) == (AnchorState.PLACED, "YNA", None)
+    with pytest.raises(Exception, match="decided"):
+        corrections.decide(review, AnchorReview.Decision.REMOVED, by=editor)
+
+
+def test_a_confirmed_claim_whose_quote_is_orphaned_goes_to_review(story, editor):
+    kremlin = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT)
+    quote = "the visit would take place in the coming days at the invitation of Vladimir Putin"
+    start = story.body.index(quote)
+    claim = claim_on(
+        story, "the visit would take place in the coming days",
+        chain=[AttributionSpec(kremlin, "speaker", "on_record")],
+        evidence=EvidenceSpec("quote", position=0, start=start, end=start + len(quote), exact=quote),
+        status="confirmed",
+    )
+    # The claim's own words stay; the quote around them is cut down.
+    new_body = BODY.replace(" at the invitation of Vladimir Putin", "")
+    corrected(story, new_body, by=editor)
+    evidence = claim.evidence.get()
+    claim.refresh_from_db()
+    assert evidence.anchor_state in (AnchorState.ORPHANED, AnchorState.REVIEW)
+    assert claim.anchor_state == AnchorState.REVIEW
+    assert not Claim.objects.published().filter(pk=claim.pk).exists()
+    review = AnchorReview.objects.get(evidence=evidence)
+    corrections.decide(review, AnchorReview.Decision.REMOVED, by=editor)
+    claim.refresh_from_db()
+    evidence.refresh_from_db()
+    assert claim.anchor_state == AnchorState.PLACED and evidence.start is None
+    assert claim.status == "confirmed"  # the evidence stays; only its words are unmarked
+
+
+def test_paragraphs_traded_with_the_same_names_move_without_breaking_a_unique_place(story, editor):
+    entity = make_entity(name="Kremlin")
+    first = "The Kremlin said one thing."
+    second = "The Kremlin said another."
+    body = f"{first}\n\n{second}"
+    trade = make_article(body=body)
+    a, b = tag(trade, "Kremlin", entity, 0), tag(trade, "Kremlin", entity, 1)
+    # Same length paragraphs would trade places exactly; pad so a's new place is b's old one.
+    swapped = f"{second}\n\n{first}"
+    _, carried = corrected(trade, swapped, by=editor)
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert {a.start, b.start} == {m.start() for m in re.finditer("Kremlin", swapped)}
+    assert carried.orphaned == 0
+
+
+def test_a_correction_must_say_why_and_change_something_and_start_from_the_current_version(story, editor):
+    with pytest.raises(Exception, match="Say why"):
+        corrections.correct(story, body=BODY + " More.", by=editor)
+    with pytest.raises(Exception, match="unchanged"):
+        corrected(story, BODY, by=editor)
+    corrected(story, BODY + " More.", by=editor, expected_version=1)
+    with pytest.raises(Exception, match="meanwhile"):
+        corrected(story, BODY + " Other.", by=editor, expected_version=1)
+    assert story.versions.count() == 2
+
+
+def test_a_body_changed_on_any_other_path_is_refused_if_a_span_would_stand_on_other_words(story):
+    tag(story, "Kim Jong Un")
+    story.body = "Someone else travelled."
+    with pytest.raises(Exception, match="Correct the text"):
+        story.save()
+    # Raw SQL, past every Django check: refused at commit by the database.
+    with pytest.raises(IntegrityError, match="spans_follow_body"), transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE articles_article SET body = 'X' || body WHERE id = %s", [story.pk])
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    # A change that leaves every span on its words is the database's to allow.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE articles_article SET body = body || ' End.' WHERE id = %s", [story.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_an_orphaned_quote_keeps_its_words_against_its_version_in_the_claim_rules(story, editor):
+    kremlin = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT)
+    quote = "at the invitation of Vladimir Putin"
+    start = story.body.index(quote)
+    claim = claim_on(story, "Kim Jong Un travelled to Russia by train",
+                     chain=[AttributionSpec(kremlin, "speaker", "on_record")],
+                     evidence=EvidenceSpec("quote", position=0, start=start, end=start + len(quote), exact=quote),
+                     status="confirmed")
+    corrected(story, "\n\n".join([PARAGRAPHS[0], PARAGRAPHS[2]]), by=editor)
+    evidence = claim.evidence.get()
+    assert evidence.anchor_state == AnchorState.ORPHANED
+    # The claim rules still hold at commit: the orphan's words are its version's.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE annotations_claim SET note = 'checked' WHERE id = %s", [claim.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(IntegrityError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE annotations_evidence SET exact = 'other words' WHERE id = %s", [evidence.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_the_public_page_shows_the_correction_note_and_earlier_versions_stay_readable(story, editor, client, maintainer_client):
+    corrected(story, BODY.replace("on Monday", "on Tuesday"), by=editor, public_note="The day of the trip was wrong.")
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Corrected on" in page and "The day of the trip was wrong." in page
+    graph = json.loads(re.search(r'<script type="application/ld\+json">(.*?)</script>', page, re.S).group(1))
+    news = next(node for node in graph["@graph"] if node["@type"] == "NewsArticle")
+    assert news["correction"][0]["@type"] == "CorrectionComment"
+    assert news["correction"][0]["text"] == "The day of the trip was wrong."
+
+    earlier = client.get(reverse("articles:version", args=[story.slug, 1]))
+    assert earlier.status_code == 200 and "on Monday" in earlier.content.decode()
+    assert client.get(reverse("articles:version", args=[story.slug, 2])).status_code == 302  # the current one
+    assert client.get(reverse("articles:version", args=[story.slug, 9])).status_code == 404
+
+    export = client.get(reverse("articles:annotations", args=[story.slug])).json()
+    assert export["total"] == 0  # no annotations, but the collection still names its version
+    tag(story, "Kim Jong Un")
+    export = client.get(reverse("articles:annotations", args=[story.slug])).json()
+    state = export["first"]["items"][0]["target"]["state"]
+    assert state["type"] == "TimeState" and state["cached"].endswith(f"/articles/{story.slug}/versions/2/")
+
+    # Withheld by a maintainer, with a reason: gone for readers, and said so.
+    version = story.versions.get(number=1)
+    url = reverse("admin:articles_articleversion_change", args=[version.pk])
+    refused = maintainer_client.post(url, {"withheld": "on", "withheld_reason": ""})
+    assert refused.status_code == 200 and not ArticleVersion.objects.get(pk=version.pk).withheld
+    maintainer_client.post(url, {"withheld": "on", "withheld_reason": "A court order"})
+    assert ArticleVersion.objects.get(pk=version.pk).withheld
+    gone = client.get(reverse("articles:version", args=[story.slug, 1]))
+    assert gone.status_code == 410 and "on Monday" not in gone.content.decode()
+    assert "withheld" in gone.content.decode()
+    assert "The day of the trip was wrong." in client.get(story.get_absolute_url()).content.decode()
+
+
+def test_a_draft_s_versions_are_not_public(db, editor, client):
+    draft = make_article(body=BODY, status=Article.Status.DRAFT)
+    corrected(draft, BODY + " More.", by=editor, public_note="More.")
+    assert client.get(reverse("articles:version", args=[draft.slug, 1])).status_code == 404
+    assert not draft.versions.get(number=2).corrects_public
+
+
+def test_the_desk_corrects_compares_and_reviews(story, editor, editor_client):
+    claim = claim_on(story, "Yonhap, citing an unnamed official, reported that the train had left Pyongyang")
+    tag(story, "Kim Jong Un")
+    url = reverse("desk:article-correct", args=[story.pk])
+    form = editor_client.get(url)
+    assert form.status_code == 200 and "Kim Jong Un travelled" in form.content.decode()
+    refused = editor_client.post(url, {"version": 1, "title": story.title, "body": BODY + " More.", "note": "", "public_note": ""})
+    assert refused.status_code == 422 and "Say why" in refused.content.decode()
+    reworded = BODY.replace("had left Pyongyang", "had departed from Pyongyang")
+    done = editor_client.post(url, {"version": 1, "title": story.title, "body": reworded.replace("\n", "\r\n"),
+                                    "note": "", "public_note": "The wording was made clearer."}, follow=True)
+    text = done.content.decode()
+    assert "Corrected: version 2" in text and "1 moved with their words, 1 to review, 0 orphaned" in text
+    assert "hl-review" in text and "Review them" in text
+
+    versions = editor_client.get(reverse("desk:article-versions", args=[story.pk])).content.decode()
+    assert '<del class="diff-removed">' in versions and '<ins class="diff-added">' in versions
+    assert "departed" in versions
+
+    queue = editor_client.get(reverse("desk:review-queue")).content.decode()
+    review = AnchorReview.objects.get(claim=claim)
+    assert f'id="review-{review.pk}"' in queue and "had left Pyongyang" in queue and "departed from" in queue
+    answer = editor_client.post(reverse("desk:review-decide", args=[review.pk]), {"decision": "accepted"}, headers=HTMX)
+    assert answer.status_code == 200 and "accepted" in answer.content.decode()
+    again = editor_client.post(reverse("desk:review-decide", args=[review.pk]), {"decision": "accepted"}, headers=HTMX)
+    assert again.status_code == 422
+    claim.refresh_from_db()
+    assert claim.anchor_state == AnchorState.PLACED
+    assert "Nothing waits for review." in editor_client.get(reverse("desk:review-queue")).content.decode()
+
+
+def test_readers_and_strangers_cannot_reach_the_desk_s_correction_pages(story, client):
+    for url in (reverse("desk:article-correct", args=[story.pk]), reverse("desk:review-queue"),
+                reverse("desk:article-versions", args=[story.pk])):
+        assert client.get(url).status_code == 302
+    assert client.post(reverse("desk:article-correct", args=[story.pk]), {"body": "x"}).status_code == 302
+
+
+def jsonl(tmp_path, name, **record):
+    path = tmp_path / name
+    path.write_text(json.dumps({"title": "Kim goes to Russia", "language": "en", "publisher": {"name": "Daily"}, **record}) + "\n")
+    return path
+
+
+def test_an_import_of_a_story_changed_upstream_makes_a_pending_version_that_an_editor_accepts(db, tmp_path, editor):
+    url = "https://daily.example/kim-russia"
+    import_paths([jsonl(tmp_path, "one.jsonl", url=url, body=BODY)])
+    story = Article.objects.get(url=url)
+    kim, yonhap = tag(story, "Kim Jong Un"), tag(story, "Yonhap")
+    changed = "\n\n".join(["A new first paragraph.", *PARAGRAPHS[:2]])
+    report = import_paths([jsonl(tmp_path, "two.jsonl", url=url, body=changed)])
+    assert report.changed == 1
+    assert "version 2, waiting for an editor" in report.messages[0]
+    assert "1 moved with their words, 0 to review, 1 orphaned" in report.messages[0]
+    assert "2 annotations wait on new versions to be accepted" in report.summary()
+    story.refresh_from_db()
+    assert story.body == BODY  # nothing changes until an editor accepts
+    pending = story.versions.get(state="pending")
+    # The same text again waits once.
+    again = import_paths([jsonl(tmp_path, "three.jsonl", url=url, body=changed)])
+    assert again.changed == 0 and story.versions.filter(state="pending").count() == 1
+
+    carried = corrections.accept(pending, by=editor)
+    assert (carried.moved, carried.review, carried.orphaned) == (1, 0, 1)
+    story.refresh_from_db()
+    kim.refresh_from_db()
+    assert story.body == changed and changed[kim.start:kim.end] == "Kim Jong Un"
+
+
+def test_a_publisher_whose_corrections_are_accepted_gets_them_at_once_and_ids_recognise_stories(db, tmp_path):
+    import_paths([jsonl(tmp_path, "one.jsonl", id="story-17", body=BODY)])
+    story = Article.objects.get(upstream_id="story-17")
+    Source.objects.filter(pk=story.publisher_id).update(accepts_upstream_versions=True)
+    tag(story, "Vladimir Putin")
+    report = import_paths([jsonl(tmp_path, "two.jsonl", id="story-17", body="Breaking.\n\n" + BODY)])
+    assert report.changed == 1 and "accepted" in report.messages[0]
+    assert "annotations of the corrected stories: 1 moved with their words" in report.summary()
+    story.refresh_from_db()
+    assert story.body.startswith("Breaking.") and story.versions.get(state="current").origin == "upstream"
+    assert Article.objects.count() == 1
+
+
+def test_a_feed_item_s_guid_recognises_its_story_when_its_link_is_gone(db, tmp_path):
+    def feed(body):
+        path = tmp_path / "feed.xml"
+        path.write_text(f"""<?xml version="1.0"?><rss version="2.0"><channel><title>Daily</title>
+            <item><guid isPermaLink="false">daily-42</guid><title>Kim goes to Russia</title>
+            <description>{body}</description></item></channel></rss>""")
+        return path
+
+    import_paths([feed("Kim Jong Un travelled to Russia.")])
+    assert Article.objects.get().upstream_id == "daily-42"
+    report = import_paths([feed("Kim Jong Un travelled to Russia by train.")])
+    assert report.changed == 1 and Article.objects.count() == 1
+    assert Article.objects.get().versions.filter(state="pending").count() == 1
+
+
+def test_a_claim_whose_status_changed_after_publication_says_so_on_its_timeline(story, editor, client):
+    claim = claim_on(story, "Kim Jong Un travelled to Russia by train", chain=[
+        AttributionSpec(make_source(name="Officials", kind=Source.Kind.GOVERNMENT), "speaker", "on_record")],
+        status="reported")
+    Claim.objects.filter(pk=claim.pk).update(created_at=story.published_at - __import__("datetime").timedelta(hours=1))
+    claim.refresh_from_db()
+    claim.change_status("disputed", by=editor, reason="Another outlet says otherwise", public_explanation="Disputed.")
+    page = client.get(claim.get_absolute_url()).content.decode()
+    assert "changed after the story was published" in page
