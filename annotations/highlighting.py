@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from itertools import pairwise
 
+from articles.text import is_grapheme_boundary
+
 
 @dataclass
 class Segment:
@@ -156,8 +158,6 @@ def around(body: str, start: int, end: int) -> tuple[str, str]:
     """A few words of the story either side of a span, for the desk's lists ("… menuju ⟨Rusia⟩.
     Kremlin …"): within the span's line, cut at a word edge where the script has them, with an
     ellipsis where the line goes on."""
-    from annotations.models import is_grapheme_boundary
-
     line_start = max((m.end() for m in LINE_END.finditer(body, 0, start)), default=0)
     line_end = next((m.start() for m in LINE_END.finditer(body, end)), len(body))
     before = body[max(line_start, start - CONTEXT_REACH) : start]

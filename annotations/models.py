@@ -5,7 +5,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import pgtrigger
-import regex
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, models, transaction
@@ -26,7 +25,16 @@ from articles.models import (
     normalise_language_tag,
     save_with_free_slug,
 )
-from articles.text import Folded, has_no_bidi_controls, language_scores, name_key, to_name, to_nfc, typed_name_key
+from articles.text import (
+    Folded,
+    has_no_bidi_controls,
+    is_grapheme_boundary,
+    language_scores,
+    name_key,
+    to_name,
+    to_nfc,
+    typed_name_key,
+)
 from newsdesk.history import tracked
 
 class StaleVersion(Exception):
@@ -120,20 +128,6 @@ class EntityKind(models.TextChoices):
     ORGANISATION = "organisation", _("organisation")
     PLACE = "place", _("place")
     EVENT = "event", _("event")
-
-
-GRAPHEME = regex.compile(r"\X")
-
-
-def is_grapheme_boundary(text: str, index: int) -> bool:
-    """Whether `index` falls between two user-perceived characters (grapheme clusters) of `text`."""
-    if index <= 0 or index >= len(text):
-        return True
-    # Clusters are short; look at a window around the index rather than the whole text.
-    for match in GRAPHEME.finditer(text, max(0, index - 64), min(len(text), index + 64)):
-        if match.start() >= index:
-            return match.start() == index
-    return False
 
 
 class EntityQuerySet(models.QuerySet):
