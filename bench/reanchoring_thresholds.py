@@ -40,7 +40,8 @@ def main() -> None:
         for value in values:
             setattr(reanchoring, name, value)
             rows = score(cases)["table"].values()
-            total = {key: sum(row[key] for row in rows) for key in ("moved wrong", "survivors", "survivors moved right", "review", "orphaned")}
+            keys = ("moved wrong", "survivors", "survivors moved right", "review", "orphaned")
+            total = {key: sum(row[key] for row in rows) for key in keys}
             share = 100 * total["survivors moved right"] / total["survivors"]
             mark = "  <- chosen" if value == chosen else ""
             print(f"{name:20} {value:5.2f}  wrong {total['moved wrong']:3}  survivors moved right {share:5.1f}%"

@@ -104,7 +104,12 @@ def test_a_deleted_paragraph_never_moves_to_a_look_alike():
         "The council approved the new budget on Tuesday after a long debate.\nEnd."
     )
     new = "Intro.\nThe council approved the new budget on Tuesday after a long debate.\nEnd."
-    for quote in ("The council approved the new budget on Monday after a long debate.", "approved the new budget", "council"):
+    quotes = (
+        "The council approved the new budget on Monday after a long debate.",
+        "approved the new budget",
+        "council",
+    )
+    for quote in quotes:
         placement = place(old, new, quote)
         assert placement.outcome in (Outcome.ORPHANED, Outcome.REVIEW), quote
 

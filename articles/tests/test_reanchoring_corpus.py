@@ -300,7 +300,8 @@ def score(cases: list[Case]) -> dict:
 def print_table(table: dict) -> None:
     columns = ["spans", "moved right", "review", "orphaned", "moved wrong", "survivors", "survivors moved right"]
     print()
-    print(f"{'kind of edit':24}" + "".join(f"{c:>14}" for c in ["spans", "moved right", "review", "orphaned", "moved wrong", "unchanged", "moved right %"]))
+    headings = ["spans", "moved right", "review", "orphaned", "moved wrong", "unchanged", "moved right %"]
+    print(f"{'kind of edit':24}" + "".join(f"{c:>14}" for c in headings))
     total = Counter()
     for kind in KINDS + ["all"]:
         row = total if kind == "all" else table[kind]
@@ -316,7 +317,8 @@ def test_corrections_move_surviving_words_and_never_move_wrongly():
     print_table(table)
     for case, placement in result["problems"][:10]:
         span = case.spans[placement.key]
-        print("moved wrong:", case.kind, case.lang, repr(span.exact), placement, "expected", case.expect[span.key], case.at.get(span.key))
+        expected = case.expect[span.key], case.at.get(span.key)
+        print("moved wrong:", case.kind, case.lang, repr(span.exact), placement, "expected", *expected)
     survivors = sum(row["survivors"] for row in table.values())
     right = sum(row["survivors moved right"] for row in table.values())
     assert sum(row["moved wrong"] for row in table.values()) == 0
