@@ -17,17 +17,18 @@ change, and the database refuses at commit a body whose spans no longer stand on
 (migration 0020, spans_follow_body), whatever path changed it.
 """
 
+import dataclasses
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Max, RestrictedError
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from annotations.models import (
     CONTEXT_LENGTH, AnchorReview, AnchorState, Attribution, Claim, ClaimStatus, Evidence, EvidenceKind, Mention,
-    check_span,
+    check_span, rules_checked,
 )
 from articles.models import Article, ArticleVersion, body_hash
 from articles.reanchoring import Outcome, Span, reanchor
@@ -221,12 +222,15 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
     reviews, changed = [], {kind: [] for kind in MODELS}
     taken = {kind: set() for kind in MODELS}  # unique places already given to a span that stays in the text
     for (kind, row), placement in zip(every, placements):
-        was_in_review = row.anchor_state == AnchorState.REVIEW
         earlier = open_reviews.pop((kind, row.pk), None)
+        # Waiting for review itself (not only as the claim of a cue or quote that waits): it
+        # stays waiting wherever its words go now.
+        was_in_review = earlier is not None and earlier.state == AnchorState.REVIEW
         outcome = placement.outcome
         key = unique_key(kind, row, placement.start, placement.end) if outcome != Outcome.ORPHANED else None
         if key is not None and key in taken[kind]:
-            outcome = Outcome.ORPHANED  # the same annotation twice on the same words: one of them stays
+            # The same annotation twice on the same words: one of them stays.
+            outcome, placement = Outcome.ORPHANED, dataclasses.replace(placement, reason="duplicate")
         if key is not None and outcome != Outcome.ORPHANED:
             taken[kind].add(key)
         first_place = (earlier.old_start, earlier.old_end, earlier.old_exact, earlier.from_version) if earlier else (
@@ -411,7 +415,11 @@ def remove(kind: str, span) -> str:
         span.delete()
         return gettext("Mention removed.")
     if kind == "claim":
-        span.delete()
+        try:
+            with rules_checked():
+                span.delete()
+        except RestrictedError:
+            raise ValidationError(gettext("Another claim cites this one as its evidence; it cannot be removed.")) from None
         return gettext("Claim removed.")
     # A cue or a quote's words: the attribution or the evidence stays, without the words marked.
     MODELS[kind].objects.filter(pk=span.pk).update(start=None, end=None, exact="", anchor_state=AnchorState.PLACED,

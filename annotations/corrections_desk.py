@@ -177,11 +177,17 @@ def describe(review: AnchorReview) -> str:
     return gettext("Quote confirming “%(statement)s”") % {"statement": span.claim.statement}
 
 
+# What each reason of articles/reanchoring.py (and of make_current) means, in words.
 REASONS = {
     "words_changed": _("its words were changed"),
+    "short_quote_changed": _("its few words were changed"),
     "approximate": _("its words were found only approximately"),
     "several_occurrences": _("its words stand in more than one place"),
+    "context_changed": _("its words were found elsewhere, among other words"),
+    "short_quote_elsewhere": _("its few words were found only elsewhere, among other words"),
+    "only_other_occurrences": _("its words stand only where other copies of them stood before"),
     "not_found": _("its words are no longer in the story"),
+    "duplicate": _("the same annotation already stands on its new place"),
 }
 
 
