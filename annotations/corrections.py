@@ -258,11 +258,11 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
         store_places(kind, rows, new.body)
     AnchorReview.objects.bulk_create(reviews)
 
-    article.title, article.body = new.title, new.body
+    article.title, article.body, article.text_version = new.title, new.body, new.number
     article.content_hash = body_hash(new.body)
     article._revising = True
     try:
-        article.save(update_fields=["title", "body", "content_hash", "updated_at"])
+        article.save(update_fields=["title", "body", "content_hash", "text_version", "updated_at"])
     finally:
         article._revising = False
     old.state = ArticleVersion.State.EARLIER

@@ -18,8 +18,10 @@ def text_state(article: Article, absolute) -> dict:
     now, since when, and its own address, where that text stays readable once corrected."""
     from articles.models import ArticleVersion
 
-    current = article.versions.filter(state=ArticleVersion.State.CURRENT).only("number", "accepted_at").first()
-    number, since = (current.number, current.accepted_at or article.created_at) if current else (1, article.created_at)
+    number, since = article.text_version, article.created_at
+    if number > 1:  # corrected: since its current version was accepted
+        current = article.versions.filter(number=number).only("accepted_at").first()
+        since = current.accepted_at if current and current.accepted_at else article.updated_at
     return {
         "type": "TimeState", "sourceDate": since.isoformat(),
         "cached": absolute(reverse("articles:version", args=[article.slug, number])),

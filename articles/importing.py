@@ -3,8 +3,9 @@
 Every input becomes a stream of `Item`s (or `Problem`s, for what could not be read), and every
 item is stored in its own transaction, so a bad item never leaves half a record and never stops
 the rest. Stories are recognised again by canonical URL or, without one, by a hash of their
-text: importing the same file twice changes nothing, and a story whose text changed upstream is
-reported, not overwritten (annotations are anchored in the old text).
+text: importing the same file twice changes nothing, and a story whose text changed upstream
+becomes a new version of it (annotations.corrections.propose), pending for an editor unless its
+publisher's corrections are accepted automatically.
 
 JSON Lines files are read twice, streaming: the stories first, then their claims and links, so
 that a claim's evidence and a story link may name a story that comes later in the file.

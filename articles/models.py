@@ -157,7 +157,7 @@ class Source(Named):
     )
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
     accepts_upstream_versions = models.BooleanField(
-        _("accept its corrections automatically"), default=False,
+        _("accept its corrections automatically"), default=False, db_default=False,
         help_text=_(
             "When an import finds one of this publisher's stories changed upstream, make the new text current at once "
             "(annotations are carried over or flagged) instead of waiting for an editor to accept it."
@@ -267,11 +267,14 @@ class Article(models.Model):
     )
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
     upstream_id = models.CharField(
-        _("upstream identifier"), max_length=500, blank=True,
+        _("upstream identifier"), max_length=500, blank=True, default="", db_default="",
         help_text=_("The feed item's guid or the JSON Lines record's id: how an import knows the story again."),
     )
     published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The number of the version `body` is (ArticleVersion): 1 for a story never corrected, which
+    # has no version rows, so its pages need not look for any.
+    text_version = models.PositiveIntegerField(_("text version"), default=1, db_default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     content_hash = models.CharField(
@@ -433,21 +436,6 @@ class VersionOrigin(models.TextChoices):
     UPSTREAM = "upstream", _("changed upstream")
 
 
-class ArticleVersionQuerySet(models.QuerySet):
-    def readable(self):
-        """The versions the public may read: ones that were public once, not withheld, of a
-        published story (the current one is the story page itself)."""
-        return self.filter(was_public=True, withheld=False, article__status=Article.Status.PUBLISHED).exclude(
-            state__in=[VersionState.PENDING, VersionState.REJECTED]
-        )
-
-    def corrections(self):
-        """The versions that corrected a story readers had seen, with a note for them."""
-        return self.filter(corrects_public=True).exclude(public_note="").exclude(
-            state__in=[VersionState.PENDING, VersionState.REJECTED]
-        )
-
-
 @tracked()
 class ArticleVersion(models.Model):
     """A story's text as it stood at one time. The story's own `body` is always its current
@@ -459,8 +447,6 @@ class ArticleVersion(models.Model):
 
     State = VersionState
     Origin = VersionOrigin
-
-    objects = ArticleVersionQuerySet.as_manager()
 
     article = models.ForeignKey(Article, verbose_name=_("article"), on_delete=models.CASCADE, related_name="versions")
     number = models.PositiveIntegerField(_("number"))

@@ -90,9 +90,11 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         claim.number = number
     # One query for both: the notes of every correction made after publication (a withheld text's
     # too: the note belongs to the act of correcting), and the earlier texts readers may read.
-    versions = list(article.versions.exclude(state__in=[ArticleVersion.State.PENDING, ArticleVersion.State.REJECTED])
-                    .only("number", "state", "public_note", "accepted_at", "corrects_public", "was_public", "withheld")
-                    .order_by("-number"))
+    versions = [] if article.text_version == 1 else list(  # never corrected: no version to look for
+        article.versions.exclude(state__in=[ArticleVersion.State.PENDING, ArticleVersion.State.REJECTED])
+        .only("number", "state", "public_note", "accepted_at", "corrects_public", "was_public", "withheld")
+        .order_by("-number")
+    )
     corrections = [v for v in versions if v.corrects_public and v.public_note and v.accepted_at]
     graph = article_graph(article, entities, claims, request.build_absolute_uri, corrections)
     shown_statuses = {claim.status for claim in claims}  # the legend explains these only
@@ -113,7 +115,7 @@ def article_version(request: HttpRequest, slug: str, number: int) -> HttpRespons
     """An earlier version of a published story, as readers saw it: its text alone (annotations
     follow the current text). A version withheld from the public says so and why not more."""
     article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
-    if number == 1 and not article.versions.exists():  # never corrected: its text is version 1
+    if number == article.text_version:  # the current text (version 1 of a story never corrected)
         return redirect(article)
     version = get_object_or_404(
         article.versions.filter(was_public=True).exclude(state__in=[ArticleVersion.State.PENDING, ArticleVersion.State.REJECTED]),

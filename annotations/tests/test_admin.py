@@ -25,6 +25,7 @@ def test_every_model_of_ours_is_in_the_admin():
     assert names == {
         "Source", "Article", "Entity", "EntityAlias", "Mention", "Claim", "Attribution", "Evidence",
         "ClaimStatusChange", "StoryLink", "RejectedSuggestion", "StorySuggestion", "ClaimAcrossStories", "ClaimMatch",
+        "ArticleVersion", "AnchorReview",
     }
 
 
@@ -40,11 +41,18 @@ def test_maintainer_can_open_changelist_add_and_change_pages(maintainer_client, 
     if model is ClaimMatch:
         claim, other = Claim.objects.order_by("pk")[:2]
         ClaimMatch.objects.create(claim=claim, candidate=other.across, score=0.6, how="test", decision="dismissed")
+    if model.__name__ in ("ArticleVersion", "AnchorReview"):
+        from annotations.corrections import correct
+
+        story = Mention.objects.order_by("pk").first().article
+        mention = story.mentions.order_by("pk").first()
+        # A correction that drops the first mention's words: two versions, and an orphan to review.
+        correct(story, body=story.body[:mention.start] + story.body[mention.end:], note="Trimmed")
     changelist = maintainer_client.get(admin_url(model, "changelist"))
     assert changelist.status_code == 200
     assert maintainer_client.get(admin_url(model, "changelist"), {"q": "Kim"}).status_code == 200
     add = maintainer_client.get(admin_url(model, "add"))
-    assert add.status_code == (403 if model.__name__ in ("ClaimStatusChange", "ClaimMatch") else 200)
+    assert add.status_code == (403 if model.__name__ in ("ClaimStatusChange", "ClaimMatch", "ArticleVersion", "AnchorReview") else 200)
     obj = model.objects.first()
     change = maintainer_client.get(admin_url(model, "change", obj.pk))
     assert change.status_code == 200

@@ -363,3 +363,26 @@ def test_a_claim_whose_status_changed_after_publication_says_so_on_its_timeline(
     claim.change_status("disputed", by=editor, reason="Another outlet says otherwise", public_explanation="Disputed.")
     page = client.get(claim.get_absolute_url()).content.decode()
     assert "changed after the story was published" in page
+
+
+def test_the_desk_upload_says_what_a_changed_story_does_to_its_annotations(editor_client, tmp_path):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    def upload(body, name):
+        line = json.dumps({"title": "Kim goes to Russia", "url": "https://daily.example/k", "body": body,
+                           "publisher": {"name": "Daily"}})
+        return SimpleUploadedFile(name, line.encode() + b"\n", content_type="application/jsonl")
+
+    editor_client.post(reverse("desk:import"), {"file": upload(BODY, "a.jsonl"), "format": "auto"})
+    story = Article.objects.get()
+    tag(story, "Kim Jong Un")
+    tag(story, "Yonhap")
+    page = editor_client.post(reverse("desk:import"), {"file": upload("\n\n".join(PARAGRAPHS[:2]), "b.jsonl"),
+                                                       "format": "auto"}).content.decode()
+    assert "1 changed upstream (kept as new versions)" in page
+    assert "2 annotations wait on new versions to be accepted" in page
+    assert "1 moved with their words, 0 to review, 1 orphaned" in page  # the story's own line
+    versions = editor_client.get(reverse("desk:article-versions", args=[story.pk])).content.decode()
+    assert "If you accept it, annotations: 1 move with their words, 0 go to review, 1 are orphaned." in versions
+    answer = editor_client.post(reverse("desk:version-decide", args=[story.pk, 2]), {"decision": "accept"}, follow=True)
+    assert "Version 2 is now the story&#x27;s text. Annotations: 1 moved with their words, 0 to review, 1 orphaned." in answer.content.decode()

@@ -3,7 +3,8 @@ from django.contrib.auth.models import User
 from django.urls import URLPattern, get_resolver, reverse
 
 from annotations.roles import ensure_editors_group
-from annotations.models import Attribution, Claim, Entity, EntityAlias, Mention, StoryLink, StatementVector
+from annotations.corrections import correct
+from annotations.models import AnchorReview, Attribution, Claim, Entity, EntityAlias, Mention, StoryLink, StatementVector
 from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
@@ -25,6 +26,9 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "related-decide": [article.pk], "follow-up": [],
         "claim-matches": [article.pk],
         "history-undo": [article.pk, "mention", mention.events.get(pgh_label="insert").pgh_id],
+        "article-correct": [article.pk], "article-versions": [article.pk], "review-queue": [],
+        "version-decide": [article.pk, article.versions.order_by("number").last().number],
+        "review-decide": [AnchorReview.objects.filter(article=article).first().pk],
     }
     resolver = get_resolver().namespace_dict["desk"][1]
     names = {p.name for p in resolver.url_patterns if isinstance(p, URLPattern)}
@@ -41,13 +45,15 @@ def test_a1_every_desk_url_is_for_editors_only(client, story, editor):
     claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
     mention = make_mention(story, "Kim Jong Un")
     link = StoryLink.objects.create(from_article=story, to_article=make_article(), kind="cites")
+    make_mention(story, "Kremlin")
+    correct(story, body=STORY.replace("the Kremlin said", "Moscow said"), note="The source was named wrongly")
     urls = desk_urls(story, claim, mention, link)
     outsider = User.objects.create_user("reader", password="reader-password-1")
 
     for name, url in urls.items():
         method = client.get if name in {
             "inbox", "article", "entity-search", "source-search", "story-link-search", "import", "article-history", "claim-join-search",
-            "claim-across", "follow-up", "claim-matches",
+            "claim-across", "follow-up", "claim-matches", "article-correct", "article-versions", "review-queue",
         } else client.post
         client.logout()
         response = method(url)
@@ -457,7 +463,7 @@ def test_editor_uploads_a_file_and_gets_the_per_item_report(editor_client, db):
     response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto", "source": ""})
     page = response.content.decode()
     assert response.status_code == 200
-    assert "1 imported, 0 skipped as duplicates, 0 changed upstream (not overwritten), 1 failed" in page
+    assert "1 imported, 0 skipped as duplicates, 0 changed upstream (kept as new versions), 1 failed" in page
     assert "stories.jsonl, line 2: not valid JSON" in page
     assert Article.objects.get().title == "Uploaded"
 

@@ -261,7 +261,7 @@ def test_the_same_upload_sent_twice_gets_the_first_report(editor_client, db):
         for _ in range(2)
     ]
     for page in pages:
-        assert "1 imported, 0 skipped as duplicates, 0 changed upstream (not overwritten), 0 failed" in page
+        assert "1 imported, 0 skipped as duplicates, 0 changed upstream (kept as new versions), 0 failed" in page
     assert Article.objects.count() == 1
 
 

@@ -177,7 +177,16 @@ def break_quote_span(story, orm: bool):
     return claim, lambda: raw('UPDATE annotations_evidence SET "end" = %s WHERE id = %s', [len(STORY) + 5, proof.pk])
 
 
+def break_spans_follow_body(story, orm: bool):
+    """A story's text changed past its versions (issue 19): its claim would stand on other words."""
+    claim = make_claim(story, "Kim Jong Un will meet Putin")
+    if orm:
+        return claim, lambda: Article.objects.filter(pk=story.pk).update(body="Breaking: " + STORY)
+    return claim, lambda: raw("UPDATE articles_article SET body = 'Breaking: ' || body WHERE id = %s", [story.pk])
+
+
 BREAKERS = {
+    "spans_follow_body": break_spans_follow_body,
     "claim_quote_span_in_story": break_quote_span,
     "claim_claim_evidence_elsewhere": break_claim_evidence,
     "claim_unnamed_source_on_record": break_unnamed_on_record,

@@ -80,8 +80,8 @@ def test_an_import_in_indonesian_reports_every_problem_and_the_summary_in_indone
     english = ("the line is", "bytes long", "the limit is", "not valid JSON", "must be", "got 1", "more problem",
                ", line ")
     assert not any(words in message for message in report.messages for words in english)
-    assert summary == "1 diimpor, 0 dilewati karena duplikat, 0 berubah di sumber asal (tidak ditimpa), 3 gagal"
-    assert large == "1.234 diimpor, 5.678 dilewati karena duplikat, 0 berubah di sumber asal (tidak ditimpa), 1 gagal"
+    assert summary == "1 diimpor, 0 dilewati karena duplikat, 0 berubah di sumber asal (disimpan sebagai versi baru), 3 gagal"
+    assert large == "1.234 diimpor, 5.678 dilewati karena duplikat, 0 berubah di sumber asal (disimpan sebagai versi baru), 1 gagal"
 
 
 def test_the_same_import_in_english_says_what_it_always_said_with_one_problem_left_over_in_the_singular(
@@ -99,8 +99,8 @@ def test_the_same_import_in_english_says_what_it_always_said_with_one_problem_le
     assert many.startswith("berita.jsonl, line 4: title must be text, got 1; body must be text, got 1; "
                            "mentions[0] must be an object, got 1")
     assert many.endswith("; mentions[17] must be an object, got 1; and 1 more problem")
-    assert summary == "1 imported, 0 skipped as duplicates, 0 changed upstream (not overwritten), 3 failed"
-    assert large == "1,234 imported, 0 skipped as duplicates, 0 changed upstream (not overwritten), 1 failed"
+    assert summary == "1 imported, 0 skipped as duplicates, 0 changed upstream (kept as new versions), 3 failed"
+    assert large == "1,234 imported, 0 skipped as duplicates, 0 changed upstream (kept as new versions), 1 failed"
 
 
 def test_a_parallel_import_reports_in_the_language_of_its_caller_in_the_order_of_the_file(tmp_path, transactional_db):
@@ -124,7 +124,7 @@ def test_the_import_command_speaks_the_language_of_its_environment(tmp_path, db,
     out, err = io.StringIO(), io.StringIO()
     with pytest.raises(CommandError) as error:
         call_command("import_articles", str(path), "--quiet", stdout=out, stderr=err)
-    assert re.fullmatch(r"1 diimpor, 0 dilewati karena duplikat, 0 berubah di sumber asal \(tidak ditimpa\), "
+    assert re.fullmatch(r"1 diimpor, 0 dilewati karena duplikat, 0 berubah di sumber asal \(disimpan sebagai versi baru\), "
                         r"1 gagal dalam \d+,\d detik\.\n", out.getvalue())
     assert err.getvalue().startswith("berita.jsonl, baris 2: bukan JSON yang sah (")
     assert str(error.value) == "1 butir gagal; lihat pesan di atas"
@@ -135,7 +135,7 @@ def test_the_import_command_speaks_the_language_of_its_environment(tmp_path, db,
     out, err = io.StringIO(), io.StringIO()
     with translation.override("id"), pytest.raises(CommandError) as error:  # the environment decides, not the caller
         call_command("import_articles", str(path), "--quiet", stdout=out, stderr=err)
-    assert re.fullmatch(r"1 imported, 0 skipped as duplicates, 0 changed upstream \(not overwritten\), "
+    assert re.fullmatch(r"1 imported, 0 skipped as duplicates, 0 changed upstream \(kept as new versions\), "
                         r"1 failed in \d+\.\d s\.\n", out.getvalue())
     assert err.getvalue().startswith("berita.jsonl, line 2: not valid JSON (")
     assert str(error.value) == "1 item failed; see the messages above"

@@ -44,7 +44,7 @@ def test_command_summarises_and_fails_when_an_item_failed(tmp_path, db, capsys):
         call_command("import_articles", str(path), "--quiet")
     assert error.value.returncode == 1
     captured = capsys.readouterr()
-    assert "1 imported, 0 skipped as duplicates, 0 changed upstream (not overwritten), 1 failed" in captured.out
+    assert "1 imported, 0 skipped as duplicates, 0 changed upstream (kept as new versions), 1 failed" in captured.out
     assert "stories.jsonl, line 2: not valid JSON" in captured.err
 
 

@@ -164,9 +164,18 @@ def listed_in_sitemap(client) -> set[str]:
 SITE_LINK = re.compile(r"""(?:http://testserver|["'])(/(?:articles|entities|sources|claims)/[^"'<>\s#?]*)""")
 
 
+VERSION_PATH = re.compile(r"/versions/\d+/$")
+
+
 def site_links(text: str) -> set[str]:
-    """The paths of this site's model pages that a page, feed or export links to."""
-    return {path for path in SITE_LINK.findall(text) if not path.endswith(("annotations.jsonld", "/feed/"))}
+    """The paths of this site's model pages that a page, feed or export links to (a version's
+    address, which the W3C export names, is checked apart: version_links)."""
+    return {path for path in SITE_LINK.findall(text)
+            if not path.endswith(("annotations.jsonld", "/feed/")) and not VERSION_PATH.search(path)}
+
+
+def version_links(text: str) -> set[str]:
+    return {path for path in SITE_LINK.findall(text) if VERSION_PATH.search(path)}
 
 
 def test_every_public_page_is_in_the_sitemap_and_nothing_unpublished_is_in_either(client, db):
@@ -217,6 +226,10 @@ def test_pages_feeds_and_exports_name_only_what_the_public_may_see(client, db):
         assert MARKER not in text, url
         assert site_links(text) <= pages, (url, site_links(text) - pages)
     assert set().union(*map(site_links, texts.values())) == pages, "each public page is linked from another"
+    # A version's address, as the W3C export names it: a story never corrected has one, its text.
+    for path in set().union(*map(version_links, texts.values())):
+        response = client.get(path)
+        assert response.status_code == 302 and response["Location"] in pages, path
     export = "\n".join(export_lines(published_only=True))
     assert MARKER not in export, re.findall(f".{{200}}{MARKER}.{{50}}", export)
     assert world["draft"].content_hash not in export

@@ -51,7 +51,7 @@ def named_routes(resolver=None, namespace: str = "", prefix: str = "") -> dict[s
 PUBLIC = {
     "articles:list", "articles:detail", "articles:annotations", "articles:entity-detail", "articles:source-detail",
     "articles:claim-detail", "articles:entity-feed", "articles:feed", "articles:search", "articles:sitemap",
-    "healthz", "favicon", "language", "login", "logout", "admin:login", "admin:logout",
+    "articles:version", "healthz", "favicon", "language", "login", "logout", "admin:login", "admin:logout",
 }
 # Admin pages any staff member may open (they show only what the account may see).
 ADMIN_FOR_ANY_STAFF = {
@@ -100,6 +100,11 @@ def world(db):
     StorySuggestion.objects.create(from_article=story, to_article=draft, score=0.4, how="test", state="dismissed")
     elsewhere = make_claim(draft, "Kim Jong Un's train left Pyongyang")
     ClaimMatch.objects.create(claim=claim, candidate=elsewhere.across, score=0.7, how="test", decision="dismissed")
+    # A correction: two versions of the story, and an orphaned mention waiting in the review queue.
+    make_mention(story, "waved")
+    from annotations.corrections import correct
+
+    correct(story, body=STORY.replace("waved", "smiled"), note="He smiled", public_note="He smiled.")
     # A row of each of django-axes' admin pages, so that their change pages have something to show.
     from django.utils import timezone
     from axes.models import AccessAttempt, AccessFailureLog, AccessLog
@@ -141,6 +146,8 @@ def route_kwargs(name: str, pattern: URLPattern, world) -> dict:
         "desk:mention-delete": {"pk": story.pk, "mention_pk": mention.pk},
         "desk:story-link-delete": {"pk": story.pk, "link_pk": world["link"].pk},
         "desk:history-undo": {"pk": story.pk, "kind": "mention", "event_id": mention.events.get(pgh_label="insert").pgh_id},
+        "articles:version": {"slug": story.slug, "number": 1}, "desk:version-decide": {"pk": story.pk, "number": 2},
+        "desk:review-decide": {"pk": story.anchor_reviews.first().pk},
     }
     if name in by_name:
         return by_name[name]
