@@ -124,3 +124,22 @@ def evidence_spec(spec, articles: dict) -> EvidenceSpec:
         "article": lambda: EvidenceSpec("article", article=articles[target]),
         "url": lambda: EvidenceSpec("url", url=target),
     }[kind]()
+
+
+def correct_demo() -> int:
+    """Make the demo's corrections (demo.CORRECTIONS) that are not made yet; return how many.
+
+    `make run` calls this after load_demo, so that a new editor finds a corrected story with its
+    public note, an earlier version, and a claim waiting in the review queue. The tests' demo
+    (load_demo alone) stays uncorrected."""
+    from annotations.corrections import correct
+
+    made = 0
+    for spec in demo.CORRECTIONS:
+        article = Article.objects.filter(url=DEMO_URL.format(key=spec["story"])).first()
+        old, new = spec["replace"]
+        if article is None or article.text_version != 1 or old not in article.body:
+            continue
+        correct(article, body=article.body.replace(old, new, 1), note=spec["note"], public_note=spec["public_note"])
+        made += 1
+    return made

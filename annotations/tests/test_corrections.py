@@ -386,3 +386,16 @@ def test_the_desk_upload_says_what_a_changed_story_does_to_its_annotations(edito
     assert "If you accept it, annotations: 1 move with their words, 0 go to review, 1 are orphaned." in versions
     answer = editor_client.post(reverse("desk:version-decide", args=[story.pk, 2]), {"decision": "accept"}, follow=True)
     assert "Version 2 is now the story&#x27;s text. Annotations: 1 moved with their words, 0 to review, 1 orphaned." in answer.content.decode()
+
+
+def test_make_run_s_demo_has_a_story_corrected_after_publication_with_a_claim_to_review(db, client):
+    from articles.demo_newsroom import correct_demo, load_demo
+
+    load_demo()
+    assert correct_demo() == 1 and correct_demo() == 0  # once
+    story = Article.objects.get(url__endswith="/summit-en")
+    assert story.text_version == 2 and "about five hours" in story.body
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Corrected on" in page and "they lasted about five" in page and "Version 1" in page
+    review = AnchorReview.objects.get(article=story)
+    assert review.claim.exact == "The talks lasted about five hours" and review.state == "review"

@@ -7,6 +7,7 @@ from django.contrib.auth.models import User
 from django.core.management import BaseCommand, CommandError, call_command
 
 from annotations.roles import ensure_editors_group
+from articles.demo_newsroom import correct_demo
 
 ACCOUNTS = [
     # (username, is_staff, is_superuser, groups)
@@ -23,6 +24,8 @@ class Command(BaseCommand):
             raise CommandError("prepare_dev creates accounts with known passwords; it runs only with DEBUG on.")
         call_command("migrate", interactive=False, verbosity=0)
         call_command("load_demo", stdout=self.stdout)
+        if correct_demo():
+            self.stdout.write("Corrected a demo story after publication (its claim on the corrected words waits for review).")
         call_command("embed_statements", stdout=self.stdout)  # the demo's claims are matched by meaning
         site = f"http://127.0.0.1:{os.environ.get('PORT', '8000')}"
         passwords = ensure_accounts()
