@@ -117,3 +117,46 @@ def test_an_editor_corrects_a_published_story_and_resolves_the_review(page: Page
     expect(reader_page.get_by_text("The train had already left; an update was added.")).to_be_visible()
     reader_page.get_by_role("link", name="Version 1").click()
     expect(reader_page.locator("[data-article-body]")).to_contain_text("Analysts at KCNA Watch")
+
+
+def test_the_review_queue_is_worked_from_the_keyboard(page: Page, desk_editor):
+    from annotations.corrections import correct
+
+    body = "Peskov spoke to reporters on Monday.\n\nThe talks went well, Peskov said."
+    story = make_article(title="Peskov on the talks", body=body, language="en")
+    peskov = make_entity(name="Dmitry Peskov")
+    first = Mention.objects.create(article=story, entity=peskov, start=0, end=6, exact="Peskov")
+    later = body.rindex("Peskov")
+    second = Mention.objects.create(article=story, entity=peskov, start=later, end=later + 6, exact="Peskov")
+    claim = Claim.record(story, start=body.index("The talks went well"), end=body.index("The talks went well") + 19,
+                         exact="The talks went well")
+    correct(story, body="Dmitry Peskov spoke to reporters on Monday.\n\nThe talks went very well, he said.", note="Fuller")
+    first.refresh_from_db()
+    assert (first.start, first.anchor_state) == (7, AnchorState.PLACED)
+
+    log_in(page, "edna", "edna-password-1")
+    page.goto("/desk/review/")
+    # The newest first; its one decision has the focus: Enter accepts the claim's new place.
+    accept = page.get_by_role("button", name="Accept the new place")
+    expect(accept).to_be_focused()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="The new place is accepted.")).to_be_visible()
+    claim.refresh_from_db()
+    assert claim.anchor_state == AnchorState.PLACED and claim.exact == "The talks went very well"
+
+    # The orphan, placed anew from the keyboard: open "Select the words anew", Tab into the text,
+    # Shift+→ selects its first word, Tab to the button, Enter.
+    item = page.locator(f"#review-{second.reviews.get().pk}")
+    item.get_by_text("Select the words anew").focus()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(item.locator("[data-review-text]")).to_be_focused()
+    page.keyboard.press("Shift+ArrowRight")
+    expect(item.locator("[data-review-selected]")).to_have_text("Dmitry")
+    place = item.get_by_role("button", name="Place on the selected words")
+    expect(place).to_be_enabled()
+    place.focus()
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("status").filter(has_text="Placed on the words you selected.")).to_be_visible()
+    second.refresh_from_db()
+    assert (second.anchor_state, second.start, second.exact) == (AnchorState.PLACED, 0, "Dmitry")
