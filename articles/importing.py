@@ -608,6 +608,16 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
         notes.append(gettext("the story has no date, so it was stored as an undated draft, not published; "
                              "set its date in the desk, then publish it"))
     slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
+    # Whether this import has met the publisher before (then its INSERT creates nothing besides).
+    known = known_sources is not None and source_key(item.publisher) in known_sources
+    if fields["upstream_id"]:
+        # An upstream id is its publisher's (two feeds may both number items "1"): the story is
+        # looked for under its publisher, found or created first.
+        try:
+            fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
+        except Unimportable as error:
+            report.add("failed", item.position, str(error))
+            return None
     existing, slug_taken = (None, False) if optimistic and (fields["url"] or fields["upstream_id"]) else look_up(fields, slug)
     record = item.record or {}
     if existing is not None:
@@ -618,7 +628,6 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
     annotated = bool(record.get("mentions") or record.get("claims") or record.get("links"))
     # One INSERT is a transaction of its own; a story that creates rows besides gets one, which
     # holds the story with its mentions and claims: stored whole or not at all.
-    known = known_sources is not None and source_key(item.publisher) in known_sources
     try:
         with transaction.atomic() if annotated or not known else nullcontext():
             fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
@@ -704,9 +713,11 @@ def look_up(fields: dict, slug: str) -> tuple[Article | None, bool]:
             "SELECT a.id, a.title, a.content_hash, EXISTS (SELECT 1 FROM articles_article WHERE slug = %(slug)s) "
             "FROM (SELECT 1) AS one LEFT JOIN articles_article a ON "
             "CASE WHEN %(url)s <> '' OR %(id)s <> '' "
-            "THEN (%(url)s <> '' AND a.url = %(url)s) OR (%(id)s <> '' AND a.upstream_id = %(id)s) "
+            "THEN (%(url)s <> '' AND a.url = %(url)s) "
+            "OR (%(id)s <> '' AND a.upstream_id = %(id)s AND a.publisher_id = %(publisher)s) "
             "ELSE a.url = '' AND a.upstream_id = '' AND a.content_hash = %(hash)s END LIMIT 1",
-            {"slug": slug, "url": fields["url"], "id": fields.get("upstream_id", ""), "hash": digest},
+            {"slug": slug, "url": fields["url"], "id": fields.get("upstream_id", ""), "hash": digest,
+             "publisher": fields["publisher"].pk if fields.get("publisher") else None},
         )
         pk, title, content_hash, slug_taken = cursor.fetchone()
     existing = Article(pk=pk, title=title, content_hash=content_hash) if pk is not None else None

@@ -268,7 +268,7 @@ class Article(models.Model):
     url = WebAddressField(_("web address"), max_length=2000, blank=True)
     upstream_id = models.CharField(
         _("upstream identifier"), max_length=500, blank=True, default="", db_default="",
-        help_text=_("The feed item's guid or the JSON Lines record's id: how an import knows the story again."),
+        help_text=_("The feed item's guid or the JSON Lines record's id: how an import knows the publisher's story again."),
     )
     published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
@@ -323,7 +323,10 @@ class Article(models.Model):
                 name="article_published_has_time",
             ),
             models.UniqueConstraint(fields=["url"], condition=~Q(url=""), name="article_unique_url"),
-            models.UniqueConstraint(fields=["upstream_id"], condition=~Q(upstream_id=""), name="article_unique_upstream_id"),
+            # A feed's guid or a file's id is its publisher's: two feeds may both number items "1".
+            models.UniqueConstraint(
+                fields=["publisher", "upstream_id"], condition=~Q(upstream_id=""), name="article_unique_upstream_id"
+            ),
             models.CheckConstraint(condition=WEB_ADDRESS, name="article_url_http"),
         ]
 

@@ -399,3 +399,20 @@ def test_make_run_s_demo_has_a_story_corrected_after_publication_with_a_claim_to
     assert "Corrected on" in page and "they lasted about five" in page and "Version 1" in page
     review = AnchorReview.objects.get(article=story)
     assert review.claim.exact == "The talks lasted about five hours" and review.state == "review"
+
+
+def test_two_publishers_numbering_their_items_alike_keep_two_stories(db, tmp_path):
+    def feed(title, body):
+        path = tmp_path / f"{title}.xml"
+        path.write_text(f"""<?xml version="1.0"?><rss version="2.0"><channel><title>{title}</title>
+            <item><guid isPermaLink="false">1</guid><title>News of {title}</title>
+            <description>{body}</description></item></channel></rss>""")
+        return path
+
+    report = import_paths([feed("Daily", "Kim Jong Un travelled."), feed("Weekly", "Putin waited.")])
+    assert report.imported == 2 and report.changed == 0
+    assert sorted(Article.objects.values_list("publisher__name", "upstream_id")) == [("Daily", "1"), ("Weekly", "1")]
+    again = import_paths([feed("Weekly", "Putin waited in Vladivostok.")])
+    weekly = Article.objects.get(publisher__name="Weekly")
+    assert again.changed == 1 and weekly.versions.get(state="pending").body == "Putin waited in Vladivostok."
+    assert not Article.objects.get(publisher__name="Daily").versions.exists()
