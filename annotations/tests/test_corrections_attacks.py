@@ -52,3 +52,9 @@ def test_a_correction_trading_two_sentences_never_swaps_two_mentions_of_differen
         mention.refresh_from_db()
         if mention.anchor_state == AnchorState.PLACED:
             assert sentence_of(new, mention.start) == sentence, mention.entity.name
+
+
+@pytest.mark.parametrize("value", ["²", "٣", "99999999999999999999999"])
+def test_the_review_queue_answers_a_strange_story_number_without_a_server_error(editor_client, value):
+    response = editor_client.get("/desk/review/", {"article": value})
+    assert response.status_code in (200, 404)
