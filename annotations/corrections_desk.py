@@ -19,7 +19,7 @@ from annotations.views import desk_article, editor_required
 from articles.models import Article, ArticleVersion
 from articles.reanchoring import diff_words
 from newsdesk.paging import CappedPaginator
-from newsdesk.parameters import WholeNumberField
+from newsdesk.parameters import WholeNumberField, id_or_404
 
 NOTE_LENGTH = 2000
 
@@ -196,8 +196,8 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     """Every annotation a correction sent to review or orphaned, across stories, newest first."""
     reviews = AnchorReview.objects.for_queue()
     article = None
-    if request.GET.get("article", "").isdigit():
-        article = get_object_or_404(Article, pk=int(request.GET["article"]))
+    if request.GET.get("article"):
+        article = get_object_or_404(Article, pk=id_or_404(request.GET["article"]))
         reviews = reviews.filter(article=article)
     page = CappedPaginator(reviews, 20).get_page(request.GET.get("page"))
     page.object_list = with_contexts(list(page.object_list))

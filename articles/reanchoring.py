@@ -170,32 +170,60 @@ def _append(blocks: list[Block], block: Block) -> None:
         blocks.append(block)
 
 
-def _align(old: str, new: str, *, refine: bool = True) -> list[Block]:
+def _align(old: str, new: str, *, refine: bool = True, moved: list | None = None) -> list[Block]:
     """The diff of two texts: paragraphs, then words inside changed paragraphs, then (with `refine`)
-    characters inside small changed runs of words."""
+    characters inside small changed runs of words. `moved`, when given, receives the old and new
+    ranges of each paragraph or sentence that moved whole (see _moved_lines)."""
     lines = _runs(old.splitlines(keepends=True), new.splitlines(keepends=True), 0, 0)
     # The line diff compares hashes; an equal run is checked, never trusted.
     for block in lines:
         block.same = block.same and old[block.a0 : block.a1] == new[block.b0 : block.b1]
-    moved_old, moved_new = _moved_lines(old, new, lines)
+    moved_old, moved_new = _moved_lines(old, new, lines, moved)
     blocks: list[Block] = []
-    for block in lines:
-        if block.same or block.a0 == block.a1 or block.b0 == block.b1:
-            _append(blocks, Block(block.same, block.a0, block.a1, block.b0, block.b1))
-            continue
-        words = _runs(
-            TOKEN.findall(old, block.a0, block.a1), TOKEN.findall(new, block.b0, block.b1), block.a0, block.b0
-        )
+
+    def by_words(a0: int, a1: int, b0: int, b1: int) -> None:
+        if a0 == a1 or b0 == b1:
+            _append(blocks, Block(False, a0, a1, b0, b1))
+            return
+        words = _runs(TOKEN.findall(old, a0, a1), TOKEN.findall(new, b0, b1), a0, b0)
         for word_block in words:
-            # A paragraph that moved whole is not matched word by word against its new neighbour.
+            # A paragraph or sentence that moved whole is not matched word by word against its new neighbour.
             moved = moved_old.overlaps(word_block.a0, word_block.a1) or moved_new.overlaps(word_block.b0, word_block.b1)
             if word_block.same and moved:
                 word_block.same = False
         for word_block in _without_islands(words, open_ends=True):
             _append(blocks, word_block)
+
+    for block in lines:
+        if block.same or block.a0 == block.a1 or block.b0 == block.b1:
+            _append(blocks, Block(block.same, block.a0, block.a1, block.b0, block.b1))
+            continue
+        # Inside a changed paragraph, sentences first: one kept whole stays aligned with itself,
+        # however its neighbours were traded or rewritten.
+        old_bounds, new_bounds, ops = _sentence_diff(old, new, block)
+        if ops is None:
+            by_words(block.a0, block.a1, block.b0, block.b1)
+            continue
+        change = None  # the sentences of consecutive deletions and insertions, diffed together by word
+        for op in [*ops, None]:
+            if op is not None and op.tag != "equal":
+                change = (change or (op.src_start, op.dest_start))[:2] + (op.src_end, op.dest_end)
+                continue
+            if change is not None:
+                i0, j0, i1, j1 = change
+                by_words(old_bounds[i0], old_bounds[i1], new_bounds[j0], new_bounds[j1])
+                change = None
+            if op is None:
+                break
+            for i, j in zip(range(op.src_start, op.src_end), range(op.dest_start, op.dest_end)):
+                a0, a1, b0, b1 = old_bounds[i], old_bounds[i + 1], new_bounds[j], new_bounds[j + 1]
+                if old[a0:a1] == new[b0:b1]:
+                    _append(blocks, Block(True, a0, a1, b0, b1))
+                else:  # the same sentence, other white space around it
+                    by_words(a0, a1, b0, b1)
     blocks = _without_islands(blocks)
     if refine:
-        blocks = _refined(old, new, blocks)
+        blocks = _refined(old, new, blocks, moved_old, moved_new)
     _slide_to_edges(old, new, blocks)
     return [block for block in blocks if block.a0 < block.a1 or block.b0 < block.b1]
 
@@ -210,9 +238,40 @@ class _Ranges:
         return i >= 0 and self.ranges[i][1] > start
 
 
-def _moved_lines(old: str, new: str, lines: list[Block]) -> tuple[_Ranges, _Ranges]:
-    """The old and new ranges of lines deleted in one place and inserted, word for word, in another."""
+# A sentence: from a non-space character to its end mark (followed by space or the end) or the line's end.
+SENTENCE = re.compile(r"\S[^\n]*?(?:[.!?。]+(?=\s|$)|(?=\n)|$)")
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    return [match.span() for match in SENTENCE.finditer(text, start, end)]
+
+
+def _sentence_diff(old: str, new: str, block: Block):
+    """The sentence by sentence diff of a changed paragraph: each side's unit boundaries (a unit
+    is a sentence with the white space after it; the first also takes any before it) and the
+    opcodes over the sentences' words; None for the opcodes when a side has no sentence."""
+    old_sentences, new_sentences = _sentences(old, block.a0, block.a1), _sentences(new, block.b0, block.b1)
+    if not old_sentences or not new_sentences:
+        return None, None, None
+    old_bounds = [block.a0] + [a for a, _ in old_sentences[1:]] + [block.a1]
+    new_bounds = [block.b0] + [b for b, _ in new_sentences[1:]] + [block.b1]
+    ops = Indel.opcodes([old[a:b] for a, b in old_sentences], [new[a:b] for a, b in new_sentences])
+    return old_bounds, new_bounds, ops
+
+
+def _moved_lines(old: str, new: str, lines: list[Block], pairs: list | None = None) -> tuple[_Ranges, _Ranges]:
+    """The old and new ranges of lines, and of sentences, deleted in one place and inserted, word
+    for word, in another. Sentences count inside a changed paragraph too (those its own sentence
+    by sentence diff does not keep in place): two sentences of one paragraph traded are not each
+    rewritten in place, and their common words ("said Kim") say nothing about where a span went."""
     deleted, inserted = defaultdict(list), defaultdict(list)
+
+    def add_sentences(text, ranges, spans):
+        for start, end in spans:
+            sentence = text[start:end]
+            if WORD_CHARACTER.search(sentence):
+                ranges[("sentence", sentence)].append((start, end))
+
     for block in lines:
         if block.same:
             continue
@@ -224,7 +283,21 @@ def _moved_lines(old: str, new: str, lines: list[Block]) -> tuple[_Ranges, _Rang
                 if WORD_CHARACTER.search(line):
                     ranges[line.rstrip("\r\n")].append((start, stop))
                 start = stop
+        old_sentences, new_sentences = _sentences(old, block.a0, block.a1), _sentences(new, block.b0, block.b1)
+        if old_sentences and new_sentences:
+            # The sentences the paragraph's own diff keeps in place are not moved.
+            old_keys = [old[a:b] for a, b in old_sentences]
+            new_keys = [new[a:b] for a, b in new_sentences]
+            for op in Indel.opcodes(old_keys, new_keys):
+                if op.tag != "equal":
+                    add_sentences(old, deleted, old_sentences[op.src_start : op.src_end])
+                    add_sentences(new, inserted, new_sentences[op.dest_start : op.dest_end])
+        else:
+            add_sentences(old, deleted, old_sentences)
+            add_sentences(new, inserted, new_sentences)
     moved = deleted.keys() & inserted.keys()
+    if pairs is not None:
+        pairs.extend((deleted[key], inserted[key]) for key in moved)
     return (
         _Ranges([r for line in moved for r in deleted[line]]),
         _Ranges([r for line in moved for r in inserted[line]]),
@@ -266,13 +339,16 @@ def _without_islands(blocks: list[Block], *, open_ends: bool = False) -> list[Bl
     return blocks
 
 
-def _refined(old: str, new: str, blocks: list[Block]) -> list[Block]:
+def _refined(old: str, new: str, blocks: list[Block], moved_old: "_Ranges", moved_new: "_Ranges") -> list[Block]:
     """Changes of a few words on both sides, diffed again by character: "Jones" to "Johns" keeps
-    its "Jo", "김정은은" to "김정은이" keeps the name."""
+    its "Jo", "김정은은" to "김정은이" keeps the name. Never a change that touches a paragraph
+    which moved whole: two short paragraphs traded are not one edited in place, and their common
+    letters ("met Kim in") say nothing about where a span went."""
     refined: list[Block] = []
     for block in blocks:
         small = 0 < block.a1 - block.a0 <= REFINE_CHARACTERS and 0 < block.b1 - block.b0 <= REFINE_CHARACTERS
-        if block.same or not small:
+        moved = moved_old.overlaps(block.a0, block.a1) or moved_new.overlaps(block.b0, block.b1)
+        if block.same or not small or moved:
             _append(refined, block)
             continue
         characters = _runs(list(old[block.a0 : block.a1]), list(new[block.b0 : block.b1]), block.a0, block.b0)
@@ -334,8 +410,10 @@ def _slide_to_edges(old: str, new: str, blocks: list[Block]) -> None:
 class Alignment:
     """The diff of two versions, for mapping offsets either way."""
 
-    def __init__(self, blocks: list[Block]):
+    def __init__(self, blocks: list[Block], moved: list | None = None):
         self.blocks = blocks
+        # Each paragraph or sentence that moved whole: its old ranges and its new ranges.
+        self.moved = [(old_ranges, sorted(new_ranges)) for old_ranges, new_ranges in moved or []]
         self.by_old = [block for block in blocks if block.a0 < block.a1]
         self.old_starts = [block.a0 for block in self.by_old]
         self.by_new = [block for block in blocks if block.b0 < block.b1]
@@ -364,6 +442,15 @@ class Alignment:
             return block.a0 + (start - block.b0)
         return None
 
+    def moved_sources(self, start: int, end: int) -> list[int] | None:
+        """When new[start:end] lies inside a paragraph or sentence that moved whole, the old offsets
+        it is a copy of (one per old copy of that text); else None."""
+        for old_ranges, new_ranges in self.moved:
+            for b0, b1 in new_ranges:
+                if b0 <= start and end <= b1:
+                    return [a0 + (start - b0) for a0, _ in old_ranges]
+        return None
+
     def changed_in_new(self) -> list[tuple[int, int]]:
         return [(block.b0, block.b1) for block in self.blocks if not block.same and block.b0 < block.b1]
 
@@ -371,7 +458,9 @@ class Alignment:
 def align(old: str, new: str) -> Alignment:
     if old == new:
         return Alignment([Block(True, 0, len(old), 0, len(new))] if old else [])
-    return Alignment(_align(old, new))
+    moved: list = []
+    blocks = _align(old, new, moved=moved)
+    return Alignment(blocks, moved)
 
 
 def diff_words(old: str, new: str) -> list[tuple[str, str]]:
@@ -488,6 +577,10 @@ class _Placer:
             source = self.alignment.source(*at)
             if source is not None and source != start:
                 others += 1  # the image of another old occurrence, which was always there
+                continue
+            copies = self.alignment.moved_sources(*at) if source is None else None
+            if copies is not None and start not in copies:
+                others += 1  # inside another paragraph or sentence that moved whole: its words, not these
                 continue
             found.append((self.context_similarity(prefix, suffix, *at), at))
         if found:
