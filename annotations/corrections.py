@@ -266,7 +266,10 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
     finally:
         article._revising = False
     old.state = ArticleVersion.State.EARLIER
-    old.save(update_fields=["state"])
+    # Readers have the text replaced now if the story is published (whichever way it was
+    # published: the desk, the admin, an import): it stays readable as an earlier version.
+    old.was_public = old.was_public or article.is_published
+    old.save(update_fields=["state", "was_public"])
     new.state = ArticleVersion.State.CURRENT
     new.accepted_by, new.accepted_at = by, now
     new.was_public = new.corrects_public = article.is_published

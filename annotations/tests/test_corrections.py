@@ -416,3 +416,15 @@ def test_two_publishers_numbering_their_items_alike_keep_two_stories(db, tmp_pat
     weekly = Article.objects.get(publisher__name="Weekly")
     assert again.changed == 1 and weekly.versions.get(state="pending").body == "Putin waited in Vladivostok."
     assert not Article.objects.get(publisher__name="Daily").versions.exists()
+
+
+def test_a_text_published_by_any_path_stays_readable_once_corrected(db, editor, client):
+    draft = make_article(body=BODY, status=Article.Status.DRAFT)
+    corrected(draft, BODY + " More.", by=editor)  # while a draft: version 1 never public
+    # Published as the admin does it, by saving the status (not Article.publish()).
+    draft.status = Article.Status.PUBLISHED
+    draft.save()
+    corrected(draft, BODY + " More, and more.", by=editor, public_note="More was added.")
+    assert client.get(reverse("articles:version", args=[draft.slug, 1])).status_code == 404
+    second = client.get(reverse("articles:version", args=[draft.slug, 2]))
+    assert second.status_code == 200 and "More." in second.content.decode()
