@@ -428,3 +428,20 @@ def test_a_text_published_by_any_path_stays_readable_once_corrected(db, editor, 
     assert client.get(reverse("articles:version", args=[draft.slug, 1])).status_code == 404
     second = client.get(reverse("articles:version", args=[draft.slug, 2]))
     assert second.status_code == 200 and "More." in second.content.decode()
+
+
+@pytest.mark.parametrize("offset", [0, 990, 995, 999, 1000, 1990, 2493])
+def test_the_database_reads_every_span_of_a_long_text_right_whatever_piece_it_falls_in(db, offset):
+    # The check cuts the text into pieces of 1,000 characters: a span across two pieces, at a
+    # piece's edge or at the text's end is read whole, in a text of many scripts.
+    filler = ("Kim 김정은 Путин 👩‍👩‍👧 " * 200)[:offset]
+    body = filler + "Vladivostok" + "x" * max(0, 2504 - offset - 11)
+    story = make_article(body=body)
+    tag(story, "Vladivostok")
+    with transaction.atomic(), connection.cursor() as cursor:  # the span's words stay: allowed
+        cursor.execute("UPDATE articles_article SET body = body || ' end' WHERE id = %s", [story.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    with pytest.raises(IntegrityError, match="spans_follow_body"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE articles_article SET body = replace(body, 'Vladivostok', 'Vladivostoc') WHERE id = %s",
+                       [story.pk])
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
