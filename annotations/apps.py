@@ -17,6 +17,11 @@ class AnnotationsConfig(AppConfig):
         from newsdesk.languages import bring_back_choice
 
         user_logged_in.connect(bring_back_choice, dispatch_uid="language-of-profile")
+        # A claim hidden while a part of it waits for review is shown again when that part goes.
+        from annotations.corrections import review_gone
+        from annotations.models import AnchorReview
+
+        post_delete.connect(review_gone, sender=AnchorReview, dispatch_uid="settle-claims-of-review")
         for model in (Entity, EntityAlias):
             post_save.connect(entities_changed, sender=model, dispatch_uid=f"matcher-{model.__name__}")
             post_delete.connect(entities_changed, sender=model, dispatch_uid=f"matcher-del-{model.__name__}")

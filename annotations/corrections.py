@@ -381,6 +381,12 @@ def settle_claims(article: Article, claims=None) -> None:
     in_text.exclude(pk__in=hidden).exclude(anchor_state=AnchorState.PLACED).update(anchor_state=AnchorState.PLACED)
 
 
+def review_gone(sender, instance: AnchorReview, **kwargs) -> None:
+    """A review deleted with what it named (a cue or a quote taken out of a chain in the desk, the
+    admin or an undo): its claim is hidden no longer if nothing else of it waits (annotations.apps)."""
+    settle_claims(Article(pk=instance.article_id))
+
+
 # --- The review queue's decisions ------------------------------------------------------------
 
 

@@ -445,3 +445,20 @@ def test_the_database_reads_every_span_of_a_long_text_right_whatever_piece_it_fa
         cursor.execute("UPDATE articles_article SET body = replace(body, 'Vladivostok', 'Vladivostoc') WHERE id = %s",
                        [story.pk])
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
+def test_a_claim_hidden_for_its_cue_is_shown_again_when_the_cue_goes_another_way(story, editor):
+    kremlin = make_source(name="Kremlin", kind=Source.Kind.GOVERNMENT)
+    cue = "The Kremlin said"
+    claim = claim_on(story, "the visit would take place in the coming days", chain=[
+        AttributionSpec(kremlin, "speaker", "on_record", start=BODY.index(cue), end=BODY.index(cue) + len(cue), exact=cue)])
+    corrected(story, BODY.replace("The Kremlin said", "The Kremlin's spokesman told reporters"), by=editor)
+    claim.refresh_from_db()
+    attribution = claim.attributions.get()
+    assert attribution.anchor_state != AnchorState.PLACED and claim.anchor_state == AnchorState.REVIEW
+    # The chain edited elsewhere (the admin, an undo): the waiting cue goes, and the claim with
+    # nothing left waiting is the public's again.
+    Evidence.objects.filter(claim=claim).delete()
+    attribution.delete()
+    claim.refresh_from_db()
+    assert claim.anchor_state == AnchorState.PLACED and not AnchorReview.objects.exists()
