@@ -1041,7 +1041,7 @@ class Claim(Annotation):
                     if step.at is not None:
                         ClaimStatusChange.objects.filter(pk=change.pk).update(changed_at=step.at)
         except IntegrityError:
-            existing = cls.objects.filter(article=article, start=start, end=end, statement=statement).first()
+            existing = cls.objects.in_text().filter(article=article, start=start, end=end, statement=statement).first()
             if existing is None:
                 raise
             return existing

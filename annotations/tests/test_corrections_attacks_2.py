@@ -78,3 +78,29 @@ def test_an_orphaned_cue_is_not_shown_to_readers_as_the_quote_of_its_claim(story
     for url in (story.get_absolute_url(), claim.get_absolute_url()):
         page = client.get(url).content.decode()
         assert cue not in page, url
+
+
+def test_an_orphaned_mention_does_not_block_suggestions_at_its_stale_offsets(story, editor):
+    from annotations.suggestions import suggestions_for
+
+    kim = tag(story, "Kim Jong Un")  # 0..11
+    putin = make_entity(name="Putin")
+    new_body = "Vladimir Putin said the visit would take place.\n\n" + PARAGRAPHS[2]
+    corrected(story, new_body, by=editor)
+    kim.refresh_from_db()
+    assert kim.anchor_state == AnchorState.ORPHANED
+    story.refresh_from_db()
+    assert [(s.entity, s.exact) for s in suggestions_for(story)] == [(putin, "Putin")]
+
+
+def test_tagging_the_words_now_at_an_orphans_old_offsets_makes_a_mention_not_the_orphan(story, editor, editor_client):
+    kim = tag(story, "Kim Jong Un")  # 0..11, orphaned below
+    new_body = BODY.replace("Kim Jong Un travelled", "Moon Jae In travelled")
+    corrected(story, new_body, by=editor)
+    kim.refresh_from_db()
+    assert kim.anchor_state == AnchorState.ORPHANED and (kim.start, kim.end) == (0, 11)
+    data = {"start": 0, "end": 11, "exact": "Moon Jae In", "entity": kim.entity_id}
+    response = editor_client.post(reverse("desk:mention-create", args=[story.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200
+    placed = Mention.objects.filter(article=story, anchor_state=AnchorState.PLACED)
+    assert [(m.start, m.end, m.exact) for m in placed] == [(0, 11, "Moon Jae In")], response.content.decode()[-3000:]
