@@ -104,3 +104,80 @@ def test_tagging_the_words_now_at_an_orphans_old_offsets_makes_a_mention_not_the
     assert response.status_code == 200
     placed = Mention.objects.filter(article=story, anchor_state=AnchorState.PLACED)
     assert [(m.start, m.end, m.exact) for m in placed] == [(0, 11, "Moon Jae In")], response.content.decode()[-3000:]
+
+
+def article_events(story, label="update"):
+    from annotations.history import event_model
+
+    return list(event_model(Article).objects.filter(pgh_obj_id=story.pk, pgh_label=label).order_by("pgh_id"))
+
+
+def test_undoing_a_corrections_change_of_the_text_from_the_history_is_refused_with_words(story, editor, maintainer_client):
+    from annotations import history
+
+    story.status = Article.Status.DRAFT
+    story.save()
+    kim = tag(story, "Kim Jong Un")
+    corrected(story, "Editor's note.\n\n" + BODY, by=editor)
+    kim.refresh_from_db()
+    last = article_events(story)[-1]
+    url = reverse("desk:history-undo", args=[story.pk, "article", last.pgh_id])
+    response = maintainer_client.post(url, headers={"HX-Request": "true"})
+    assert response.status_code < 500
+    story.refresh_from_db()
+    assert story.body == "Editor's note.\n\n" + BODY  # the text changes only as a new version
+    assert story.versions.get(state=ArticleVersion.State.CURRENT).body == story.body
+
+
+def test_undoing_a_corrections_change_of_a_text_without_spans_keeps_the_versions_true(story, editor, maintainer):
+    from annotations import history
+
+    story.status = Article.Status.DRAFT
+    story.save()
+    corrected(story, "Editor's note.\n\n" + BODY, by=editor)
+    last = article_events(story)[-1]
+    try:
+        history.undo(story, "article", last.pgh_id, user=maintainer)
+    except history.CannotUndo:
+        pass
+    story.refresh_from_db()
+    assert story.versions.get(state=ArticleVersion.State.CURRENT).body == story.body
+    assert story.text_version == story.versions.get(state=ArticleVersion.State.CURRENT).number
+
+
+REWORDED = BODY.replace("reported that the train had left Pyongyang", "reported that the train had already left Pyongyang")
+
+
+def test_undoing_an_accepted_new_place_from_the_history_never_leaves_a_claim_hidden_with_nothing_to_review(story, editor, maintainer):
+    from annotations import history
+    from annotations.history import event_model
+
+    claim = claim_on(story, "Yonhap, citing an unnamed official, reported that the train had left Pyongyang")
+    corrected(story, REWORDED, by=editor)
+    corrections.decide(AnchorReview.objects.get(claim=claim), AnchorReview.Decision.ACCEPTED, by=editor)
+    accepted = event_model(Claim).objects.filter(pgh_obj_id=claim.pk, pgh_label="update").order_by("-pgh_id").first()
+    try:
+        history.undo(story, "claim", accepted.pgh_id, user=maintainer)
+    except history.CannotUndo as error:
+        assert "review" in str(error)
+    claim.refresh_from_db()
+    # Either it is placed (and public), or it waits in the queue where an editor can decide it.
+    assert claim.anchor_state == AnchorState.PLACED or AnchorReview.objects.open().filter(claim=claim).exists()
+
+
+def test_restoring_a_mention_removed_from_the_review_queue_never_leaves_it_hidden_with_nothing_to_review(story, editor, maintainer):
+    from annotations import history
+    from annotations.history import event_model
+
+    yonhap = tag(story, "Yonhap, citing an unnamed official")
+    corrected(story, BODY.replace("Yonhap, citing an unnamed official", "Yonhap, citing one unnamed official"), by=editor)
+    yonhap.refresh_from_db()
+    assert yonhap.anchor_state == AnchorState.REVIEW
+    corrections.decide(AnchorReview.objects.get(mention=yonhap), AnchorReview.Decision.REMOVED, by=editor)
+    deleted = event_model(Mention).objects.get(pgh_obj_id=yonhap.pk, pgh_label="delete")
+    try:
+        history.undo(story, "mention", deleted.pgh_id, user=maintainer)
+    except history.CannotUndo as error:
+        assert "review" in str(error)
+    back = Mention.objects.filter(pk=yonhap.pk).first()
+    assert back is None or back.anchor_state == AnchorState.PLACED or AnchorReview.objects.open().filter(mention=back).exists()
