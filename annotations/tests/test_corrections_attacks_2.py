@@ -181,3 +181,14 @@ def test_restoring_a_mention_removed_from_the_review_queue_never_leaves_it_hidde
         assert "review" in str(error)
     back = Mention.objects.filter(pk=yonhap.pk).first()
     assert back is None or back.anchor_state == AnchorState.PLACED or AnchorReview.objects.open().filter(mention=back).exists()
+
+
+def test_a_pending_version_cannot_be_withheld_and_so_never_becomes_a_current_text_withheld(story, editor, maintainer_client):
+    pending, carried = corrections.propose(story, title=story.title, body=BODY.replace("on Monday", "on Tuesday"))
+    assert pending.state == ArticleVersion.State.PENDING and carried is None
+    url = reverse("admin:articles_articleversion_change", args=[pending.pk])
+    maintainer_client.post(url, {"withheld": "on", "withheld_reason": "A court order"})
+    corrections.accept(ArticleVersion.objects.get(pk=pending.pk), by=editor)
+    current = story.versions.get(state=ArticleVersion.State.CURRENT)
+    assert not current.withheld
+    assert ArticleVersion.objects.filter(withheld=True).count() == 0
