@@ -192,3 +192,27 @@ def test_a_pending_version_cannot_be_withheld_and_so_never_becomes_a_current_tex
     current = story.versions.get(state=ArticleVersion.State.CURRENT)
     assert not current.withheld
     assert ArticleVersion.objects.filter(withheld=True).count() == 0
+
+
+def jsonl(tmp_path, name, **record):
+    path = tmp_path / name
+    path.write_text(json.dumps({"title": "Kim goes to Russia", "language": "en", "publisher": {"name": "Daily"}, **record}) + "\n")
+    return path
+
+
+def claim_record(body, words):
+    start = body.index(words)
+    return {"start": start, "end": start + len(words), "exact": words, "statement": words, "chain": [], "evidence": [],
+            "history": []}
+
+
+def test_a_changed_story_whose_record_carries_its_claims_is_reported_as_changed_not_as_failing(db, tmp_path):
+    from articles.importing import import_paths
+
+    url = "https://daily.example/kim-russia"
+    words = "South Korean officials said on Monday"
+    import_paths([jsonl(tmp_path, "one.jsonl", url=url, body=BODY, claims=[claim_record(BODY, words)])])
+    changed = "A new first paragraph.\n\n" + BODY
+    report = import_paths([jsonl(tmp_path, "two.jsonl", url=url, body=changed, claims=[claim_record(changed, words)])])
+    assert report.changed == 1
+    assert report.failed == 0, report.messages
