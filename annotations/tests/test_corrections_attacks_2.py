@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from annotations import corrections
 from annotations.models import (
-    AnchorReview, AnchorState, Attribution, AttributionSpec, Claim, Entity, Evidence, EvidenceSpec, Mention,
+    AnchorReview, AnchorState, AttributionSpec, Claim, Entity, EvidenceSpec, Mention,
 )
 from annotations.tests.makers import make_entity
 from articles.models import Article, ArticleVersion, Source
