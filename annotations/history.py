@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 
-from annotations.models import Attribution, Claim, ClaimAcrossStories, ClaimStatusChange, ClaimTranslation, Evidence, Mention, StoryLink, rules_checked
+from annotations.models import AnchorState, Attribution, Claim, ClaimAcrossStories, ClaimStatusChange, ClaimTranslation, Evidence, Mention, StoryLink, rules_checked
 from articles.models import Article, Source
 
 # The kinds of row an article's timeline holds, by the name used in URLs. Children of a claim
@@ -40,6 +40,18 @@ CLAIM_CHILDREN = [Attribution, Evidence, ClaimStatusChange]
 BOOKKEEPING = {"id", "created_at", "updated_at", "version", "content_hash", "prefix", "suffix", "created_by", "slug"}
 
 SHOWN_CHARACTERS = 300
+
+# Where a correction left a span (annotations.corrections): decided in the review queue, which
+# keeps each span waiting or orphaned beside an open review. Set back from the history, a span
+# would wait with nothing in the queue to decide it (hidden from the public for good).
+ANCHORING = {"anchor_state", "orphaned_in"}
+
+
+def not_from_history() -> str:
+    return gettext(
+        "Where a correction left an annotation is decided in the review queue, not undone from the "
+        "history: tag the words again, or decide it in the review queue."
+    )
 
 
 class CannotUndo(Exception):
@@ -591,6 +603,8 @@ def undo_update(model, event, after: dict, *, user) -> str:
     if not fields:
         raise CannotUndo(gettext("This change only moved bookkeeping; there is nothing to undo."))
     check_permission(user, required_permission(model, "update", before, after))
+    if any(field.name in ANCHORING for field in fields):
+        raise CannotUndo(not_from_history())
     obj = model._base_manager.select_for_update().filter(pk=event.pgh_obj_id).first()
     if obj is None:
         raise CannotUndo(gettext("It has been deleted since; restore it first."))
@@ -668,6 +682,8 @@ def restore(model, event, values: dict, *, user) -> str:
     if model is Claim and not ClaimAcrossStories.objects.filter(pk=values.get("across_id")).exists():
         # Deleted before claims were followed across stories: it comes back as a claim of its own.
         values = values | {"across_id": new_claim_across_stories(values).pk}
+    if values.get("anchor_state", AnchorState.PLACED) != AnchorState.PLACED:
+        raise CannotUndo(not_from_history())
     restored = restore_row(model, values)
     children = 0
     if model is Claim:

@@ -1041,7 +1041,7 @@ class Claim(Annotation):
                     if step.at is not None:
                         ClaimStatusChange.objects.filter(pk=change.pk).update(changed_at=step.at)
         except IntegrityError:
-            existing = cls.objects.filter(article=article, start=start, end=end, statement=statement).first()
+            existing = cls.objects.in_text().filter(article=article, start=start, end=end, statement=statement).first()
             if existing is None:
                 raise
             return existing
@@ -1404,8 +1404,12 @@ class Evidence(Anchored):
         super().save(*args, **kwargs)
 
     def quoted_words(self) -> str:
-        """The quote's words as readers see them: the selected words, else the cue of its attribution."""
-        return self.exact or (self.attribution.exact if self.attribution_id else "")
+        """The quote's words as readers see them: the selected words, else the cue of its attribution;
+        never words a correction orphaned (they are an earlier version's, no longer the story's)."""
+        if self.exact:
+            return self.exact if self.anchor_state != AnchorState.ORPHANED else ""
+        cue = self.attribution if self.attribution_id else None
+        return cue.exact if cue is not None and cue.anchor_state != AnchorState.ORPHANED else ""
 
     def __str__(self) -> str:
         target = {

@@ -136,7 +136,7 @@ def occurrences_to_tag(article, entity, exact: str, selected: tuple[int, int]) -
     from articles.text import occurrences
 
     body = article.body
-    tagged = list(article.mentions.values_list("start", "end", "entity_id"))
+    tagged = list(article.mentions.in_text().values_list("start", "end", "entity_id"))  # not an orphan's old offsets
     own = {(start, end) for start, end, entity_id in tagged if entity_id == entity.pk}
     longer = {(start, end) for start, end, _ in tagged} | {(start, end) for start, end, _ in matcher().find(body)}
     spans, left_out = [], []
@@ -252,7 +252,7 @@ def suggestions_for(article) -> list[Suggestion]:
 
     # The same three queries whatever the story holds (and none per name or alias).
     hits = matcher().find(article.body)
-    tagged = list(article.mentions.values_list("start", "end"))
+    tagged = list(article.mentions.in_text().values_list("start", "end"))  # an orphan's offsets are an earlier text's
     rejected = set(RejectedSuggestion.objects.filter(article=article).values_list("entity_id", "start", "end"))
     hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2]))
     taken: list[tuple[int, int]] = []  # spans offered or turned down, in the order of the hits

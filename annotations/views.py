@@ -321,7 +321,7 @@ def mention_create(request: HttpRequest, pk: int) -> HttpResponse:
                 spans, left_out = occurrences_to_tag(article, entity, data["exact"], spans[0])
             created, there = [], []
             for start, end in spans:
-                mention, made = Mention.objects.get_or_create(
+                mention, made = Mention.objects.in_text().get_or_create(
                     article=article, entity=entity, start=start, end=end,
                     defaults={"exact": article.body[start:end], "created_by": request.user},
                 )
@@ -409,7 +409,7 @@ def suggestion_accept(request: HttpRequest, pk: int) -> HttpResponse:
     created = 0
     with transaction.atomic():
         for s in chosen:
-            _, made = Mention.objects.get_or_create(
+            _, made = Mention.objects.in_text().get_or_create(
                 article=article, entity=s.entity, start=s.start, end=s.end,
                 defaults={"exact": article.body[s.start:s.end], "created_by": request.user},
             )

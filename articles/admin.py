@@ -263,6 +263,10 @@ class ArticleVersionAdmin(admin.ModelAdmin):
             if data.get("withheld"):
                 if this.instance.state == ArticleVersion.State.CURRENT:
                     raise ValidationError(gettext("The current text cannot be withheld: correct the story first."))
+                if this.instance.state != ArticleVersion.State.EARLIER and not this.instance.withheld:
+                    # A text waiting for an editor (or turned down) was never the public's; withheld,
+                    # a pending one could not be accepted (the current text is never withheld).
+                    raise ValidationError(gettext("Only an earlier text of the story can be withheld: this one was never current."))
                 if not (data.get("withheld_reason") or "").strip():
                     raise ValidationError({"withheld_reason": gettext("Say why this version is withheld.")})
             return data
