@@ -51,11 +51,13 @@ from annotations.suggestions import Suggestion, SuggestionGroup, occurrences_to_
 from annotations.roles import EDITORS
 from annotations.models import (
     AnchorState,
+    Attribution,
     AttributionSpec,
     Claim,
     ClaimAcrossStories,
     Entity,
     EntityAlias,
+    Evidence,
     Mention,
     RejectedSuggestion,
     StoryLink,
@@ -182,7 +184,11 @@ def corrections_of(article: Article) -> dict:
     the annotations waiting for review and those a correction orphaned."""
     versions = list(article.versions.only("number", "state", "created_at").order_by("-number"))
     orphans = [*article.mentions.filter(anchor_state=AnchorState.ORPHANED).select_related("entity", "orphaned_in"),
-               *article.claims.filter(anchor_state=AnchorState.ORPHANED).select_related("orphaned_in")]
+               *article.claims.filter(anchor_state=AnchorState.ORPHANED).select_related("orphaned_in"),
+               *Attribution.objects.filter(claim__article=article, anchor_state=AnchorState.ORPHANED)
+               .select_related("source", "orphaned_in"),
+               *Evidence.objects.filter(claim__article=article, anchor_state=AnchorState.ORPHANED)
+               .select_related("claim", "orphaned_in")]
     return {
         "versions": len(versions),
         "pending": next((v for v in versions if v.state == ArticleVersion.State.PENDING), None),
