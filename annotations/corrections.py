@@ -28,7 +28,7 @@ from django.utils.translation import gettext, ngettext
 
 from annotations.models import (
     CONTEXT_LENGTH, AnchorReview, AnchorState, Attribution, Claim, ClaimStatus, Evidence, EvidenceKind, Mention,
-    check_span, rules_checked,
+    RejectedSuggestion, check_span, rules_checked,
 )
 from articles.models import Article, ArticleVersion, body_hash
 from articles.reanchoring import Outcome, Span, reanchor
@@ -257,6 +257,7 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
     for kind, rows in changed.items():
         store_places(kind, rows, new.body)
     AnchorReview.objects.bulk_create(reviews)
+    carry_rejections(article, old.body, new.body)
 
     article.title, article.body, article.text_version = new.title, new.body, new.number
     article.content_hash = body_hash(new.body)
@@ -278,6 +279,39 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
                             "orphaned"])
     settle_claims(article)
     return carried
+
+
+def carry_rejections(article: Article, old_body: str, new_body: str) -> None:
+    """The suggestions an editor turned down follow their words too: moved with them, and
+    forgotten where the words changed (a name corrected may be offered again), so that a
+    rejection never blocks other words that come to stand at its old offsets."""
+    rejected = list(article.rejected_suggestions.all())
+    if not rejected:
+        return
+    placements = reanchor(old_body, new_body, [
+        Span(row.pk, row.start, row.end, old_body[row.start:row.end]) for row in rejected if row.end <= len(old_body)
+    ])
+    kept = {}
+    by_pk = {row.pk: row for row in rejected}
+    for placement in placements:
+        if placement.outcome == Outcome.MOVED:
+            row = by_pk[placement.key]
+            kept[(row.entity_id, placement.start, placement.end)] = RejectedSuggestion(
+                article=article, entity_id=row.entity_id, start=placement.start, end=placement.end,
+                rejected_by_id=row.rejected_by_id,
+            )
+            kept[(row.entity_id, placement.start, placement.end)].rejected_at = row.rejected_at
+    article.rejected_suggestions.all().delete()
+    # bulk_create stamps each row with now (auto_now_add): each keeps when it was turned down.
+    when = [row.rejected_at for row in kept.values()]
+    made = RejectedSuggestion.objects.bulk_create(kept.values())
+    if made:
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE annotations_rejectedsuggestion AS r SET rejected_at = v.at "
+                "FROM unnest(%s::bigint[], %s::timestamptz[]) AS v(id, at) WHERE r.id = v.id",
+                [[row.pk for row in made], when],
+            )
 
 
 def review_row(article, kind, row, state, placement, first_place, new) -> AnchorReview:

@@ -90,7 +90,7 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
     """The stories most likely about the same events as `article`, best first (a fixed number of queries)."""
     # Each query drops Mention's default order, which would join the stories to sort by their
     # time and defeat DISTINCT.
-    own = set(Mention.objects.filter(article=article).order_by().values_list("entity_id", flat=True))
+    own = set(Mention.objects.filter(article=article).in_text().order_by().values_list("entity_id", flat=True))
     if not own:
         return []
     total, frequency = entity_frequencies()
@@ -135,7 +135,8 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
     if not candidates:
         return []
     their_entities: dict[int, set[int]] = {}
-    for other_id, entity_id in Mention.objects.filter(article_id__in=candidates).order_by().values_list("article_id", "entity_id").distinct():
+    named = Mention.objects.filter(article_id__in=candidates).in_text().order_by()
+    for other_id, entity_id in named.values_list("article_id", "entity_id").distinct():
         their_entities.setdefault(other_id, set()).add(entity_id)
     own_norm = math.sqrt(sum(square(e) for e in own))
     scored = []

@@ -462,3 +462,18 @@ def test_a_claim_hidden_for_its_cue_is_shown_again_when_the_cue_goes_another_way
     attribution.delete()
     claim.refresh_from_db()
     assert claim.anchor_state == AnchorState.PLACED and not AnchorReview.objects.exists()
+
+
+def test_a_turned_down_suggestion_follows_its_words_and_is_forgotten_where_they_changed(story, editor):
+    from annotations.models import RejectedSuggestion
+
+    putin, pyongyang = make_entity(name="Vladimir Putin"), make_entity(name="Pyongyang")
+    at = BODY.index("Vladimir Putin")
+    kept = RejectedSuggestion.objects.create(article=story, entity=putin, start=at, end=at + 14, rejected_by=editor)
+    at = BODY.index("Pyongyang")
+    RejectedSuggestion.objects.create(article=story, entity=pyongyang, start=at, end=at + 9, rejected_by=editor)
+    new_body = "A first line.\n\n" + BODY.replace("left Pyongyang", "left the capital")
+    corrected(story, new_body, by=editor)
+    (row,) = RejectedSuggestion.objects.filter(article=story)
+    assert (row.entity, new_body[row.start:row.end]) == (putin, "Vladimir Putin")
+    assert row.rejected_at == kept.rejected_at and row.rejected_by == editor
