@@ -203,8 +203,17 @@ def review_queue(request: HttpRequest) -> HttpResponse:
     page.object_list = with_contexts(list(page.object_list))
     for review in page.object_list:
         review.reason_words = REASONS.get(review.reason, review.reason.replace("_", " "))
-    context = {"page": page, "article": article, "query": f"article={article.pk}" if article else ""}
+    # The texts imports found changed upstream, waiting to be accepted or rejected, newest first.
+    pending = ArticleVersion.objects.filter(state=ArticleVersion.State.PENDING).select_related("article").defer(
+        "body", "article__body", "article__search_vector").order_by("-created_at", "-id")
+    if article is not None:
+        pending = pending.filter(article=article)
+    context = {"page": page, "article": article, "query": f"article={article.pk}" if article else "",
+               "pending": list(pending[:PENDING_SHOWN])}
     return render(request, "annotations/review_queue.html", context)
+
+
+PENDING_SHOWN = 50
 
 
 @editor_required

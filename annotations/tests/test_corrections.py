@@ -382,6 +382,9 @@ def test_the_desk_upload_says_what_a_changed_story_does_to_its_annotations(edito
     assert "1 changed upstream (kept as new versions)" in page
     assert "2 annotations wait on new versions to be accepted" in page
     assert "1 moved with their words, 0 to review, 1 orphaned" in page  # the story's own line
+    queue = editor_client.get(reverse("desk:review-queue")).content.decode()
+    assert "New versions from upstream, waiting for an editor" in queue
+    assert reverse("desk:article-versions", args=[story.pk]) in queue and "version 2, found" in queue
     versions = editor_client.get(reverse("desk:article-versions", args=[story.pk])).content.decode()
     assert "If you accept it, annotations: 1 move with their words, 0 go to review, 1 are orphaned." in versions
     answer = editor_client.post(reverse("desk:version-decide", args=[story.pk, 2]), {"decision": "accept"}, follow=True)
