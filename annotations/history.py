@@ -37,7 +37,9 @@ KINDS: dict[str, type[models.Model]] = {
 CLAIM_CHILDREN = [Attribution, Evidence, ClaimStatusChange]
 
 # Kept up to date by the application, not said by anyone: not shown, never undone.
-BOOKKEEPING = {"id", "created_at", "updated_at", "version", "content_hash", "prefix", "suffix", "created_by", "slug"}
+BOOKKEEPING = {
+    "id", "created_at", "updated_at", "version", "content_hash", "prefix", "suffix", "created_by", "slug", "text_version",
+}
 
 SHOWN_CHARACTERS = 300
 
