@@ -2,46 +2,18 @@
 the desk after a correction, the admin, imports."""
 
 import json
-import re
 
-import pytest
 from django.urls import reverse
 
 from annotations import corrections
 from annotations.models import (
-    AnchorReview, AnchorState, AttributionSpec, Claim, Entity, EvidenceSpec, Mention,
+    AnchorReview, AnchorState, AttributionSpec, Claim, EvidenceSpec, Mention,
 )
 from annotations.tests.makers import make_entity
+# The story (a fixture) and the helpers that tag, mark and correct it are test_corrections.py's.
+from annotations.tests.test_corrections import BODY, PARAGRAPHS, claim_on, corrected, story, tag  # noqa: F401
 from articles.models import Article, ArticleVersion, Source
-from articles.tests.makers import make_article, make_source
-
-PARAGRAPHS = [
-    "Kim Jong Un travelled to Russia by train, South Korean officials said on Monday.",
-    "The Kremlin said the visit would take place in the coming days at the invitation of Vladimir Putin.",
-    "Yonhap, citing an unnamed official, reported that the train had left Pyongyang for Vladivostok.",
-]
-BODY = "\n\n".join(PARAGRAPHS)
-
-
-@pytest.fixture
-def story(db) -> Article:
-    return make_article(title="Kim goes to Russia", body=BODY, language="en")
-
-
-def tag(story: Article, words: str, entity: Entity | None = None, nth: int = 0) -> Mention:
-    start = [m.start() for m in re.finditer(re.escape(words), story.body)][nth]
-    return Mention.objects.create(article=story, entity=entity or make_entity(name=words), start=start,
-                                  end=start + len(words), exact=words)
-
-
-def claim_on(story: Article, words: str, **extra) -> Claim:
-    start = story.body.index(words)
-    return Claim.record(story, start=start, end=start + len(words), exact=words, **extra)
-
-
-def corrected(story: Article, body: str, **kwargs):
-    kwargs.setdefault("note", "Fixed in a test")
-    return corrections.correct(story, body=body, **kwargs)
+from articles.tests.makers import make_source
 
 
 def quoted_claim(story, status="reported"):
