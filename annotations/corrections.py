@@ -24,7 +24,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import Max, RestrictedError
 from django.utils import timezone
-from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext
 
 from annotations.models import (
     CONTEXT_LENGTH, AnchorReview, AnchorState, Attribution, Claim, ClaimStatus, Evidence, EvidenceKind, Mention,
@@ -494,11 +494,3 @@ def remove(kind: str, span) -> str:
                                                    orphaned_in=None)
     return gettext("The marked words were removed; the rest stays.") if kind == "attribution" else gettext(
         "The quote's words were removed; the evidence stays.")
-
-
-def pending_summary(version: ArticleVersion) -> str:
-    return ngettext(
-        "A new version from upstream waits for an editor (%(n)s annotation in the story).",
-        "A new version from upstream waits for an editor (%(n)s annotations in the story).",
-        version.article.mentions.count() + version.article.claims.count(),
-    ) % {"n": number(version.article.mentions.count() + version.article.claims.count())}
