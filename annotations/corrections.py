@@ -444,6 +444,15 @@ def decide(review: AnchorReview, decision: str, *, by=None, start: int | None = 
                 raise ValidationError(gettext("This annotation was changed meanwhile; reload the queue."))
             place(kind, span, article, span.start, span.end, span.exact)
             message = gettext("The new place is accepted.")
+            if kind == "claim" and span.statement == review.old_exact and span.exact != review.old_exact:
+                # The statement was the story's own words, and the correction changed them ("four
+                # hours" became "five"): it reads as the story now does. A statement the editor
+                # worded themselves stays theirs.
+                Claim.objects.filter(pk=span.pk).update(statement=span.exact)
+                from annotations import meaning
+
+                meaning.give([span.exact])
+                message = gettext("The new place is accepted, and the claim's statement now reads as the corrected words.")
         elif decision == AnchorReview.Decision.PLACED:
             if start is None or end is None:
                 raise ValidationError(gettext("Select the words in the story's text first."))

@@ -480,3 +480,18 @@ def test_a_turned_down_suggestion_follows_its_words_and_is_forgotten_where_they_
     (row,) = RejectedSuggestion.objects.filter(article=story)
     assert (row.entity, new_body[row.start:row.end]) == (putin, "Vladimir Putin")
     assert row.rejected_at == kept.rejected_at and row.rejected_by == editor
+
+
+def test_accepting_a_corrected_claim_words_its_statement_as_the_story_now_does_unless_an_editor_worded_it(story, editor):
+    words = "the train had left Pyongyang for Vladivostok"
+    quoted = claim_on(story, words)
+    worded = claim_on(story, "Kim Jong Un travelled to Russia by train", statement="Kim went to Russia by train.")
+    corrected(story, BODY.replace("had left Pyongyang", "had left the capital Pyongyang")
+              .replace("travelled to Russia by train", "travelled to Russia by armoured train"), by=editor)
+    for claim in (quoted, worded):
+        review = AnchorReview.objects.get(claim=claim)
+        message = corrections.decide(review, AnchorReview.Decision.ACCEPTED, by=editor)
+        claim.refresh_from_db()
+        assert claim.anchor_state == AnchorState.PLACED
+    assert quoted.statement == quoted.exact == "the train had left the capital Pyongyang for Vladivostok"
+    assert worded.statement == "Kim went to Russia by train." and "statement" not in message
