@@ -182,19 +182,16 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
 def corrections_of(article: Article) -> dict:
     """What the workspace says of the story's versions: how many, one waiting from upstream,
     the annotations waiting for review and those a correction orphaned."""
-    versions = list(article.versions.only("number", "state", "created_at").order_by("-number"))
+    pending = article.versions.filter(state=ArticleVersion.State.PENDING).only("number", "created_at").first()
+    if article.text_version == 1:  # never corrected: nothing can wait for review or be orphaned
+        return {"pending": pending, "to_review": 0, "orphans": []}
     orphans = [*article.mentions.filter(anchor_state=AnchorState.ORPHANED).select_related("entity", "orphaned_in"),
                *article.claims.filter(anchor_state=AnchorState.ORPHANED).select_related("orphaned_in"),
                *Attribution.objects.filter(claim__article=article, anchor_state=AnchorState.ORPHANED)
                .select_related("source", "orphaned_in"),
                *Evidence.objects.filter(claim__article=article, anchor_state=AnchorState.ORPHANED)
                .select_related("claim", "orphaned_in")]
-    return {
-        "versions": len(versions),
-        "pending": next((v for v in versions if v.state == ArticleVersion.State.PENDING), None),
-        "to_review": article.anchor_reviews.open().count(),
-        "orphans": orphans,
-    }
+    return {"pending": pending, "to_review": article.anchor_reviews.open().count(), "orphans": orphans}
 
 
 def related_stories(article: Article) -> list[tuple[StoryLink, Article]]:
