@@ -77,6 +77,7 @@ def in_current_text(span, public: bool) -> bool:
 
 def article_record(article: Article, *, public: bool = False) -> dict:
     return {
+        **({"id": article.upstream_id} if article.upstream_id else {}),  # how an import knows it again
         "url": article.url, "title": article.title, "body": article.body, "language": article.language,
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "status": article.status, "publisher": source_record(article.publisher),

@@ -495,3 +495,19 @@ def test_accepting_a_corrected_claim_words_its_statement_as_the_story_now_does_u
         assert claim.anchor_state == AnchorState.PLACED
     assert quoted.statement == quoted.exact == "the train had left the capital Pyongyang for Vladivostok"
     assert worded.statement == "Kim went to Russia by train." and "statement" not in message
+
+
+def test_an_export_carries_a_story_s_upstream_id_so_that_it_imports_back_as_the_same_story(db, tmp_path):
+    from articles.exporting import export_lines
+
+    import_paths([jsonl(tmp_path, "one.jsonl", id=17, body=BODY)])
+    story = Article.objects.get()
+    assert story.upstream_id == "17"
+    (line,) = export_lines()
+    record = json.loads(line)
+    assert record["id"] == "17"
+    record["body"] = "Breaking.\n\n" + BODY
+    path = tmp_path / "back.jsonl"
+    path.write_text(json.dumps(record) + "\n")
+    report = import_paths([path])
+    assert report.changed == 1 and Article.objects.count() == 1
