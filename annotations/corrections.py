@@ -97,9 +97,10 @@ def correct(article: Article, *, body: str, title: str | None = None, by=None, n
         old = current_version(article)
         if expected_version is not None and expected_version != old.number:
             raise ValidationError(gettext(
-                "Someone else corrected this story meanwhile (it is at version %(now)s, you corrected version "
-                "%(yours)s): here it is as it stands now; correct it again."
-            ) % {"now": old.number, "yours": expected_version})
+                "The story was corrected while you were editing it: it is now at version %(now)s, and you started "
+                "from version %(yours)s. Nothing was saved. Your text is kept below: compare version %(now)s on the "
+                "versions page, bring in what you need, then save again."
+            ) % {"now": old.number, "yours": expected_version}, code="stale")
         title, body = cleaned_text(title, body, article)
         if body == article.body and title == article.title:
             raise ValidationError(gettext("The text is unchanged: nothing to correct."))

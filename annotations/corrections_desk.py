@@ -61,11 +61,6 @@ class DecisionForm(forms.Form):
     exact = forms.CharField(required=False, strip=False, max_length=settings.IMPORT_MAX_ARTICLE_CHARS)
 
 
-def current_number(article: Article) -> int:
-    version = article.versions.filter(state=ArticleVersion.State.CURRENT).only("number").first()
-    return version.number if version else 1
-
-
 @editor_required
 def article_correct(request: HttpRequest, pk: int) -> HttpResponse:
     """Correct the story's text. The new text becomes the current version at once; every
@@ -73,9 +68,9 @@ def article_correct(request: HttpRequest, pk: int) -> HttpResponse:
     article = desk_article(request, pk)
     if not request.user.has_perm("articles.change_article"):
         raise PermissionDenied
-    initial = {"version": current_number(article), "title": article.title, "body": article.body}
+    initial = {"version": article.text_version, "title": article.title, "body": article.body}
     form = CorrectionForm(request.POST or None, article=article, initial=initial)
-    status = 200
+    status, context_extra = 200, {}
     if request.method == "POST":
         if form.is_valid():
             data = form.cleaned_data
@@ -85,6 +80,14 @@ def article_correct(request: HttpRequest, pk: int) -> HttpResponse:
                     note=data["note"], public_note=data["public_note"], expected_version=data["version"],
                 )
             except ValidationError as error:
+                if error.code == "stale":
+                    # The editor's text stays; the form now starts from the version that is current,
+                    # so that saving again (having compared) is possible.
+                    data = request.POST.copy()
+                    data["version"] = desk_article(request, pk).text_version
+                    form = CorrectionForm(data, article=article)
+                    form.is_valid()
+                    context_extra["stale"] = True
                 form.add_error(None, error)
             else:
                 messages.success(request, gettext(
@@ -92,7 +95,7 @@ def article_correct(request: HttpRequest, pk: int) -> HttpResponse:
                 ) % {"number": version.number, "carried": carried.summary()})
                 return redirect("desk:article", pk=article.pk)
         status = 422
-    context = {"article": article, "form": form, "open_reviews": article.anchor_reviews.open().count()}
+    context = {"article": article, "form": form} | context_extra
     return render(request, "annotations/article_correct.html", context, status=status)
 
 

@@ -175,7 +175,7 @@ def test_a_correction_must_say_why_and_change_something_and_start_from_the_curre
     with pytest.raises(Exception, match="unchanged"):
         corrected(story, BODY, by=editor)
     corrected(story, BODY + " More.", by=editor, expected_version=1)
-    with pytest.raises(Exception, match="meanwhile"):
+    with pytest.raises(Exception, match="corrected while you were editing"):
         corrected(story, BODY + " Other.", by=editor, expected_version=1)
     assert story.versions.count() == 2
 
@@ -511,3 +511,18 @@ def test_an_export_carries_a_story_s_upstream_id_so_that_it_imports_back_as_the_
     path.write_text(json.dumps(record) + "\n")
     report = import_paths([path])
     assert report.changed == 1 and Article.objects.count() == 1
+
+
+def test_an_editor_who_corrected_an_older_version_keeps_their_text_and_can_save_it_after_comparing(story, editor_client, editor):
+    url = reverse("desk:article-correct", args=[story.pk])
+    mine = {"version": 1, "title": story.title, "body": BODY + " My addition.", "note": "Mine", "public_note": ""}
+    corrected(story, BODY + " A colleague's addition.", by=editor)  # saved first, in another tab
+    refused = editor_client.post(url, mine)
+    page = refused.content.decode()
+    assert refused.status_code == 422 and "corrected while you were editing" in page
+    assert "My addition." in page and 'name="version" value="2"' in page  # kept, now from version 2
+    assert reverse("desk:article-versions", args=[story.pk]) in page
+    again = editor_client.post(url, dict(mine, version=2))
+    assert again.status_code == 302
+    story.refresh_from_db()
+    assert story.body.endswith("My addition.") and story.text_version == 3
