@@ -98,7 +98,7 @@ def test_an_editor_corrects_a_published_story_and_resolves_the_review(page: Page
     expect(item).to_contain_text("had left Pyongyang")
     expect(item).to_contain_text("had already left Pyongyang")
     item.get_by_role("button", name="Accept the new place").click()
-    expect(page.get_by_role("status").filter(has_text="The new place is accepted.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="The new place is accepted")).to_be_visible()
     claim.refresh_from_db()
     assert claim.anchor_state == AnchorState.PLACED
 
@@ -140,7 +140,7 @@ def test_the_review_queue_is_worked_from_the_keyboard(page: Page, desk_editor):
     accept = page.get_by_role("button", name="Accept the new place")
     expect(accept).to_be_focused()
     page.keyboard.press("Enter")
-    expect(page.get_by_role("status").filter(has_text="The new place is accepted.")).to_be_visible()
+    expect(page.get_by_role("status").filter(has_text="The new place is accepted")).to_be_visible()
     claim.refresh_from_db()
     assert claim.anchor_state == AnchorState.PLACED and claim.exact == "The talks went very well"
 
