@@ -416,6 +416,24 @@ def settle_claims(article: Article, claims=None) -> None:
     in_text.exclude(pk__in=hidden).exclude(anchor_state=AnchorState.PLACED).update(anchor_state=AnchorState.PLACED)
 
 
+def back_in_queue(span) -> None:
+    """A span restored from the history as it was when deleted, waiting for review or orphaned:
+    it goes back into the review queue (reason "restored"), so that it is decided there rather
+    than left hidden with nothing to decide it (annotations.history.restore)."""
+    if span.anchor_state == AnchorState.PLACED:
+        return
+    kind = next(name for name, model in MODELS.items() if isinstance(span, model))
+    article = span.article if kind in ("mention", "claim") else span.claim.article
+    current = current_version(article)
+    waiting = span.anchor_state == AnchorState.REVIEW
+    AnchorReview.objects.create(
+        article=article, **{kind: span}, state=span.anchor_state, reason="restored",
+        from_version=span.orphaned_in or current, to_version=current, old_start=span.start, old_end=span.end,
+        old_exact=span.exact, new_start=span.start if waiting else None, new_end=span.end if waiting else None,
+    )
+    settle_claims(article)
+
+
 def review_gone(sender, instance: AnchorReview, **kwargs) -> None:
     """A review deleted with what it named (a cue or a quote taken out of a chain in the desk, the
     admin or an undo): its claim is hidden no longer if nothing else of it waits (annotations.apps)."""

@@ -56,6 +56,7 @@ class CorrectionForm(forms.Form):
 
 class DecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[(c, c) for c in AnchorReview.Decision.values if c != "superseded"])
+    confirm = forms.BooleanField(required=False)
     start = WholeNumberField(required=False)
     end = WholeNumberField(required=False)
     exact = forms.CharField(required=False, strip=False, max_length=settings.IMPORT_MAX_ARTICLE_CHARS)
@@ -191,6 +192,7 @@ REASONS = {
     "only_other_occurrences": _("its words stand only where other copies of them stood before"),
     "not_found": _("its words are no longer in the story"),
     "duplicate": _("the same annotation already stands on its new place"),
+    "restored": _("it was restored from the history as it was, waiting for a decision"),
 }
 
 
@@ -227,6 +229,16 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
     status = 200
     if not form.is_valid():
         message, status = gettext("The decision could not be read: choose accept, place or remove."), 422
+    elif (form.cleaned_data["decision"] == AnchorReview.Decision.REMOVED and review.kind in ("mention", "claim")
+          and not form.cleaned_data["confirm"] and not review.decision):
+        # Removing a mention or a claim deletes it (a claim with its chain and status history):
+        # the first press asks, naming what goes; only the second does it.
+        item = with_contexts(list(AnchorReview.objects.for_queue().filter(pk=review.pk)))[0]
+        item.reason_words = REASONS.get(item.reason, item.reason.replace("_", " "))
+        context = {"review": item, "confirming": True}
+        if request.htmx:
+            return render(request, "annotations/review_queue.html#review-item", context)
+        return render(request, "annotations/review_confirm.html", context)
     else:
         data = form.cleaned_data
         try:

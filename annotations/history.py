@@ -684,9 +684,11 @@ def restore(model, event, values: dict, *, user) -> str:
     if model is Claim and not ClaimAcrossStories.objects.filter(pk=values.get("across_id")).exists():
         # Deleted before claims were followed across stories: it comes back as a claim of its own.
         values = values | {"across_id": new_claim_across_stories(values).pk}
-    if values.get("anchor_state", AnchorState.PLACED) != AnchorState.PLACED:
-        raise CannotUndo(not_from_history())
+    from annotations.corrections import back_in_queue
+
     restored = restore_row(model, values)
+    # A span deleted while it waited for review, or orphaned, comes back to the review queue.
+    back = [restored]
     children = 0
     if model is Claim:
         for child in CLAIM_CHILDREN:
@@ -696,8 +698,11 @@ def restore(model, event, values: dict, *, user) -> str:
             ).order_by("pgh_id")
             for row in deleted_with_it:
                 if not child._base_manager.filter(pk=row.pgh_obj_id).exists():
-                    restore_row(child, snapshot(row, child))
+                    back.append(restore_row(child, snapshot(row, child)))
                     children += 1
+    for span in back:
+        if hasattr(span, "anchor_state"):
+            back_in_queue(span)
     if children:
         return ngettext("Restored: %(what)s, with %(n)s row deleted with it.", "Restored: %(what)s, with %(n)s rows deleted with it.", children) % {
             "what": model._meta.verbose_name, "n": children,

@@ -526,3 +526,29 @@ def test_an_editor_who_corrected_an_older_version_keeps_their_text_and_can_save_
     assert again.status_code == 302
     story.refresh_from_db()
     assert story.body.endswith("My addition.") and story.text_version == 3
+
+
+def test_removing_a_claim_from_the_queue_asks_first_and_restoring_it_brings_it_back_to_the_queue(story, editor, editor_client):
+    from annotations import history
+    from annotations.history import event_model
+
+    claim = claim_on(story, "the train had left Pyongyang for Vladivostok")
+    corrected(story, BODY.replace("had left Pyongyang", "had left the capital Pyongyang"), by=editor)
+    review = AnchorReview.objects.get(claim=claim)
+    url = reverse("desk:review-decide", args=[review.pk])
+    asked = editor_client.post(url, {"decision": "removed"}, headers=HTMX).content.decode()
+    assert "with its chain and its status history" in asked and "Yes, remove it" in asked
+    assert Claim.objects.filter(pk=claim.pk).exists()  # nothing removed on the first press
+    done = editor_client.post(url, {"decision": "removed", "confirm": "on"}, headers=HTMX)
+    assert done.status_code == 200 and not Claim.objects.filter(pk=claim.pk).exists()
+
+    deleted = event_model(Claim).objects.get(pgh_obj_id=claim.pk, pgh_label="delete")
+    history.undo(story, "claim", deleted.pgh_id, user=editor)
+    back = Claim.objects.get(pk=claim.pk)
+    assert back.anchor_state == AnchorState.REVIEW and not Claim.objects.published().filter(pk=claim.pk).exists()
+    again = AnchorReview.objects.open().get(claim=back)
+    assert again.reason == "restored"
+    queue = editor_client.get(reverse("desk:review-queue")).content.decode()
+    assert f'id="review-{again.pk}"' in queue and "restored from the history" in queue
+    corrections.decide(again, AnchorReview.Decision.ACCEPTED, by=editor)
+    assert Claim.objects.published().filter(pk=claim.pk).exists()
