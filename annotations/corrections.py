@@ -245,6 +245,8 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
         else:
             row.start, row.end, row.exact = placement.start, placement.end, placement.exact
             if outcome == Outcome.REVIEW or was_in_review:
+                if outcome != Outcome.REVIEW:  # still waiting for what an earlier correction did to it
+                    placement = dataclasses.replace(placement, reason=earlier.reason)
                 row.anchor_state = AnchorState.REVIEW
                 carried.review += 1
                 reviews.append(review_row(article, kind, row, AnchorState.REVIEW, placement, first_place, new))

@@ -552,3 +552,11 @@ def test_removing_a_claim_from_the_queue_asks_first_and_restoring_it_brings_it_b
     assert f'id="review-{again.pk}"' in queue and "restored from the history" in queue
     corrections.decide(again, AnchorReview.Decision.ACCEPTED, by=editor)
     assert Claim.objects.published().filter(pk=claim.pk).exists()
+
+
+def test_a_span_still_waiting_after_a_second_correction_keeps_the_reason_it_waits_for(story, editor):
+    claim = claim_on(story, "the train had left Pyongyang for Vladivostok")
+    corrected(story, BODY.replace("had left Pyongyang", "had left the capital Pyongyang"), by=editor)
+    corrected(story, "Editor's note.\n\n" + story.versions.get(state="current").body, by=editor)
+    review = AnchorReview.objects.open().get(claim=claim)
+    assert review.reason == "words_changed" and review.from_version.number == 1 and review.to_version.number == 3
