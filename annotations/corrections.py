@@ -90,10 +90,11 @@ def correct(article: Article, *, body: str, title: str | None = None, by=None, n
     `expected_version` is the number of the version the editor corrected: if another correction
     came first, nothing is saved (ValidationError), as their text would be lost."""
     note, public_note = note.strip(), public_note.strip()
-    if not note and not public_note:
-        raise ValidationError(gettext("Say why the text changed: an internal note, a public correction note, or both."))
     with transaction.atomic():
         article = locked(article)
+        # A published story's correction says why; a draft's text is still being written.
+        if article.is_published and not note and not public_note:
+            raise ValidationError(gettext("Say why the text changed: an internal note, a public correction note, or both."))
         old = current_version(article)
         if expected_version is not None and expected_version != old.number:
             raise ValidationError(gettext(

@@ -46,10 +46,13 @@ class CorrectionForm(forms.Form):
         self.article = article
         self.fields["body"].max_length = settings.IMPORT_MAX_ARTICLE_CHARS
         self.fields["body"].widget.attrs.update(lang=article.language)
+        if not article.is_published:  # readers see no draft: a draft's text is simply edited
+            del self.fields["public_note"]
 
     def clean(self):
         data = super().clean()
-        if not self.errors and not (data.get("note", "").strip() or data.get("public_note", "").strip()):
+        said = data.get("note", "").strip() or data.get("public_note", "").strip()
+        if not self.errors and self.article.is_published and not said:
             raise ValidationError(gettext("Say why the text changed: an internal note, a public correction note, or both."))
         return data
 
@@ -78,7 +81,7 @@ def article_correct(request: HttpRequest, pk: int) -> HttpResponse:
             try:
                 version, carried = corrections.correct(
                     article, body=data["body"].replace("\r\n", "\n"), title=data["title"], by=request.user,
-                    note=data["note"], public_note=data["public_note"], expected_version=data["version"],
+                    note=data["note"], public_note=data.get("public_note", ""), expected_version=data["version"],
                 )
             except ValidationError as error:
                 if error.code == "stale":
@@ -125,7 +128,7 @@ def article_versions(request: HttpRequest, pk: int) -> HttpResponse:
         old = version_of(article, request.GET["a"]) if request.GET.get("a") else default_old
         if old is not None and new is not None:
             compared = {"old": old, "new": new, "runs": diff_words(old.body, new.body),
-                        "title_changed": old.title != new.title}
+                        "title_changed": old.title != new.title, "same": old.body == new.body and old.title == new.title}
     context = {"article": article, "versions": versions, "pending": pending, "current": current, "compared": compared}
     return render(request, "annotations/article_versions.html", context)
 

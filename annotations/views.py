@@ -50,6 +50,7 @@ from annotations.related import decide as decide_related, related_suggestions
 from annotations.suggestions import Suggestion, SuggestionGroup, occurrences_to_tag, suggestion_groups
 from annotations.roles import EDITORS
 from annotations.models import (
+    AnchorReview,
     AnchorState,
     Attribution,
     AttributionSpec,
@@ -132,7 +133,10 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
             "Showing the %(n)s most recent matching stories. Add words or filters to reach older ones.",
             search.SEARCH_POOL,
         ) % {"n": search.SEARCH_POOL}
-    context = {"form": form, "page": page, "query": query.urlencode(), "notice": notice}
+    context = {"form": form, "page": page, "query": query.urlencode(), "notice": notice,
+               # What corrections left for editors (two counts, each off a partial index).
+               "waiting": {"reviews": AnchorReview.objects.open().count(),
+                           "versions": ArticleVersion.objects.filter(state=ArticleVersion.State.PENDING).count()}}
     if searched:
         context["found"] = desk_search.found(searched)  # claims, sources and entities too
     return render_page_or_results(request, "annotations/article_inbox.html", context, status=status)

@@ -96,6 +96,8 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-number")
     )
     corrections = [v for v in versions if v.corrects_public and v.public_note and v.accepted_at]
+    for newer, older in zip(versions, versions[1:]):  # newest first: each text stood until the next came
+        older.until = newer.accepted_at
     graph = article_graph(article, entities, claims, request.build_absolute_uri, corrections)
     shown_statuses = {claim.status for claim in claims}  # the legend explains these only
     context = {

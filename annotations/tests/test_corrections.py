@@ -560,3 +560,26 @@ def test_a_span_still_waiting_after_a_second_correction_keeps_the_reason_it_wait
     corrected(story, "Editor's note.\n\n" + story.versions.get(state="current").body, by=editor)
     review = AnchorReview.objects.open().get(claim=claim)
     assert review.reason == "words_changed" and review.from_version.number == 1 and review.to_version.number == 3
+
+
+def test_a_draft_is_corrected_without_a_note_and_the_desk_tells_what_corrections_left(db, editor, editor_client, client):
+    draft = make_article(body=BODY, status=Article.Status.DRAFT)
+    form = editor_client.get(reverse("desk:article-correct", args=[draft.pk])).content.decode()
+    assert "Correction note for readers" not in form and "not published" in form
+    saved = editor_client.post(reverse("desk:article-correct", args=[draft.pk]),
+                               {"version": 1, "title": draft.title, "body": BODY + " More.", "note": ""})
+    assert saved.status_code == 302
+    tag(draft, "Yonhap")
+    corrections.correct(draft, body=BODY.replace("Yonhap, citing", "The agency, citing") + " More.", note="")
+    inbox = editor_client.get(reverse("desk:inbox")).content.decode()
+    assert "1 annotation waits for a decision after a correction." in inbox
+    workspace = editor_client.get(reverse("desk:article", args=[draft.pk])).content.decode()
+    assert "version 3, corrected" in workspace
+    same = editor_client.get(reverse("desk:article-versions", args=[draft.pk]), {"a": 2, "b": 2}).content.decode()
+    assert "The two versions are the same." in same
+
+
+def test_readers_see_until_when_each_earlier_version_read_so(story, editor, client):
+    version, _ = corrected(story, BODY + " More.", by=editor, public_note="More.")
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "Version 1</a>, as it read until" in page
