@@ -27,7 +27,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from annotations.models import (
-    CONTEXT_LENGTH, AnchorReview, AnchorState, Attribution, Claim, ClaimStatus, Evidence, EvidenceKind, Mention,
+    CONTEXT_LENGTH, AnchorReview, AnchorState, Attribution, Claim, ClaimStatus, Entity, Evidence, EvidenceKind, Mention,
     RejectedSuggestion, check_span, rules_checked,
 )
 from articles.models import Article, ArticleVersion, body_hash
@@ -225,7 +225,10 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
     }
     reviews, changed = [], {kind: [] for kind in MODELS}
     taken = {kind: set() for kind in MODELS}  # unique places already given to a span that stays in the text
+    was_at = {}  # each claim's place in the old text, for a review that only a later step asks for
     for (kind, row), placement in zip(every, placements):
+        if kind == "claim":
+            was_at[row.pk] = (row.start, row.end, row.exact)
         earlier = open_reviews.pop((kind, row.pk), None)
         # Waiting for review itself (not only as the claim of a cue or quote that waits): it
         # stays waiting wherever its words go now.
@@ -260,6 +263,7 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
         changed[kind].append(row)
     for kind, rows in changed.items():
         store_places(kind, rows, new.body)
+    reviews += confirmations_losing_their_source(article, changed["mention"], changed["claim"], was_at, old, new)
     AnchorReview.objects.bulk_create(reviews)
     carry_rejections(article, old.body, new.body)
 
@@ -283,6 +287,40 @@ def make_current(article: Article, old: ArticleVersion, new: ArticleVersion, *, 
                             "orphaned"])
     settle_claims(article)
     return carried
+
+
+def confirmations_losing_their_source(article: Article, mentions: list, claims: list, was_at: dict,
+                                      old: ArticleVersion, new: ArticleVersion) -> list[AnchorReview]:
+    """A confirmation on the record in this story whose quote marks no words (its evidence names
+    only the link of the chain) has nothing a correction can follow. When the correction orphans
+    a mention whose name is that link's source ("Peskov" of "Dmitry Peskov"), the story may no
+    longer say who confirmed it: the claim waits for review."""
+    names = set()
+    orphaned_entities = {row.entity_id for row in mentions if row.anchor_state == AnchorState.ORPHANED}
+    if not orphaned_entities:
+        return []
+    names |= {row.exact.casefold() for row in mentions if row.anchor_state == AnchorState.ORPHANED}
+    names |= {name.casefold() for name in Entity.objects.filter(pk__in=orphaned_entities).values_list("name", flat=True)}
+    names = {name for name in names if len(name) >= 4}
+    placed = {row.pk: row for row in claims if row.anchor_state == AnchorState.PLACED}
+    unmarked = Evidence.objects.filter(
+        claim__in=list(placed), claim__status=ClaimStatus.CONFIRMED, kind=EvidenceKind.QUOTE, start__isnull=True,
+        attribution__start__isnull=True,
+    ).select_related("attribution__source")
+    flagged = []
+    for evidence in unmarked:
+        source = evidence.attribution.source.name.casefold()
+        if evidence.claim_id not in {review.claim_id for review in flagged} and any(
+                name in source or source in name for name in names):
+            claim = placed[evidence.claim_id]
+            claim.anchor_state = AnchorState.REVIEW
+            Claim.objects.filter(pk=claim.pk).update(anchor_state=AnchorState.REVIEW)
+            flagged.append(AnchorReview(
+                article=article, claim=claim, state=AnchorState.REVIEW, reason="source_gone", from_version=old,
+                to_version=new, old_start=was_at[claim.pk][0], old_end=was_at[claim.pk][1], old_exact=was_at[claim.pk][2],
+                new_start=claim.start, new_end=claim.end,
+            ))
+    return flagged
 
 
 def carry_rejections(article: Article, old_body: str, new_body: str) -> None:

@@ -196,6 +196,7 @@ REASONS = {
     "not_found": _("its words are no longer in the story"),
     "duplicate": _("the same annotation already stands on its new place"),
     "restored": _("it was restored from the history as it was, waiting for a decision"),
+    "source_gone": _("the source that confirmed it on the record is no longer named in the story"),
 }
 
 

@@ -583,3 +583,25 @@ def test_readers_see_until_when_each_earlier_version_read_so(story, editor, clie
     version, _ = corrected(story, BODY + " More.", by=editor, public_note="More.")
     page = client.get(story.get_absolute_url()).content.decode()
     assert "Version 1</a>, as it read until" in page
+
+
+def test_a_confirmation_whose_speaker_is_no_longer_named_waits_for_review(db, editor):
+    body = ("The Kremlin confirmed that Kim Jong Un will visit Russia. Dmitry Peskov announced the visit on the record.\n\n"
+            "Yonhap reported the train had left.")
+    story = make_article(body=body)
+    peskov = make_source(name="Dmitry Peskov", kind=Source.Kind.PERSON)
+    claim = claim_on(story, "Kim Jong Un will visit Russia", chain=[AttributionSpec(peskov, "speaker", "on_record")],
+                     evidence=EvidenceSpec("quote", position=0), status="confirmed")
+    tag(story, "Dmitry Peskov")
+    tag(story, "Yonhap")
+    corrected(story, body.replace(" Dmitry Peskov announced the visit on the record.", ""), by=editor)
+    claim.refresh_from_db()
+    assert claim.anchor_state == AnchorState.REVIEW and not Claim.objects.published().filter(pk=claim.pk).exists()
+    review = AnchorReview.objects.open().get(claim=claim)
+    assert review.reason == "source_gone" and review.from_version.body[review.old_start:review.old_end] == claim.exact
+    corrections.decide(review, AnchorReview.Decision.ACCEPTED, by=editor)  # the editor judges it still holds
+    assert Claim.objects.published().filter(pk=claim.pk).exists()
+    # A correction that keeps the speaker named leaves it alone.
+    corrected(story, "Update.\n\n" + story.versions.get(state="current").body, by=editor)
+    claim.refresh_from_db()
+    assert claim.anchor_state == AnchorState.PLACED
