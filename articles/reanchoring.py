@@ -37,6 +37,12 @@ How a span is placed, in order:
    context similarity at least REVIEW_CONTEXT: REVIEW.
 7. Otherwise ORPHANED.
 
+A place offered for review (5, 6) never cuts a pair of quotation marks or brackets that the old
+words did not cut: "космодроме Восточный" corrected to "космодроме «Восточный»" is offered with both
+guillemets, not as "космодроме «Восточный". The candidate grows, within its line and PAIR_REACH, to
+the other mark of a pair it opens or closes; where that mark is not near, a lone mark at its edge is
+left out.
+
 Quote and context are separate gates, never one blended score: a long sentence moved to another
 paragraph keeps its words but loses its context; a sentence rewritten in place keeps its context but
 loses its words. One score cannot both allow the first and refuse the second.
@@ -531,6 +537,77 @@ def _widened(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+# Opening marks and the closing mark each pairs with. Straight quotes and ’ (also an apostrophe) are
+# left out: which of them opens and which closes cannot be told from the character.
+PAIRS = {
+    "«": "»", "‹": "›", "“": "”", "„": "“", "(": ")", "[": "]", "{": "}",
+    "（": "）", "「": "」", "『": "』", "《": "》", "〈": "〉", "【": "】",
+}  # fmt: skip
+CLOSERS = frozenset(PAIRS.values())
+PAIR_REACH = 64  # how far a candidate may grow, within its line, to take the other mark of a pair
+
+
+def _unpaired(text: str, start: int, end: int) -> tuple[list[int], list[int]]:
+    """The offsets of the opening marks text[start:end] does not close, and of the closing marks
+    it does not open."""
+    opened: list[int] = []
+    closed: list[int] = []
+    for index in range(start, end):
+        character = text[index]
+        if opened and character == PAIRS[text[opened[-1]]]:
+            opened.pop()
+        elif character in PAIRS:
+            opened.append(index)
+        elif character in CLOSERS:
+            closed.append(index)
+    return opened, closed
+
+
+def _partner(text: str, index: int, step: int) -> int | None:
+    """The offset of the mark that pairs with text[index], searching forwards (step 1, from an
+    opening mark) or backwards (step -1, from a closing mark) within its line and PAIR_REACH."""
+    depth = 0
+    at = index + step
+    while 0 <= at < len(text) and abs(at - index) <= PAIR_REACH and text[at] != "\n":
+        character = text[at]
+        if step > 0:
+            if character == PAIRS[text[index]] and depth == 0:
+                return at
+            if character in PAIRS:
+                depth += 1
+            elif character in CLOSERS and depth:
+                depth -= 1
+        else:
+            if character in PAIRS and PAIRS[character] == text[index] and depth == 0:
+                return at
+            if character in CLOSERS:
+                depth += 1
+            elif character in PAIRS and depth:
+                depth -= 1
+        at += step
+    return None
+
+
+def _paired(text: str, start: int, end: int) -> tuple[int, int]:
+    """A candidate that cuts no pair of quotation marks or brackets: grown to take the other mark
+    of a pair it opens or closes ("космодроме «Восточный" takes its "»"), or, where that mark is not
+    near, trimmed of a lone mark at its edge."""
+    opened, closed = _unpaired(text, start, end)
+    if opened:
+        partner = _partner(text, opened[0], 1)
+        if partner is not None:
+            end = partner + 1
+        elif not text[start : opened[0]].strip():
+            start = opened[0] + 1
+    if closed:
+        partner = _partner(text, closed[-1], -1)
+        if partner is not None:
+            start = partner
+        elif not text[closed[-1] + 1 : end].strip():
+            end = closed[-1]
+    return _widened(text, start, max(start, end))
+
+
 class _Placer:
     def __init__(self, old: str, new: str, context: int):
         self.old, self.new, self.context = old, new, context
@@ -611,6 +688,8 @@ class _Placer:
         if end <= start:
             return None
         start, end = _widened(self.new, start, end)
+        if not any(_unpaired(quote, 0, len(quote))):
+            start, end = _paired(self.new, start, end)
         quote_similarity = similarity(quote, self.new[start:end])
         if quote_similarity < REVIEW_QUOTE:
             return None
@@ -638,6 +717,8 @@ class _Placer:
             else:
                 at = (start, end)
             at = _widened(self.new, *at)
+            if not any(_unpaired(quote, 0, len(quote))):
+                at = _paired(self.new, *at)
             if self.alignment.source(*at) is not None:
                 continue  # unchanged text that was always there, not these words
             quote_similarity = similarity(quote, self.new[at[0] : at[1]])

@@ -236,3 +236,30 @@ def test_diff_words_gives_whole_words_added_and_removed():
     ]
     assert diff_words("Same.", "Same.") == [("equal", "Same.")]
     assert diff_words("", "New.") == [("insert", "New.")]
+
+
+# Found by a usability test: a place offered for review never cuts a pair of quotation marks.
+
+
+def test_guillemets_added_inside_a_span_are_offered_whole():
+    old = "Путин встретился с Кимом на космодроме Восточный в Амурской области."
+    new = "Путин встретился с Кимом на космодроме «Восточный» в Амурской области."
+    placement = place(old, new, "космодроме Восточный")
+    assert (placement.outcome, placement.reason) == (Outcome.REVIEW, "words_changed")
+    assert placement.exact == "космодроме «Восточный»"
+
+
+def test_a_closing_bracket_inside_a_candidate_takes_its_opening_one():
+    old = "Officials of the Workers Party of Korea met on Monday."
+    new = "Officials of the (Workers Party) of Korea met on Monday."
+    placement = place(old, new, "Party of Korea met on Monday")
+    assert placement.outcome == Outcome.REVIEW
+    assert placement.exact == "(Workers Party) of Korea met on Monday"
+
+
+def test_a_lone_opening_mark_at_the_edge_of_a_candidate_is_left_out():
+    old = "The minister said the budget would pass on Monday, officials confirmed."
+    new = "The minister said «The budget would pass on Tuesday, officials confirmed."
+    placement = place(old, new, "the budget would pass on Monday")
+    assert placement.outcome == Outcome.REVIEW
+    assert placement.exact == "The budget would pass on Tuesday"
