@@ -20,6 +20,10 @@ How a span is placed, in order:
    share "the" and "said", which says nothing about where a span went), and a pure insertion or
    deletion slides to the nearest line, sentence or word edge (an identical run at both ends makes
    the diff's choice arbitrary: "A. B. A." less " B. A." might otherwise keep the wrong "A.").
+   A paragraph or sentence deleted in one place and inserted word for word in another moved whole:
+   it is never matched word by word against its new neighbour. One that the changed region's own
+   diff keeps in place did not move: the last paragraph, which only gained a line break or blank
+   lines after it, is the same paragraph with other white space around it.
 2. Mapped: a span inside one equal run of the diff is MOVED, provided its new ends do not cut a
    grapheme cluster and, for a short quote, the word edges it had are still there ("AMs" may not
    follow its letters into "DAMs"). This wins over any other occurrence of the words.
@@ -281,14 +285,26 @@ def _moved_lines(old: str, new: str, lines: list[Block], pairs: list | None = No
     for block in lines:
         if block.same:
             continue
-        for text, ranges, start, end in ((old, deleted, block.a0, block.a1), (new, inserted, block.b0, block.b1)):
+        sides = []
+        for text, start, end in ((old, block.a0, block.a1), (new, block.b0, block.b1)):
+            lines_of_side = []
             while start < end:
                 stop = text.find("\n", start, end)
                 stop = end if stop == -1 else stop + 1
                 line = text[start:stop]
                 if WORD_CHARACTER.search(line):
-                    ranges[line.rstrip("\r\n")].append((start, stop))
+                    lines_of_side.append((line.rstrip("\r\n"), (start, stop)))
                 start = stop
+            sides.append(lines_of_side)
+        # The lines the block's own diff keeps in place are not moved: the last paragraph, which
+        # only gained a line break after it, or blank lines around it.
+        old_lines, new_lines = sides
+        for op in Indel.opcodes([key for key, _ in old_lines], [key for key, _ in new_lines]):
+            if op.tag != "equal":
+                for key, at in old_lines[op.src_start : op.src_end]:
+                    deleted[key].append(at)
+                for key, at in new_lines[op.dest_start : op.dest_end]:
+                    inserted[key].append(at)
         old_sentences, new_sentences = _sentences(old, block.a0, block.a1), _sentences(new, block.b0, block.b1)
         if old_sentences and new_sentences:
             # The sentences the paragraph's own diff keeps in place are not moved.

@@ -263,3 +263,22 @@ def test_a_lone_opening_mark_at_the_edge_of_a_candidate_is_left_out():
     placement = place(old, new, "the budget would pass on Monday")
     assert placement.outcome == Outcome.REVIEW
     assert placement.exact == "The budget would pass on Tuesday"
+
+
+def test_spans_in_paragraphs_whose_only_change_is_the_white_space_around_them_are_mapped():
+    old = (
+        "Kim and Putin met at the Vostochny cosmodrome. The talks were friendly.\n\n"
+        "Peskov said nothing was signed. An earlier version said Kim flew to Vladivostok."
+    )
+    new = "  " + old.replace("\n\n", "\n\n\n") + "\n\n  "
+    for quote in ("Vladivostok", "Kim", "friendly", "Peskov", "nothing was signed"):
+        placement = place(old, new, quote)
+        assert (placement.outcome, placement.reason) == (Outcome.MOVED, "mapped"), quote
+        assert placement.start == new.index(quote), quote
+    assert diff_words(old, new) == [
+        ("insert", "  "),
+        ("equal", old[: old.index("\n\n") + 2]),
+        ("insert", "\n"),
+        ("equal", old[old.index("\n\n") + 2 :]),
+        ("insert", "\n\n  "),
+    ]
