@@ -275,10 +275,43 @@ def test_spans_in_paragraphs_whose_only_change_is_the_white_space_around_them_ar
         placement = place(old, new, quote)
         assert (placement.outcome, placement.reason) == (Outcome.MOVED, "mapped"), quote
         assert placement.start == new.index(quote), quote
-    assert diff_words(old, new) == [
-        ("insert", "  "),
-        ("equal", old[: old.index("\n\n") + 2]),
-        ("insert", "\n"),
-        ("equal", old[old.index("\n\n") + 2 :]),
-        ("insert", "\n\n  "),
+    runs = diff_words(old, new)
+    assert "".join(text for tag, text in runs if tag != "insert") == old
+    assert all(not text.strip() for tag, text in runs if tag != "equal")  # no word added or removed
+
+
+def test_a_kept_sentence_maps_when_a_paragraph_is_inserted_above_and_its_neighbour_deleted():
+    old = (
+        "The Kremlin confirmed that Kim will visit Russia at the invitation of Vladimir Putin. "
+        "Peskov announced the visit in a statement.\n\n"
+        "Earlier, Yonhap reported that his train appeared to have left Pyongyang for Russia.\n\n"
+        "Putin is in Vladivostok."
+    )
+    new = (
+        "State media said on Tuesday that Kim had arrived in Russia.\n\n"
+        "The Kremlin confirmed that Kim will visit Russia at the invitation of Vladimir Putin.\n\n"
+        "Earlier, Yonhap reported that his train had apparently left Pyongyang for Russia.\n\n"
+        "Putin is in Vladivostok."
+    )
+    kept = new.index("The Kremlin")
+    for quote, nth in (("Kremlin", 0), ("Russia", 0), ("Vladimir Putin", 0), ("Russia", 1), ("Vladivostok", 0)):
+        placement = place(old, new, quote, nth)
+        assert (placement.outcome, placement.reason) == (Outcome.MOVED, "mapped"), quote
+        assert placement.start == new.index(quote, kept if nth == 0 else new.index("Pyongyang")), quote
+    assert place(old, new, "Peskov announced the visit").outcome == Outcome.ORPHANED
+    changed = [(tag, text.strip()) for tag, text in diff_words(old, new) if tag != "equal" and text.strip()]
+    assert changed == [
+        ("insert", "State media said on Tuesday that Kim had arrived in Russia."),
+        ("delete", "Peskov announced the visit in a statement."),
+        ("delete", "appeared to have"),
+        ("insert", "had apparently"),
     ]
+
+
+def test_paragraphs_traded_across_a_blank_line_keep_their_own_mentions():
+    first, second = "The Kremlin said one thing.", "The Kremlin said another."
+    old, new = f"{first}\n\n{second}", f"{second}\n\n{first}"
+    placements = reanchor(old, new, [span_of(old, "Kremlin", 0, key=1), span_of(old, "Kremlin", 1, key=2)])
+    # Each to its own paragraph's mention (moved, or offered for review there: its context changed).
+    assert [(p.key, p.start) for p in placements] == [(1, new.index(first) + 4), (2, 4)]
+    assert all(p.outcome in (Outcome.MOVED, Outcome.REVIEW) for p in placements)
