@@ -236,3 +236,82 @@ def test_diff_words_gives_whole_words_added_and_removed():
     ]
     assert diff_words("Same.", "Same.") == [("equal", "Same.")]
     assert diff_words("", "New.") == [("insert", "New.")]
+
+
+# Found by a usability test: a place offered for review never cuts a pair of quotation marks.
+
+
+def test_guillemets_added_inside_a_span_are_offered_whole():
+    old = "Путин встретился с Кимом на космодроме Восточный в Амурской области."
+    new = "Путин встретился с Кимом на космодроме «Восточный» в Амурской области."
+    placement = place(old, new, "космодроме Восточный")
+    assert (placement.outcome, placement.reason) == (Outcome.REVIEW, "words_changed")
+    assert placement.exact == "космодроме «Восточный»"
+
+
+def test_a_closing_bracket_inside_a_candidate_takes_its_opening_one():
+    old = "Officials of the Workers Party of Korea met on Monday."
+    new = "Officials of the (Workers Party) of Korea met on Monday."
+    placement = place(old, new, "Party of Korea met on Monday")
+    assert placement.outcome == Outcome.REVIEW
+    assert placement.exact == "(Workers Party) of Korea met on Monday"
+
+
+def test_a_lone_opening_mark_at_the_edge_of_a_candidate_is_left_out():
+    old = "The minister said the budget would pass on Monday, officials confirmed."
+    new = "The minister said «The budget would pass on Tuesday, officials confirmed."
+    placement = place(old, new, "the budget would pass on Monday")
+    assert placement.outcome == Outcome.REVIEW
+    assert placement.exact == "The budget would pass on Tuesday"
+
+
+def test_spans_in_paragraphs_whose_only_change_is_the_white_space_around_them_are_mapped():
+    old = (
+        "Kim and Putin met at the Vostochny cosmodrome. The talks were friendly.\n\n"
+        "Peskov said nothing was signed. An earlier version said Kim flew to Vladivostok."
+    )
+    new = "  " + old.replace("\n\n", "\n\n\n") + "\n\n  "
+    for quote in ("Vladivostok", "Kim", "friendly", "Peskov", "nothing was signed"):
+        placement = place(old, new, quote)
+        assert (placement.outcome, placement.reason) == (Outcome.MOVED, "mapped"), quote
+        assert placement.start == new.index(quote), quote
+    runs = diff_words(old, new)
+    assert "".join(text for tag, text in runs if tag != "insert") == old
+    assert all(not text.strip() for tag, text in runs if tag != "equal")  # no word added or removed
+
+
+def test_a_kept_sentence_maps_when_a_paragraph_is_inserted_above_and_its_neighbour_deleted():
+    old = (
+        "The Kremlin confirmed that Kim will visit Russia at the invitation of Vladimir Putin. "
+        "Peskov announced the visit in a statement.\n\n"
+        "Earlier, Yonhap reported that his train appeared to have left Pyongyang for Russia.\n\n"
+        "Putin is in Vladivostok."
+    )
+    new = (
+        "State media said on Tuesday that Kim had arrived in Russia.\n\n"
+        "The Kremlin confirmed that Kim will visit Russia at the invitation of Vladimir Putin.\n\n"
+        "Earlier, Yonhap reported that his train had apparently left Pyongyang for Russia.\n\n"
+        "Putin is in Vladivostok."
+    )
+    kept = new.index("The Kremlin")
+    for quote, nth in (("Kremlin", 0), ("Russia", 0), ("Vladimir Putin", 0), ("Russia", 1), ("Vladivostok", 0)):
+        placement = place(old, new, quote, nth)
+        assert (placement.outcome, placement.reason) == (Outcome.MOVED, "mapped"), quote
+        assert placement.start == new.index(quote, kept if nth == 0 else new.index("Pyongyang")), quote
+    assert place(old, new, "Peskov announced the visit").outcome == Outcome.ORPHANED
+    changed = [(tag, text.strip()) for tag, text in diff_words(old, new) if tag != "equal" and text.strip()]
+    assert changed == [
+        ("insert", "State media said on Tuesday that Kim had arrived in Russia."),
+        ("delete", "Peskov announced the visit in a statement."),
+        ("delete", "appeared to have"),
+        ("insert", "had apparently"),
+    ]
+
+
+def test_paragraphs_traded_across_a_blank_line_keep_their_own_mentions():
+    first, second = "The Kremlin said one thing.", "The Kremlin said another."
+    old, new = f"{first}\n\n{second}", f"{second}\n\n{first}"
+    placements = reanchor(old, new, [span_of(old, "Kremlin", 0, key=1), span_of(old, "Kremlin", 1, key=2)])
+    # Each to its own paragraph's mention (moved, or offered for review there: its context changed).
+    assert [(p.key, p.start) for p in placements] == [(1, new.index(first) + 4), (2, 4)]
+    assert all(p.outcome in (Outcome.MOVED, Outcome.REVIEW) for p in placements)
