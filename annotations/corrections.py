@@ -340,9 +340,8 @@ def carry_rejections(article: Article, old_body: str, new_body: str) -> None:
             row = by_pk[placement.key]
             kept[(row.entity_id, placement.start, placement.end)] = RejectedSuggestion(
                 article=article, entity_id=row.entity_id, start=placement.start, end=placement.end,
-                rejected_by_id=row.rejected_by_id,
+                rejected_by_id=row.rejected_by_id, rejected_at=row.rejected_at,
             )
-            kept[(row.entity_id, placement.start, placement.end)].rejected_at = row.rejected_at
     article.rejected_suggestions.all().delete()
     # bulk_create stamps each row with now (auto_now_add): each keeps when it was turned down.
     when = [row.rejected_at for row in kept.values()]
@@ -430,28 +429,19 @@ def update_rows(model, rows: list, fields: list[str]) -> None:
         )
 
 
-def settle_claims(article: Article, claims=None) -> None:
+def settle_claims(article: Article) -> None:
     """Set each claim of the story waiting or not, by what is open in the review queue: a claim is
     hidden from the public (review) while its span, a cue or a quote of it waits, or a quote that
     confirmed it is orphaned; an orphaned claim stays orphaned."""
-    claims = Claim.objects.filter(article=article) if claims is None else Claim.objects.filter(pk__in=claims)
-    open_reviews = AnchorReview.objects.open().filter(article=article)
-    waiting = set()
-    for claim_id, attribution_claim, evidence_claim, state, evidence_kind in open_reviews.values_list(
-            "claim_id", "attribution__claim_id", "evidence__claim_id", "state", "evidence__kind"):
-        if claim_id is not None and state == AnchorState.REVIEW:
-            waiting.add(claim_id)
-        elif attribution_claim is not None and state == AnchorState.REVIEW:
-            waiting.add(attribution_claim)
-        elif evidence_claim is not None:
-            waiting.add((evidence_claim, state, evidence_kind))
+    claims = Claim.objects.filter(article=article)
     confirmed = set(claims.filter(status=ClaimStatus.CONFIRMED).values_list("pk", flat=True))
-    hidden = {item for item in waiting if isinstance(item, int)}
-    for item in waiting:
-        if isinstance(item, tuple):
-            claim_id, state, kind = item
-            if state == AnchorState.REVIEW or (kind == EvidenceKind.QUOTE and claim_id in confirmed):
-                hidden.add(claim_id)
+    hidden = set()
+    for own, of_cue, of_quote, state in AnchorReview.objects.open().filter(article=article).values_list(
+            "claim_id", "attribution__claim_id", "evidence__claim_id", "state"):
+        claim_id = own or of_cue or of_quote  # None for a mention's review
+        if state == AnchorState.REVIEW or (of_quote is not None and of_quote in confirmed):
+            hidden.add(claim_id)
+    hidden.discard(None)
     in_text = claims.exclude(anchor_state=AnchorState.ORPHANED)
     in_text.filter(pk__in=hidden).exclude(anchor_state=AnchorState.REVIEW).update(anchor_state=AnchorState.REVIEW)
     in_text.exclude(pk__in=hidden).exclude(anchor_state=AnchorState.PLACED).update(anchor_state=AnchorState.PLACED)
@@ -504,7 +494,9 @@ def decide(review: AnchorReview, decision: str, *, by=None, start: int | None = 
                 raise ValidationError(gettext("This annotation was changed meanwhile; reload the queue."))
             place(kind, span, article, span.start, span.end, span.exact)
             message = gettext("The new place is accepted.")
-            if kind == "claim" and span.statement == review.old_exact and span.exact != review.old_exact:
+            if kind == "claim" and span.statement == review.old_exact and span.exact != review.old_exact and not (
+                    Claim.objects.in_text().filter(article=article, start=span.start, end=span.end, statement=span.exact)
+                    .exclude(pk=span.pk).exists()):  # another claim there already says so: this one keeps its words
                 # The statement was the story's own words, and the correction changed them ("four
                 # hours" became "five"): it reads as the story now does. A statement the editor
                 # worded themselves stays theirs.

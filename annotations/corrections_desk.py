@@ -160,8 +160,10 @@ def version_decide(request: HttpRequest, pk: int, number: int) -> HttpResponse:
 
 
 def with_contexts(reviews: list[AnchorReview]) -> list[AnchorReview]:
-    """Each review with the old words in their old context and the new place in the current text."""
+    """Each review with what the queue shows of it: the old words in their old context, the new
+    place in the current text, what it is and why it waits."""
     for review in reviews:
+        review.reason_words = REASONS.get(review.reason, review.reason.replace("_", " "))
         old_text = review.from_version.body
         review.old_before, review.old_after = around(old_text, review.old_start, review.old_end)
         if review.state == AnchorState.REVIEW and review.span is not None:
@@ -210,8 +212,6 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         reviews = reviews.filter(article=article)
     page = CappedPaginator(reviews, 20).get_page(request.GET.get("page"))
     page.object_list = with_contexts(list(page.object_list))
-    for review in page.object_list:
-        review.reason_words = REASONS.get(review.reason, review.reason.replace("_", " "))
     # The texts imports found changed upstream, waiting to be accepted or rejected, newest first.
     pending = ArticleVersion.objects.filter(state=ArticleVersion.State.PENDING).select_related("article").defer(
         "body", "article__body", "article__search_vector").order_by("-created_at", "-id")
@@ -223,6 +223,11 @@ def review_queue(request: HttpRequest) -> HttpResponse:
 
 
 PENDING_SHOWN = 50
+
+
+def queue_item(review: AnchorReview) -> AnchorReview:
+    """One review as the queue shows it, read again (after a decision was asked or refused)."""
+    return with_contexts(list(AnchorReview.objects.for_queue().filter(pk=review.pk)))[0]
 
 
 @editor_required
@@ -237,9 +242,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
           and not form.cleaned_data["confirm"] and not review.decision):
         # Removing a mention or a claim deletes it (a claim with its chain and status history):
         # the first press asks, naming what goes; only the second does it.
-        item = with_contexts(list(AnchorReview.objects.for_queue().filter(pk=review.pk)))[0]
-        item.reason_words = REASONS.get(item.reason, item.reason.replace("_", " "))
-        context = {"review": item, "confirming": True}
+        context = {"review": queue_item(review), "confirming": True}
         if request.htmx:
             return render(request, "annotations/review_queue.html#review-item", context)
         return render(request, "annotations/review_confirm.html", context)
@@ -254,8 +257,7 @@ def review_decide(request: HttpRequest, pk: int) -> HttpResponse:
         remaining = AnchorReview.objects.open().filter(article=review.article_id).count()
         context = {"message": message, "failed": status != 200, "review": review, "remaining": remaining}
         if status != 200 and AnchorReview.objects.open().filter(pk=review.pk).exists():
-            context["review"] = with_contexts(list(AnchorReview.objects.for_queue().filter(pk=review.pk)))[0]
-            context["review"].reason_words = REASONS.get(context["review"].reason, context["review"].reason)
+            context["review"] = queue_item(review)
             return render(request, "annotations/review_queue.html#review-item", context, status=status)
         return render(request, "annotations/review_queue.html#review-done", context, status=status)
     (messages.success if status == 200 else messages.error)(request, message)

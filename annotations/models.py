@@ -75,10 +75,6 @@ class Anchored(models.Model):
             ),
         ]
 
-    @property
-    def is_placed(self) -> bool:
-        return self.anchor_state == AnchorState.PLACED
-
     def anchored_text(self, article: Article) -> str:
         """The text this span's offsets count into: the current body, or an orphan's old version."""
         if self.anchor_state == AnchorState.ORPHANED and self.orphaned_in_id is not None:
@@ -495,6 +491,10 @@ CLAIM_RULES = {
         "A story's text changes only as a new version, which carries its annotations over: an annotation would "
         "no longer stand on its words."
     ),
+    "body_is_current_version": _(
+        "A story's text is its current version's: change it with a correction, which keeps every version."
+    ),
+    "version_text_kept": _("A version's text is kept as it was: correct the story to make a new one."),
     "claim_article_evidence_elsewhere": _("Evidence from another article must name another article."),
     "claim_claim_evidence_elsewhere": _("Evidence from a claim elsewhere must name a claim of another story."),
 }

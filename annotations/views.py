@@ -184,8 +184,8 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
 
 
 def corrections_of(article: Article) -> dict:
-    """What the workspace says of the story's versions: how many, one waiting from upstream,
-    the annotations waiting for review and those a correction orphaned."""
+    """What the workspace says of corrections: a version waiting from upstream, how many
+    annotations wait for review, and those a correction orphaned."""
     pending = article.versions.filter(state=ArticleVersion.State.PENDING).only("number", "created_at").first()
     if article.text_version == 1:  # never corrected: nothing can wait for review or be orphaned
         return {"pending": pending, "to_review": 0, "orphans": []}

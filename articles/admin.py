@@ -232,11 +232,27 @@ class ArticleAdmin(RecordsCreator, ClaimRulesAdmin):
         self.message_user(request, ngettext("%d article withdrawn.", "%d articles withdrawn.", count) % count)
 
 
+class ArticleVersionAdminForm(forms.ModelForm):
+    def clean(self):
+        data = super().clean()
+        if data.get("withheld"):
+            if self.instance.state == ArticleVersion.State.CURRENT:
+                raise ValidationError(gettext("The current text cannot be withheld: correct the story first."))
+            if self.instance.state != ArticleVersion.State.EARLIER and not self.instance.withheld:
+                # A text waiting for an editor (or turned down) was never the public's; withheld,
+                # a pending one could not be accepted (the current text is never withheld).
+                raise ValidationError(gettext("Only an earlier text of the story can be withheld: this one was never current."))
+            if not (data.get("withheld_reason") or "").strip():
+                raise ValidationError({"withheld_reason": gettext("Say why this version is withheld.")})
+        return data
+
+
 @admin.register(ArticleVersion)
 class ArticleVersionAdmin(admin.ModelAdmin):
     """A story's versions, read only, but for withholding an earlier one from the public (a legal
     request), with its reason: the version's public address then answers 410 Gone."""
 
+    form = ArticleVersionAdminForm
     list_display = ["article", "number", "state", "origin", "created_at", "withheld"]
     list_filter = ["state", "origin", "withheld"]
     list_select_related = ["article"]
@@ -254,25 +270,6 @@ class ArticleVersionAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("articles.withhold_articleversion")
-
-    def get_form(self, request, obj=None, **kwargs):
-        form = super().get_form(request, obj, **kwargs)
-
-        def clean(this):
-            data = super(form, this).clean()
-            if data.get("withheld"):
-                if this.instance.state == ArticleVersion.State.CURRENT:
-                    raise ValidationError(gettext("The current text cannot be withheld: correct the story first."))
-                if this.instance.state != ArticleVersion.State.EARLIER and not this.instance.withheld:
-                    # A text waiting for an editor (or turned down) was never the public's; withheld,
-                    # a pending one could not be accepted (the current text is never withheld).
-                    raise ValidationError(gettext("Only an earlier text of the story can be withheld: this one was never current."))
-                if not (data.get("withheld_reason") or "").strip():
-                    raise ValidationError({"withheld_reason": gettext("Say why this version is withheld.")})
-            return data
-
-        form.clean = clean
-        return form
 
     def save_model(self, request, obj, form, change) -> None:
         if "withheld" in form.changed_data:

@@ -185,7 +185,38 @@ def break_spans_follow_body(story, orm: bool):
     return claim, lambda: raw("UPDATE articles_article SET body = 'Breaking: ' || body WHERE id = %s", [story.pk])
 
 
+def corrected_story(story):
+    """The story with a claim, corrected once: two versions, the second current."""
+    from annotations.corrections import correct
+
+    claim = make_claim(story, "Kim Jong Un will meet Putin")
+    correct(story, body=STORY + " More.", note="More")
+    return claim
+
+
+def break_body_is_current_version(story, orm: bool):
+    """The text changed past its versions, every span still on its words: the current version
+    would no longer be the story's text."""
+    claim = corrected_story(story)
+    if orm:
+        return claim, lambda: Article.objects.filter(pk=story.pk).update(body=STORY + " More. And more.")
+    return claim, lambda: raw("UPDATE articles_article SET text_version = 1 WHERE id = %s", [story.pk])
+
+
+def break_version_text_kept(story, orm: bool):
+    claim = corrected_story(story)
+    from articles.models import ArticleVersion
+
+    first = ArticleVersion.objects.filter(article=story, number=1)
+    if orm:
+        return claim, lambda: first.update(body="Rewritten history.")
+    return claim, lambda: raw("UPDATE articles_articleversion SET title = 'Rewritten' WHERE article_id = %s AND number = 1",
+                              [story.pk])
+
+
 BREAKERS = {
+    "body_is_current_version": break_body_is_current_version,
+    "version_text_kept": break_version_text_kept,
     "spans_follow_body": break_spans_follow_body,
     "claim_quote_span_in_story": break_quote_span,
     "claim_claim_evidence_elsewhere": break_claim_evidence,

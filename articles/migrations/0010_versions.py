@@ -8,6 +8,75 @@ import pgtrigger.migrations
 from django.conf import settings
 from django.db import migrations, models
 
+# A story's text is its current version's, and a version's text is kept as it was: whatever
+# changes the rows (the admin, update(), raw SQL), PostgreSQL checks at commit that the story's
+# body and text_version are its current version's (or, with no versions, that text_version is 1),
+# and refuses to rewrite a version's text. annotations.corrections changes all of them together.
+TEXT_IS_CURRENT_VERSION = """
+CREATE FUNCTION articles_text_is_current_version(story bigint) RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    story_body text;
+    story_version integer;
+    current_body text;
+    current_number integer;
+BEGIN
+    SELECT a.body, a.text_version INTO story_body, story_version FROM articles_article a WHERE a.id = story;
+    IF story_body IS NULL THEN
+        RETURN;  -- deleted meanwhile
+    END IF;
+    SELECT v.body, v.number INTO current_body, current_number FROM articles_articleversion v
+     WHERE v.article_id = story AND v.state = 'current';
+    IF (current_number IS NULL AND story_version <> 1)
+       OR (current_number IS NOT NULL AND (current_number <> story_version OR current_body <> story_body)) THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'body_is_current_version',
+            MESSAGE = format('article %s: its text is not its current version''s', story);
+    END IF;
+END
+$$;
+
+CREATE FUNCTION articles_article_text_check() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM articles_text_is_current_version(NEW.id);
+    RETURN NULL;
+END
+$$;
+
+CREATE FUNCTION articles_version_text_check() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'UPDATE' AND (OLD.body IS DISTINCT FROM NEW.body OR OLD.title IS DISTINCT FROM NEW.title
+                             OR OLD.number <> NEW.number OR OLD.article_id <> NEW.article_id) THEN
+        RAISE EXCEPTION USING ERRCODE = 'check_violation', CONSTRAINT = 'version_text_kept',
+            MESSAGE = format('version %s: a version''s text is kept as it was', NEW.id);
+    END IF;
+    PERFORM articles_text_is_current_version(NEW.article_id);
+    RETURN NULL;
+END
+$$;
+
+CREATE CONSTRAINT TRIGGER articles_article_text_is_current_version
+    AFTER UPDATE OF body, text_version ON articles_article DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (OLD.body IS DISTINCT FROM NEW.body OR OLD.text_version <> NEW.text_version)
+    EXECUTE FUNCTION articles_article_text_check();
+
+-- A story is stored with text_version 1 (imports insert thousands a second): only another value is looked at.
+CREATE CONSTRAINT TRIGGER articles_article_inserted_text_is_current_version
+    AFTER INSERT ON articles_article DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW WHEN (NEW.text_version <> 1)
+    EXECUTE FUNCTION articles_article_text_check();
+
+CREATE CONSTRAINT TRIGGER articles_version_text_is_current_version
+    AFTER INSERT OR UPDATE ON articles_articleversion DEFERRABLE INITIALLY DEFERRED
+    FOR EACH ROW EXECUTE FUNCTION articles_version_text_check();
+"""
+NO_TEXT_IS_CURRENT_VERSION = """
+DROP TRIGGER articles_version_text_is_current_version ON articles_articleversion;
+DROP TRIGGER articles_article_inserted_text_is_current_version ON articles_article;
+DROP TRIGGER articles_article_text_is_current_version ON articles_article;
+DROP FUNCTION articles_version_text_check();
+DROP FUNCTION articles_article_text_check();
+DROP FUNCTION articles_text_is_current_version(bigint);
+"""
+
 
 class Migration(migrations.Migration):
 
@@ -260,4 +329,5 @@ class Migration(migrations.Migration):
             model_name='articleversionevent',
             trigger=pgtrigger.compiler.Trigger(name='append_only', sql=pgtrigger.compiler.UpsertTriggerSql(func="RAISE EXCEPTION 'pgtrigger: Cannot update or delete rows from % table', TG_TABLE_NAME;", hash='50f3d9c67637176da9a244a9a8a44daf0f1cd54d', operation='UPDATE OR DELETE', pgid='pgtrigger_append_only_e0bed', table='articles_articleversionevent', when='BEFORE')),
         ),
+        migrations.RunSQL(TEXT_IS_CURRENT_VERSION, NO_TEXT_IS_CURRENT_VERSION),
     ]
