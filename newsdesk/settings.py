@@ -66,6 +66,8 @@ INSTALLED_APPS = [
     "pghistory",
     "csp",
     "axes",
+    # The job queue on PostgreSQL: feed polls and desk uploads (articles/tasks.py; README, Feeds).
+    "procrastinate.contrib.django",
     "articles",
     "annotations",
 ]
@@ -254,6 +256,21 @@ IMPORT_MAX_ARTICLE_CHARS = env_int("IMPORT_MAX_ARTICLE_CHARS", 1_000_000)
 # (stories with mentions and a claim: 0.07 MB/s; short stories 760/s, feed items 330/s).
 IMPORT_MAX_UPLOAD_BYTES = env_int("IMPORT_MAX_UPLOAD_BYTES", 800_000)
 IMPORT_MAX_UPLOAD_STORIES = env_int("IMPORT_MAX_UPLOAD_STORIES", 2_000)
+
+# Feeds polled in the background (articles/fetching.py, articles/polling.py; README, Feeds).
+# Hosts and ranges a feed may be fetched from although they are not public addresses (loopback,
+# private, link-local…), for tests and closed networks: "127.0.0.1,10.1.0.0/16,feeds.internal".
+FEEDS_ALLOW_NETWORKS = env_list("FEEDS_ALLOW_NETWORKS", "")
+# The largest feed accepted, counted as it is read and after decompression; more is cut off.
+FEEDS_MAX_BYTES = env_int("FEEDS_MAX_BYTES", 10_000_000)
+FEEDS_CONNECT_TIMEOUT = env_int("FEEDS_CONNECT_TIMEOUT", 10)  # seconds
+FEEDS_READ_TIMEOUT = env_int("FEEDS_READ_TIMEOUT", 20)  # seconds without a byte
+FEEDS_TOTAL_SECONDS = env_int("FEEDS_TOTAL_SECONDS", 60)  # a whole fetch, redirects included
+FEEDS_PER_HOST = env_int("FEEDS_PER_HOST", 2)  # concurrent requests to one host, across all workers
+FEEDS_PAUSE_AFTER_FAILURES = env_int("FEEDS_PAUSE_AFTER_FAILURES", 10)  # in a row
+FEEDS_USER_AGENT = os.environ.get(
+    "FEEDS_USER_AGENT", "Newsdesk/1.0 feed reader (+https://github.com/newsdesk; polls each feed at its interval)"
+)
 
 # Request bodies, refused (413) over the limit before anything reads them: forms are small, and
 # only the desk's upload may take more, its file and the form's other fields, boundaries and
