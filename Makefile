@@ -28,10 +28,11 @@ $(AXE): package.json package-lock.json
 	  'DEBUG=1' > .env
 	@echo "Wrote .env (DEBUG=1) for development: manage.py reads it."
 
-# Ctrl-C stops the server and the embedded PostgreSQL it started.
+# The web server and a worker of the job queue (feeds, uploads); Ctrl-C stops both and the
+# embedded PostgreSQL they started.
 run: $(STAMP) .env
 	$(BIN)/python manage.py prepare_dev
-	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+	$(BIN)/python manage.py serve 127.0.0.1:$(PORT)
 
 test: $(STAMP) $(AXE)
 	SECRET_KEY=tests-only-not-secret $(BIN)/python -m pytest $(PYTEST_ARGS)

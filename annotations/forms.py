@@ -670,8 +670,9 @@ class ImportForm(forms.Form):
         data = super().clean()
         upload = data.get("file")
         if upload is not None:
-            # Counted before anything is stored: an upload is imported within the request.
+            # Counted before anything is stored: a file over the limit is refused at once, whole.
             stories, limit = count_stories(upload, data.get("format") or "auto"), settings.IMPORT_MAX_UPLOAD_STORIES
+            data["stories"] = stories  # the progress's whole
             if stories > limit:
                 self.add_error("file", ValidationError(
                     gettext(

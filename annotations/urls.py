@@ -7,6 +7,7 @@ app_name = "desk"
 urlpatterns = [
     path("", views.article_inbox, name="inbox"),
     path("import/", views.article_import, name="import"),
+    path("import/<int:pk>/", views.import_job, name="import-job"),
     path("articles/<int:pk>/", views.article_workspace, name="article"),
     path("articles/<int:pk>/history/", views.article_history, name="article-history"),
     path("articles/<int:pk>/history/<slug:kind>/<int:event_id>/undo/", views.history_undo, name="history-undo"),

@@ -4,8 +4,6 @@ import hashlib
 import json
 import logging
 import re
-import tempfile
-from dataclasses import asdict
 from functools import wraps
 from pathlib import Path
 from urllib.parse import urlencode
@@ -66,8 +64,9 @@ from annotations.models import (
     check_span,
     rules_checked,
 )
-from articles.importing import Report, import_paths
-from articles.models import UNDATED_REFUSAL, Article, ArticleVersion, Source
+from articles import uploads
+from articles.importing import Report
+from articles.models import UNDATED_REFUSAL, Article, ArticleVersion, ImportJob, Source
 from articles.views import render_page_or_results
 from articles import search
 from newsdesk.languages import number
@@ -77,7 +76,6 @@ from articles.text import Folded, lock_typed_name, to_name
 from newsdesk.languages import number
 
 logger = logging.getLogger("newsdesk.desk")
-UPLOAD_MEANING_BOUND = 2_000  # statements given their meaning after an upload, about three seconds
 
 
 def is_editor(user) -> bool:
@@ -946,57 +944,56 @@ def article_update(request: HttpRequest, pk: int) -> HttpResponse:
 
 @editor_required
 def article_import(request: HttpRequest) -> HttpResponse:
-    """Upload a file of stories; the report is the same as import_articles prints."""
+    """Upload a file of stories: it is kept and imported by a worker (articles/uploads.py); the
+    answer is at once, the upload's page, which shows the progress live and the report at the end."""
     form = ImportForm(request.POST or None, request.FILES or None)
-    report, status = None, 200
+    status = 200
     if request.method == "POST":
         if form.is_valid():
             try:
-                report = import_once(request, form.cleaned_data)
+                job = queue_once(request, form.cleaned_data)
             except ValidationError as error:
                 form.add_error(None, error)
                 status = 422
+            else:
+                if request.htmx:  # the progress takes the report's place; the form stays as it is
+                    return render(request, "annotations/article_import.html#report", {"form": form, "job": job})
+                response = redirect("desk:import-job", pk=job.pk)
+                response.status_code = 303  # See Other: the upload's page is read with GET
+                return response
         else:
             too_large = any(e.code == "too_large" for e in form.errors.as_data().get("file", []))
             status = 413 if too_large else 422
     limits = {"stories": number(settings.IMPORT_MAX_UPLOAD_STORIES), "bytes": number(settings.IMPORT_MAX_UPLOAD_BYTES)}
     upload = request.FILES.get("file")
-    context = {"form": form, "report": report, "limits": limits,
+    context = {"form": form, "limits": limits,
                "refused_file": Path(upload.name).name if upload is not None and status != 200 else ""}
-    # An htmx upload gets the report alone: the file stays chosen in the form, failed or not.
+    # An htmx upload gets its errors alone: the file stays chosen in the form.
     template = "annotations/article_import.html" + ("#report" if request.htmx else "")
     return render(request, template, context, status=status)
 
 
-def import_once(request: HttpRequest, data: dict) -> Report:
-    """The upload imported; or, sent again with the same key, the first import's report.
-
-    The importer commits story by story, so the key cannot wait in one transaction with the rows:
-    a twin waits on a lock of the key instead, until the first has stored its report."""
-    key, digest = data["submission"], sent_digest(request)
-    with Submission.one_at_a_time(key):
-        earlier = Submission.earlier(key, user=request.user, kind="import", digest=digest) if key else None
-        if earlier is not None:
-            return Report(**earlier.made)
-        report = import_upload(request, data)
-        with transaction.atomic():
-            Submission.take(key, user=request.user, kind="import", digest=digest).answer(200, report.summary(), asdict(report))
-    return report
-
-
-def import_upload(request: HttpRequest, data: dict) -> Report:
+def queue_once(request: HttpRequest, data: dict) -> ImportJob:
+    """The upload kept and its import queued, in one transaction; or, sent again with the same
+    key, the first sending's upload (a twin waits on the key's row until the first commits)."""
     if data["publish"] and not request.user.has_perm("articles.publish_article"):
         raise PermissionDenied
-    source = data["source"]
-    # The importer reads files by path and names them in its report: keep the uploaded name.
-    name = Path(data["file"].name).name[:100] or "upload"
-    with tempfile.TemporaryDirectory(prefix="newsdesk-import-") as folder:
-        path = Path(folder) / name
-        with path.open("wb") as out:
-            for chunk in data["file"].chunks():
-                out.write(chunk)
-        report = import_paths([path], fmt=data["format"], source=source, publish=data["publish"])
-    # The claims an upload brings are given their meaning now, up to a bound (an upload is bounded
-    # too); embed_statements gives the rest theirs.
-    meaning.give_missing(UPLOAD_MEANING_BOUND)
-    return report
+    with transaction.atomic():
+        submission = Submission.take(data["submission"], user=request.user, kind="import", digest=sent_digest(request))
+        if submission.answered:
+            return ImportJob.objects.get(pk=submission.made["job"])
+        job = uploads.queue(user=request.user, upload=data["file"], fmt=data["format"], source=data["source"],
+                            publish=data["publish"], total=data["stories"])
+        submission.answer(303, gettext("The file is being imported."), {"job": job.pk})
+    return job
+
+
+@editor_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """An upload's progress (stories done of all, the rate), then its report; htmx asks for the
+    progress alone, every second, until the job has ended."""
+    job = get_object_or_404(ImportJob.objects.defer("data"), pk=pk)
+    context = {"job": job, "rate": uploads.rate(job), "report": Report(**job.report) if job.report else None,
+               "waited": (timezone.now() - job.created_at).total_seconds()}
+    template = "annotations/import_job.html" + ("#progress" if request.htmx else "")
+    return render(request, template, context)

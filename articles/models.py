@@ -5,6 +5,7 @@ import pgtrigger
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVectorField
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import IntegrityError, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value
 from django.db.models.functions import Coalesce, Lower
@@ -511,3 +512,172 @@ class ArticleVersion(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("articles:version", args=[self.article.slug, self.number])
+
+
+class FeedFormat(models.TextChoices):
+    AUTO = "auto", _("detect from the content")
+    FEED = "feed", _("RSS or Atom feed")
+    JSONL = "jsonl", "JSON Lines"
+
+
+class PollResult(models.TextChoices):
+    NEW = "new", _("new stories")
+    NOTHING_NEW = "nothing_new", _("nothing new")
+    NOT_MODIFIED = "not_modified", _("not modified since the last poll")
+    FAILED = "failed", _("failed")
+
+
+class FeedQuerySet(models.QuerySet):
+    def due(self, now=None):
+        """Feeds switched on, not paused, whose next poll has come."""
+        return self.filter(active=True, paused_at__isnull=True, next_poll_at__lte=now or timezone.now())
+
+    def in_trouble_first(self):
+        """Paused feeds first, then failing ones (most failures first), then the rest by name."""
+        return self.order_by(F("paused_at").desc(nulls_last=True), "-failures", "-active", "name", "url")
+
+
+@tracked(
+    "etag", "last_modified", "last_polled_at", "next_poll_at", "last_result", "last_error", "last_messages",
+    "last_new", "last_known", "last_changed", "last_failed", "failures", "imported_total",
+)
+class Feed(models.Model):
+    """A subscription: a feed (RSS, Atom or JSON Lines over HTTP) polled in the background at its
+    interval (articles/polling.py). What it brings always arrives as drafts. Maintainers manage
+    feeds in the admin; editors see their health in the desk and resume a paused one."""
+
+    Format = FeedFormat
+    Result = PollResult
+
+    source = models.ForeignKey(
+        Source, verbose_name=_("source"), on_delete=models.CASCADE, related_name="feeds",
+        help_text=_("Whose feed this is; its stories' publisher unless they name another."),
+    )
+    name = models.CharField(_("name"), max_length=200, blank=True, help_text=_("What editors call it; the address if blank."))
+    url = WebAddressField(_("feed address"), max_length=2000, unique=True)
+    format = models.CharField(_("format"), max_length=10, choices=Format.choices, default=Format.AUTO)
+    language = models.CharField(
+        _("default language"), max_length=35, blank=True,
+        help_text=_("BCP 47 tag for stories that declare none (such as id or ko); blank: detected from the text."),
+    )
+    publisher = models.ForeignKey(
+        Source, verbose_name=_("default publisher"), null=True, blank=True, on_delete=models.PROTECT,
+        related_name="+", help_text=_("For stories that name no publisher; blank: the feed's source."),
+    )
+    interval = models.PositiveIntegerField(
+        _("polling interval (minutes)"), default=15,
+        validators=[MinValueValidator(1), MaxValueValidator(7 * 24 * 60)],
+    )
+    active = models.BooleanField(_("on"), default=True, help_text=_("Polled at its interval; switched off, never."))
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    # The fetch's memory: sent back as If-None-Match and If-Modified-Since, so an unchanged feed costs a 304.
+    etag = models.CharField(_("ETag"), max_length=500, blank=True, editable=False)
+    last_modified = models.CharField(_("Last-Modified"), max_length=100, blank=True, editable=False)
+    # Its health (articles/polling.py keeps it; the desk's feeds page shows it).
+    last_polled_at = models.DateTimeField(_("last poll"), null=True, blank=True, editable=False)
+    next_poll_at = models.DateTimeField(_("next poll"), default=timezone.now, editable=False)
+    last_result = models.CharField(_("last result"), max_length=20, choices=Result.choices, blank=True, editable=False)
+    last_error = models.TextField(_("last error"), blank=True, editable=False)
+    last_messages = models.JSONField(_("last poll's notes"), default=list, blank=True, editable=False)
+    last_new = models.PositiveIntegerField(_("new"), default=0, editable=False)
+    last_known = models.PositiveIntegerField(_("already known"), default=0, editable=False)
+    last_changed = models.PositiveIntegerField(_("changed upstream"), default=0, editable=False)
+    last_failed = models.PositiveIntegerField(_("failed"), default=0, editable=False)
+    failures = models.PositiveIntegerField(_("failures in a row"), default=0, editable=False)
+    imported_total = models.PositiveIntegerField(_("stories brought in all"), default=0, editable=False)
+    paused_at = models.DateTimeField(_("paused"), null=True, blank=True, editable=False)
+    paused_reason = models.TextField(_("why paused"), blank=True, editable=False)
+
+    objects = FeedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "url"]
+        verbose_name = _("feed")
+        verbose_name_plural = _("feeds")
+        indexes = [models.Index(fields=["next_poll_at"], condition=Q(active=True, paused_at__isnull=True), name="feed_due")]
+        constraints = [
+            models.CheckConstraint(condition=Q(format__in=FeedFormat.values), name="feed_format_valid"),
+            models.CheckConstraint(condition=Q(url__iregex=r"^https?://"), name="feed_url_http"),
+            models.CheckConstraint(condition=Q(interval__gte=1), name="feed_interval_positive"),
+            models.CheckConstraint(
+                condition=Q(language="") | Q(language__regex=LANGUAGE_TAG_REGEX), name="feed_language_bcp47"
+            ),
+            models.CheckConstraint(condition=Q(paused_at__isnull=True) | ~Q(paused_reason=""), name="feed_paused_has_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.url
+
+    def clean(self):
+        from articles.fetching import refusal
+
+        super().clean()
+        if self.url and (reason := refusal(self.url)):
+            raise ValidationError({"url": reason})
+        if self.language:
+            try:
+                self.language = normalise_language_tag(self.language)
+            except ValidationError as error:
+                raise ValidationError({"language": error.messages}) from None
+
+    @property
+    def default_publisher(self) -> Source:
+        return self.publisher or self.source
+
+    @property
+    def in_trouble(self) -> bool:
+        return self.paused_at is not None or self.failures > 0
+
+
+class ImportState(models.TextChoices):
+    WAITING = "waiting", _("waiting for a worker")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class ImportJob(models.Model):
+    """A file uploaded in the desk, imported by a worker (articles/tasks.py). The file is kept
+    here, in the database, until its job ends, so that a worker on any machine can read it; its
+    progress and, at the end, its report are kept for the page that shows them."""
+
+    State = ImportState
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+",
+    )
+    name = models.CharField(_("file name"), max_length=100)
+    data = models.BinaryField(_("file"), editable=False)
+    size = models.PositiveBigIntegerField(_("size in bytes"))
+    format = models.CharField(_("format"), max_length=10)
+    source = models.ForeignKey(
+        Source, verbose_name=_("publisher for stories that name none"), null=True, on_delete=models.PROTECT,
+        related_name="+",
+    )
+    publish = models.BooleanField(_("publish the stories"), default=False)
+    # The uploader's interface language, in which the report is written.
+    language = models.CharField(_("language of the report"), max_length=15, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices, default=State.WAITING)
+    total = models.PositiveIntegerField(_("stories in the file"), default=0)
+    done = models.PositiveIntegerField(_("stories done"), default=0)
+    attempts = models.PositiveIntegerField(_("runs"), default=0)
+    report = models.JSONField(_("report"), null=True, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name = _("upload")
+        verbose_name_plural = _("uploads")
+        constraints = [
+            models.CheckConstraint(condition=Q(state__in=ImportState.values), name="importjob_state_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (ImportState.DONE, ImportState.FAILED)

@@ -17,6 +17,7 @@ from annotations.tests.makers import add_attribution, make_entity, make_mention
 from articles.importing import import_paths
 from articles.models import Article, ArticleVersion, Source
 from articles.tests.makers import make_article, make_source
+from articles.tests.makers import post_import
 
 HTMX = {"HX-Request": "true"}
 PARAGRAPHS = [
@@ -373,11 +374,11 @@ def test_the_desk_upload_says_what_a_changed_story_does_to_its_annotations(edito
                            "publisher": {"name": "Daily"}})
         return SimpleUploadedFile(name, line.encode() + b"\n", content_type="application/jsonl")
 
-    editor_client.post(reverse("desk:import"), {"file": upload(BODY, "a.jsonl"), "format": "auto"})
+    post_import(editor_client, {"file": upload(BODY, "a.jsonl"), "format": "auto"})
     story = Article.objects.get()
     tag(story, "Kim Jong Un")
     tag(story, "Yonhap")
-    page = editor_client.post(reverse("desk:import"), {"file": upload("\n\n".join(PARAGRAPHS[:2]), "b.jsonl"),
+    page = post_import(editor_client, {"file": upload("\n\n".join(PARAGRAPHS[:2]), "b.jsonl"),
                                                        "format": "auto"}).content.decode()
     assert "1 changed upstream (kept as new versions)" in page
     assert "2 annotations wait on new versions to be accepted" in page

@@ -8,6 +8,7 @@ from annotations.models import AnchorReview, Attribution, Claim, Entity, EntityA
 from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
 from articles.models import Article, Source
 from articles.tests.makers import make_article, make_source
+from articles.tests.makers import post_import
 
 STORY = "Kim Jong Un's train left Pyongyang, Yonhap said. Kim Jong Un will meet Putin, the Kremlin said."
 
@@ -460,7 +461,7 @@ def test_editor_uploads_a_file_and_gets_the_per_item_report(editor_client, db):
         '"publisher": {"name": "Kabar"}}\n{broken\n'
     )
     upload = SimpleUploadedFile("stories.jsonl", lines.encode(), content_type="application/x-ndjson")
-    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto", "source": ""})
+    response = post_import(editor_client, {"file": upload, "format": "auto", "source": ""})
     page = response.content.decode()
     assert response.status_code == 200
     assert "1 imported, 0 skipped as duplicates, 0 changed upstream (kept as new versions), 1 failed" in page
@@ -473,7 +474,7 @@ def test_an_upload_over_the_limit_is_refused_with_a_clear_message(editor_client,
 
     settings.IMPORT_MAX_UPLOAD_BYTES = 100
     upload = SimpleUploadedFile("big.txt", b"Title\n" + b"x" * 200)
-    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto"})
+    response = post_import(editor_client, {"file": upload, "format": "auto"})
     assert response.status_code == 413
     assert "files of up to 100 bytes can be uploaded here" in response.content.decode()
     assert not Article.objects.exists()

@@ -24,6 +24,7 @@ from annotations.roles import ensure_editors_group
 from annotations.tests.makers import make_claim
 from articles.models import Article, Source
 from articles.tests.makers import make_article
+from articles.tests.makers import post_import
 
 STORY = "Kim Jong Un's train left Pyongyang, Yonhap said. Kim Jong Un will meet Putin, the Kremlin said."
 HTMX = {"HX-Request": "true"}
@@ -209,7 +210,7 @@ def test_the_same_upload_sent_twice_at_once_is_imported_once_and_both_get_its_re
 
     def upload(client):
         data = {"file": SimpleUploadedFile("s.jsonl", line), "format": "auto", "source": "", "submission": key}
-        return client.post(reverse("desk:import"), data)
+        return post_import(client, data)
 
     results = at_once([lambda c=c: upload(c) for c in editor_clients(2)], door="articles_article")
     assert statuses(results) == [200, 200]
@@ -256,7 +257,7 @@ def test_the_same_upload_sent_twice_gets_the_first_report(editor_client, db):
     line = b'{"title": "Uploaded", "body": "Kim Jong Un arrived.", "url": "https://up.example/1", "publisher": {"name": "Kabar"}}\n'
     key = new_key()
     pages = [
-        editor_client.post(reverse("desk:import"), {"file": SimpleUploadedFile("s.jsonl", line), "format": "auto",
+        post_import(editor_client, {"file": SimpleUploadedFile("s.jsonl", line), "format": "auto",
                                                     "source": "", "submission": key}).content.decode()
         for _ in range(2)
     ]

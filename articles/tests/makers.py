@@ -3,7 +3,7 @@ from itertools import count
 from django.db import connection, transaction
 from django.utils import timezone
 
-from articles.models import Article, Source
+from articles.models import Article, ImportJob, Source
 
 _numbers = count(1)
 
@@ -39,3 +39,34 @@ def run_sql(sql: str, params=()) -> None:
     """Raw SQL in its own savepoint, as a script or psql would send it, past every Django check."""
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
+
+
+def run_queued_jobs() -> int:
+    """Run the jobs queued in this test's transaction, as a worker would: each through its task
+    (the task's own function, in this process, so that it sees the test's rows); return how many.
+    The tests that start real workers are in articles/tests/test_jobs.py."""
+    from procrastinate.contrib.django import app
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT id, task_name, args FROM procrastinate_jobs WHERE status = 'todo' ORDER BY id")
+        jobs = cursor.fetchall()
+    for pk, name, args in jobs:
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE procrastinate_jobs SET status = 'doing' WHERE id = %s", [pk])
+        app.tasks[name](**args)
+        with connection.cursor() as cursor:
+            cursor.execute("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE id = %s", [pk])
+    return len(jobs)
+
+
+def post_import(client, data: dict, **extra):
+    """Upload a file in the desk as an editor does and wait for its import: the POST's answer if it
+    was refused, else the upload's page (or, for htmx, its progress) once its job has run."""
+    from django.urls import reverse
+
+    response = client.post(reverse("desk:import"), data, **extra)
+    if response.status_code == 303 or (response.status_code == 200 and b'id="import-progress"' in response.content):
+        run_queued_jobs()
+        job = ImportJob.objects.latest("pk")
+        return client.get(reverse("desk:import-job", args=[job.pk]), **extra)
+    return response

@@ -12,6 +12,7 @@ from django.urls import reverse
 from annotations.models import Mention, RejectedSuggestion, StoryLink
 from annotations.tests.makers import make_claim, make_entity, make_mention
 from articles.tests.makers import make_article
+from articles.tests.makers import post_import
 
 # The page cache's keys hold the query string, longer than memcached would take: not this file's concern.
 
@@ -215,7 +216,7 @@ def test_forms_refuse_nul_in_posts_and_the_log_in(client, editor_client, stories
     assert_refused(editor_client.post(reverse("desk:mention-create", args=[story.pk]), data, headers=HTMX))
     # An upload's name is not a parameter: Django's parser drops its unprintable characters.
     upload = SimpleUploadedFile("stories\x00.txt", b"Title\nBody.")
-    assert editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto"}).status_code == 200
+    assert post_import(editor_client, {"file": upload, "format": "auto"}).status_code == 200
     assert_refused(client.post(reverse("login"), {"username": "edna\x00", "password": "x"}))
     assert not Mention.objects.exists()
 

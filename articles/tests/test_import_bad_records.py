@@ -15,6 +15,7 @@ from django.urls import reverse
 from annotations.models import Attribution, Claim, Entity, Evidence, Mention, StoryLink
 from articles.importing import import_paths
 from articles.models import Article
+from articles.tests.makers import post_import
 
 
 def write(tmp_path: Path, name: str, content) -> Path:
@@ -246,13 +247,13 @@ def test_a_desk_upload_over_the_story_limit_is_refused_before_anything_is_stored
     assert "up to 3 stories" in page and f"{settings.IMPORT_MAX_UPLOAD_BYTES:,} bytes" in page
     lines = "\n".join(line(record(n)) for n in range(4)) + "\n"
     upload = SimpleUploadedFile("stories.jsonl", lines.encode(), content_type="application/x-ndjson")
-    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto", "source": ""})
+    response = post_import(editor_client, {"file": upload, "format": "auto", "source": ""})
     assert response.status_code == 413
     assert "The file holds 4 stories; up to 3 stories" in response.content.decode()
     assert not Article.objects.exists()
     # Three stories, and blank lines, are within the limit.
     upload = SimpleUploadedFile("stories.jsonl", ("\n\n".join(line(record(n)) for n in range(3)) + "\n").encode())
-    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto", "source": ""})
+    response = post_import(editor_client, {"file": upload, "format": "auto", "source": ""})
     assert response.status_code == 200 and Article.objects.count() == 3
 
 
@@ -264,6 +265,6 @@ def test_a_desk_upload_of_a_feed_over_the_story_limit_is_refused_by_its_items(ed
                     for n in range(3))
     feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Kabar</title>{items}</channel></rss>'
     upload = SimpleUploadedFile("feed.xml", feed.encode())
-    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto", "source": ""})
+    response = post_import(editor_client, {"file": upload, "format": "auto", "source": ""})
     assert response.status_code == 413 and "The file holds 3 stories; up to 2 stories" in response.content.decode()
     assert not Article.objects.exists()

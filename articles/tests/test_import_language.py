@@ -17,6 +17,7 @@ from articles.importing import Report, import_paths
 from articles.management.commands.import_articles import Command as ImportCommand
 from articles.models import Article
 from newsdesk.languages import from_environment
+from articles.tests.makers import post_import
 
 # A record with 21 problems (title, body and 19 mentions that are not objects): the report
 # lists 20 and counts the one left over.
@@ -186,7 +187,7 @@ def test_the_environment_names_the_language_in_gettexts_order(variables, languag
 
 def test_the_desk_import_reports_in_the_readers_language(editor_client, db):
     upload = SimpleUploadedFile("kim.txt", b"Only a title", content_type="text/plain")
-    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto"},
+    response = post_import(editor_client, {"file": upload, "format": "auto"},
                                   headers={"Accept-Language": "id"})
     page = response.content.decode()
     assert "kim.txt: berkas teks memerlukan judul di baris pertama dan beritanya di bawahnya" in page
@@ -196,7 +197,7 @@ def test_the_desk_import_reports_in_the_readers_language(editor_client, db):
 def test_the_desk_writes_the_upload_limits_as_the_readers_language_writes_numbers(editor_client, db, settings):
     settings.IMPORT_MAX_UPLOAD_BYTES, settings.IMPORT_MAX_UPLOAD_STORIES = 1000, 2000
     upload = SimpleUploadedFile("besar.txt", b"A title\n" + b"x" * 1500, content_type="text/plain")
-    response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto"},
+    response = post_import(editor_client, {"file": upload, "format": "auto"},
                                   headers={"Accept-Language": "id"})
     page = response.content.decode()
     assert response.status_code == 413

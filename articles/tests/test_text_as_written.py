@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from articles.importing import import_paths
 from articles.models import Article, Source
+from articles.tests.makers import post_import
 
 ONE_PER_LINE = (
     "Kim Jong Un akan bertemu Putin\n"
@@ -86,7 +87,7 @@ def test_the_desk_upload_keeps_the_paragraphs_as_written(editor_client, db):
     for name, content, paragraphs in [("one.txt", ONE_PER_LINE, PARAGRAPHS_ONE_PER_LINE),
                                       ("wrapped.txt", WRAPPED, PARAGRAPHS_WRAPPED)]:
         upload = SimpleUploadedFile(name, content.encode(), content_type="text/plain")
-        response = editor_client.post(reverse("desk:import"), {"file": upload, "format": "auto",
+        response = post_import(editor_client, {"file": upload, "format": "auto",
                                                                "source": str(source.pk)})
         assert response.status_code == 200
         assert "1 imported" in response.content.decode()

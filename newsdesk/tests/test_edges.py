@@ -7,6 +7,7 @@ from django.test import Client
 from django.urls import reverse
 
 from newsdesk.tests.test_security import world  # noqa: F401 - the fixture of one of everything
+from articles.tests.makers import post_import
 
 LOGIN = "/accounts/login/"
 
@@ -120,11 +121,11 @@ def test_a_log_in_and_an_upload_a_little_over_the_file_limit_still_reach_their_v
     response = client.post(LOGIN, {"username": "edna", "password": "edna-password-1"})
     assert response.status_code == 302 and "_auth_user_id" in client.session
     story = b'{"title": "Uploaded", "body": "Officials met.", "publisher": {"name": "Wire"}}\n'
-    response = client.post(reverse("desk:import"), {"file": SimpleUploadedFile("s.jsonl", story), "format": "auto"})
+    response = post_import(client, {"file": SimpleUploadedFile("s.jsonl", story), "format": "auto"})
     assert response.status_code == 200 and Article.objects.get().title == "Uploaded"
     # Over the file's limit but within the route's: the form's own message, which says why.
     large = SimpleUploadedFile("big.txt", b"Title\n" + b"x" * settings.IMPORT_MAX_UPLOAD_BYTES)
-    response = client.post(reverse("desk:import"), {"file": large, "format": "auto"})
+    response = post_import(client, {"file": large, "format": "auto"})
     assert response.status_code == 413
     assert f"files of up to {settings.IMPORT_MAX_UPLOAD_BYTES:,} bytes" in response.content.decode()
 
