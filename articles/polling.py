@@ -19,7 +19,6 @@ from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
@@ -157,13 +156,3 @@ def record(feed: Feed, changes: dict) -> Feed:
 def resume(feed: Feed) -> None:
     """An editor resumes a paused feed: its failures forgotten, polled at once."""
     record(feed, {"paused_at": None, "paused_reason": "", "failures": 0, "next_poll_at": timezone.now()})
-
-
-def poll_in_job(feed_id: int, force: bool = False) -> None:
-    """What the job runs: a poll, with the connection fresh before and closed after (a worker's
-    threads keep theirs between jobs)."""
-    close_old_connections()
-    try:
-        poll(feed_id, force=force)
-    finally:
-        close_old_connections()

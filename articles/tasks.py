@@ -12,9 +12,10 @@ uploads, and the queue's own upkeep. `manage.py work` runs a worker; `make run` 
 """
 
 import logging
+from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections
+from django.db import InterfaceError, OperationalError, close_old_connections, connection
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
@@ -31,9 +32,21 @@ def queue_due_feeds(timestamp: int) -> int:
     """Queue a poll of every feed whose time has come; return how many were queued."""
     from articles.models import Feed
 
+    with fresh_connection():
+        return sum(queue_poll(pk) for pk in Feed.objects.due().values_list("pk", flat=True))
+
+
+@contextmanager
+def fresh_connection():
+    """A worker's threads keep their database connections between jobs: one broken or too old is
+    replaced before the job, and each is given back after it. Inside a caller's transaction (a
+    test running a job in its own) the connection is left alone."""
+    if connection.in_atomic_block:
+        yield
+        return
     close_old_connections()
     try:
-        return sum(queue_poll(pk) for pk in Feed.objects.due().values_list("pk", flat=True))
+        yield
     finally:
         close_old_connections()
 
@@ -49,9 +62,10 @@ def queue_poll(feed_id: int, *, force: bool = False) -> bool:
 
 @app.task(queue="feeds", name="poll_feed")
 def poll_feed(feed_id: int, force: bool = False) -> None:
-    from articles.polling import poll_in_job
+    from articles.polling import poll
 
-    poll_in_job(feed_id, force=force)
+    with fresh_connection():
+        poll(feed_id, force=force)
 
 
 @app.task(
@@ -61,9 +75,10 @@ def poll_feed(feed_id: int, force: bool = False) -> None:
     retry=RetryStrategy(max_attempts=5, exponential_wait=5, retry_exceptions={OperationalError, InterfaceError}),
 )
 def import_upload(job_id: int) -> None:
-    from articles.uploads import run_in_job
+    from articles.uploads import run
 
-    run_in_job(job_id)
+    with fresh_connection():
+        run(job_id)
 
 
 @app.periodic(cron="* * * * * */15", periodic_id="stalled-jobs")

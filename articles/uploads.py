@@ -14,7 +14,7 @@ import time
 from dataclasses import asdict
 from pathlib import Path
 
-from django.db import close_old_connections, transaction
+from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
@@ -41,13 +41,6 @@ def queue(*, user, upload, fmt: str, source, publish: bool, total: int) -> Impor
     import_upload.defer(job_id=job.pk)
     return job
 
-
-def run_in_job(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run(job_id)
-    finally:
-        close_old_connections()
 
 
 def run(job_id: int) -> ImportJob | None:

@@ -6,7 +6,7 @@ from annotations.roles import ensure_editors_group
 from annotations.corrections import correct
 from annotations.models import AnchorReview, Attribution, Claim, Entity, EntityAlias, Mention, StoryLink, StatementVector
 from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
-from articles.models import Article, Source
+from articles.models import Article, ImportJob, Source
 from articles.tests.makers import make_article, make_source
 from articles.tests.makers import post_import
 
@@ -30,6 +30,7 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "article-correct": [article.pk], "article-versions": [article.pk], "review-queue": [],
         "version-decide": [article.pk, article.versions.order_by("number").last().number],
         "review-decide": [AnchorReview.objects.filter(article=article).first().pk],
+        "import-job": [ImportJob.objects.create(name="s.txt", data=b"", size=0, format="auto").pk],
     }
     resolver = get_resolver().namespace_dict["desk"][1]
     names = {p.name for p in resolver.url_patterns if isinstance(p, URLPattern)}
@@ -55,6 +56,7 @@ def test_a1_every_desk_url_is_for_editors_only(client, story, editor):
         method = client.get if name in {
             "inbox", "article", "entity-search", "source-search", "story-link-search", "import", "article-history", "claim-join-search",
             "claim-across", "follow-up", "claim-matches", "article-correct", "article-versions", "review-queue",
+            "import-job",
         } else client.post
         client.logout()
         response = method(url)

@@ -204,7 +204,7 @@ def test_the_same_claim_with_a_new_source_sent_twice_at_once_makes_one_claim_and
 
 @pytest.mark.django_db(transaction=True)
 def test_the_same_upload_sent_twice_at_once_is_imported_once_and_both_get_its_report():
-    # The importer commits story by story: the twin waits on a lock of the key, not on its row.
+    # The upload and its job are stored in one transaction with the key: the twin waits on the key's row.
     line = b'{"title": "Uploaded", "body": "Kim Jong Un arrived.", "url": "https://up.example/1", "publisher": {"name": "Kabar"}}\n'
     key = new_key()
 
@@ -212,7 +212,7 @@ def test_the_same_upload_sent_twice_at_once_is_imported_once_and_both_get_its_re
         data = {"file": SimpleUploadedFile("s.jsonl", line), "format": "auto", "source": "", "submission": key}
         return post_import(client, data)
 
-    results = at_once([lambda c=c: upload(c) for c in editor_clients(2)], door="articles_article")
+    results = at_once([lambda c=c: upload(c) for c in editor_clients(2)], door="annotations_submission")
     assert statuses(results) == [200, 200]
     for response in results:
         assert "1 imported, 0 skipped as duplicates" in response.content.decode()
