@@ -87,10 +87,9 @@ class FetchFailed(Exception):
 def refusal(url: str) -> str:
     """"" when the URL may be fetched as far as can be told without resolving its host, else why
     not. A host written as an address is judged here; a name is judged once it resolves."""
-    try:
-        parsed = httpx.URL(url)
-    except (httpx.InvalidURL, TypeError) as exc:
-        return gettext("%(url)s is not a valid URL (%(error)s)") % {"url": url, "error": exc}
+    parsed, problem = _parse(url)
+    if problem:
+        return problem
     if parsed.scheme not in ("http", "https"):
         return gettext("only http and https feeds are fetched, not %(scheme)s") % {"scheme": parsed.scheme or "?"}
     if not parsed.host:
@@ -115,6 +114,17 @@ def refusal(url: str) -> str:
             "problem": problem,
         }
     return ""
+
+
+def _parse(url: str) -> tuple[httpx.URL | None, str]:
+    try:
+        parsed = httpx.URL(url)
+    except (httpx.InvalidURL, TypeError) as exc:
+        return None, gettext("%(url)s is not a valid URL (%(error)s)") % {"url": url, "error": exc}
+    if parsed.port is not None and not 0 < parsed.port < 65536:
+        reason = gettext("%(url)s is not a valid URL (there is no port %(port)s)")
+        return None, reason % {"url": url, "port": parsed.port}
+    return parsed, ""
 
 
 def _allowed() -> tuple[set[str], list[ipaddress.IPv4Network | ipaddress.IPv6Network]]:
@@ -300,8 +310,8 @@ HTTPX_ERRORS = {
 def _as_httpx_errors() -> Iterator[None]:
     try:
         yield
-    except (httpcore.TimeoutException, httpcore.NetworkError, httpcore.ProtocolError, httpcore.UnsupportedProtocol) as exc:
-        raise HTTPX_ERRORS.get(type(exc), httpx.TransportError)(str(exc)) from exc
+    except tuple(HTTPX_ERRORS) as exc:
+        raise HTTPX_ERRORS[type(exc)](str(exc)) from exc
 
 
 class _Body(httpx.SyncByteStream):
@@ -412,9 +422,11 @@ def fetch(
     `resolver` (host, port) -> addresses and `network` (httpcore's inner backend) are for tests;
     `slots(host)` holds a per-host slot around each request (default: host_slot).
     """
+    problem = refusal(url)
+    if problem:
+        raise FetchFailed("refused", problem)
     deadline = time.monotonic() + settings.FEEDS_TOTAL_SECONDS
     slots = slots or partial(host_slot, until=deadline)
-    backend = PublicOnlyBackend(resolver or resolve, network or httpcore.SyncBackend(), deadline)
     headers = {"User-Agent": settings.FEEDS_USER_AGENT, "Accept": ACCEPT, "Accept-Encoding": "gzip, deflate"}
     if etag:
         headers["If-None-Match"] = etag
@@ -429,11 +441,9 @@ def fetch(
     # Requests go straight to our transport, not through an httpx.Client: nothing of the
     # environment (proxies), no cookies, and no redirect handling of the client's own (which
     # builds the next request, and can raise on a bad Location, even when told not to follow).
-    problem = refusal(url)
-    if problem:
-        raise FetchFailed("refused", problem)
-    url = str(httpx.URL(url))
+    backend = PublicOnlyBackend(resolver or resolve, network or httpcore.SyncBackend(), deadline)
     transport = GuardedTransport(backend, ssl_context())
+    url = str(httpx.URL(url))
     try:
         visited, permanent = [url], True
         while True:
@@ -517,11 +527,14 @@ def _redirect_target(request: httpx.Request, response: httpx.Response, visited: 
     try:
         target = str(request.url.join(location))
     except httpx.InvalidURL:
+        target = ""
+    if not target or _parse(target)[1]:
         raise FetchFailed(
             "redirects",
-            gettext("%(host)s redirects to %(location)s, which is not a valid URL") % {"host": host, "location": location},
+            gettext("%(host)s redirects to %(location)s, which is not a valid URL")
+            % {"host": host, "location": location},
             status=response.status_code,
-        ) from None
+        )
     if target in visited:
         raise FetchFailed(
             "redirects",
@@ -578,7 +591,8 @@ def _answered(host: str, status: int) -> str:
         phrase = http.HTTPStatus(status).phrase
     except ValueError:
         phrase = ""
-    return (gettext("%(host)s answered %(status)s %(phrase)s") % {"host": host, "status": status, "phrase": phrase}).strip()
+    answered = gettext("%(host)s answered %(status)s %(phrase)s") % {"host": host, "status": status, "phrase": phrase}
+    return answered.strip()
 
 
 def retry_after_seconds(value: str) -> float | None:
@@ -633,7 +647,8 @@ def _read_body(response: httpx.Response, host: str, deadline: float) -> tuple[by
             if time.monotonic() > deadline:
                 raise httpx.ReadTimeout("the fetch's deadline has passed")
             if inflater is not None:
-                chunk = inflater.feed(chunk, host, response.status_code)
+                parts.extend(inflater.feed(chunk, host, response.status_code))
+                continue  # the inflater keeps to the cap itself
             kept += len(chunk)
             if kept > cap:
                 raise _too_large(cap, response.status_code)
@@ -668,11 +683,11 @@ class Inflater:
         self.zlib = zlib.decompressobj(16 + zlib.MAX_WBITS) if self.gzip else None
         self.started = False
 
-    def feed(self, data: bytes, host: str, status: int) -> bytes:
+    def feed(self, data: bytes, host: str, status: int) -> list[bytes]:
         if self.zlib is None:
             self.head += data
             if len(self.head) < 2:
-                return b""
+                return []
             data, self.head = self.head, b""
             # "deflate" means zlib-wrapped (RFC 9110), but some servers send bare deflate.
             wrapped = data[0] & 0x0F == 8 and int.from_bytes(data[:2], "big") % 31 == 0
@@ -701,7 +716,7 @@ class Inflater:
                 data = self.zlib.unconsumed_tail or (self.zlib.unused_data if self.zlib.eof else b"")
         except zlib.error as exc:
             raise self._broken(host, status) from exc
-        return b"".join(out)
+        return out
 
     def finish(self, host: str, status: int) -> None:
         if (self.started or self.head) and not (self.zlib and self.zlib.eof):

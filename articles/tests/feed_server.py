@@ -4,6 +4,7 @@ Each path is a Route a test sets up (and may change between polls). The server n
 of every request per path and how many requests it was answering at once at most.
 """
 
+import functools
 import gzip
 import hashlib
 import itertools
@@ -52,15 +53,18 @@ def _raw_deflate(body: bytes) -> bytes:
 COMPRESS = {"gzip": gzip.compress, "deflate": zlib.compress, "raw-deflate": _raw_deflate}
 
 
-def gzip_bomb(expanded: int = 1 << 30, piece: int = 1 << 22) -> Iterator[bytes]:
-    """`expanded` zero bytes as one gzip stream, compressed while sent (about 1 KB a megabyte)."""
+@functools.cache
+def gzip_bomb_bytes() -> bytes:
+    """About 1 MB of gzip that expands to 1 GB of zeros: 64 members of 16 MB each (a gzip stream
+    may hold several), made once per session in a fraction of a second."""
     packer = zlib.compressobj(9, zlib.DEFLATED, 16 + zlib.MAX_WBITS)
-    zeros = bytes(piece)
-    for _ in range(expanded // piece):
-        packed = packer.compress(zeros)
-        if packed:
-            yield packed
-    yield packer.flush()
+    member = packer.compress(bytes(1 << 24)) + packer.flush()
+    return member * 64
+
+
+def gzip_bomb(piece: int = 1 << 16) -> Iterator[bytes]:
+    bomb = gzip_bomb_bytes()
+    return (bomb[start : start + piece] for start in range(0, len(bomb), piece))
 
 
 def endless(piece: bytes = b"<item>more</item>" * 4000) -> Iterator[bytes]:
@@ -83,7 +87,7 @@ class FeedServer:
             self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
             self.scheme = "https"
         self.host, self.port = self.httpd.server_address[:2]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
         self.thread.start()
 
     def url(self, path: str, host: str = "") -> str:
