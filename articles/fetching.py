@@ -577,7 +577,12 @@ def _answer(
         retry_after = retry_after_seconds(response.headers.get("retry-after", ""))
         reason = _answered(host, status)
         if retry_after is not None:
-            reason += gettext("; it asks us to wait %(seconds)s seconds") % {"seconds": round(retry_after)}
+            seconds = round(retry_after)
+            reason = ngettext(
+                "%(answered)s; it asks us to wait %(seconds)s second",
+                "%(answered)s; it asks us to wait %(seconds)s seconds",
+                seconds,
+            ) % {"answered": reason, "seconds": seconds}
         raise FetchFailed("throttled", reason, status=status, retry_after=retry_after)
     if not 200 <= status < 300:
         raise FetchFailed("http", _answered(host, status), status=status)

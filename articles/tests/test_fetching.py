@@ -741,3 +741,12 @@ def test_fetches_in_many_threads_take_database_slots_by_default(local, db, feed_
     results = fetch_at_once(5, feed_server.url("/rss"), slots=None)
     assert all(result.status == 200 for result in results), results
     assert feed_server.max_at_once == 2
+
+
+def test_reasons_are_translated_for_the_editor_reading_them():
+    from django.utils import translation
+
+    with translation.override("id"):
+        assert refusal("http://127.0.0.1/rss") == (
+            "127.0.0.1 adalah alamat loopback; umpan tidak pernah diambil dari dalam jaringan kami"
+        )
