@@ -13,6 +13,7 @@ import threading
 import time
 import zlib
 from collections import defaultdict
+from contextlib import contextmanager
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -69,6 +70,27 @@ def gzip_bomb(piece: int = 1 << 16) -> Iterator[bytes]:
 
 def endless(piece: bytes = b"<item>more</item>" * 4000) -> Iterator[bytes]:
     return itertools.repeat(piece)
+
+
+class ThreadSlots:
+    """fetch()'s per-host slots for the threads of one process (no database), recording when each
+    host's slot is taken and given back."""
+
+    def __init__(self, per_host: int):
+        self.semaphores = defaultdict(lambda: threading.BoundedSemaphore(per_host))
+        self.lock = threading.Lock()  # two threads must not each make the host's first semaphore
+        self.events = []
+
+    @contextmanager
+    def __call__(self, host):
+        with self.lock:
+            semaphore = self.semaphores[host]
+        with semaphore:
+            self.events.append(("take", host))
+            try:
+                yield
+            finally:
+                self.events.append(("give back", host))
 
 
 class FeedServer:

@@ -7,8 +7,7 @@ import subprocess
 import threading
 import time
 import tracemalloc
-from collections import defaultdict
-from contextlib import contextmanager, nullcontext
+from contextlib import nullcontext
 from email.utils import formatdate
 
 import httpcore
@@ -18,7 +17,7 @@ from django.db import connection
 
 from articles import fetching
 from articles.fetching import FetchFailed, fetch, host_slot, refusal, retry_after_seconds
-from articles.tests.feed_server import endless, gzip_bomb, gzip_bomb_bytes
+from articles.tests.feed_server import ThreadSlots, endless, gzip_bomb, gzip_bomb_bytes
 
 PUBLIC = "93.184.215.14"  # any public address: never connected to, the network is a fake
 
@@ -459,7 +458,7 @@ def test_a_server_that_does_not_answer_times_out_at_the_read_timeout(local, feed
     started = time.monotonic()
     with pytest.raises(FetchFailed) as failure:
         get(feed_server.url("/silent"))
-    assert 0.9 < time.monotonic() - started < 1.4
+    assert 0.9 < time.monotonic() - started < 1.7
     assert failure.value.kind == "timeout"
     assert failure.value.reason == "no answer from 127.0.0.1 within 1 second"
 
@@ -470,7 +469,7 @@ def test_a_body_trickling_in_is_stopped_at_the_overall_deadline(local, feed_serv
     started = time.monotonic()
     with pytest.raises(FetchFailed) as failure:
         get(feed_server.url("/trickle"))
-    assert 1.9 < time.monotonic() - started < 2.3
+    assert 1.9 < time.monotonic() - started < 2.7
     assert failure.value.kind == "timeout"
     assert failure.value.reason == "127.0.0.1 did not finish sending the feed within 2 seconds"
 
@@ -601,23 +600,6 @@ def test_a_redirect_to_a_broken_url_is_reported(local, feed_server):
 # At most FEEDS_PER_HOST requests to one host at a time
 
 
-class ThreadSlots:
-    """Per-host slots for the threads of one process, recording when each host's slot is held."""
-
-    def __init__(self, per_host: int):
-        self.semaphores = defaultdict(lambda: threading.BoundedSemaphore(per_host))
-        self.events = []
-
-    @contextmanager
-    def __call__(self, host):
-        with self.semaphores[host]:
-            self.events.append(("take", host))
-            try:
-                yield
-            finally:
-                self.events.append(("give back", host))
-
-
 def fetch_at_once(count: int, url: str, **options) -> list:
     results = [None] * count
 
@@ -646,7 +628,7 @@ def test_slots_keep_requests_to_one_host_to_the_limit(local, feed_server):
 
 def test_without_slots_the_server_would_see_more_at_once(local, feed_server):
     # The counterpart of the test above: the server does count requests at once.
-    feed_server.route("/rss", body=b"<rss/>", pause=0.2)
+    feed_server.route("/rss", body=b"<rss/>", pause=0.5)
     fetch_at_once(4, feed_server.url("/rss"))
     assert feed_server.max_at_once == 4
 
@@ -715,7 +697,7 @@ def test_a_host_busy_until_the_deadline_fails_in_words(local, db):
         with pytest.raises(FetchFailed) as failure:
             with host_slot("feeds.example.org", until=time.monotonic() + 0.5):
                 pass
-        assert 0.4 < time.monotonic() - started < 0.8
+        assert 0.4 < time.monotonic() - started < 1.2
         assert failure.value.kind == "timeout"
         assert failure.value.reason == (
             "feeds.example.org was busy: 2 fetches from it were under way all the time we could wait"
