@@ -1032,17 +1032,20 @@ def fast_commits():
             cursor.execute("RESET synchronous_commit")
 
 
-def import_all(paths, *, fmt, source, publish, progress, drafts_only: bool = False, language: str = "") -> Report:
-    """Import every file in this process. `drafts_only` stores every story as a draft, whatever
-    status it claims (what a feed brings); `language` is the language of stories declaring none."""
+def import_all(paths, *, fmt, source, publish, progress, subscription: bool = False, language: str = "") -> Report:
+    """Import every file in this process. A `subscription`'s stories (a feed polled, see
+    articles/polling.py) are all drafts, whatever status they claim, and its feed's items are
+    `source`'s, not named after the feed's title; `language` is for stories that declare none."""
     report = Report()
     known_sources: dict = {}
     for path in paths:
         pending: dict = {}  # line → (story id, claims, links) of JSON Lines stories, for the second pass
         for entry in read_items(path, fmt):
             if isinstance(entry, Item):
-                if drafts_only:
+                if subscription:
                     entry.status = Article.Status.DRAFT
+                    if entry.record is None:
+                        entry.publisher = {}
                 entry.language = entry.language or language
             store_entry(entry, source=source, publish=publish, report=report, known_sources=known_sources, pending=pending)
             if progress:
