@@ -18,7 +18,8 @@ from django.conf import settings
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 
 logger = logging.getLogger(__name__)
 
@@ -88,8 +89,16 @@ def import_upload(job_id: int) -> None:
 @app.task(queue="upkeep", queueing_lock="retry-stalled-jobs", pass_context=False)
 async def retry_stalled_jobs(timestamp: int) -> None:
     for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS):
-        logger.warning("job %s (%s) stalled: its worker stopped; queued again", job.id, job.task_name)
-        await app.job_manager.retry_job(job)
+        try:
+            await app.job_manager.retry_job(job)
+        except UniqueViolation:
+            # The same job waits already (a feed's poll queued again while this one ran): that one
+            # does the work, once this one, which holds the feed's lock, is ended.
+            await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            logger.warning("job %s (%s) stalled: its worker stopped; the same job waits, which will run", job.id,
+                           job.task_name)
+        else:
+            logger.warning("job %s (%s) stalled: its worker stopped; queued again", job.id, job.task_name)
 
 
 @app.periodic(cron="17 4 * * *", periodic_id="old-jobs")
