@@ -13,6 +13,7 @@ after FEEDS_PAUSE_AFTER_FAILURES of them the feed is paused with its reason unti
 resumes it. A refused address or a feed gone for good (410) pauses it at once.
 """
 
+import logging
 import random
 import tempfile
 from datetime import timedelta
@@ -25,6 +26,8 @@ from django.utils.translation import gettext, ngettext
 from articles import fetching
 from articles.importing import Report, fast_commits, import_all
 from articles.models import Feed, PollResult
+
+logger = logging.getLogger(__name__)
 
 # Never further off than a day after failures; a Retry-After is honoured up to a week (fetching).
 LONGEST_BACKOFF = timedelta(days=1)
@@ -148,6 +151,13 @@ def record(feed: Feed, changes: dict) -> Feed:
     """Write the poll's outcome with update(): a maintainer's edit made meanwhile in the admin (its
     interval, its name) is never overwritten by a whole-row save."""
     Feed.objects.filter(pk=feed.pk).update(**changes)
+    if "last_result" in changes:
+        logger.info(
+            "feed %s (%s): %s; %s new, %s known, %s changed, %s failed%s%s", feed.pk, feed.url, changes["last_result"],
+            changes["last_new"], changes["last_known"], changes["last_changed"], changes["last_failed"],
+            f"; {changes['last_error']}" if changes.get("last_error") else "",
+            f"; {changes['paused_reason']}" if changes.get("paused_reason") else "",
+        )
     for name, value in changes.items():
         setattr(feed, name, value)
     return feed
