@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from articles import fetching
-from articles.importing import Report, fast_commits, import_all
+from articles.importing import Report, fast_commits, first_line, import_all
 from articles.models import Feed, PollResult
 
 logger = logging.getLogger(__name__)
@@ -47,9 +47,18 @@ def poll(feed_id: int, *, force: bool = False, **fetch_options) -> Feed | None:
         fetched = fetching.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified, **fetch_options)
     except fetching.FetchFailed as failure:
         return failed(feed, failure.reason, retry_after=failure.retry_after, pause_now=pauses_at_once(failure))
+    except Exception as error:
+        # Not the feed's fault, nor a network's (the database gone, a bug): the feed still backs
+        # off, so that it is not polled again every few seconds, and the job fails with the error.
+        failed(feed, first_line(gettext("the poll stopped (%(error)s)"), error))
+        raise
     if fetched.not_modified:
         return succeeded(feed, fetched, Report())
-    report = import_feed(feed, fetched)
+    try:
+        report = import_feed(feed, fetched)
+    except Exception as error:
+        failed(feed, first_line(gettext("the import stopped (%(error)s)"), error))
+        raise
     if report.total == 0 or (report.failed and report.failed == report.total and not report.stories):
         # Nothing could be read at all: the feed is broken, not merely its items.
         reason = report.messages[0] if report.messages else gettext("no stories could be read from the feed")

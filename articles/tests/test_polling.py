@@ -201,3 +201,19 @@ def test_due_feeds_are_queued_once_each_and_a_queued_poll_runs(db, local, feed_s
     due.refresh_from_db()
     assert due.last_result == PollResult.NEW and Article.objects.count() == 1
     assert queue_due_feeds(0) == 0, "polled: not due before its interval"
+
+
+def test_a_poll_that_stops_on_an_unexpected_error_still_backs_off_and_says_why(db, local, feed_server, monkeypatch):
+    feed_server.feed("/rss", "docs-examples/rss20.xml")
+    feed = make_feed(feed_server.url("/rss"))
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("the disk is full")
+
+    monkeypatch.setattr(polling, "import_all", broken)
+    with pytest.raises(RuntimeError):
+        polling.poll(feed.pk, force=True)
+    feed.refresh_from_db()
+    assert feed.last_result == PollResult.FAILED and feed.failures == 1
+    assert feed.last_error == "the import stopped (RuntimeError: the disk is full)"
+    assert waited(feed) >= timedelta(minutes=30) and not Feed.objects.due().exists()
