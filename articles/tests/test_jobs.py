@@ -134,3 +134,39 @@ def test_a_worker_killed_in_the_middle_of_an_import_leaves_no_partial_story_and_
     assert len(set(Article.objects.values_list("url", flat=True))) == 400
     assert (feed.last_new, feed.last_known, feed.failures) == (400 - stored, stored, 0)
     assert took < 120
+
+
+def test_an_upload_whose_worker_is_killed_is_imported_whole_by_another_with_nothing_doubled(editor):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from articles import uploads
+    from articles.models import ImportJob
+
+    lines = "".join(
+        json.dumps({"title": f"Story {n}", "body": f"Talks went on for the {n}th day.", "url": f"https://wire.example/{n}",
+                    "language": "en", "publisher": {"name": "Wire"}}) + "\n"
+        for n in range(3000)
+    ).encode()
+    job = uploads.queue(user=editor, upload=SimpleUploadedFile("wire.jsonl", lines), fmt="auto", source=None,
+                        publish=False, total=3000)
+    first = start_worker("--queue", "imports", "--concurrency", "1")
+    try:
+        wait_for(lambda: Article.objects.count() >= 200, 60, "the first stories stored")
+        first.send_signal(signal.SIGKILL)
+        first.wait(10)
+    finally:
+        stop(first)
+    stored = Article.objects.count()
+    assert stored < 3000 and ImportJob.objects.get(pk=job.pk).state == ImportJob.State.RUNNING
+    assert bytes(ImportJob.objects.get(pk=job.pk).data) == lines, "the file is kept until its job ends"
+
+    second = start_worker("--concurrency", "1")
+    try:
+        wait_for(lambda: ImportJob.objects.get(pk=job.pk).finished, 115, "the upload run again to its end")
+    finally:
+        stop(second)
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.done) == (ImportJob.State.DONE, 2, 3000)
+    assert (job.report["imported"], job.report["duplicates"]) == (3000 - stored, stored)
+    assert "interrupted" in job.report["messages"][0] and bytes(job.data) == b""
+    assert Article.objects.count() == 3000 == len(set(Article.objects.values_list("url", flat=True)))
