@@ -15,6 +15,7 @@ import socket
 import ssl
 import time
 import zlib
+from concurrent.futures import ThreadPoolExecutor, TimeoutError as FuturesTimeout
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
@@ -187,8 +188,21 @@ def _address_problem(address: Address, host: str) -> str:
 # The connection: resolved once, judged, connected to that address
 
 
+# getaddrinfo takes no timeout: it runs in these threads, and a fetch waits for its answer only
+# as long as it would for a connection. A lookup that never ends keeps its thread, not the fetch.
+LOOKUPS = ThreadPoolExecutor(max_workers=8, thread_name_prefix="dns")
+
+
 def resolve(host: str, port: int) -> list[str]:
-    return [info[4][0] for info in socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)]
+    lookup = LOOKUPS.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
+    try:
+        answers = lookup.result(timeout=settings.FEEDS_CONNECT_TIMEOUT)
+    except FuturesTimeout:
+        raise FetchFailed("timeout", ngettext(
+            "%(host)s: no answer from DNS within %(seconds)s second",
+            "%(host)s: no answer from DNS within %(seconds)s seconds", settings.FEEDS_CONNECT_TIMEOUT,
+        ) % {"host": host, "seconds": settings.FEEDS_CONNECT_TIMEOUT}) from None
+    return [info[4][0] for info in answers]
 
 
 class DeadlineStream(httpcore.NetworkStream):

@@ -732,3 +732,14 @@ def test_reasons_are_translated_for_the_editor_reading_them():
         assert refusal("http://127.0.0.1/rss") == (
             "127.0.0.1 adalah alamat loopback; umpan tidak pernah diambil dari dalam jaringan kami"
         )
+
+
+def test_a_dns_lookup_that_never_answers_ends_the_fetch_at_the_connect_timeout(local, monkeypatch):
+    never = threading.Event()
+    monkeypatch.setattr(socket, "getaddrinfo", lambda *args, **kwargs: never.wait(5) and [])
+    started = time.monotonic()
+    with pytest.raises(FetchFailed) as failure:
+        fetch("http://slow-dns.example/feed", slots=no_slots, network=NoNetwork())
+    never.set()
+    assert failure.value.kind == "timeout" and time.monotonic() - started < 3
+    assert failure.value.reason == "slow-dns.example: no answer from DNS within 1 second"
