@@ -249,9 +249,10 @@ def settle() -> None:
 # The workers
 
 
-def run_workers(count: int, concurrency: int, env: dict, timeout: float, log: Path) -> tuple[float, bool]:
-    """Start `count` workers, wait until each has found no job and stopped; the seconds taken and
-    whether they all stopped by themselves (else they were stopped after `timeout`)."""
+def run_workers(count: int, concurrency: int, env: dict, timeout: float, log: Path) -> tuple[float, bool, list]:
+    """Start `count` workers, wait until each has found no job and stopped; the seconds taken,
+    whether they all stopped by themselves (else they were stopped after `timeout`), and each
+    one's CPU seconds."""
     started = time.monotonic()
     with log.open("a") as out:
         workers = [
@@ -261,13 +262,17 @@ def run_workers(count: int, concurrency: int, env: dict, timeout: float, log: Pa
             )
             for _ in range(count)
         ]
-    finished = True
-    for worker in workers:
-        left = started + timeout - time.monotonic()
-        try:
-            worker.wait(timeout=max(left, 0.1))
-        except subprocess.TimeoutExpired:
-            finished = False
+    cpu = {}
+    while len(cpu) < count and time.monotonic() < started + timeout:
+        for worker in workers:
+            if worker.pid in cpu:
+                continue
+            pid, status, usage = os.wait4(worker.pid, os.WNOHANG)
+            if pid:
+                worker.returncode = os.waitstatus_to_exitcode(status)
+                cpu[pid] = usage.ru_utime + usage.ru_stime
+        time.sleep(0.05)
+    finished = len(cpu) == count
     if not finished:
         for worker in workers:
             if worker.poll() is None:
@@ -281,7 +286,7 @@ def run_workers(count: int, concurrency: int, env: dict, timeout: float, log: Pa
     failed = [w.returncode for w in workers if w.returncode != 0]
     if failed and finished:
         print(f"  workers exited with {failed}; see {log}")
-    return time.monotonic() - started, finished
+    return time.monotonic() - started, finished, [cpu.get(w.pid, float("nan")) for w in workers]
 
 
 # One cycle
@@ -324,7 +329,7 @@ def cycle(name: str, *, workers: int, concurrency: int, env: dict, conn, main, s
     settle()
     queued_sample = sample(conn, main)
     started = time.time()
-    exit_seconds, finished = run_workers(workers, concurrency, env, timeout, log)
+    exit_seconds, finished, each_cpu = run_workers(workers, concurrency, env, timeout, log)
     settle()
     after = sample(conn, main)
 
@@ -336,7 +341,7 @@ def cycle(name: str, *, workers: int, concurrency: int, env: dict, conn, main, s
     load = {key: after.stats[key] - before.stats[key] for key in STAT_COLUMNS}
     load |= {"postgres_cpu": after.postgres - before.postgres, "workers_cpu": after.workers - queued_sample.workers,
              "bench_cpu": after.bench - queued_sample.bench, "jobs_deferred": after.jobs - before.jobs,
-             "queue_xacts": queued_sample.stats["xact_commit"] - before.stats["xact_commit"]}
+             "queue_xacts": queued_sample.stats["xact_commit"] - before.stats["xact_commit"], "each_cpu": each_cpu}
     checks = check(feeds, polled.count(), finished, conn, started)
     connection.close()
     return Cycle(name, workers, feeds, queued, queue_seconds, poll_seconds, exit_seconds, stories, load,
@@ -461,18 +466,33 @@ def run(workers: int, options, base: dict, servers: list, log: Path) -> list[Cyc
 
 def idle_worker(env: dict, log: Path) -> tuple[float, float]:
     """A worker's start and stop with no job waiting: wall and CPU seconds."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    seconds, _ = run_workers(1, 1, env, 60, log)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return seconds, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+    seconds, _, cpu = run_workers(1, 1, env, 60, log)
+    return seconds, cpu[0]
+
+
+SPIN = "import time; started = time.perf_counter(); sum(range(40_000_000)); print(time.perf_counter() - started)"
+
+
+def parallel_capacity() -> tuple[float, float]:
+    """Seconds of one busy Python process alone, and of the slower of two at once: on two free
+    cores they are the same; the ratio is how much of a second core the machine gives now."""
+    def spin(count: int) -> float:
+        processes = [subprocess.Popen([sys.executable, "-c", SPIN], stdout=subprocess.PIPE, text=True)
+                     for _ in range(count)]
+        return max(float(p.communicate(timeout=120)[0]) for p in processes)
+
+    return spin(1), spin(2)
 
 
 # The report
 
 
-def report(cycles: list[Cycle], options, idle: tuple[float, float], log: Path) -> bool:
+def report(cycles: list[Cycle], options, idle: tuple[float, float], capacity: tuple[float, float], log: Path) -> bool:
     print(f"\nbench/feeds.py: {options.feeds:,} feeds on {options.hosts} hosts, {options.items} stories each; "
           f"workers {' and '.join(map(str, options.workers))}, {options.concurrency} jobs at once each")
+    alone, together = capacity
+    print(f"The machine: a busy Python process took {alone:.2f} s alone, {together:.2f} s two at once "
+          f"(two processes' work in {together / alone:.2f} × the time of one's; 1.00 on two free cores)")
     print(f"A worker's start and stop with nothing to do: {idle[0]:.1f} s, {idle[1]:.1f} CPU s\n")
     header = (f"{'cycle':<22}{'wk':>3}{'queue s':>8}{'poll s':>7}{'exit s':>7}{'feeds/s':>8}{'stories':>8}"
               f"{'st/s':>6}{'ms/feed':>8}{'wk cpu':>7}{'pg cpu':>7}{'srv cpu':>8}")
@@ -512,6 +532,8 @@ def report(cycles: list[Cycle], options, idle: tuple[float, float], log: Path) -
         else:
             print(f"{c.name}, {c.workers} worker(s): {queue}; every feed polled, none failed, no story twice "
                   f"({c.stories:,} new){''.join('; ' + note for note in notes)}")
+        if c.workers > 1:
+            print(f"    CPU seconds of each worker: {', '.join(f'{cpu:.1f}' for cpu in c.load['each_cpu'])}")
     if not good:
         print(f"The workers' output: {log}")
     return good
@@ -538,6 +560,7 @@ def main() -> None:
     expected_new = [options.feeds * options.items, 0, len(range(0, options.feeds, round(1 / options.changed)))]
     folder = Path(tempfile.mkdtemp(prefix="newsdesk-feeds-bench-"))
     log = folder / "workers.log"
+    capacity = parallel_capacity()
     servers = start_servers(options.hosts)
     try:
         cycles = []
@@ -546,7 +569,7 @@ def main() -> None:
             cycles += run(workers, options, base, servers, log)
             if idle is None:
                 idle = idle_worker(os.environ | ENVIRONMENT, log)
-        good = report(cycles, options, idle, log)
+        good = report(cycles, options, idle, capacity, log)
         for c in cycles:
             expected = expected_new[["A", "B", "C"].index(c.name[0])]
             if c.stories != expected:
