@@ -3,6 +3,7 @@ that fails the test if anything tries to connect (so refusals are shown to send 
 
 import ipaddress
 import socket
+import ssl
 import subprocess
 import threading
 import time
@@ -295,6 +296,11 @@ def test_tls_checks_the_certificate_against_the_host_name_not_the_address(
     with pytest.raises(FetchFailed) as wrong_name:
         get(server.url("/rss", host="other.test"), resolver=resolver)
     assert "other.test" in wrong_name.value.reason and "hostname" in wrong_name.value.reason.lower()
+
+
+def test_the_tls_context_is_made_once_per_process_not_for_each_fetch():
+    assert fetching.ssl_context() is fetching.ssl_context()
+    assert fetching.ssl_context().verify_mode == ssl.CERT_REQUIRED and fetching.ssl_context().check_hostname
 
 
 def test_proxies_in_the_environment_are_not_used(local, feed_server, monkeypatch):
