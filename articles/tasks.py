@@ -15,6 +15,7 @@ import logging
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db.models.expressions import RawSQL
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
@@ -34,7 +35,16 @@ def queue_due_feeds(timestamp: int) -> int:
     from articles.models import Feed
 
     with fresh_connection():
-        return sum(queue_poll(pk) for pk in Feed.objects.due().values_list("pk", flat=True))
+        due = Feed.objects.due().exclude(pk__in=RawSQL(POLLS_UNDER_WAY, []))
+        return sum(queue_poll(pk) for pk in due.values_list("pk", flat=True))
+
+
+# The feeds whose poll waits or runs: a feed whose poll runs is still due until it ends, and is
+# not queued again behind it (the queueing lock stops a second waiting poll only).
+POLLS_UNDER_WAY = (
+    "SELECT (args->>'feed_id')::bigint FROM procrastinate_jobs "
+    "WHERE task_name = 'poll_feed' AND status IN ('todo', 'doing')"
+)
 
 
 @contextmanager

@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from articles import polling
@@ -217,3 +218,26 @@ def test_a_poll_that_stops_on_an_unexpected_error_still_backs_off_and_says_why(d
     assert feed.last_result == PollResult.FAILED and feed.failures == 1
     assert feed.last_error == "the import stopped (RuntimeError: the disk is full)"
     assert waited(feed) >= timedelta(minutes=30) and not Feed.objects.due().exists()
+
+
+def test_a_feed_whose_poll_runs_is_not_queued_again_behind_it(db, local, feed_server):
+    feed = make_feed(feed_server.url("/rss"))
+    assert queue_due_feeds(0) == 1
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'doing' WHERE task_name = 'poll_feed'")
+    assert queue_due_feeds(0) == 0, "its poll runs: still due, but not queued again"
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE procrastinate_jobs SET status = 'succeeded' WHERE task_name = 'poll_feed'")
+    assert queue_due_feeds(0) == 1 and feed.pk == jobs()[-1][1]["feed_id"]
+
+
+def test_a_feed_polled_again_looks_its_known_stories_up_instead_of_failing_to_insert_them(
+    db, local, feed_server
+):
+    route = feed_server.feed("/rss", "docs-examples/rss20.xml")
+    feed = poll(make_feed(feed_server.url("/rss")))
+    route.change(RSS.replace(b"</channel>", SECOND_ITEM))
+    with CaptureQueriesContext(connection) as queries:
+        feed = poll(feed)
+    assert (feed.last_new, feed.last_known) == (1, 1)
+    assert not any("ROLLBACK TO SAVEPOINT" in q["sql"] for q in queries.captured_queries), "no INSERT failed"
