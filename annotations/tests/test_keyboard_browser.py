@@ -13,7 +13,7 @@ from playwright.sync_api import Page, expect
 from annotations.models import Claim, Entity, Mention
 from annotations.tests.test_desk_browser import STORY, log_in
 from articles.models import Article, Source
-from articles.tests.makers import make_article, make_source
+from articles.tests.makers import make_article, make_source, run_queued_jobs
 
 pytestmark = pytest.mark.browser
 
@@ -299,6 +299,8 @@ def test_ctrl_enter_sends_the_import_form_and_publish_now_keeps_the_focus_in_the
     }])
     page.get_by_label("Format").focus()
     page.keyboard.press("Control+Enter")
+    expect(page.locator("#import-report")).to_contain_text("Waiting for a worker")
+    run_queued_jobs()  # the worker, here in the test's own process
     expect(page.locator("#import-report")).to_contain_text("Imported by keys")
     assert Article.objects.filter(title="Imported by keys").exists()
 
