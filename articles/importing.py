@@ -66,6 +66,7 @@ class Item:
     status: str = ""
     record: dict | None = None  # the checked JSON Lines record, for its annotations
     upstream_id: str = ""  # the feed item's guid or the record's id
+    feed_id: int | None = None  # the Feed polled that brought it
     line: int = 0  # its line in a JSON Lines file
     # What of a JSON Lines story waits for the second pass: its claims whose evidence names a
     # story not stored yet, and its links to such stories (their positions in the record).
@@ -633,7 +634,8 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
             fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
             # prepare() and check_record() checked the fields and the database enforces every
             # constraint: a violation comes back as IntegrityError, handled below.
-            article = Article(**fields, slug=unique_slug(Article, fields["title"]) if slug_taken else slug)
+            article = Article(**fields, feed_id=item.feed_id,
+                              slug=unique_slug(Article, fields["title"]) if slug_taken else slug)
             article.save()
             if annotated:
                 item.deferred = store_annotations(article, record, first_pass=True, notes=notes)
@@ -1032,9 +1034,11 @@ def fast_commits():
             cursor.execute("RESET synchronous_commit")
 
 
-def import_all(paths, *, fmt, source, publish, progress, drafts_only: bool = False, language: str = "") -> Report:
+def import_all(paths, *, fmt, source, publish, progress, drafts_only: bool = False, language: str = "",
+               feed_id: int | None = None) -> Report:
     """Import every file in this process. `drafts_only` stores every story as a draft, whatever
-    status it claims (what a feed brings); `language` is the language of stories declaring none."""
+    status it claims (what a feed brings); `language` is the language of stories declaring none;
+    `feed_id` the feed that brought them, kept on each new story."""
     report = Report()
     known_sources: dict = {}
     for path in paths:
@@ -1044,6 +1048,7 @@ def import_all(paths, *, fmt, source, publish, progress, drafts_only: bool = Fal
                 if drafts_only:
                     entry.status = Article.Status.DRAFT
                 entry.language = entry.language or language
+                entry.feed_id = feed_id
             store_entry(entry, source=source, publish=publish, report=report, known_sources=known_sources, pending=pending)
             if progress:
                 progress(report)

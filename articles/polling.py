@@ -73,7 +73,7 @@ def import_feed(feed: Feed, fetched: fetching.Fetched) -> Report:
         with fast_commits():
             return import_all(
                 [path], fmt=fmt, source=feed.default_publisher, publish=False, progress=None,
-                drafts_only=True, language=feed.language,
+                drafts_only=True, language=feed.language, feed_id=feed.pk,
             )
 
 
