@@ -15,7 +15,7 @@ import logging
 from contextlib import contextmanager
 
 from django.conf import settings
-from django.db import InterfaceError, OperationalError, close_old_connections, connection
+from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
 from procrastinate.exceptions import AlreadyEnqueued
@@ -54,7 +54,10 @@ def fresh_connection():
 def queue_poll(feed_id: int, *, force: bool = False) -> bool:
     """Queue a poll of the feed, unless one is already waiting; whether one was queued."""
     try:
-        poll_feed.configure(lock=f"feed-{feed_id}", queueing_lock=f"feed-{feed_id}").defer(feed_id=feed_id, force=force)
+        # In a savepoint: the queueing lock refuses a second job with a unique violation, which
+        # would otherwise abort the caller's transaction (the admin's save, a test's).
+        with transaction.atomic():
+            poll_feed.configure(lock=f"feed-{feed_id}", queueing_lock=f"feed-{feed_id}").defer(feed_id=feed_id, force=force)
     except AlreadyEnqueued:
         return False
     return True
