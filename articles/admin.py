@@ -17,7 +17,6 @@ from annotations.admin import ClaimRulesAdmin, RecordsCreator
 
 from annotations.models import Claim, Mention
 from articles.admin_inlines import NoLostUpdatesForm, TabularInline
-from articles import polling
 from articles.models import LISTING_ORDER, Article, ArticleVersion, Feed, ImportJob, Source
 from articles.tasks import queue_poll
 from newsdesk.parameters import id_or_404
@@ -313,9 +312,8 @@ class FeedAdminForm(NoLostUpdatesForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Said before Feed.clean() asks fetching.refusal() about the address (a private or local one).
-        self.fields["url"].validators = [URLValidator(
-            schemes=["http", "https"], message=_("Enter the feed's web address, starting with http:// or https://."),
-        )]
+        self.fields["url"].validators = [URLValidator(schemes=["http", "https"])]
+        self.fields["url"].error_messages["invalid"] = _("Enter the feed's web address, starting with http:// or https://.")
 
 
 # What a maintainer sets; the rest is the feed's health, which only polls write (articles/polling.py).
@@ -386,9 +384,9 @@ class FeedAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Poll the selected feeds now"), permissions=["change"])
     def poll_now(self, request, queryset) -> None:
-        feeds = list(queryset.only("pk", "paused_at"))
-        ready = [feed for feed in feeds if feed.paused_at is None]
-        queued = sum(queue_poll(feed.pk, force=True) for feed in ready)
+        feeds = dict(queryset.values_list("pk", "paused_at"))
+        ready = [pk for pk, paused_at in feeds.items() if paused_at is None]
+        queued = sum(queue_poll(pk, force=True) for pk in ready)
         self.message_user(request, ngettext("%(n)d poll queued.", "%(n)d polls queued.", queued) % {"n": queued})
         if len(ready) > queued:
             waiting = len(ready) - queued
@@ -405,6 +403,8 @@ class FeedAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Resume the selected paused feeds"), permissions=["change"])
     def resume(self, request, queryset) -> None:
+        from articles import polling  # as in the desk (annotations/feeds_desk.py): only resuming needs it
+
         feeds = list(queryset.filter(paused_at__isnull=False))
         for feed in feeds:
             polling.resume(feed)
