@@ -566,18 +566,20 @@ RETRIES = 6
 
 
 def store_article(item: Item, *, default_source: Source | None, publish: bool, report: Report,
-                  known_sources: dict | None = None) -> Article | None:
+                  known_sources: dict | None = None, look_first: bool = False) -> Article | None:
     """Store one story in its own transaction.
 
     A story with a URL is first simply inserted: the unique URL is the database's to check, and
     most stories of an import are new, so this saves a round trip each. If the INSERT meets a
     story already there, or a taken slug, or another importer running beside this one (a
     deadlock, both creating the same entity or source), the story is tried again looking first.
+    A feed polled again brings mostly stories already stored: with `look_first` every story looks
+    first, sparing each known one a failed INSERT and its rollback.
     """
     for attempt in range(RETRIES):
         try:
             return store_article_once(item, default_source=default_source, publish=publish, report=report,
-                                      known_sources=known_sources, optimistic=attempt == 0,
+                                      known_sources=known_sources, optimistic=attempt == 0 and not look_first,
                                       last_try=attempt == RETRIES - 1)
         except (IntegrityError, OperationalError) as error:
             if known_sources is not None:
@@ -994,14 +996,16 @@ def import_share_of(task, counter) -> tuple[Report, dict]:
     return report, pending
 
 
-def store_entry(entry: Item | Problem, *, source, publish, report: Report, known_sources: dict, pending: dict) -> None:
+def store_entry(entry: Item | Problem, *, source, publish, report: Report, known_sources: dict, pending: dict,
+                look_first: bool = False) -> None:
     """Store one item, or report the problem; note what waits for the second pass in `pending`
     (line → (story id, claims, links)). Whatever goes wrong is a report line, never a crash."""
     if isinstance(entry, Problem):
         report.add("failed", entry.position, entry.reason)
         return
     try:
-        article = store_article(entry, default_source=source, publish=publish, report=report, known_sources=known_sources)
+        article = store_article(entry, default_source=source, publish=publish, report=report, known_sources=known_sources,
+                                look_first=look_first)
     except Exception as error:  # noqa: BLE001 - an import reports every item and goes on
         known_sources.clear()
         report.add("failed", entry.position, first_line(gettext("the story could not be stored (%(error)s)"), error))
@@ -1034,10 +1038,11 @@ def fast_commits():
             cursor.execute("RESET synchronous_commit")
 
 
-def import_all(paths, *, fmt, source, publish, progress, drafts_only: bool = False, language: str = "",
+def import_all(paths, *, fmt, source, publish, progress, subscription: bool = False, language: str = "",
                feed_id: int | None = None) -> Report:
-    """Import every file in this process. `drafts_only` stores every story as a draft, whatever
-    status it claims (what a feed brings); `language` is the language of stories declaring none;
+    """Import every file in this process. A `subscription`'s stories (a feed polled, see
+    articles/polling.py) are all drafts, whatever status they claim, and its feed's items are
+    `source`'s, not named after the feed's title; `language` is for stories that declare none;
     `feed_id` the feed that brought them, kept on each new story."""
     report = Report()
     known_sources: dict = {}
@@ -1045,11 +1050,14 @@ def import_all(paths, *, fmt, source, publish, progress, drafts_only: bool = Fal
         pending: dict = {}  # line → (story id, claims, links) of JSON Lines stories, for the second pass
         for entry in read_items(path, fmt):
             if isinstance(entry, Item):
-                if drafts_only:
+                if subscription:
                     entry.status = Article.Status.DRAFT
+                    if entry.record is None:
+                        entry.publisher = {}
                 entry.language = entry.language or language
                 entry.feed_id = feed_id
-            store_entry(entry, source=source, publish=publish, report=report, known_sources=known_sources, pending=pending)
+            store_entry(entry, source=source, publish=publish, report=report, known_sources=known_sources, pending=pending,
+                        look_first=subscription)
             if progress:
                 progress(report)
         if pending:

@@ -13,6 +13,7 @@ after FEEDS_PAUSE_AFTER_FAILURES of them the feed is paused with its reason unti
 resumes it. A refused address or a feed gone for good (410) pauses it at once.
 """
 
+import logging
 import random
 import tempfile
 from datetime import timedelta
@@ -23,8 +24,10 @@ from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 
 from articles import fetching
-from articles.importing import Report, fast_commits, import_all
+from articles.importing import Report, fast_commits, first_line, import_all
 from articles.models import Feed, PollResult
+
+logger = logging.getLogger(__name__)
 
 # Never further off than a day after failures; a Retry-After is honoured up to a week (fetching).
 LONGEST_BACKOFF = timedelta(days=1)
@@ -44,9 +47,18 @@ def poll(feed_id: int, *, force: bool = False, **fetch_options) -> Feed | None:
         fetched = fetching.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified, **fetch_options)
     except fetching.FetchFailed as failure:
         return failed(feed, failure.reason, retry_after=failure.retry_after, pause_now=pauses_at_once(failure))
+    except Exception as error:
+        # Not the feed's fault, nor a network's (the database gone, a bug): the feed still backs
+        # off, so that it is not polled again every few seconds, and the job fails with the error.
+        failed(feed, first_line(gettext("the poll stopped (%(error)s)"), error))
+        raise
     if fetched.not_modified:
         return succeeded(feed, fetched, Report())
-    report = import_feed(feed, fetched)
+    try:
+        report = import_feed(feed, fetched)
+    except Exception as error:
+        failed(feed, first_line(gettext("the import stopped (%(error)s)"), error))
+        raise
     if report.total == 0 or (report.failed and report.failed == report.total and not report.stories):
         # Nothing could be read at all: the feed is broken, not merely its items.
         reason = report.messages[0] if report.messages else gettext("no stories could be read from the feed")
@@ -73,7 +85,7 @@ def import_feed(feed: Feed, fetched: fetching.Fetched) -> Report:
         with fast_commits():
             return import_all(
                 [path], fmt=fmt, source=feed.default_publisher, publish=False, progress=None,
-                drafts_only=True, language=feed.language, feed_id=feed.pk,
+                subscription=True, language=feed.language, feed_id=feed.pk,
             )
 
 
@@ -148,6 +160,13 @@ def record(feed: Feed, changes: dict) -> Feed:
     """Write the poll's outcome with update(): a maintainer's edit made meanwhile in the admin (its
     interval, its name) is never overwritten by a whole-row save."""
     Feed.objects.filter(pk=feed.pk).update(**changes)
+    if "last_result" in changes:
+        logger.info(
+            "feed %s (%s): %s; %s new, %s known, %s changed, %s failed%s%s", feed.pk, feed.url, changes["last_result"],
+            changes["last_new"], changes["last_known"], changes["last_changed"], changes["last_failed"],
+            f"; {changes['last_error']}" if changes.get("last_error") else "",
+            f"; {changes['paused_reason']}" if changes.get("paused_reason") else "",
+        )
     for name, value in changes.items():
         setattr(feed, name, value)
     return feed

@@ -15,10 +15,12 @@ import logging
 from contextlib import contextmanager
 
 from django.conf import settings
+from django.db.models.expressions import RawSQL
 from django.db import InterfaceError, OperationalError, close_old_connections, connection, transaction
 from procrastinate import RetryStrategy
 from procrastinate.contrib.django import app
-from procrastinate.exceptions import AlreadyEnqueued
+from procrastinate.exceptions import AlreadyEnqueued, UniqueViolation
+from procrastinate.jobs import Status
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +35,16 @@ def queue_due_feeds(timestamp: int) -> int:
     from articles.models import Feed
 
     with fresh_connection():
-        return sum(queue_poll(pk) for pk in Feed.objects.due().values_list("pk", flat=True))
+        due = Feed.objects.due().exclude(pk__in=RawSQL(POLLS_UNDER_WAY, []))
+        return sum(queue_poll(pk) for pk in due.values_list("pk", flat=True))
+
+
+# The feeds whose poll waits or runs: a feed whose poll runs is still due until it ends, and is
+# not queued again behind it (the queueing lock stops a second waiting poll only).
+POLLS_UNDER_WAY = (
+    "SELECT (args->>'feed_id')::bigint FROM procrastinate_jobs "
+    "WHERE task_name = 'poll_feed' AND status IN ('todo', 'doing')"
+)
 
 
 @contextmanager
@@ -54,10 +65,10 @@ def fresh_connection():
 def queue_poll(feed_id: int, *, force: bool = False) -> bool:
     """Queue a poll of the feed, unless one is already waiting; whether one was queued."""
     try:
-        # In a savepoint: the queueing lock refuses a second job with a unique violation, which
-        # would otherwise abort the caller's transaction (the admin's save, a test's).
+        # In a savepoint: the queueing lock is a unique index, whose refusal would end a caller's transaction.
         with transaction.atomic():
-            poll_feed.configure(lock=f"feed-{feed_id}", queueing_lock=f"feed-{feed_id}").defer(feed_id=feed_id, force=force)
+            poll_feed.configure(lock=f"feed-{feed_id}", queueing_lock=f"feed-{feed_id}").defer(
+                feed_id=feed_id, force=force)
     except AlreadyEnqueued:
         return False
     return True
@@ -88,8 +99,16 @@ def import_upload(job_id: int) -> None:
 @app.task(queue="upkeep", queueing_lock="retry-stalled-jobs", pass_context=False)
 async def retry_stalled_jobs(timestamp: int) -> None:
     for job in await app.job_manager.get_stalled_jobs(seconds_since_heartbeat=STALLED_AFTER_SECONDS):
-        logger.warning("job %s (%s) stalled: its worker stopped; queued again", job.id, job.task_name)
-        await app.job_manager.retry_job(job)
+        try:
+            await app.job_manager.retry_job(job)
+        except UniqueViolation:
+            # The same job waits already (a feed's poll queued again while this one ran): that one
+            # does the work, once this one, which holds the feed's lock, is ended.
+            await app.job_manager.finish_job(job, status=Status.FAILED, delete_job=False)
+            logger.warning("job %s (%s) stalled: its worker stopped; the same job waits, which will run", job.id,
+                           job.task_name)
+        else:
+            logger.warning("job %s (%s) stalled: its worker stopped; queued again", job.id, job.task_name)
 
 
 @app.periodic(cron="17 4 * * *", periodic_id="old-jobs")

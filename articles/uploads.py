@@ -9,6 +9,7 @@ the job runs again (retry_stalled_jobs) from the start of the file, and the stor
 are found again, not stored twice.
 """
 
+import logging
 import tempfile
 import time
 from dataclasses import asdict
@@ -20,6 +21,8 @@ from django.utils.translation import gettext
 
 from articles.importing import Report, first_line, import_paths
 from articles.models import ImportJob
+
+logger = logging.getLogger(__name__)
 
 # The claims an upload brings are given their meaning at the end, up to a bound (about three
 # seconds); embed_statements gives the rest theirs.
@@ -70,6 +73,7 @@ def run(job_id: int) -> ImportJob | None:
     ImportJob.objects.filter(pk=job_id).update(
         state=ImportJob.State.DONE, finished_at=timezone.now(), done=report.total, report=asdict(report), data=b"",
     )
+    logger.info("upload %s (%s): %s", job_id, job.name, report.summary())
     return ImportJob.objects.get(pk=job_id)
 
 

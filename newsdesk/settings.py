@@ -377,8 +377,10 @@ LOGGING = {
     "formatters": {"one_line": {"()": "newsdesk.logging.OneLineFormatter", "format": "%(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "one_line"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # pgserver narrates every start and stop of the embedded server at INFO.
-    "loggers": {"pgserver": {"level": "WARNING"}},
+    # pgserver narrates every start and stop of the embedded server at INFO; procrastinate every
+    # job, the schedule's every 15 s among them. A worker logs each poll and upload itself
+    # (articles/polling.py, articles/uploads.py), and procrastinate's warnings and errors.
+    "loggers": {"pgserver": {"level": "WARNING"}, "procrastinate": {"level": "WARNING"}},
 }
 
 # The model that gives a claim's statement its meaning across languages (annotations/meaning.py):
