@@ -160,7 +160,7 @@ def arrived_since_last_visit(user) -> dict | None:
     counts = Article.objects.visible_to(user).filter(created_at__gt=seen).aggregate(
         new=Count("pk"), from_feeds=Count("pk", filter=Q(feed__isnull=False)),
     )
-    return counts | {"seen": seen, "query": urlencode({"since": seen.isoformat()})}
+    return counts | {"query": urlencode({"since": seen.isoformat()})}
 
 
 def workspace_context(request: HttpRequest, article: Article) -> dict:

@@ -5,11 +5,11 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from annotations.tests.test_feeds_desk import jobs, needs_fetching
+from annotations.tests.test_feeds_desk import jobs
 from articles.models import Feed
 from articles.tests.makers import make_source
 
-pytestmark = [pytest.mark.browser, needs_fetching]
+pytestmark = pytest.mark.browser
 
 
 def test_resume_in_place_says_what_it_did_and_offers_poll_now(editor_page: Page):
