@@ -43,8 +43,10 @@ class InboxFilterForm(StoryFilterForm):
         label=_("Status"), required=False, choices=[("", _("any status"))] + Article.Status.choices
     )
     unverified = forms.BooleanField(label=_("Has unverified claims"), required=False)
+    # The inbox's link to what arrived since the editor's last visit (stories added after then).
+    since = forms.DateTimeField(label=_("Added since"), required=False, widget=forms.HiddenInput)
 
-    field_order = ["q", "status", "source", "language", "date_from", "date_to", "entity", "unverified"]
+    field_order = ["q", "status", "source", "language", "date_from", "date_to", "entity", "unverified", "since"]
 
     def __init__(self, data=None, *, user):
         super().__init__(
@@ -61,6 +63,8 @@ class InboxFilterForm(StoryFilterForm):
             articles = articles.filter(status=data["status"])
         if data["unverified"]:
             articles = articles.filter(Exists(self.claims.filter(article=OuterRef("pk"), status=Claim.Status.UNVERIFIED)))
+        if data["since"]:
+            articles = articles.filter(created_at__gt=data["since"])
         if data["q"]:
             articles = articles.filter(pk__in=newest_matches(articles, AsYouType(data["q"])))
         return articles

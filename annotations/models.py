@@ -1897,12 +1897,14 @@ class AnchorReview(models.Model):
 
 class Profile(models.Model):
     """A logged-in user's own settings: the interface language they chose with the switcher,
-    which every log-in of theirs, in any browser, brings back (newsdesk/languages.py)."""
+    which every log-in of theirs, in any browser, brings back (newsdesk/languages.py); and when
+    they last looked at the desk's inbox, which says what arrived since."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, primary_key=True, related_name="profile"
     )
     language = models.CharField(_("interface language"), max_length=15, blank=True)
+    inbox_seen_at = models.DateTimeField(_("inbox last seen"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("profile")
@@ -1910,3 +1912,10 @@ class Profile(models.Model):
 
     def __str__(self) -> str:
         return str(self.user)
+
+    @classmethod
+    def inbox_seen(cls, user, at) -> None:
+        """Remember that `user` looked at the inbox `at` then (one upsert, profile or none yet)."""
+        cls.objects.bulk_create(
+            [cls(user=user, inbox_seen_at=at)], update_conflicts=True, unique_fields=["user"], update_fields=["inbox_seen_at"],
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from annotations import corrections_desk, followup, views
+from annotations import corrections_desk, feeds_desk, followup, views
 
 app_name = "desk"
 
@@ -48,4 +48,11 @@ urlpatterns += [
     path("articles/<int:pk>/versions/<int:number>/decide/", corrections_desk.version_decide, name="version-decide"),
     path("review/", corrections_desk.review_queue, name="review-queue"),
     path("review/<int:pk>/decide/", corrections_desk.review_decide, name="review-decide"),
+]
+
+# Feeds: their health, resumed or polled now by an editor (annotations/feeds_desk.py).
+urlpatterns += [
+    path("feeds/", feeds_desk.feed_list, name="feeds"),
+    path("feeds/<int:pk>/resume/", feeds_desk.feed_resume, name="feed-resume"),
+    path("feeds/<int:pk>/poll/", feeds_desk.feed_poll, name="feed-poll"),
 ]

@@ -59,6 +59,7 @@ from annotations.models import (
     EntityAlias,
     Evidence,
     Mention,
+    Profile,
     RejectedSuggestion,
     StoryLink,
     Submission,
@@ -67,7 +68,7 @@ from annotations.models import (
 )
 from articles import uploads
 from articles.importing import Report
-from articles.models import UNDATED_REFUSAL, Article, ArticleVersion, ImportJob, Source
+from articles.models import UNDATED_REFUSAL, Article, ArticleVersion, Feed, ImportJob, Source
 from articles.views import render_page_or_results
 from articles import search
 from newsdesk.languages import number
@@ -138,7 +139,28 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
                            "versions": ArticleVersion.objects.filter(state=ArticleVersion.State.PENDING).count()}}
     if searched:
         context["found"] = desk_search.found(searched)  # claims, sources and entities too
-    return render_page_or_results(request, "annotations/article_inbox.html", context, status=status)
+    whole_page = not request.htmx or request.htmx.history_restore_request
+    if whole_page:  # the notices above the results, which an htmx request does not replace
+        now = timezone.now()
+        context["arrived"] = arrived_since_last_visit(request.user)
+        context["feeds"] = Feed.objects.trouble_counts()
+    response = render_page_or_results(request, "annotations/article_inbox.html", context, status=status)
+    if whole_page and request.GET.get("page", "1") == "1":
+        # Only now, once the page said what arrived since the last look, is this the last look.
+        Profile.inbox_seen(request.user, now)
+    return response
+
+
+def arrived_since_last_visit(user) -> dict | None:
+    """How many stories were added since the user last looked at the inbox, and how many of them
+    feeds brought, with the inbox's address listing just those; None on a first visit."""
+    seen = Profile.objects.filter(user=user).values_list("inbox_seen_at", flat=True).first()
+    if seen is None:
+        return None
+    counts = Article.objects.visible_to(user).filter(created_at__gt=seen).aggregate(
+        new=Count("pk"), from_feeds=Count("pk", filter=Q(feed__isnull=False)),
+    )
+    return counts | {"query": urlencode({"since": seen.isoformat()})}
 
 
 def workspace_context(request: HttpRequest, article: Article) -> dict:

@@ -1,13 +1,14 @@
 from django import forms
 from django.contrib import admin, messages
+from django.core.validators import URLValidator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext, gettext_lazy as _, ngettext
 from django.views.decorators.http import require_POST
 
@@ -16,13 +17,30 @@ from annotations.admin import ClaimRulesAdmin, RecordsCreator
 
 from annotations.models import Claim, Mention
 from articles.admin_inlines import NoLostUpdatesForm, TabularInline
-from articles.models import LISTING_ORDER, Article, ArticleVersion, Source
+from articles.models import LISTING_ORDER, Article, ArticleVersion, Feed, ImportJob, Source
+from articles.tasks import queue_poll
 from newsdesk.parameters import id_or_404
+
+
+class FeedInline(admin.TabularInline):
+    """A source's feeds, to read: a feed is changed on its own page, where saving it polls it."""
+
+    model = Feed
+    fk_name = "source"
+    fields = ["name", "url", "active", "last_polled_at", "last_result", "paused_at"]
+    readonly_fields = fields
+    show_change_link = True
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
 
 
 @admin.register(Source)
 class SourceAdmin(ClaimRulesAdmin):
     form = NoLostUpdatesForm
+    inlines = [FeedInline]
     list_display = ["name", "kind", "country", "article_count"]
     ordering = ["name"]  # Meta.ordering does not apply to a query with aggregates
     list_filter = ["kind", "country"]
@@ -275,3 +293,161 @@ class ArticleVersionAdmin(admin.ModelAdmin):
         if "withheld" in form.changed_data:
             obj.withheld_by, obj.withheld_at = (request.user, timezone.now()) if obj.withheld else (None, None)
         super().save_model(request, obj, form, change)
+
+
+class PausedFilter(admin.SimpleListFilter):
+    title = _("paused")
+    parameter_name = "paused"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("paused")), ("no", _("not paused"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in ("yes", "no"):
+            return queryset.filter(paused_at__isnull=self.value() == "no")
+        return queryset
+
+
+class FeedAdminForm(NoLostUpdatesForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Said before Feed.clean() asks fetching.refusal() about the address (a private or local one).
+        self.fields["url"].validators = [URLValidator(schemes=["http", "https"])]
+        self.fields["url"].error_messages["invalid"] = _("Enter the feed's web address, starting with http:// or https://.")
+
+
+# What a maintainer sets; the rest is the feed's health, which only polls write (articles/polling.py).
+FEED_SETTINGS = ["source", "name", "url", "format", "language", "publisher", "interval", "active"]
+
+
+@admin.register(Feed)
+class FeedAdmin(admin.ModelAdmin):
+    """Feeds, managed by maintainers. Saving a feed that is on polls it at once; editors see the
+    same health on the desk's feeds page and resume a paused feed there."""
+
+    form = FeedAdminForm
+    list_display = ["__str__", "url", "source", "active", "interval", "last_polled_at", "last_result", "last_counts",
+                    "failures", "paused", "next_poll_at"]
+    list_filter = ["active", PausedFilter, "last_result"]
+    list_select_related = ["source"]
+    search_fields = ["name", "url"]
+    ordering = [F("paused_at").desc(nulls_last=True), "-failures", "name", "url"]  # FeedQuerySet.in_trouble_first
+    autocomplete_fields = ["source", "publisher"]
+    readonly_fields = ["last_polled_at", "last_result", "last_error", "notes", "last_new", "last_known", "last_changed",
+                       "last_failed", "failures", "paused_at", "paused_reason", "next_poll_at", "imported_total",
+                       "created_at"]
+    fieldsets = [
+        (None, {"fields": [*FEED_SETTINGS, "seen_change"]}),
+        (_("Health"), {"fields": readonly_fields}),
+    ]
+    actions = ["poll_now", "resume", "switch_off"]
+
+    @admin.display(description=_("last poll: new / known / changed / failed"))
+    def last_counts(self, feed: Feed) -> str:
+        return f"{feed.last_new} / {feed.last_known} / {feed.last_changed} / {feed.last_failed}" if feed.last_polled_at else ""
+
+    @admin.display(description=_("paused"), ordering="paused_at")
+    def paused(self, feed: Feed) -> str:
+        if feed.paused_at is None:
+            return ""
+        return gettext("since %(when)s: %(reason)s") % {
+            "when": formats.date_format(timezone.localtime(feed.paused_at), "SHORT_DATETIME_FORMAT"),
+            "reason": feed.paused_reason,
+        }
+
+    @admin.display(description=_("last poll's notes"))
+    def notes(self, feed: Feed) -> str:
+        return "\n".join(feed.last_messages) or "-"
+
+    def save_model(self, request, obj, form, change) -> None:
+        if not change:
+            obj.save()
+        else:
+            changed = [name for name in FEED_SETTINGS if name in form.changed_data]
+            if "url" in changed:
+                # What the old address's server said of its copy means nothing at the new one.
+                obj.etag, obj.last_modified = "", ""
+                changed += ["etag", "last_modified"]
+            if changed:
+                # Only what the form changed: a poll ending meanwhile keeps the health it wrote.
+                obj.save(update_fields=changed)
+        if obj.active and obj.paused_at is None and (not change or form.changed_data):
+            # So that the maintainer sees its first poll now, not after the interval.
+            transaction.on_commit(lambda: queue_poll(obj.pk, force=True))
+            self.message_user(request, gettext(
+                "A poll of this feed is queued: its result shows here, and on the desk's feeds page, once a worker has run it."
+            ))
+        elif obj.paused_at is not None:
+            self.message_user(request, gettext(
+                "This feed is paused, so it was not polled: resume it (an action of the list of feeds) to poll it again."
+            ), messages.WARNING)
+
+    @admin.action(description=_("Poll the selected feeds now"), permissions=["change"])
+    def poll_now(self, request, queryset) -> None:
+        feeds = dict(queryset.values_list("pk", "paused_at"))
+        ready = [pk for pk, paused_at in feeds.items() if paused_at is None]
+        queued = sum(queue_poll(pk, force=True) for pk in ready)
+        self.message_user(request, ngettext("%(n)d poll queued.", "%(n)d polls queued.", queued) % {"n": queued})
+        if len(ready) > queued:
+            waiting = len(ready) - queued
+            self.message_user(request, ngettext(
+                "%(n)d feed already had a poll waiting for a worker.", "%(n)d feeds already had a poll waiting for a worker.",
+                waiting,
+            ) % {"n": waiting}, messages.WARNING)
+        if len(feeds) > len(ready):
+            paused = len(feeds) - len(ready)
+            self.message_user(request, ngettext(
+                "%(n)d feed is paused and was not polled: resume it instead.",
+                "%(n)d feeds are paused and were not polled: resume them instead.", paused,
+            ) % {"n": paused}, messages.WARNING)
+
+    @admin.action(description=_("Resume the selected paused feeds"), permissions=["change"])
+    def resume(self, request, queryset) -> None:
+        from articles import polling  # as in the desk (annotations/feeds_desk.py): only resuming needs it
+
+        feeds = list(queryset.filter(paused_at__isnull=False))
+        for feed in feeds:
+            polling.resume(feed)
+            if feed.active:
+                queue_poll(feed.pk)
+        self.message_user(request, ngettext(
+            "%(n)d feed resumed; it will be polled within a minute if it is on.",
+            "%(n)d feeds resumed; they will be polled within a minute if they are on.", len(feeds),
+        ) % {"n": len(feeds)})
+
+    @admin.action(description=_("Switch the selected feeds off"), permissions=["change"])
+    def switch_off(self, request, queryset) -> None:
+        count = queryset.filter(active=True).update(active=False)
+        self.message_user(request, ngettext(
+            "%(n)d feed switched off: it is no longer polled.", "%(n)d feeds switched off: they are no longer polled.", count,
+        ) % {"n": count})
+
+
+@admin.register(ImportJob)
+class ImportJobAdmin(admin.ModelAdmin):
+    """Files uploaded in the desk and their imports, to read. The file itself is never shown (nor
+    loaded for the list): it is the uploader's, and is dropped once its job ends."""
+
+    list_display = ["name", "user", "state", "progress", "created_at", "finished_at"]
+    list_filter = ["state"]
+    list_select_related = ["user"]
+    search_fields = ["name"]
+    fields = ["name", "user", "size", "format", "source", "publish", "language", "state", "total", "done", "attempts",
+              "error", "report", "created_at", "started_at", "finished_at"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).defer("data")
+
+    @admin.display(description=_("done"))
+    def progress(self, job: ImportJob) -> str:
+        return f"{job.done} / {job.total}"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False  # a job waiting or running reads its row; its page in the desk reads it after

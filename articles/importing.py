@@ -66,6 +66,7 @@ class Item:
     status: str = ""
     record: dict | None = None  # the checked JSON Lines record, for its annotations
     upstream_id: str = ""  # the feed item's guid or the record's id
+    feed_id: int | None = None  # the Feed polled that brought it
     line: int = 0  # its line in a JSON Lines file
     # What of a JSON Lines story waits for the second pass: its claims whose evidence names a
     # story not stored yet, and its links to such stories (their positions in the record).
@@ -635,7 +636,8 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
             fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
             # prepare() and check_record() checked the fields and the database enforces every
             # constraint: a violation comes back as IntegrityError, handled below.
-            article = Article(**fields, slug=unique_slug(Article, fields["title"]) if slug_taken else slug)
+            article = Article(**fields, feed_id=item.feed_id,
+                              slug=unique_slug(Article, fields["title"]) if slug_taken else slug)
             article.save()
             if annotated:
                 item.deferred = store_annotations(article, record, first_pass=True, notes=notes)
@@ -1036,10 +1038,12 @@ def fast_commits():
             cursor.execute("RESET synchronous_commit")
 
 
-def import_all(paths, *, fmt, source, publish, progress, subscription: bool = False, language: str = "") -> Report:
+def import_all(paths, *, fmt, source, publish, progress, subscription: bool = False, language: str = "",
+               feed_id: int | None = None) -> Report:
     """Import every file in this process. A `subscription`'s stories (a feed polled, see
     articles/polling.py) are all drafts, whatever status they claim, and its feed's items are
-    `source`'s, not named after the feed's title; `language` is for stories that declare none."""
+    `source`'s, not named after the feed's title; `language` is for stories that declare none;
+    `feed_id` the feed that brought them, kept on each new story."""
     report = Report()
     known_sources: dict = {}
     for path in paths:
@@ -1051,6 +1055,7 @@ def import_all(paths, *, fmt, source, publish, progress, subscription: bool = Fa
                     if entry.record is None:
                         entry.publisher = {}
                 entry.language = entry.language or language
+                entry.feed_id = feed_id
             store_entry(entry, source=source, publish=publish, report=report, known_sources=known_sources, pending=pending,
                         look_first=subscription)
             if progress:

@@ -253,7 +253,7 @@ class ArticleStatus(models.TextChoices):
 GIN_FASTUPDATE = False
 
 
-@tracked("search_vector", "search_config")
+@tracked("search_vector", "search_config", "feed")
 class Article(models.Model):
     Status = ArticleStatus
 
@@ -273,6 +273,12 @@ class Article(models.Model):
     )
     published_at = models.DateTimeField(_("publication time"), null=True, blank=True)
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    # The feed that brought it (articles/polling.py): the inbox counts what arrived by itself.
+    # Blank for a story uploaded, typed in or imported from the command line.
+    feed = models.ForeignKey(
+        "Feed", verbose_name=_("brought by feed"), null=True, blank=True, editable=False, on_delete=models.SET_NULL,
+        related_name="articles",
+    )
     # The number of the version `body` is (ArticleVersion): 1 for a story never corrected, which
     # has no version rows, so its pages need not look for any.
     text_version = models.PositiveIntegerField(_("text version"), default=1, db_default=1, editable=False)
@@ -308,6 +314,8 @@ class Article(models.Model):
                 for config in SEARCH_CONFIGS
             ],
             models.Index(fields=["language"], name="article_language"),
+            # What arrived since an editor last looked at the inbox (annotations.views.article_inbox).
+            models.Index(fields=["created_at"], name="article_created"),
             # The listings' order (newest first, then id), for the front page the published only:
             # a page of them is read off the index, and counted from it, however large the archive.
             models.Index(*LISTING_ORDER, name="article_listing"),
@@ -535,6 +543,13 @@ class FeedQuerySet(models.QuerySet):
     def in_trouble_first(self):
         """Paused feeds first, then failing ones (most failures first), then the rest by name."""
         return self.order_by(F("paused_at").desc(nulls_last=True), "-failures", "-active", "name", "url")
+
+    def trouble_counts(self) -> dict:
+        """How many are paused, and how many failing but not paused yet (Feed.in_trouble): one query."""
+        return self.aggregate(
+            paused=Count("pk", filter=Q(paused_at__isnull=False)),
+            failing=Count("pk", filter=Q(paused_at__isnull=True, failures__gt=0)),
+        )
 
 
 @tracked(

@@ -85,7 +85,7 @@ def import_feed(feed: Feed, fetched: fetching.Fetched) -> Report:
         with fast_commits():
             return import_all(
                 [path], fmt=fmt, source=feed.default_publisher, publish=False, progress=None,
-                subscription=True, language=feed.language,
+                subscription=True, language=feed.language, feed_id=feed.pk,
             )
 
 

@@ -9,7 +9,7 @@ from annotations.models import (
 )
 from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention
 from articles.demo_newsroom import load_demo
-from articles.models import Article, Source
+from articles.models import Article, Feed, ImportJob, Source
 from articles.tests.makers import make_article, make_source
 
 OUR_APPS = {"articles", "annotations"}
@@ -25,7 +25,7 @@ def test_every_model_of_ours_is_in_the_admin():
     assert names == {
         "Source", "Article", "Entity", "EntityAlias", "Mention", "Claim", "Attribution", "Evidence",
         "ClaimStatusChange", "StoryLink", "RejectedSuggestion", "StorySuggestion", "ClaimAcrossStories", "ClaimMatch",
-        "ArticleVersion", "AnchorReview",
+        "ArticleVersion", "AnchorReview", "Feed", "ImportJob",
     }
 
 
@@ -48,11 +48,16 @@ def test_maintainer_can_open_changelist_add_and_change_pages(maintainer_client, 
         mention = story.mentions.order_by("pk").first()
         # A correction that drops the first mention's words: two versions, and an orphan to review.
         correct(story, body=story.body[:mention.start] + story.body[mention.end:], note="Trimmed")
+    if model is Feed:
+        Feed.objects.create(source=Source.objects.first(), name="Kim's feed", url="https://example.org/feed.xml")
+    if model is ImportJob:
+        ImportJob.objects.create(name="kim.jsonl", data=b"{}", size=2, format="jsonl")
     changelist = maintainer_client.get(admin_url(model, "changelist"))
     assert changelist.status_code == 200
     assert maintainer_client.get(admin_url(model, "changelist"), {"q": "Kim"}).status_code == 200
     add = maintainer_client.get(admin_url(model, "add"))
-    assert add.status_code == (403 if model.__name__ in ("ClaimStatusChange", "ClaimMatch", "ArticleVersion", "AnchorReview") else 200)
+    assert add.status_code == (403 if model.__name__ in ("ClaimStatusChange", "ClaimMatch", "ArticleVersion", "AnchorReview",
+                                                        "ImportJob") else 200)
     obj = model.objects.first()
     change = maintainer_client.get(admin_url(model, "change", obj.pk))
     assert change.status_code == 200

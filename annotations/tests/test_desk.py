@@ -6,7 +6,7 @@ from annotations.roles import ensure_editors_group
 from annotations.corrections import correct
 from annotations.models import AnchorReview, Attribution, Claim, Entity, EntityAlias, Mention, StoryLink, StatementVector
 from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
-from articles.models import Article, ImportJob, Source
+from articles.models import Article, Feed, ImportJob, Source
 from articles.tests.makers import make_article, make_source
 from articles.tests.makers import post_import
 
@@ -15,6 +15,7 @@ STORY = "Kim Jong Un's train left Pyongyang, Yonhap said. Kim Jong Un will meet 
 
 def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink) -> dict[str, str]:
     """Every URL of the desk, by name, for the objects given."""
+    feed = Feed.objects.create(source=article.publisher, url="https://example.org/feed.xml")
     args = {
         "inbox": [], "entity-search": [], "source-search": [], "import": [],
         "article": [article.pk], "article-publish": [article.pk], "article-update": [article.pk], "mention-create": [article.pk],
@@ -31,6 +32,7 @@ def desk_urls(article: Article, claim: Claim, mention: Mention, link: StoryLink)
         "version-decide": [article.pk, article.versions.order_by("number").last().number],
         "review-decide": [AnchorReview.objects.filter(article=article).first().pk],
         "import-job": [ImportJob.objects.create(name="s.txt", data=b"", size=0, format="auto").pk],
+        "feeds": [], "feed-resume": [feed.pk], "feed-poll": [feed.pk],
     }
     resolver = get_resolver().namespace_dict["desk"][1]
     names = {p.name for p in resolver.url_patterns if isinstance(p, URLPattern)}
@@ -56,7 +58,7 @@ def test_a1_every_desk_url_is_for_editors_only(client, story, editor):
         method = client.get if name in {
             "inbox", "article", "entity-search", "source-search", "story-link-search", "import", "article-history", "claim-join-search",
             "claim-across", "follow-up", "claim-matches", "article-correct", "article-versions", "review-queue",
-            "import-job",
+            "import-job", "feeds",
         } else client.post
         client.logout()
         response = method(url)

@@ -2,11 +2,12 @@
 finding, no page wider than the screen, and the workspace's panels reachable from the top."""
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from annotations.models import Attribution, Entity, EntityAlias, StoryLink
 from annotations.tests.makers import add_attribution, make_claim, make_entity, make_mention, quote_evidence
-from articles.models import Article, Source
+from articles.models import Article, Feed, Source
 from articles.tests.makers import make_article, make_source
 
 pytestmark = pytest.mark.browser
@@ -48,7 +49,21 @@ def busy_story() -> Article:
     other = make_article(title="Putin meets Kim in Vladivostok " + LONG_NAME, body="Kim Jong Un met Putin in Russia.")
     make_mention(other, "Kim Jong Un", entity=kim)
     StoryLink.objects.create(from_article=story, to_article=other, kind=StoryLink.Kind.FOLLOW_UP)
+    troubled_feeds(publisher)
     return story
+
+
+def troubled_feeds(source: Source) -> None:
+    """A feed of each kind of trouble, with long names, addresses, errors and notes."""
+    long_url = "https://example.org/" + "very-long-path/" * 10 + "feed.xml"
+    Feed.objects.create(source=source, url=long_url, paused_at=timezone.now(), failures=10, last_polled_at=timezone.now(),
+                        last_result=Feed.Result.FAILED, last_error="the server answered 404 " + LONG_NAME,
+                        paused_reason="paused after 10 failures in a row; the last: the server answered 404 " + LONG_NAME)
+    Feed.objects.create(source=source, name=LONG_NAME, url=long_url + "?failing", failures=2, last_polled_at=timezone.now(),
+                        last_result=Feed.Result.FAILED, last_error="timed out",
+                        last_messages=["item 3: " + LONG_NAME.replace(" ", ""), "item 4: no title"])
+    Feed.objects.create(source=source, name="Antara", url="https://example.org/antara.xml", last_new=3, last_known=40,
+                        last_polled_at=timezone.now(), last_result=Feed.Result.NEW)
 
 
 def desk_pages(story: Article) -> list[str]:
@@ -56,7 +71,7 @@ def desk_pages(story: Article) -> list[str]:
         "/desk/", "/desk/?q=Kim", "/desk/?status=bogus", "/desk/import/",
         f"/desk/articles/{story.pk}/", f"/desk/articles/{story.pk}/history/",
         "/desk/entities/search/?q=Kim", "/desk/sources/search/?q=Yonhap",
-        f"/desk/articles/{story.pk}/links/search/?q=Putin",
+        f"/desk/articles/{story.pk}/links/search/?q=Putin", "/desk/feeds/",
     ]
 
 

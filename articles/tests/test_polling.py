@@ -58,8 +58,8 @@ def test_the_first_poll_imports_drafts_the_second_costs_a_304_and_a_change_bring
 
     feed = poll(feed)
     story = Article.objects.get()
-    assert (story.title, story.status, story.publisher, story.url) == (
-        "First item title", Article.Status.DRAFT, feed.source, "http://example.org/item/1")
+    assert (story.title, story.status, story.publisher, story.url, story.feed) == (
+        "First item title", Article.Status.DRAFT, feed.source, "http://example.org/item/1", feed)
     assert (feed.last_result, feed.last_new, feed.last_known, feed.failures) == (PollResult.NEW, 1, 0, 0)
     assert feed.etag == route.etag and feed.last_polled_at is not None
     assert feed.next_poll_at - feed.last_polled_at == timedelta(minutes=15)

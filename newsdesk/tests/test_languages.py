@@ -223,7 +223,8 @@ def test_a_logged_in_users_choice_needs_the_csrf_token_and_goes_to_their_profile
     # From this site's own page without a token (an error page has none): this browser keeps it, the profile does not.
     response = client.post(reverse("language"), {"language": "id"}, headers={"Origin": "http://testserver"})
     assert response.status_code == 303 and response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "id"
-    assert not Profile.objects.filter(user=editor).exists()
+    # (Looking at the inbox made the profile, for the time of the look: no language in it.)
+    assert not Profile.objects.filter(user=editor).exclude(language="").exists()
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', switcher(page)).group(1)
     response = client.post(reverse("language"), {"language": "id", "next": "/desk/", "csrfmiddlewaretoken": token})
     assert response.status_code == 303 and Profile.objects.get(user=editor).language == "id"
@@ -242,7 +243,8 @@ def test_a_browser_logged_in_before_the_choice_takes_the_profiles_language_and_k
     browser = Client()
     browser.force_login(editor)
     assert page_language(browser.get(reverse("desk:inbox"), headers={"Accept-Language": "en"})) == "en"
-    Profile.objects.create(user=editor, language="id")  # chosen in another browser
+    # Chosen in another browser (the profile is there already: looking at the inbox made it).
+    Profile.objects.update_or_create(user=editor, defaults={"language": "id"})
     response = browser.get(reverse("desk:inbox"), headers={"Accept-Language": "en"})
     assert page_language(response) == "id" and response.cookies[settings.LANGUAGE_COOKIE_NAME].value == "id"
 
