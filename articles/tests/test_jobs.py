@@ -170,3 +170,63 @@ def test_an_upload_whose_worker_is_killed_is_imported_whole_by_another_with_noth
     assert (job.report["imported"], job.report["duplicates"]) == (3000 - stored, stored)
     assert "interrupted" in job.report["messages"][0] and bytes(job.data) == b""
     assert Article.objects.count() == 3000 == len(set(Article.objects.values_list("url", flat=True)))
+
+
+def test_make_run_s_server_polls_a_feed_added_in_the_admin_with_no_other_command(feed_server):
+    """`make run` runs `manage.py serve`: the web server and a worker. A maintainer adds a feed in
+    the admin of that very server, and the feed is polled without anything else being started."""
+    import socket
+    import urllib.request
+
+    from django.contrib.auth.models import User
+
+    with socket.socket() as probe:  # a free port for the development server
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    environment = {**os.environ, "DATABASE_URL": database_url(connection.settings_dict), "DEBUG": "1",
+                   "FEEDS_ALLOW_NETWORKS": "127.0.0.1", "SECRET_KEY": "tests-only-not-secret"}
+    environment.pop("DATABASE_OWNER_URL", None)
+    server = subprocess.Popen(
+        [sys.executable, str(settings.BASE_DIR / "manage.py"), "serve", f"127.0.0.1:{port}"],
+        env=environment, stdout=subprocess.DEVNULL, stderr=tempfile.TemporaryFile(), start_new_session=True,
+    )
+    try:
+        def page(path: str) -> tuple[int, str]:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=5) as answer:
+                    return answer.status, answer.read().decode()
+            except OSError:
+                return 0, ""
+
+        wait_for(lambda: page("/admin/login/")[0] == 200, 60, "the development server answering")
+        feed_server.feed("/rss", "docs-examples/rss20.xml")
+        User.objects.create_superuser("max", password="max-password-1")
+        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor())
+        base = f"http://127.0.0.1:{port}"
+        login = opener.open(f"{base}/admin/login/").read().decode()
+        token = login.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+
+        def post(path: str, fields: dict) -> str:
+            from urllib.parse import urlencode
+
+            request = urllib.request.Request(f"{base}{path}", data=urlencode({**fields, "csrfmiddlewaretoken": token}).encode(),
+                                             headers={"Referer": f"{base}{path}"})
+            return opener.open(request).read().decode()
+
+        post("/admin/login/?next=/admin/", {"username": "max", "password": "max-password-1", "next": "/admin/"})
+        source = make_source(name="Sample")
+        form = opener.open(f"{base}/admin/articles/feed/add/").read().decode()
+        token = form.split('name="csrfmiddlewaretoken" value="')[1].split('"')[0]
+        post("/admin/articles/feed/add/", {
+            "source": source.pk, "name": "Sample", "url": feed_server.url("/rss"), "format": "auto", "language": "",
+            "publisher": "", "interval": "15", "active": "on",
+        })
+        feed = Feed.objects.get()
+        took = wait_for(lambda: Feed.objects.get(pk=feed.pk).last_result == PollResult.NEW, 60, "the feed polled")
+    finally:
+        os.killpg(server.pid, signal.SIGINT)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+    assert Article.objects.get().title == "First item title" and took < 60
