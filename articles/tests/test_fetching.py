@@ -75,18 +75,6 @@ def refused(url, **options) -> FetchFailed:
     return failure.value
 
 
-@pytest.fixture
-def local(settings):
-    """Loopback allowed (it is refused by default), and short limits so failures come quickly."""
-    settings.FEEDS_ALLOW_NETWORKS = ["127.0.0.1"]
-    settings.FEEDS_CONNECT_TIMEOUT = 1
-    settings.FEEDS_READ_TIMEOUT = 1
-    settings.FEEDS_TOTAL_SECONDS = 2
-    settings.FEEDS_MAX_BYTES = 1_000_000
-    settings.FEEDS_PER_HOST = 2
-    return settings
-
-
 # What may be fetched, judged without resolving
 
 

@@ -49,6 +49,17 @@ def stop(worker: subprocess.Popen) -> None:
     worker.wait(10)
 
 
+def killed_once_stored(stories: int, *options: str) -> None:
+    """A worker started, and killed with SIGKILL once `stories` stories are stored: in the middle."""
+    worker = start_worker(*options)
+    try:
+        wait_for(lambda: Article.objects.count() >= stories, 60, "the first stories stored")
+        worker.send_signal(signal.SIGKILL)
+        worker.wait(10)
+    finally:
+        stop(worker)
+
+
 def rss(items: list[int]) -> bytes:
     entries = "".join(
         f"<item><title>Story {n}</title><link>https://news.example/{n}</link><guid>https://news.example/{n}</guid>"
@@ -109,13 +120,7 @@ def test_a_worker_killed_in_the_middle_of_an_import_leaves_no_partial_story_and_
     feed = Feed.objects.create(source=source, url=feed_server.url("/kabar.jsonl"), format=Feed.Format.JSONL)
     queue_poll(feed.pk, force=True)
 
-    first = start_worker("--concurrency", "1")
-    try:
-        wait_for(lambda: Article.objects.count() >= 20, 60, "the first stories stored")
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
-    finally:
-        stop(first)
+    killed_once_stored(20, "--concurrency", "1")
     stored = Article.objects.count()
     assert 20 <= stored < 400, "killed in the middle of the feed's import"
     # No partial story: each one stored has its mention, stored with it in one transaction.
@@ -149,13 +154,7 @@ def test_an_upload_whose_worker_is_killed_is_imported_whole_by_another_with_noth
     ).encode()
     job = uploads.queue(user=editor, upload=SimpleUploadedFile("wire.jsonl", lines), fmt="auto", source=None,
                         publish=False, total=3000)
-    first = start_worker("--queue", "imports", "--concurrency", "1")
-    try:
-        wait_for(lambda: Article.objects.count() >= 200, 60, "the first stories stored")
-        first.send_signal(signal.SIGKILL)
-        first.wait(10)
-    finally:
-        stop(first)
+    killed_once_stored(200, "--queue", "imports", "--concurrency", "1")
     stored = Article.objects.count()
     assert stored < 3000 and ImportJob.objects.get(pk=job.pk).state == ImportJob.State.RUNNING
     assert bytes(ImportJob.objects.get(pk=job.pk).data) == lines, "the file is kept until its job ends"

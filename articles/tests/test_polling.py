@@ -27,18 +27,6 @@ SECOND_ITEM = b"""  <item>
 </channel>"""
 
 
-@pytest.fixture
-def local(settings):
-    """Loopback allowed (refused by default), short limits so that failures come quickly."""
-    settings.FEEDS_ALLOW_NETWORKS = ["127.0.0.1"]
-    settings.FEEDS_CONNECT_TIMEOUT = 1
-    settings.FEEDS_READ_TIMEOUT = 1
-    settings.FEEDS_TOTAL_SECONDS = 3
-    settings.FEEDS_MAX_BYTES = 1_000_000
-    settings.FEEDS_PAUSE_AFTER_FAILURES = 4
-    return settings
-
-
 def make_feed(url: str, **fields) -> Feed:
     return Feed.objects.create(source=fields.pop("source", None) or make_source(), url=url,
                                interval=fields.pop("interval", 15), **fields)
