@@ -202,4 +202,4 @@ def test_the_desk_writes_the_upload_limits_as_the_readers_language_writes_number
     page = response.content.decode()
     assert response.status_code == 413
     assert "Ukuran berkas ini 1.508 byte; di sini dapat diunggah berkas hingga 1.000 byte (dan hingga 2.000 berita)" in page
-    assert "Berkas berisi hingga 2.000 berita dan 1.000 byte diimpor selagi Anda menunggu" in page
+    assert "Berkas berisi hingga 2.000 berita dan 1.000 byte diimpor di latar belakang" in page
