@@ -42,6 +42,20 @@ def test_server_settings(settings):
     }
 
 
+@pytest.fixture(autouse=True)
+def empty_job_queue(request, django_db_blocker):
+    """After a test that commits (transactional, or with the live server), the jobs it queued are
+    dropped, as pytest-django empties every other table: procrastinate's tables are not Django's
+    to flush (its models are unmanaged), and a job left behind would be the next test's."""
+    yield
+    marker = request.node.get_closest_marker("django_db")
+    committed = {"transactional_db", "live_server"} & set(request.fixturenames) or (
+        marker is not None and marker.kwargs.get("transaction"))
+    if committed:
+        with django_db_blocker.unblock(), connection.cursor() as cursor:
+            cursor.execute("TRUNCATE procrastinate_jobs, procrastinate_workers, procrastinate_periodic_defers CASCADE")
+
+
 @pytest.fixture
 def editor(db) -> User:
     user = User.objects.create_user("edna", password="edna-password-1")
