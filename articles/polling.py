@@ -33,7 +33,7 @@ logger = logging.getLogger(__name__)
 LONGEST_BACKOFF = timedelta(days=1)
 # The notes of a poll kept for the desk's feeds page (a feed of 500 bad items keeps the first ones).
 NOTES_KEPT = 20
-# Read whole at most this much of a feed's file name in reports.
+# The file's name in the import's notes when the feed's address ends in none.
 NAME = "feed"
 
 
@@ -59,7 +59,7 @@ def poll(feed_id: int, *, force: bool = False, **fetch_options) -> Feed | None:
     except Exception as error:
         failed(feed, first_line(gettext("the import stopped (%(error)s)"), error))
         raise
-    if report.total == 0 or (report.failed and report.failed == report.total and not report.stories):
+    if report.failed == report.total:  # no item at all, or every one refused
         # Nothing could be read at all: the feed is broken, not merely its items.
         reason = report.messages[0] if report.messages else gettext("no stories could be read from the feed")
         return failed(feed, reason, report=report)
