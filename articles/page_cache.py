@@ -43,6 +43,7 @@ from django.core.exceptions import DisallowedHost
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import HttpResponse
 from django.utils.cache import get_conditional_response
+from django.utils.translation import get_language
 from django_htmx.middleware import HtmxDetails
 
 from newsdesk.languages import offered, page_language
@@ -54,8 +55,9 @@ KEPT_HEADERS = ("Content-Type", "Content-Language", "Cache-Control", "Vary", "ET
 CONTENT_APPS = ("articles", "annotations")
 # Tables of those apps that no public page, feed, sitemap or export reads: the desk's own
 # bookkeeping (a user's profile, a form's submission key, the suggestions an editor turned down
-# or decided).
-DESK_ONLY = {"annotations.Profile", "annotations.Submission", "annotations.RejectedSuggestion", "annotations.StorySuggestion"}
+# or decided, the feeds' subscriptions and health, which every poll writes, and the uploads).
+DESK_ONLY = {"annotations.Profile", "annotations.Submission", "annotations.RejectedSuggestion", "annotations.StorySuggestion",
+             "articles.Feed", "articles.ImportJob"}
 TRIGGER = "articles_page_changed"
 GENERATION_QUERY = (
     "SELECT changes.last_value, (SELECT value FROM articles_page_generation WHERE id = 1)"
@@ -94,13 +96,16 @@ def content_tables() -> set[str]:
     content apps, every model a new one, unless it is history or named in DESK_ONLY."""
     from newsdesk.least_privilege import history_tables
 
-    history = history_tables()
+    desk_only = {apps.get_model(label)._meta.db_table for label in DESK_ONLY}
+    return content_app_tables() - history_tables() - desk_only
+
+
+def content_app_tables() -> set[str]:
     return {
         model._meta.db_table
         for label in CONTENT_APPS
         for model in apps.get_app_config(label).get_models(include_auto_created=True)
         if model._meta.managed and not model._meta.proxy
-        and model._meta.db_table not in history and model._meta.label not in DESK_ONLY
     }
 
 
@@ -113,11 +118,15 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
         cursor.execute("SELECT to_regproc('articles_page_changed') IS NOT NULL")
         if not cursor.fetchone()[0]:
             return  # migrated back to before articles 0007
-        for table in sorted(content_tables() & set(connection.introspection.table_names(cursor))):
+        tables = set(connection.introspection.table_names(cursor))
+        for table in sorted(content_tables() & tables):
             cursor.execute(
                 f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
                 f" ON {connection.ops.quote_name(table)} FOR EACH STATEMENT EXECUTE FUNCTION articles_page_changed()"
             )
+        # A table no page reads (any more) moves nothing: a feed's poll, say, writes its health.
+        for table in sorted(content_app_tables() & tables - content_tables()):
+            cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {connection.ops.quote_name(table)}")
         # A migration may have written rows of a table that had no trigger yet, or changed what
         # a page shows in another way: the pages stored before it go.
         cursor.execute("SELECT nextval('articles_page_changes')")
@@ -159,7 +168,8 @@ def middleware(get_response):
             host = request.get_host()  # the Host header, port included, as ALLOWED_HOSTS accepts it
         except DisallowedHost:
             return get_response(request)  # neither served nor stored: Django answers 400 further on
-        key = page_key(request, host, generation())
+        request.page_generation = generation()
+        key = page_key(request, host, request.page_generation)
         stored = cache.get(key)
         if stored is not None:
             return replay(request, stored)
@@ -201,3 +211,35 @@ def replay(request, stored) -> HttpResponse:
         response["Content-Length"] = str(len(content))
     response["X-Page-Cache"] = "hit"
     return response
+
+
+def request_generation(request) -> str:
+    """The generation as this request first read it (the page cache reads it before the view
+    runs, for a reader without a session); read now if not yet."""
+    if getattr(request, "page_generation", None) is None:
+        request.page_generation = generation()
+    return request.page_generation
+
+
+def kept(gen: str, request, name: str, parts: tuple, make):
+    """What `make()` returns, made once per content generation and kept in the cache beside the
+    stored pages: the part of a public page that is the same for every reader (the story, its
+    claims and names), so that a logged-in reader's page, which is never stored whole, renders
+    only what is theirs around it.
+
+    `gen` is request_generation(), read before the view read any row, as the page cache reads it: a part
+    made from rows that changed meanwhile is kept under a key nobody asks for once the change is
+    committed. `parts` is everything else the value depends on; the active language, the scheme
+    and the host (which the value's absolute addresses name) are added here. `make()` must
+    return a value the cache can pickle, and nothing that belongs to one reader: no CSRF token,
+    no nonce, no name of theirs."""
+    if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
+        return make()
+    host = request.get_host()  # validated by ALLOWED_HOSTS, as the page cache's key
+    address = repr((name, parts, get_language(), request.scheme, host))
+    key = f"public-part:{gen}:{name}:{hashlib.sha256(address.encode()).hexdigest()}"
+    value = cache.get(key)
+    if value is None:
+        value = make()
+        cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
+    return value

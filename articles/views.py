@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, F, Func, Prefetch, Value
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
@@ -24,7 +25,7 @@ from articles.filtering import StoryFilterForm, published_stories_naming
 from articles.models import Article, ArticleVersion, Source
 from newsdesk.languages import activate_story_language
 from newsdesk.paging import CappedPaginator, KnownCountPaginator
-from articles import search
+from articles import page_cache, search
 from articles.search import LISTING_ORDER, WebSearch, newest_matches, stored_config
 from articles.structured_data import article_graph, as_script_text, claim_graph
 
@@ -49,6 +50,26 @@ def public_page(view):
 PUBLIC_MAX_AGE = 60
 TIMELINE_PAGE = 50
 COMPANION_STORIES = 200  # an entity's "named with" list looks at its most recent stories
+
+
+def kept_parts(request: HttpRequest, gen: str, template_name: str, names: tuple, parts: tuple, make_context) -> dict:
+    """The partials `names` of a public page's template, rendered from `make_context()` once per
+    content generation for every reader (page_cache.kept(); `parts` is what else they depend
+    on). The page around them, the reader's own, renders per request."""
+
+    def make() -> dict:
+        context = make_context()
+        return {name: render_to_string(f"{template_name}#{name}", context, request) for name in names}
+
+    return page_cache.kept(gen, request, template_name, parts, make)
+
+
+def render_kept(request: HttpRequest, template_name: str, names: tuple, make_context) -> HttpResponse:
+    """A public page whose every part but the reader's own (the header, their session) is the same
+    for every reader at this address: those parts kept per content generation (kept_parts())."""
+    gen = page_cache.request_generation(request)  # before any row is read
+    parts = kept_parts(request, gen, template_name, names, (request.get_full_path(),), make_context)
+    return render(request, template_name, {"kept": parts})
 
 
 def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -80,8 +101,21 @@ def article_list(request: HttpRequest) -> HttpResponse:
 
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    gen = page_cache.request_generation(request)  # before any row is read: see page_cache.kept()
     article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
     activate_story_language(request, article.language)
+    # The story with its claims, names and links is the same for every reader: made once per
+    # content generation. What is the reader's own (the header, their session) renders around it.
+    parts = kept_parts(request, gen, "articles/article_detail.html", ("head", "main"), (article.pk,),
+                       lambda: story_context(request, article))
+    response = render(request, "articles/article_detail.html", {"article": article, "kept": parts})
+    response["Content-Language"] = article.language
+    return response
+
+
+def story_context(request: HttpRequest, article: Article) -> dict:
+    """What every reader sees of a story's page: the story, its claims, what it names and links
+    to, and its structured data (JSON-LD)."""
     mentions = list(Mention.objects.published().filter(article=article).select_related("entity").order_by("start"))
     claims = list(article.claims.published().for_display().order_by("start", "id"))
     related = StoryLink.objects.published().with_other_ends(article)
@@ -105,11 +139,10 @@ def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
         "earlier_versions": [v for v in versions if v.state == ArticleVersion.State.EARLIER and v.was_public and not v.withheld],
         "paragraphs": linked_runs(paragraphs(article.body, segments(article.body, mentions, claims)), mentions),
         "entities": entities, "related": sorted(related, key=lambda pair: (pair[0].kind, pair[1].title)),
-        "json_ld": as_script_text(graph), "claim_statuses": [(v, label) for v, label in Claim.Status.choices if v in shown_statuses],
+        "claim_statuses": [(v, label) for v, label in Claim.Status.choices if v in shown_statuses],
+        "json_ld": as_script_text(graph),
     }
-    response = render(request, "articles/article_detail.html", context)
-    response["Content-Language"] = article.language
-    return response
+    return context
 
 
 @public_page
@@ -156,6 +189,10 @@ def article_annotations(request: HttpRequest, slug: str) -> JsonResponse:
 
 @public_page
 def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_kept(request, "articles/entity_detail.html", ("title", "main"), lambda: entity_context(request, slug))
+
+
+def entity_context(request: HttpRequest, slug: str) -> dict:
     entity = get_object_or_404(Entity.objects.published().prefetch_related("aliases"), slug=slug)
     stories = published_stories_naming(entity)
     page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
@@ -170,7 +207,7 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
     )
     named = Entity.objects.in_bulk([row["entity"] for row in shared])
     companions = [(named[row["entity"]], row["stories"]) for row in shared]
-    return render(request, "articles/entity_detail.html", {"entity": entity, "page": page, "companions": companions})
+    return {"entity": entity, "page": page, "companions": companions}
 
 
 @dataclass
@@ -205,6 +242,10 @@ class SourceLedger:
 
 @public_page
 def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    return render_kept(request, "articles/source_detail.html", ("title", "main"), lambda: source_context(request, slug))
+
+
+def source_context(request: HttpRequest, slug: str) -> dict:
     source = get_object_or_404(Source.objects.published(), slug=slug)
     stories = Article.objects.published().filter(publisher=source)
     page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
@@ -219,13 +260,17 @@ def source_detail(request: HttpRequest, slug: str) -> HttpResponse:
         claims = CappedPaginator(claims_with_fate(source, sourcing, fate), 25).get_page(request.GET.get("claims"))
         context["cell"] = {"sourcing": SOURCINGS[sourcing], "fate": FATE_LABELS[fate], "claims": claims,
                            "query": f"sourcing={sourcing}&fate={fate}"}
-    return render(request, "articles/source_detail.html", context)
+    return context
 
 
 @public_page
 def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """A claim as told in one story (this appearance), and the claim across every story the
     public can read: its standing with its reason, its timeline as a picture and as a table."""
+    return render_kept(request, "articles/claim_detail.html", ("title", "head", "main"), lambda: claim_context(request, pk))
+
+
+def claim_context(request: HttpRequest, pk: int) -> dict:
     across_id = get_object_or_404(Claim.objects.published().values_list("across_id", flat=True), pk=pk)
     across = ClaimAcrossStories.objects.prefetch_related("translations").get(pk=across_id)
     appearances = list(appearances_of(across, public=True))
@@ -248,7 +293,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
     context["json_ld"] = as_script_text(
         claim_graph(first_told, appearances, context["verdict"], request.build_absolute_uri)
     )
-    return render(request, "articles/claim_detail.html", context)
+    return context
 
 
 MAX_QUERY_LENGTH = 500

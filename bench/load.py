@@ -2,8 +2,8 @@
 
     .venv/bin/python bench/load.py [--seconds 10] [--connections 16] [--workers 2]
 
-Needs wrk (Debian: apt-get install wrk). Uses DATABASE_URL, or the embedded server with the
-demo newsroom (migrated and loaded first). Every page is measured against two baselines served
+Needs wrk (Debian: apt-get install wrk). Uses DATABASE_URL, or a new database on the embedded
+server (`newsdesk_loadbench`); either gets the demo newsroom (migrated and loaded first). Every page is measured against two baselines served
 by the same server in the same run: a bare Django view (the floor) and a reference page (20 rows
 through the ORM, a template extending a base, `{% url %}`, a CSRF token: a plain Django page).
 
@@ -37,7 +37,7 @@ from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR))
-from bench.server import environment as server_environment, manage, wait_until_up  # noqa: E402
+from bench.server import environment as server_environment, fresh_database, manage, wait_until_up  # noqa: E402
 
 PORT = 8765
 CSRF = "b" * 32  # a CSRF secret of our choosing, sent as the cookie and as the header
@@ -55,13 +55,15 @@ user, _ = User.objects.get_or_create(username="bench-editor")
 user.groups.add(ensure_editors_group())
 client = Client()
 client.force_login(user)
-story = Article.objects.published().order_by("pk").first()
+stories = list(Article.objects.published().order_by("pk").values_list("pk", "body")[:12])
+story = Article.objects.get(pk=stories[0][0])
 entity = Entity.objects.published().filter(mentions__article=story).first()
 claim = Claim.objects.published().filter(article=story).first()
 print(json.dumps({
     "cookie": f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}",
     "csrf_cookie": settings.CSRF_COOKIE_NAME,
-    "story": story.pk, "article": story.get_absolute_url(), "first_word": story.body.split()[0],
+    "story": story.pk, "article": story.get_absolute_url(),
+    "others": [[pk, body.split()[0]] for pk, body in stories[1:]],  # what the editors tag
     "entity": entity.get_absolute_url(), "source": story.publisher.get_absolute_url(),
     "claim": claim.get_absolute_url(),
 }))
@@ -99,8 +101,9 @@ def request(path: str, cookie: str = "", data: bytes | None = None, headers: dic
 
 
 class Editors(threading.Thread):
-    """Editors writing while pages are measured: a word of the story tagged as a new entity,
-    `per_second` times a second, through the desk as an editor's browser sends it."""
+    """Editors writing while pages are measured: the first word of another story tagged as a new
+    entity, `per_second` times a second, each time another story, through the desk as an
+    editor's browser sends it. (Not the measured story, which would grow a mention a write.)"""
 
     def __init__(self, plan: dict, cookie: str, per_second: float):
         super().__init__(daemon=True)
@@ -108,15 +111,15 @@ class Editors(threading.Thread):
         self.running, self.writes, self.failures = True, 0, 0
 
     def run(self) -> None:
-        word = self.plan["first_word"]
         while self.running:
             started = time.monotonic()
+            story, word = self.plan["others"][self.writes % len(self.plan["others"])]
             data = urllib.parse.urlencode({
                 "start": 0, "end": len(word), "exact": word, "entity": "",
                 "new_entity_name": f"Bench entity {self.writes}-{time.time_ns()}", "new_entity_kind": "person",
             }).encode()
             try:
-                request(f"/desk/articles/{self.plan['story']}/mentions/", self.cookie, data,
+                request(f"/desk/articles/{story}/mentions/", self.cookie, data,
                         {"X-CSRFToken": CSRF, "HX-Request": "true"})
                 self.writes += 1
             except OSError:
@@ -149,7 +152,7 @@ def main() -> None:
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
 
     static_root = tempfile.mkdtemp(prefix="newsdesk-bench-static-")
-    env = environment(static_root)
+    env = fresh_database("newsdesk_loadbench", environment(static_root))  # or DATABASE_URL's, as it is
     manage(env, "migrate", "--noinput", "-v0")
     manage(env, "load_demo")
     manage(env, "collectstatic", "--noinput", "-v0")

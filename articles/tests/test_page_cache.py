@@ -14,7 +14,7 @@ from annotations.models import Claim, Entity, EntityAlias, Mention
 from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
 from articles import page_cache
 from articles.importing import import_paths
-from articles.models import Article, Source
+from articles.models import Article, Feed, ImportJob, Source
 from articles.tests.makers import make_article, make_source
 
 STORY = "Kim Jong Un's train left Pyongyang for Russia on Sunday, an official said."
@@ -314,6 +314,31 @@ def test_every_content_table_has_the_trigger_and_no_history_table_does(db):
     with connection.cursor() as cursor:
         cursor.execute("ALTER TABLE annotations_storylink DISABLE TRIGGER articles_page_changed")
     assert tables_without_the_trigger() == {"annotations_storylink"}
+
+
+def test_a_feed_s_poll_and_an_upload_leave_every_stored_page_in_place(db):
+    """Feeds and uploads are the desk's bookkeeping: every poll writes a feed's health, and that
+    must not drop every stored page (and every kept part) a second."""
+    feed = Feed.objects.create(source=make_source(), name="Wire", url="https://wire.example/feed.xml")
+    before = page_cache.generation()
+    Feed.objects.filter(pk=feed.pk).update(last_error="timed out", failures=1)
+    ImportJob.objects.create(name="stories.jsonl", data=b"{}", size=2, format="jsonl")
+    assert page_cache.generation() == before
+    assert {"articles_feed", "articles_importjob"}.isdisjoint(page_cache.content_tables())
+
+
+def test_migrate_takes_the_trigger_off_a_table_no_page_reads_any_more(db):
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"CREATE TRIGGER {page_cache.TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON articles_feed"
+            " FOR EACH STATEMENT EXECUTE FUNCTION articles_page_changed()"
+        )
+    page_cache.install_triggers()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_trigger WHERE tgname = %s AND tgrelid = 'articles_feed'::regclass",
+                       [page_cache.TRIGGER])
+        assert cursor.fetchone()[0] == 0
+    assert tables_without_the_trigger() == set()
 
 
 def test_a_model_added_to_a_content_app_gets_the_trigger_from_migrate(db):
