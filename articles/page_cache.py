@@ -232,7 +232,8 @@ def kept(gen: str, request, name: str, parts: tuple, make):
     committed. `parts` is everything else the value depends on; the active language, the scheme
     and the host (which the value's absolute addresses name) are added here. `make()` must
     return a value the cache can pickle, and nothing that belongs to one reader: no CSRF token,
-    no nonce, no name of theirs."""
+    no nonce, no name of theirs. A release's `migrate` moves the generation (install_triggers()),
+    so no part rendered by an older release's templates outlives it."""
     if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
         return make()
     host = request.get_host()  # validated by ALLOWED_HOSTS, as the page cache's key

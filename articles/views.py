@@ -59,7 +59,8 @@ def kept_parts(request: HttpRequest, gen: str, template_name: str, names: tuple,
 
     def make() -> dict:
         context = make_context()
-        return {name: render_to_string(f"{template_name}#{name}", context, request) for name in names}
+        rendered = {name: render_to_string(f"{template_name}#{name}", context, request) for name in names}
+        return rendered | {"status": context.get("response_status", 200)}
 
     return page_cache.kept(gen, request, template_name, parts, make)
 
@@ -69,7 +70,7 @@ def render_kept(request: HttpRequest, template_name: str, names: tuple, make_con
     for every reader at this address: those parts kept per content generation (kept_parts())."""
     gen = page_cache.request_generation(request)  # before any row is read
     parts = kept_parts(request, gen, template_name, names, (request.get_full_path(),), make_context)
-    return render(request, template_name, {"kept": parts})
+    return render(request, template_name, {"kept": parts}, status=parts["status"])
 
 
 def render_page_or_results(request: HttpRequest, template_name: str, context: dict, status: int = 200) -> HttpResponse:
@@ -312,12 +313,23 @@ class SearchForm(StoryFilterForm):
 @vary_on_headers("HX-Request")
 @public_page
 def article_search(request: HttpRequest) -> HttpResponse:
-    """Full-text search, each story stemmed in its own language, with web-search syntax."""
+    """Full-text search, each story stemmed in its own language, with web-search syntax. The
+    page (or for htmx its results) is the same for every reader who asks the same: kept per
+    content generation (kept_parts())."""
+    gen = page_cache.request_generation(request)  # before any row is read
+    template_name = "articles/article_search.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        parts = kept_parts(request, gen, template_name, ("results",), (request.get_full_path(), "htmx"), lambda: search_context(request))
+        return HttpResponse(parts["results"], status=parts["status"])
+    parts = kept_parts(request, gen, template_name, ("title", "main"), (request.get_full_path(), "page"), lambda: search_context(request))
+    return render(request, template_name, {"kept": parts}, status=parts["status"])
+
+
+def search_context(request: HttpRequest) -> dict:
     form = SearchForm.for_public(request.GET or None)
-    context = {"form": form, "page": None, "notice": "", "q": ""}
-    status = 200
+    context = {"form": form, "page": None, "notice": "", "q": "", "response_status": 200}
     if form.is_bound and not form.is_valid():
-        status = 422
+        context["response_status"] = 422
     elif form.is_bound and form.cleaned_data["q"]:
         q = form.cleaned_data["q"]
         if len(q) > MAX_QUERY_LENGTH:
@@ -359,7 +371,7 @@ def article_search(request: HttpRequest) -> HttpResponse:
         query_string = request.GET.copy()
         query_string.pop("page", None)
         context |= {"page": page, "q": q, "query": query_string.urlencode()}
-    return render_page_or_results(request, "articles/article_search.html", context, status=status)
+    return context
 
 
 def snippet_html(headline: str):

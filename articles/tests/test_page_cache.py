@@ -1,10 +1,12 @@
 """Public pages are served whole from the cache to readers, and never once their content changed."""
 
 import json
+import re
 
 import psycopg
 import pytest
 from django.apps import apps
+from django.contrib.auth.models import User
 from django.db import connection, models, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -405,3 +407,69 @@ def test_a_page_is_kept_as_the_view_rendered_it_whole_or_as_htmx_results(client,
     wants_whole = then.get("HX-History-Restore-Request") == "true" or then.get("HX-Request") != "true"
     assert (b"<!doctype" in served.content.lower()[:50]) == wants_whole
     assert whole != wants_whole and served["X-Page-Cache"] == "miss"
+
+
+# What every reader sees of a public page is kept per content generation (page_cache.kept()); a
+# logged-in reader's page, never stored whole, renders only their own header around it.
+
+def queries_of(client, url, **extra):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url, **extra)
+    assert response.status_code == 200
+    return response, len(queries)
+
+
+@pytest.mark.parametrize("kind", ["story", "entity", "source", "claim", "search"])
+def test_a_logged_in_reader_s_page_renders_the_shared_part_once_and_a_change_by_any_path_shows_at_once(editor_client, story, kind):
+    claim = Claim.objects.get(article=story)
+    url = {"story": story.get_absolute_url(), "entity": "/entities/pyongyang/", "claim": claim.get_absolute_url(),
+           "source": Source.objects.get(name="Kremlin").get_absolute_url(), "search": "/search/?q=train"}[kind]
+    first, made = queries_of(editor_client, url)
+    second, kept = queries_of(editor_client, url)
+    # The session, the user, their profile's language, the generation (and the story's row).
+    assert kept <= 5 < made
+    assert second.content.decode().count("Log out edna") == 1
+    # A change through update() (no signal, no save()): the next page shows it.
+    old, new = {
+        "story": ("Train leaves", "Train stays"), "search": ("Train leaves", "Train stays"),
+        "claim": ("Train leaves", "Train stays"), "entity": ("Pyongyang<", "Pyongyang city<"),
+        "source": ("Kremlin<", "The Kremlin Press Office<"),
+    }[kind]
+    assert old in second.content.decode()
+    Article.objects.filter(pk=story.pk).update(title="Train stays")
+    Entity.objects.filter(name="Pyongyang").update(name="Pyongyang city")
+    Source.objects.filter(name="Kremlin").update(name="The Kremlin Press Office")
+    changed = editor_client.get(url).content.decode()
+    assert new in changed and old not in changed.replace(new, "")
+
+
+def test_the_shared_part_never_carries_one_reader_s_header_or_token(client, story):
+    first_user = User.objects.create_user("ana", password="ana-password-1")
+    second_user = User.objects.create_user("budi", password="budi-password-1")
+    pages = []
+    for user in (first_user, second_user):
+        client.force_login(user)
+        pages.append(client.get(story.get_absolute_url()).content.decode())
+    assert "Log out ana" in pages[0] and "Log out ana" not in pages[1] and "Log out budi" in pages[1]
+    tokens = [set(re.findall(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)) for page in pages]
+    assert tokens[0] and tokens[1] and tokens[0] != tokens[1]
+
+
+def test_the_shared_part_is_kept_per_language_and_per_host(editor_client, story, settings):
+    settings.ALLOWED_HOSTS = ["testserver", "mirror.example"]
+    english = editor_client.get(story.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    indonesian = editor_client.get(story.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="id").content.decode()
+    assert "Claims in this story" in english and "Klaim dalam berita ini" in indonesian
+    assert "Claims in this story" not in indonesian
+    mirrored = editor_client.get(story.get_absolute_url(), HTTP_ACCEPT_LANGUAGE="en", HTTP_HOST="mirror.example").content.decode()
+    assert "http://mirror.example/" in mirrored and "http://testserver/" not in mirrored
+
+
+def test_a_search_s_results_for_htmx_and_its_whole_page_are_kept_apart(editor_client, story):
+    page = editor_client.get("/search/?q=train").content.decode()
+    results = editor_client.get("/search/?q=train", HTTP_HX_REQUEST="true").content.decode()
+    assert page.lstrip().startswith("<!doctype html>") and "<html" not in results
+    assert 'id="results"' in results and "Train leaves" in results
+    assert editor_client.get("/search/?q=train").content.decode().lstrip().startswith("<!doctype html>")
+    assert editor_client.get("/search/?date_from=yesterday").status_code == 422
+    assert editor_client.get("/search/?date_from=yesterday").status_code == 422  # kept, still 422
