@@ -17,6 +17,7 @@ from django.db.models import Count, Exists, OuterRef, Q, RestrictedError, Subque
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_POST
@@ -66,7 +67,7 @@ from annotations.models import (
     check_span,
     rules_checked,
 )
-from articles import uploads
+from articles import page_cache, uploads
 from articles.importing import Report
 from articles.models import UNDATED_REFUSAL, Article, ArticleVersion, Feed, ImportJob, Source
 from articles.views import render_page_or_results
@@ -116,7 +117,30 @@ def count_of(model, **filters):
 @editor_required
 @vary_on_headers("HX-Request")
 def article_inbox(request: HttpRequest) -> HttpResponse:
+    gen = page_cache.request_generation(request)  # before any row is read
     form = InboxFilterForm(request.GET or None, user=request.user)
+    status = 422 if form.is_bound and not form.is_valid() else 200
+    # The stories listed (and what a search found besides) are the same for every editor who
+    # asks the same: kept per content generation. What is the editor's own renders per request.
+    shared = page_cache.kept(
+        gen, request, "inbox", (request.get_full_path(), request.user.has_perm("articles.view_article")),
+        lambda: inbox_shared(request, form, status),
+    )
+    if request.htmx and not request.htmx.history_restore_request:
+        return HttpResponse(shared["results"], status=status)
+    now = timezone.now()
+    context = {"form": form, "results": shared["results"], "waiting": shared["waiting"],
+               "arrived": arrived_since_last_visit(request.user), "feeds": Feed.objects.trouble_counts()}
+    response = render(request, "annotations/article_inbox.html", context, status=status)
+    if request.GET.get("page", "1") == "1":
+        # Only now, once the page said what arrived since the last look, is this the last look.
+        Profile.inbox_seen(request.user, now)
+    return response
+
+
+def inbox_shared(request: HttpRequest, form: InboxFilterForm, status: int) -> dict:
+    """What every editor sees of the inbox at this address: the stories (the results, as HTML)
+    and what corrections left to decide."""
     articles = form.stories().for_listing().annotate(
         mention_count=count_of(Mention), claim_count=count_of(Claim),
         unverified_count=count_of(Claim, status=Claim.Status.UNVERIFIED),
@@ -124,7 +148,6 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
     page = CappedPaginator(articles, 25).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    status = 422 if form.is_bound and not form.is_valid() else 200
     searched = status == 200 and form.is_bound and form.cleaned_data.get("q")
     notice = ""
     if searched and page.paginator.count >= search.SEARCH_POOL:
@@ -133,22 +156,15 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
             "Showing the %(n)s most recent matching stories. Add words or filters to reach older ones.",
             search.SEARCH_POOL,
         ) % {"n": search.SEARCH_POOL}
-    context = {"form": form, "page": page, "query": query.urlencode(), "notice": notice,
-               # What corrections left for editors (two counts, each off a partial index).
-               "waiting": {"reviews": AnchorReview.objects.open().count(),
-                           "versions": ArticleVersion.objects.filter(state=ArticleVersion.State.PENDING).count()}}
+    context = {"form": form, "page": page, "query": query.urlencode(), "notice": notice}
     if searched:
         context["found"] = desk_search.found(searched)  # claims, sources and entities too
-    whole_page = not request.htmx or request.htmx.history_restore_request
-    if whole_page:  # the notices above the results, which an htmx request does not replace
-        now = timezone.now()
-        context["arrived"] = arrived_since_last_visit(request.user)
-        context["feeds"] = Feed.objects.trouble_counts()
-    response = render_page_or_results(request, "annotations/article_inbox.html", context, status=status)
-    if whole_page and request.GET.get("page", "1") == "1":
-        # Only now, once the page said what arrived since the last look, is this the last look.
-        Profile.inbox_seen(request.user, now)
-    return response
+    return {
+        "results": render_to_string("annotations/article_inbox.html#results", context, request),
+        # What corrections left for editors (two counts, each off a partial index).
+        "waiting": {"reviews": AnchorReview.objects.open().count(),
+                    "versions": ArticleVersion.objects.filter(state=ArticleVersion.State.PENDING).count()},
+    }
 
 
 def arrived_since_last_visit(user) -> dict | None:

@@ -1,4 +1,6 @@
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.contrib.auth.models import User
 from django.urls import URLPattern, get_resolver, reverse
 
@@ -135,6 +137,32 @@ def test_inbox_query_count_is_constant(editor_client, count_queries, db):
     for _ in range(27):
         make_claim(make_article(body=STORY), "Kim Jong Un's train left Pyongyang")
     assert count_queries(editor_client, reverse("desk:inbox")) == three
+
+
+def test_the_inbox_s_stories_are_kept_for_every_editor_and_a_change_by_any_path_shows_at_once(client, editor, story):
+    """The list of stories is the same for every editor who asks the same: rendered once per
+    content generation. What is an editor's own (what arrived since their last visit, their
+    header) is theirs."""
+    other = User.objects.create_user("eko", password="eko-password-1")
+    other.groups.add(ensure_editors_group())
+    client.force_login(editor)
+    client.get(reverse("desk:inbox"))
+    with CaptureQueriesContext(connection) as made:
+        first = client.get(reverse("desk:inbox"), {"status": "published"}).content.decode()
+    with CaptureQueriesContext(connection) as kept:
+        second = client.get(reverse("desk:inbox"), {"status": "published"}).content.decode()
+    assert len(kept) < len(made) and "Log out edna" in second
+    client.force_login(other)
+    theirs = client.get(reverse("desk:inbox"), {"status": "published"}).content.decode()
+    assert "Log out eko" in theirs and "Log out edna" not in theirs and story.title in theirs
+    Article.objects.filter(pk=story.pk).update(title="A title changed by update()")
+    changed = client.get(reverse("desk:inbox"), {"status": "published"}).content.decode()
+    assert "A title changed by update()" in changed and story.title not in changed
+    results = client.get(reverse("desk:inbox"), {"status": "published"}, headers={"HX-Request": "true"}).content.decode()
+    assert "<html" not in results and "A title changed by update()" in results
+    assert client.get(reverse("desk:inbox"), {"status": "published"}).content.decode().lstrip().startswith("<!doctype html>")
+    assert client.get(reverse("desk:inbox"), {"since": "yesterday"}).status_code == 422
+    assert client.get(reverse("desk:inbox"), {"since": "yesterday"}).status_code == 422  # kept, still 422
 
 
 def test_entity_search_folds_case_accents_and_finds_aliases(editor_client, db):
