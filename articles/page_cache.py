@@ -234,8 +234,8 @@ def kept(gen: str, request, name: str, parts: tuple, make):
     return a value the cache can pickle, and nothing that belongs to one reader: no CSRF token,
     no nonce, no name of theirs. A release's `migrate` moves the generation (install_triggers()),
     so no part rendered by an older release's templates outlives it."""
-    if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0:
-        return make()
+    if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0 or len(request.get_full_path()) > LONGEST_URL:
+        return make()  # an address longer than any link of ours is not worth a place in the cache
     host = request.get_host()  # validated by ALLOWED_HOSTS, as the page cache's key
     address = repr((name, parts, get_language(), request.scheme, host))
     key = f"public-part:{gen}:{name}:{hashlib.sha256(address.encode()).hexdigest()}"

@@ -473,3 +473,14 @@ def test_a_search_s_results_for_htmx_and_its_whole_page_are_kept_apart(editor_cl
     assert editor_client.get("/search/?q=train").content.decode().lstrip().startswith("<!doctype html>")
     assert editor_client.get("/search/?date_from=yesterday").status_code == 422
     assert editor_client.get("/search/?date_from=yesterday").status_code == 422  # kept, still 422
+
+
+def test_an_address_longer_than_any_of_ours_is_rendered_but_not_kept(editor_client, story):
+    from django.core.cache import cache
+
+    url = f"/search/?q=train&x={'a' * page_cache.LONGEST_URL}"
+    assert "Train leaves" in editor_client.get(url).content.decode()
+    assert not [key for key in cache._cache if "public-part" in key]
+    editor_client.get("/search/?q=train")
+    assert [key for key in cache._cache if "public-part" in key]
+
