@@ -370,15 +370,20 @@ class Article(models.Model):
             raise ValidationError({"body": BODY_CHANGED_REFUSAL})
 
     def save(self, *args, **kwargs) -> None:
+        self.normalise()
+        if self.body_changed() and self.has_annotations() and not getattr(self, "_revising", False):
+            raise ValidationError(BODY_CHANGED_REFUSAL)
+        save_with_free_slug(self, self.title, lambda: super(Article, self).save(*args, **kwargs))
+        self._loaded_body = self.body
+
+    def normalise(self) -> None:
+        """The stored form of its title, text and language, and the text's hash: what save()
+        writes, and what an import writes when it inserts many stories at once."""
         # Bodies become NFC once, here, so that every offset refers to the same code points.
         self.title = to_name(self.title)
         self.body = to_nfc(self.body)
         self.language = normalise_language_tag(self.language)
-        if self.body_changed() and self.has_annotations() and not getattr(self, "_revising", False):
-            raise ValidationError(BODY_CHANGED_REFUSAL)
         self.content_hash = body_hash(self.body)
-        save_with_free_slug(self, self.title, lambda: super(Article, self).save(*args, **kwargs))
-        self._loaded_body = self.body
 
     def body_changed(self) -> bool:
         if self.pk is None:
