@@ -28,6 +28,7 @@ import courlan
 import feedparser
 from feedparser.encodings import convert_to_utf8
 import html_text
+import pghistory
 import psycopg
 from slugify import slugify
 from django.conf import settings
@@ -948,10 +949,14 @@ def import_in_parallel(path: Path, *, jobs: int, source: Source | None, publish:
     # The workers connect to this very database; told through DATABASE_URL, their settings never
     # start (or register with) an embedded server of their own.
     # The workers write their messages in this process's language (the command's, the desk's).
-    with environment(DATABASE_URL=database_url(database)), context.Pool(
+    # The history's rows name who made them (the command, the desk's user) through pghistory's
+    # context, which a spawned worker does not inherit: it is handed each worker, which enters
+    # its own with the same words. Entered here, pghistory.context() is the caller's, if any.
+    with environment(DATABASE_URL=database_url(database)), pghistory.context() as history, context.Pool(
         jobs, initializer=import_workers.start, initargs=(counter, database, translation.get_language())
     ) as pool:
-        tasks = [(path, (k, jobs), source.pk if source else None, publish) for k in range(jobs)]
+        tasks = [(path, (k, jobs), source.pk if source else None, publish, dict(history.metadata))
+                 for k in range(jobs)]
         result = pool.map_async(import_workers.import_share, tasks)
         while not result.ready():
             result.wait(0.2)
@@ -996,7 +1001,7 @@ def database_url(settings_dict: dict) -> str:
 def import_share_of(task, counter) -> tuple[Report, dict]:
     """In a worker process: import every n-th line of a file; return the report and what of its
     stories the parent stores afterwards (the second pass)."""
-    path, share, source_pk, publish = task
+    path, share, source_pk, publish, history = task
     source = Source.objects.get(pk=source_pk) if source_pk else None
     report, pending, known = Report(), {}, {}
 
@@ -1004,7 +1009,7 @@ def import_share_of(task, counter) -> tuple[Report, dict]:
         with counter.get_lock():
             counter.value += count
 
-    with fast_commits():
+    with pghistory.context(**history), fast_commits():
         store_entries(read_items(path, "jsonl", share), source=source, publish=publish, report=report,
                       known_sources=known, pending=pending, stored=stored)
     connection.close()
