@@ -625,9 +625,10 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
         return story
     annotated = bool(record.get("mentions") or record.get("claims") or record.get("links"))
     # One INSERT is a transaction of its own; a story that creates rows besides gets one, which
-    # holds the story with its mentions and claims: stored whole or not at all.
+    # holds the story with its mentions and claims: stored whole or not at all. Inside a caller's
+    # transaction the INSERT gets a savepoint, so that a refused story leaves it usable.
     try:
-        with transaction.atomic() if annotated or not known else nullcontext():
+        with transaction.atomic() if annotated or not known or connection.in_atomic_block else nullcontext():
             fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
             # prepare() and check_record() checked the fields and the database enforces every
             # constraint: a violation comes back as IntegrityError, handled below.

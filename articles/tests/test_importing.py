@@ -292,3 +292,28 @@ def test_a_published_only_export_imports_again_with_a_stated_internal_reason(tmp
     Article.objects.all().delete()
     report = import_paths([write(tmp_path, "neither.jsonl", neither)])
     assert report.failed == 1 and "history[0].reason" in report.messages[0]
+
+
+def test_a_story_the_database_refuses_in_a_chunk_is_named_and_the_rest_of_the_chunk_stored_whole(tmp_path, db):
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # a rule only the database knows, broken by story 3 alone
+        cursor.execute("ALTER TABLE articles_article ADD CONSTRAINT no_poison CHECK (title <> 'Story 3')")
+    path = write(tmp_path, "stories.jsonl", "\n".join(story(n) for n in range(1, 6)) + "\n")
+    report = import_paths([path])
+    assert (report.imported, report.failed) == (4, 1)
+    assert len(report.messages) == 1 and report.messages[0].startswith("stories.jsonl, line 3: the database refused the story")
+    assert "no_poison" in report.messages[0]
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Story 1", "Story 2", "Story 4", "Story 5"]
+    history = apps.get_model("articles", "ArticleEvent").objects.filter(pgh_label="insert")
+    assert sorted(history.values_list("title", flat=True)) == ["Story 1", "Story 2", "Story 4", "Story 5"]
+    assert Source.objects.filter(name="Kabar Timur").count() == 1
+
+
+def test_new_stories_are_stored_in_a_few_statements_not_one_each(tmp_path, db, django_assert_max_num_queries):
+    path = write(tmp_path, "stories.jsonl", "\n".join(story(n) for n in range(1, 251)) + "\n")
+    with django_assert_max_num_queries(25):  # 3 chunks of at most 100
+        report = import_paths([path])
+    assert report.imported == 250 and Article.objects.count() == 250
+    assert len(report.stories) == 250 and all(pk for pk, _ in report.stories)
