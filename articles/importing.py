@@ -30,7 +30,6 @@ from feedparser.encodings import convert_to_utf8
 import html_text
 import pghistory
 import psycopg
-from slugify import slugify
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -43,7 +42,7 @@ from annotations.models import (
     StoryLink, check_rules_now, rule_refusal,
 )
 from articles.import_records import Invalid, check_record, parse_line, parse_moment
-from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
+from articles.models import Article, Source, body_hash, normalise_language_tag, slug_of, unique_slug
 from articles.text import detect_language, to_name, to_nfc
 from newsdesk.languages import number as shown_number
 
@@ -674,7 +673,7 @@ def story_fields(item: Item, *, publish: bool) -> tuple[dict, list[str]]:
 
 def first_slug(title: str) -> str:
     """The slug a story is given unless another story has it (then unique_slug's)."""
-    return slugify(title, max_length=80, word_boundary=True) or "article"
+    return slug_of(title) or "article"
 
 
 def refusal(error: DatabaseError, what: str) -> str:

@@ -30,9 +30,16 @@ def normalise_language_tag(tag: str) -> str:
     return langcodes.standardize_tag(cleaned)
 
 
+def slug_of(text: str, max_length: int = 80) -> str:
+    """`text` as a slug, transliterated to ASCII; empty if it has no letters or digits."""
+    # The transliteration named, not left to python-slugify's choice of what is installed: the
+    # same slugs wherever the app runs, and no failed import of Unidecode for every slug.
+    return slugify(text, max_length=max_length, word_boundary=True, backend="text-unidecode")
+
+
 def unique_slug(model: type[models.Model], text: str, *, instance_pk=None, max_length: int = 80) -> str:
     """A slug for `text` (transliterated to ASCII) that no other row of `model` uses."""
-    base = slugify(text, max_length=max_length, word_boundary=True) or model._meta.model_name
+    base = slug_of(text, max_length) or model._meta.model_name
     slug, n = base, 2
     while model._default_manager.filter(slug=slug).exclude(pk=instance_pk).exists():
         slug = f"{base[: max_length - 6]}-{n}"
