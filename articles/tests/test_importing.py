@@ -317,3 +317,11 @@ def test_new_stories_are_stored_in_a_few_statements_not_one_each(tmp_path, db, d
         report = import_paths([path])
     assert report.imported == 250 and Article.objects.count() == 250
     assert len(report.stories) == 250 and all(pk for pk, _ in report.stories)
+
+
+def test_a_story_twice_in_one_chunk_is_stored_once_and_a_title_twice_gets_a_second_slug(tmp_path, db):
+    lines = [story(1), story(2, title="Same title"), story(1), story(3, title="Same title"), story(4)]
+    report = import_paths([write(tmp_path, "stories.jsonl", "\n".join(lines) + "\n")])
+    assert (report.imported, report.duplicates, report.failed) == (4, 1, 0), report.messages
+    slugs = dict(Article.objects.values_list("url", "slug"))
+    assert slugs["https://news.example/2"] == "same-title" and slugs["https://news.example/3"] == "same-title-2"
