@@ -1034,7 +1034,7 @@ def store_entry(entry: Item | Problem, *, source, publish, report: Report, known
 
 
 # New stories inserted together, in one statement and one transaction: the most a chunk holds.
-CHUNK = 100
+CHUNK = 500
 
 
 def store_entries(entries: Iterable[Item | Problem], *, source, publish, report: Report, known_sources: dict,

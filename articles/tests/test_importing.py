@@ -312,11 +312,11 @@ def test_a_story_the_database_refuses_in_a_chunk_is_named_and_the_rest_of_the_ch
 
 
 def test_new_stories_are_stored_in_a_few_statements_not_one_each(tmp_path, db, django_assert_max_num_queries):
-    path = write(tmp_path, "stories.jsonl", "\n".join(story(n) for n in range(1, 251)) + "\n")
-    with django_assert_max_num_queries(25):  # 3 chunks of at most 100
+    path = write(tmp_path, "stories.jsonl", "\n".join(story(n) for n in range(1, 1201)) + "\n")
+    with django_assert_max_num_queries(25):  # 3 chunks
         report = import_paths([path])
-    assert report.imported == 250 and Article.objects.count() == 250
-    assert len(report.stories) == 250 and all(pk for pk, _ in report.stories)
+    assert report.imported == 1200 and Article.objects.count() == 1200
+    assert len(report.stories) == 1200 and all(pk for pk, _ in report.stories)
 
 
 def test_a_story_twice_in_one_chunk_is_stored_once_and_a_title_twice_gets_a_second_slug(tmp_path, db):
