@@ -2,7 +2,8 @@
 
 Every input becomes a stream of `Item`s (or `Problem`s, for what could not be read), and every
 item is stored in its own transaction, so a bad item never leaves half a record and never stops
-the rest. Stories are recognised again by canonical URL or, without one, by a hash of their
+the rest; new stories that need only their row share one transaction a chunk (store_chunk),
+which the database takes whole or not at all, and then they are stored one by one. Stories are recognised again by canonical URL or, without one, by a hash of their
 text: importing the same file twice changes nothing, and a story whose text changed upstream
 becomes a new version of it (annotations.corrections.propose), pending for an editor unless its
 publisher's corrections are accepted automatically.
@@ -950,7 +951,8 @@ def import_in_parallel(path: Path, *, jobs: int, source: Source | None, publish:
     # The workers write their messages in this process's language (the command's, the desk's).
     # The history's rows name who made them (the command, the desk's user) through pghistory's
     # context, which a spawned worker does not inherit: it is handed each worker, which enters
-    # its own with the same words. Entered here, pghistory.context() is the caller's, if any.
+    # its own with the same words. Entered here, pghistory.context() is the caller's (or, if the
+    # caller has none, a new one without words).
     with environment(DATABASE_URL=database_url(database)), pghistory.context() as history, context.Pool(
         jobs, initializer=import_workers.start, initargs=(counter, database, translation.get_language())
     ) as pool:
