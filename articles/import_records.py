@@ -15,6 +15,7 @@ import uuid
 from datetime import UTC, datetime
 
 from django.core.exceptions import ValidationError
+from django.db import models
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, ngettext
@@ -196,12 +197,13 @@ class Checker:
             return default
         return value
 
-    def choice(self, where: str, value, choices, *, default: str | None = None) -> str:
+    def choice(self, where: str, value, choices: type[models.TextChoices], *, default: str | None = None) -> str:
+        # The choices themselves, not their .values: that list is made anew at every call.
         if value in (None, "") and default is not None:
             return default
         if not isinstance(value, str) or value not in choices:
             self.fail(where, gettext("must be one of %(choices)s, got %(value)s")
-                      % {"choices": ", ".join(choices), "value": shown(value)})
+                      % {"choices": ", ".join(choices.values), "value": shown(value)})
             return default or ""
         return value
 
@@ -272,7 +274,7 @@ class Checker:
                       % {"value": shown(country)})
         return {
             "name": self.name(f"{where}.name", data.get("name"), required=required, max_length=300, blank=not required),
-            "kind": self.choice(f"{where}.kind", data.get("kind"), Source.Kind.values, default=Source.Kind.PUBLICATION),
+            "kind": self.choice(f"{where}.kind", data.get("kind"), Source.Kind, default=Source.Kind.PUBLICATION),
             "country": country.upper(),
             "url": self.text(f"{where}.url", data.get("url"), max_length=2000),
         }
@@ -313,7 +315,7 @@ def check_record(record) -> dict:
         "id": upstream_id,
         "language": c.text("language", record.get("language")),  # a bad tag is detected instead, with a note
         "published_at": c.moment("published_at", record.get("published_at")),
-        "status": c.choice("status", record.get("status"), Article.Status.values, default=Article.Status.DRAFT),
+        "status": c.choice("status", record.get("status"), Article.Status, default=Article.Status.DRAFT),
         "publisher": publisher,
         "mentions": [check_mention(c, f"mentions[{i}]", m) for i, m in enumerate(c.items("mentions", record.get("mentions"), MAX_MENTIONS))],
         "claims": [check_claim(c, f"claims[{i}]", m) for i, m in enumerate(c.items("claims", record.get("claims"), MAX_CLAIMS))],
@@ -350,7 +352,7 @@ def check_mention(c: Checker, where: str, data) -> dict:
         "published": c.flag(f"{where}.published", data.get("published")),
         "entity": {
             "name": c.name(f"{where}.entity.name", entity.get("name"), required=True, max_length=300, blank=False),
-            "kind": c.choice(f"{where}.entity.kind", entity.get("kind"), Entity.Kind.values),
+            "kind": c.choice(f"{where}.entity.kind", entity.get("kind"), Entity.Kind),
             "wikidata_id": wikidata,
             "aliases": aliases,
         },
@@ -376,8 +378,8 @@ def check_claim(c: Checker, where: str, data) -> dict:
             c.fail(here, gettext("quotes a cue but gives no start and end for it"))
         chain.append({
             "source": c.source(f"{here}.source", attribution.get("source"), required=True),
-            "role": c.choice(f"{here}.role", attribution.get("role"), Attribution.Role.values, default=Attribution.Role.SPEAKER),
-            "sourcing": c.choice(f"{here}.sourcing", attribution.get("sourcing"), Attribution.Sourcing.values,
+            "role": c.choice(f"{here}.role", attribution.get("role"), Attribution.Role, default=Attribution.Role.SPEAKER),
+            "sourcing": c.choice(f"{here}.sourcing", attribution.get("sourcing"), Attribution.Sourcing,
                                  default=Attribution.Sourcing.ON_RECORD),
             "start": cue_start, "end": cue_end, "exact": exact,
         })
@@ -387,7 +389,7 @@ def check_claim(c: Checker, where: str, data) -> dict:
         spec = c.object(here, spec)
         if spec is None:
             continue
-        kind = c.choice(f"{here}.kind", spec.get("kind"), Evidence.Kind.values)
+        kind = c.choice(f"{here}.kind", spec.get("kind"), Evidence.Kind)
         item = {"kind": kind, "note": c.text(f"{here}.note", spec.get("note"))}
         if kind == "quote":
             # The format's "link" is the position of an attribution of the chain above.
@@ -420,11 +422,11 @@ def check_claim(c: Checker, where: str, data) -> dict:
             continue
         before = step.get("from")
         if before is not None:
-            before = c.choice(f"{here}.from", before, Claim.Status.values)
+            before = c.choice(f"{here}.from", before, Claim.Status)
             if before and before != status:
                 c.fail(f"{here}.from", gettext("is %(value)s, but the claim is %(status)s there")
                        % {"value": shown(before), "status": status})
-        to = c.choice(f"{here}.to", step.get("to"), Claim.Status.values)
+        to = c.choice(f"{here}.to", step.get("to"), Claim.Status)
         if to and to == status:
             c.fail(f"{here}.to", gettext("is %(value)s, which the claim already is there") % {"value": shown(to)})
         proof = c.whole(f"{here}.evidence", step.get("evidence"), required=False, maximum=MAX_EVIDENCE)
@@ -491,7 +493,7 @@ def check_link(c: Checker, where: str, data) -> dict:
     data = c.object(where, data)
     if data is None:
         return {}
-    kind = c.choice(f"{where}.kind", data.get("kind"), StoryLink.Kind.values)
+    kind = c.choice(f"{where}.kind", data.get("kind"), StoryLink.Kind)
     return {"kind": kind, "story": c.reference(where, data, prefix="to_")}
 
 

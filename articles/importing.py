@@ -2,7 +2,8 @@
 
 Every input becomes a stream of `Item`s (or `Problem`s, for what could not be read), and every
 item is stored in its own transaction, so a bad item never leaves half a record and never stops
-the rest. Stories are recognised again by canonical URL or, without one, by a hash of their
+the rest; new stories that need only their row share one transaction a chunk (store_chunk),
+which the database takes whole or not at all, and then they are stored one by one. Stories are recognised again by canonical URL or, without one, by a hash of their
 text: importing the same file twice changes nothing, and a story whose text changed upstream
 becomes a new version of it (annotations.corrections.propose), pending for an editor unless its
 publisher's corrections are accepted automatically.
@@ -28,8 +29,8 @@ import courlan
 import feedparser
 from feedparser.encodings import convert_to_utf8
 import html_text
+import pghistory
 import psycopg
-from slugify import slugify
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, OperationalError, connection, transaction
@@ -41,7 +42,7 @@ from annotations.models import (
     StoryLink, check_rules_now, rule_refusal,
 )
 from articles.import_records import Invalid, check_record, parse_line, parse_moment
-from articles.models import Article, Source, body_hash, normalise_language_tag, unique_slug
+from articles.models import Article, Source, body_hash, normalise_language_tag, slug_of, unique_slug
 from articles.text import detect_language, to_name, to_nfc
 from newsdesk.languages import number as shown_number
 
@@ -520,7 +521,7 @@ def find_or_create_source(details: dict, default: Source | None) -> Source:
                 gettext("the story names no publisher, and no publisher was chosen for stories that name none"))
         return default
     kind = str(details.get("kind") or Source.Kind.PUBLICATION)
-    if kind not in Source.Kind.values:
+    if kind not in Source.Kind:
         raise Unimportable(gettext("publisher kind %(kind)s is not one of %(kinds)s")
                            % {"kind": repr(kind), "kinds": ", ".join(Source.Kind.values)})
     country = str(details.get("country") or "").upper()[:2]
@@ -553,7 +554,7 @@ def prepare(item: Item) -> tuple[dict, list[str]]:
                          % {"language": repr(item.language[:20])})
     language = language or detect_language(f"{title}\n{body}")
     status = item.status or Article.Status.DRAFT
-    if status not in Article.Status.values:
+    if status not in Article.Status:
         raise Unimportable(gettext("status %(status)s is not one of %(statuses)s")
                            % {"status": repr(status), "statuses": ", ".join(Article.Status.values)})
     return {"title": title, "body": body, "url": url, "language": language, "status": status,
@@ -599,18 +600,11 @@ def is_collision(error: Exception) -> bool:
 def store_article_once(item: Item, *, default_source: Source | None, publish: bool, report: Report,
                        known_sources: dict | None, optimistic: bool, last_try: bool) -> Article | None:
     try:
-        fields, notes = prepare(item)
+        fields, notes = story_fields(item, publish=publish)
     except Unimportable as error:
         report.add("failed", item.position, str(error))
         return None
-    if publish:
-        fields["status"] = Article.Status.PUBLISHED
-    if fields["status"] == Article.Status.PUBLISHED and fields["published_at"] is None:
-        # Never the import's own time as the story's date: it waits, a draft, for its date.
-        fields["status"] = Article.Status.DRAFT
-        notes.append(gettext("the story has no date, so it was stored as an undated draft, not published; "
-                             "set its date in the desk, then publish it"))
-    slug = slugify(fields["title"], max_length=80, word_boundary=True) or "article"
+    slug = first_slug(fields["title"])
     # Whether this import has met the publisher before (then its INSERT creates nothing besides).
     known = known_sources is not None and source_key(item.publisher) in known_sources
     if fields["upstream_id"]:
@@ -630,9 +624,10 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
         return story
     annotated = bool(record.get("mentions") or record.get("claims") or record.get("links"))
     # One INSERT is a transaction of its own; a story that creates rows besides gets one, which
-    # holds the story with its mentions and claims: stored whole or not at all.
+    # holds the story with its mentions and claims: stored whole or not at all. Inside a caller's
+    # transaction the INSERT gets a savepoint, so that a refused story leaves it usable.
     try:
-        with transaction.atomic() if annotated or not known else nullcontext():
+        with transaction.atomic() if annotated or not known or connection.in_atomic_block else nullcontext():
             fields["publisher"] = publisher_for(item.publisher, default_source, known_sources)
             # prepare() and check_record() checked the fields and the database enforces every
             # constraint: a violation comes back as IntegrityError, handled below.
@@ -661,6 +656,24 @@ def store_article_once(item: Item, *, default_source: Source | None, publish: bo
     report.add("imported", item.position, "; ".join(notes))
     report.imported_story(article)
     return article
+
+
+def story_fields(item: Item, *, publish: bool) -> tuple[dict, list[str]]:
+    """prepare(), and the status the story is stored with."""
+    fields, notes = prepare(item)
+    if publish:
+        fields["status"] = Article.Status.PUBLISHED
+    if fields["status"] == Article.Status.PUBLISHED and fields["published_at"] is None:
+        # Never the import's own time as the story's date: it waits, a draft, for its date.
+        fields["status"] = Article.Status.DRAFT
+        notes.append(gettext("the story has no date, so it was stored as an undated draft, not published; "
+                             "set its date in the desk, then publish it"))
+    return fields, notes
+
+
+def first_slug(title: str) -> str:
+    """The slug a story is given unless another story has it (then unique_slug's)."""
+    return slug_of(title) or "article"
 
 
 def refusal(error: DatabaseError, what: str) -> str:
@@ -936,10 +949,15 @@ def import_in_parallel(path: Path, *, jobs: int, source: Source | None, publish:
     # The workers connect to this very database; told through DATABASE_URL, their settings never
     # start (or register with) an embedded server of their own.
     # The workers write their messages in this process's language (the command's, the desk's).
-    with environment(DATABASE_URL=database_url(database)), context.Pool(
+    # The history's rows name who made them (the command, the desk's user) through pghistory's
+    # context, which a spawned worker does not inherit: it is handed each worker, which enters
+    # its own with the same words. Entered here, pghistory.context() is the caller's (or, if the
+    # caller has none, a new one without words).
+    with environment(DATABASE_URL=database_url(database)), pghistory.context() as history, context.Pool(
         jobs, initializer=import_workers.start, initargs=(counter, database, translation.get_language())
     ) as pool:
-        tasks = [(path, (k, jobs), source.pk if source else None, publish) for k in range(jobs)]
+        tasks = [(path, (k, jobs), source.pk if source else None, publish, dict(history.metadata))
+                 for k in range(jobs)]
         result = pool.map_async(import_workers.import_share, tasks)
         while not result.ready():
             result.wait(0.2)
@@ -984,14 +1002,17 @@ def database_url(settings_dict: dict) -> str:
 def import_share_of(task, counter) -> tuple[Report, dict]:
     """In a worker process: import every n-th line of a file; return the report and what of its
     stories the parent stores afterwards (the second pass)."""
-    path, share, source_pk, publish = task
+    path, share, source_pk, publish, history = task
     source = Source.objects.get(pk=source_pk) if source_pk else None
     report, pending, known = Report(), {}, {}
-    with fast_commits():
-        for entry in read_items(path, "jsonl", share):
-            store_entry(entry, source=source, publish=publish, report=report, known_sources=known, pending=pending)
-            with counter.get_lock():
-                counter.value += 1
+
+    def stored(count: int) -> None:
+        with counter.get_lock():
+            counter.value += count
+
+    with pghistory.context(**history), fast_commits():
+        store_entries(read_items(path, "jsonl", share), source=source, publish=publish, report=report,
+                      known_sources=known, pending=pending, stored=stored)
     connection.close()
     return report, pending
 
@@ -1012,6 +1033,118 @@ def store_entry(entry: Item | Problem, *, source, publish, report: Report, known
         return
     if article is not None and (entry.deferred[0] or entry.deferred[1]):
         pending[entry.line] = (article.pk, *entry.deferred)
+
+
+# New stories inserted together, in one statement and one transaction: the most a chunk holds.
+CHUNK = 500
+
+
+def store_entries(entries: Iterable[Item | Problem], *, source, publish, report: Report, known_sources: dict,
+                  pending: dict, look_first: bool = False, stored=None) -> None:
+    """store_entry() for each entry, in order; `stored(n)` is told as n more are done.
+
+    A story that needs nothing but its row (it has a URL or an upstream id, and no annotations)
+    waits in a chunk with the ones that follow it, and the chunk is stored at once
+    (store_chunk): one INSERT and one commit for many stories instead of one each. Anything else
+    (a bad line, a story to look up first, an annotated one) first stores the chunk before it,
+    so the stories are stored, and their slugs given, in the file's order."""
+    chunk: list[Item] = []
+
+    def store_waiting() -> None:
+        if chunk:
+            store_chunk(chunk, source=source, publish=publish, report=report, known_sources=known_sources,
+                        pending=pending)
+            if stored:
+                stored(len(chunk))
+            chunk.clear()
+
+    for entry in entries:
+        if not look_first and isinstance(entry, Item) and needs_only_its_row(entry):
+            chunk.append(entry)
+            if len(chunk) == CHUNK:
+                store_waiting()
+            continue
+        store_waiting()
+        store_entry(entry, source=source, publish=publish, report=report, known_sources=known_sources,
+                    pending=pending, look_first=look_first)
+        if stored:
+            stored(1)
+    store_waiting()
+
+
+def needs_only_its_row(item: Item) -> bool:
+    record = item.record or {}
+    annotated = record.get("mentions") or record.get("claims") or record.get("links")
+    return bool((item.url or item.upstream_id) and not annotated)
+
+
+def store_chunk(items: list[Item], *, source, publish, report: Report, known_sources: dict, pending: dict) -> None:
+    """Insert the new stories of `items` in one statement and one transaction; store each of the
+    others on its own, as store_entry() always has, which reports it.
+
+    A story goes on its own when it cannot be read (store_entry says why), or when its URL,
+    upstream id or slug is taken, here or by a story before it in the chunk (store_entry then
+    looks first, and finds it a duplicate, a new version or a free slug). If the database
+    refuses the chunk (a rule, or another importer inserting the same story meanwhile), nothing
+    of it is kept and every story of it is stored on its own: a bad story is still named with
+    its reason, and no story is ever half-written."""
+    try:
+        # The publishers too: a source made for the chunk is kept only with its stories.
+        with transaction.atomic():
+            ready = chunk_articles(items, source=source, publish=publish, known_sources=known_sources)
+            Article.objects.bulk_create([article for article, _ in ready.values()])
+    except Exception:  # noqa: BLE001 - each story is then stored, or reported, on its own
+        known_sources.clear()  # a source created in the rolled-back transaction is gone
+        ready = {}
+    for item in items:
+        if id(item) in ready:
+            article, notes = ready[id(item)]
+            report.add("imported", item.position, "; ".join(notes))
+            report.imported_story(article)
+        else:  # what it would take is taken, most likely: looking first spares a failed INSERT
+            store_entry(item, source=source, publish=publish, report=report, known_sources=known_sources,
+                        pending=pending, look_first=True)
+
+
+def chunk_articles(items: list[Item], *, source, publish, known_sources: dict) -> dict[int, tuple[Article, list[str]]]:
+    """The stories of `items` that a single INSERT may store (by id() of their item): read,
+    publisher known, and nothing they would take (URL, upstream id, slug) already taken."""
+    candidates = {}
+    for item in items:
+        try:
+            fields, notes = story_fields(item, publish=publish)
+            if not (fields["url"] or fields["upstream_id"]):
+                continue
+            fields["publisher"] = publisher_for(item.publisher, source, known_sources)
+            article = Article(**fields, feed_id=item.feed_id, slug=first_slug(fields["title"]))
+            article.normalise()
+        except (Unimportable, ValidationError):
+            continue  # store_entry reports it
+        candidates[id(item)] = (article, notes)
+    articles = [article for article, _ in candidates.values()]
+    if not articles:
+        return {}
+    taken = {"url": set(), "slug": set(), "upstream_id": set()}
+    # One query of three, each read off its own unique index: as one OR the planner may scan
+    # the whole table for every chunk (it did, with the statistics of a table still filling).
+    stories = Article.objects.order_by().values_list("url", "slug", "upstream_id")
+    for url, slug, upstream_id in stories.filter(url__in=[a.url for a in articles if a.url]).exclude(url="").union(
+        stories.filter(slug__in=[a.slug for a in articles]),
+        stories.filter(upstream_id__in=[a.upstream_id for a in articles if a.upstream_id]).exclude(upstream_id=""),
+        all=True,
+    ):
+        taken["url"].add(url)
+        taken["slug"].add(slug)
+        taken["upstream_id"].add(upstream_id)
+    ready = {}
+    for key, (article, notes) in candidates.items():
+        takes = {"url": article.url, "slug": article.slug, "upstream_id": article.upstream_id}
+        if any(value and value in taken[name] for name, value in takes.items()):
+            continue
+        for name, value in takes.items():
+            taken[name].add(value)
+        ready[key] = (article, notes)
+    return ready
 
 
 def first_line(words: str, error: Exception) -> str:
@@ -1048,21 +1181,25 @@ def import_all(paths, *, fmt, source, publish, progress, subscription: bool = Fa
     known_sources: dict = {}
     for path in paths:
         pending: dict = {}  # line → (story id, claims, links) of JSON Lines stories, for the second pass
-        for entry in read_items(path, fmt):
-            if isinstance(entry, Item):
-                if subscription:
-                    entry.status = Article.Status.DRAFT
-                    if entry.record is None:
-                        entry.publisher = {}
-                entry.language = entry.language or language
-                entry.feed_id = feed_id
-            store_entry(entry, source=source, publish=publish, report=report, known_sources=known_sources, pending=pending,
-                        look_first=subscription)
-            if progress:
-                progress(report)
+        store_entries((with_defaults(entry, subscription=subscription, language=language, feed_id=feed_id)
+                       for entry in read_items(path, fmt)),
+                      source=source, publish=publish, report=report, known_sources=known_sources, pending=pending,
+                      look_first=subscription, stored=lambda count: progress(report) if progress else None)
         if pending:
             store_second_pass(path, pending, report)
     return report
+
+
+def with_defaults(entry: Item | Problem, *, subscription: bool, language: str, feed_id: int | None) -> Item | Problem:
+    """The item as import_all stores it (see there)."""
+    if isinstance(entry, Item):
+        if subscription:
+            entry.status = Article.Status.DRAFT
+            if entry.record is None:
+                entry.publisher = {}
+        entry.language = entry.language or language
+        entry.feed_id = feed_id
+    return entry
 
 
 def store_second_pass(path: Path, pending: dict, report: Report) -> None:

@@ -30,9 +30,16 @@ def normalise_language_tag(tag: str) -> str:
     return langcodes.standardize_tag(cleaned)
 
 
+def slug_of(text: str, max_length: int = 80) -> str:
+    """`text` as a slug, transliterated to ASCII; empty if it has no letters or digits."""
+    # The transliteration named, not left to python-slugify's choice of what is installed: the
+    # same slugs wherever the app runs, and no failed import of Unidecode for every slug.
+    return slugify(text, max_length=max_length, word_boundary=True, backend="text-unidecode")
+
+
 def unique_slug(model: type[models.Model], text: str, *, instance_pk=None, max_length: int = 80) -> str:
     """A slug for `text` (transliterated to ASCII) that no other row of `model` uses."""
-    base = slugify(text, max_length=max_length, word_boundary=True) or model._meta.model_name
+    base = slug_of(text, max_length) or model._meta.model_name
     slug, n = base, 2
     while model._default_manager.filter(slug=slug).exclude(pk=instance_pk).exists():
         slug = f"{base[: max_length - 6]}-{n}"
@@ -370,15 +377,20 @@ class Article(models.Model):
             raise ValidationError({"body": BODY_CHANGED_REFUSAL})
 
     def save(self, *args, **kwargs) -> None:
+        self.normalise()
+        if self.body_changed() and self.has_annotations() and not getattr(self, "_revising", False):
+            raise ValidationError(BODY_CHANGED_REFUSAL)
+        save_with_free_slug(self, self.title, lambda: super(Article, self).save(*args, **kwargs))
+        self._loaded_body = self.body
+
+    def normalise(self) -> None:
+        """The stored form of its title, text and language, and the text's hash: what save()
+        writes, and what an import writes when it inserts many stories at once."""
         # Bodies become NFC once, here, so that every offset refers to the same code points.
         self.title = to_name(self.title)
         self.body = to_nfc(self.body)
         self.language = normalise_language_tag(self.language)
-        if self.body_changed() and self.has_annotations() and not getattr(self, "_revising", False):
-            raise ValidationError(BODY_CHANGED_REFUSAL)
         self.content_hash = body_hash(self.body)
-        save_with_free_slug(self, self.title, lambda: super(Article, self).save(*args, **kwargs))
-        self._loaded_body = self.body
 
     def body_changed(self) -> bool:
         if self.pk is None:

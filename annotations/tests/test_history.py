@@ -461,6 +461,25 @@ def test_stories_imported_by_the_command_are_named_as_the_commands_in_the_histor
     assert first.place == "by a command"
 
 
+def test_stories_imported_by_the_command_in_parallel_are_named_as_the_commands_in_the_history(tmp_path, transactional_db):
+    import json
+
+    from django.apps import apps
+    from django.core.management import call_command
+
+    ArticleEvent = apps.get_model("articles", "ArticleEvent")  # made by pghistory
+
+    path = tmp_path / "stories.jsonl"
+    path.write_text("".join(json.dumps({
+        "title": f"Train leaves {n}", "body": STORY, "url": f"https://news.example/train/{n}", "language": "en",
+        "publisher": {"name": "Kabar Timur", "kind": "publication", "country": "ID"},
+    }) + "\n" for n in range(6)))
+    call_command("import_articles", str(path), "--quiet", "--jobs", "2")
+    events = ArticleEvent.objects.filter(pgh_label="insert")
+    assert events.count() == 6
+    assert {event.pgh_context.metadata["command"] for event in events.select_related("pgh_context")} == {"import_articles"}
+
+
 @pytest.mark.parametrize("sent", [
     {"status": "unverified"},  # a step down from confirmed: would otherwise ask for "Yes, I mean it" first
     {"status": "confirmed"},  # the status the colleague already set: would otherwise say "nothing was changed"

@@ -292,3 +292,36 @@ def test_a_published_only_export_imports_again_with_a_stated_internal_reason(tmp
     Article.objects.all().delete()
     report = import_paths([write(tmp_path, "neither.jsonl", neither)])
     assert report.failed == 1 and "history[0].reason" in report.messages[0]
+
+
+def test_a_story_the_database_refuses_in_a_chunk_is_named_and_the_rest_of_the_chunk_stored_whole(tmp_path, db):
+    from django.apps import apps
+    from django.db import connection
+
+    with connection.cursor() as cursor:  # a rule only the database knows, broken by story 3 alone
+        cursor.execute("ALTER TABLE articles_article ADD CONSTRAINT no_poison CHECK (title <> 'Story 3')")
+    path = write(tmp_path, "stories.jsonl", "\n".join(story(n) for n in range(1, 6)) + "\n")
+    report = import_paths([path])
+    assert (report.imported, report.failed) == (4, 1)
+    assert len(report.messages) == 1 and report.messages[0].startswith("stories.jsonl, line 3: the database refused the story")
+    assert "no_poison" in report.messages[0]
+    assert sorted(Article.objects.values_list("title", flat=True)) == ["Story 1", "Story 2", "Story 4", "Story 5"]
+    history = apps.get_model("articles", "ArticleEvent").objects.filter(pgh_label="insert")
+    assert sorted(history.values_list("title", flat=True)) == ["Story 1", "Story 2", "Story 4", "Story 5"]
+    assert Source.objects.filter(name="Kabar Timur").count() == 1
+
+
+def test_new_stories_are_stored_in_a_few_statements_not_one_each(tmp_path, db, django_assert_max_num_queries):
+    path = write(tmp_path, "stories.jsonl", "\n".join(story(n) for n in range(1, 1201)) + "\n")
+    with django_assert_max_num_queries(25):  # 3 chunks
+        report = import_paths([path])
+    assert report.imported == 1200 and Article.objects.count() == 1200
+    assert len(report.stories) == 1200 and all(pk for pk, _ in report.stories)
+
+
+def test_a_story_twice_in_one_chunk_is_stored_once_and_a_title_twice_gets_a_second_slug(tmp_path, db):
+    lines = [story(1), story(2, title="Same title"), story(1), story(3, title="Same title"), story(4)]
+    report = import_paths([write(tmp_path, "stories.jsonl", "\n".join(lines) + "\n")])
+    assert (report.imported, report.duplicates, report.failed) == (4, 1, 0), report.messages
+    slugs = dict(Article.objects.values_list("url", "slug"))
+    assert slugs["https://news.example/2"] == "same-title" and slugs["https://news.example/3"] == "same-title-2"
