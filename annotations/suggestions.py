@@ -12,6 +12,8 @@ after a name in Hangul or in a script written without spaces, where a particle m
 """
 
 import threading
+from bisect import bisect_left
+from itertools import accumulate
 import uuid
 import unicodedata
 from dataclasses import dataclass
@@ -150,6 +152,21 @@ def occurrences_to_tag(article, entity, exact: str, selected: tuple[int, int]) -
     return spans, left_out
 
 
+def tags_reaching_past(tagged: list[tuple[int, int]]):
+    """For the spans `tagged`, a function of an offset: the furthest end of the tags that start
+    before it (-1 if none). A tag overlaps a span [start, end) and is not inside it exactly when
+    one starting before `start` ends after it, or one starting before `end` ends after that."""
+    ordered = sorted(tagged)
+    starts = [start for start, _ in ordered]
+    furthest = list(accumulate((end for _, end in ordered), max))
+
+    def reaching(offset: int) -> int:
+        i = bisect_left(starts, offset)
+        return furthest[i - 1] if i else -1
+
+    return reaching
+
+
 @dataclass
 class Suggestion:
     entity: object
@@ -238,6 +255,32 @@ def suggestion_groups(article, suggestions: list[Suggestion] | None = None) -> l
     return list(groups.values())
 
 
+def pending(hits: list[tuple[int, int, int]], tagged: list[tuple[int, int]], rejected: set) -> list[tuple[int, int, int]]:
+    """Of the matcher's `hits` (start, end, entity id), those to offer, by the rules of
+    suggestions_for(), in order. Sorted once, then one pass with a lookup by bisection for each
+    hit: the work grows with the hits and tags, never with hits times tags."""
+    hits = sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]), h[2]))
+    offered: list[tuple[int, int, int]] = []
+    crossing_tag = tags_reaching_past(tagged)
+    tagged_spans = set(tagged)
+    # The spans offered or turned down so far come in the order of the hits (by start): one
+    # overlaps the hit at hand when it reaches past the hit's start. The last taken span is kept
+    # apart, since the same span again (another entity of that name) does not block itself.
+    last: tuple[int, int] | None = None
+    reach = -1  # the furthest end of the spans taken before `last`
+    for start, end, entity_id in hits:
+        if (start, end) in tagged_spans or crossing_tag(start) > start or crossing_tag(end) > end:
+            continue  # tagged here, or a tag overlaps it and is not inside it
+        if reach > start or (last is not None and last != (start, end) and last[1] > start):
+            continue  # overlaps a longer or earlier name offered or turned down
+        if last != (start, end):
+            reach = max(reach, last[1]) if last else reach
+            last = (start, end)
+        if (entity_id, start, end) not in rejected:
+            offered.append((start, end, entity_id))
+    return offered
+
+
 def suggestions_for(article) -> list[Suggestion]:
     """The pending mentions of a story: known names not yet tagged there, nor rejected there.
 
@@ -254,22 +297,7 @@ def suggestions_for(article) -> list[Suggestion]:
     hits = matcher().find(article.body)
     tagged = list(article.mentions.in_text().values_list("start", "end"))  # an orphan's offsets are an earlier text's
     rejected = set(RejectedSuggestion.objects.filter(article=article).values_list("entity_id", "start", "end"))
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2]))
-    taken: list[tuple[int, int]] = []  # spans offered or turned down, in the order of the hits
-    offered: list[tuple[int, int, int]] = []
-
-    def blocked(start: int, end: int) -> bool:
-        if any(start < t_end and t_start < end and not (start <= t_start and t_end <= end and (t_start, t_end) != (start, end))
-               for t_start, t_end in tagged):
-            return True
-        return any(start < t_end and t_start < end and (t_start, t_end) != (start, end) for t_start, t_end in taken)
-
-    for start, end, entity_id in hits:
-        if blocked(start, end):
-            continue
-        taken.append((start, end))
-        if (entity_id, start, end) not in rejected:
-            offered.append((start, end, entity_id))
+    offered = pending(hits, tagged, rejected)
     entities = {e.pk: e for e in Entity.objects.filter(pk__in=[entity_id for _, _, entity_id in offered] or [0])}
     return [
         Suggestion(entities[entity_id], start, end, article.body[start:end])
