@@ -12,11 +12,12 @@ after a name in Hangul or in a script written without spaces, where a particle m
 """
 
 import threading
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from itertools import accumulate
 import uuid
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 from django.core.cache import cache
@@ -29,6 +30,7 @@ UNSPACED = ("\u3040", "\u30ff"), ("\u3400", "\u9fff"), ("\uac00", "\ud7a3"), ("\
 WRITTEN_WITHOUT_SPACES = ("\u3040", "\u30ff"), ("\u3400", "\u9fff")
 
 
+@lru_cache(maxsize=8192)  # a story is made of few characters, each met thousands of times
 def fold(char: str) -> str:
     """One character as the matcher compares it (the same folding as the database's Folded)."""
     decomposed = unicodedata.normalize("NFKD", char.lower())
@@ -37,14 +39,9 @@ def fold(char: str) -> str:
 
 def fold_text(text: str) -> tuple[str, list[int], list[int]]:
     """The folded text, and for each original character where its folded form starts and ends."""
-    pieces, starts, ends, length = [], [], [], 0
-    for char in text:
-        piece = fold(char)
-        starts.append(length)
-        length += len(piece)
-        ends.append(length)
-        pieces.append(piece)
-    return "".join(pieces), starts, ends
+    pieces = list(map(fold, text))  # all in C: fold is cached, the loop is map's
+    ends = list(accumulate(map(len, pieces)))
+    return "".join(pieces), [0, *ends[:-1]] if ends else [], ends
 
 
 def in_ranges(char: str, ranges) -> bool:
@@ -85,15 +82,17 @@ class Matcher:
         if not self.size:
             return []
         folded, starts, ends = fold_text(body)
-        # Where each folded position comes from, for the ends of a match.
-        origin_of_start = {position: i for i, position in enumerate(starts) if ends[i] > position}
-        origin_of_end = {position: i for i, position in enumerate(ends) if position > starts[i]}
         found = []
         for last, (length, entity_ids) in self.automaton.iter(folded):
-            first = last - length + 1
-            start, end = origin_of_start.get(first), origin_of_end.get(last + 1)
-            if start is None or end is None:
+            # The characters whose folded forms the match starts and ends with: a character that
+            # folds to nothing (a lone accent) starts where the next one does, so the match
+            # starts at the last character starting there and ends at the first ending there.
+            start = bisect_right(starts, last - length + 1) - 1
+            end = bisect_left(ends, last + 1)
+            if start < 0 or starts[start] != last - length + 1 or end == len(ends) or ends[end] != last + 1:
                 continue  # the match cuts a character in two (a Hangul syllable, a ligature)
+            if ends[start] == starts[start] or ends[end] == starts[end]:
+                continue
             end += 1
             if on_word_edges(body, start, end):
                 found.extend((start, end, entity_id) for entity_id in entity_ids)
