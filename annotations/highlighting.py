@@ -8,6 +8,7 @@ by the template like any other text.
 """
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 from itertools import pairwise
 
@@ -48,21 +49,30 @@ CAUTION = ["retracted", "denied", "disputed", "unverified", "reported", "confirm
 
 
 def segments(body: str, mentions=(), claims=()) -> list[Segment]:
-    """Split `body` at every span boundary; `mentions` and `claims` have id, start and end."""
-    cuts = {0, len(body)}
-    for span in [*mentions, *claims]:
-        cuts.update((max(0, min(span.start, len(body))), max(0, min(span.end, len(body)))))
-    bounds = sorted(cuts)
+    """Split `body` at every span boundary; `mentions` and `claims` have id, start and end.
+
+    Each span's first and last piece are found by bisection (its ends are cuts, so pieces
+    start there), and the span is added to the pieces between only: the work grows with the
+    spans and the text they cover, not with spans times pieces, so a long story with
+    hundreds of spans costs no more per span than a short one."""
+    def clamp(offset: int) -> int:
+        return max(0, min(offset, len(body)))
+
+    bounds = sorted({0, len(body), *(clamp(span.start) for span in [*mentions, *claims]),
+                     *(clamp(span.end) for span in [*mentions, *claims])})
     pieces = [Segment(a, body[a:b]) for a, b in pairwise(bounds) if a < b]
+    starts = [piece.start for piece in pieces]
     for kind, spans in (("mentions", mentions), ("claims", claims)):
         for span in spans:
-            for piece in pieces:  # bodies hold hundreds of spans at most; a scan is fine
-                if span.start <= piece.start and piece.end <= span.end:
-                    getattr(piece, kind).append(span.id)
-                    if getattr(span, "anchor_state", "placed") == "review":
-                        piece.review = True
-                    if kind == "claims" and getattr(span, "status", None) in CAUTION:
-                        piece.statuses.append(span.status)
+            covered = pieces[bisect_left(starts, clamp(span.start)) : bisect_left(starts, clamp(span.end))]
+            review = getattr(span, "anchor_state", "placed") == "review"
+            status = getattr(span, "status", None) if kind == "claims" else None
+            for piece in covered:
+                getattr(piece, kind).append(span.id)
+                if review:
+                    piece.review = True
+                if status in CAUTION:
+                    piece.statuses.append(status)
     return pieces
 
 
@@ -154,7 +164,6 @@ def linked_runs(out: list[Block], mentions) -> list[Block]:
 
 
 CONTEXT_REACH = 30  # code points of the story shown either side of a span in the desk's lists
-LINE_END = re.compile(r"[\r\n]")
 SPACE = re.compile(r"\s")
 
 
@@ -162,8 +171,12 @@ def around(body: str, start: int, end: int) -> tuple[str, str]:
     """A few words of the story either side of a span, for the desk's lists ("… menuju ⟨Rusia⟩.
     Kremlin …"): within the span's line, cut at a word edge where the script has them, with an
     ellipsis where the line goes on."""
-    line_start = max((m.end() for m in LINE_END.finditer(body, 0, start)), default=0)
-    line_end = next((m.start() for m in LINE_END.finditer(body, end)), len(body))
+    # Only the line ends within reach of the span matter, so only there are they looked for:
+    # the work is the span's, not the story's (the desk does this for every mention and
+    # suggestion of a story). A line that goes on past the reach counts as ending just past it.
+    reach_start, reach_end = max(0, start - CONTEXT_REACH - 1), min(len(body), end + CONTEXT_REACH + 1)
+    line_start = max(reach_start, body.rfind("\n", reach_start, start) + 1, body.rfind("\r", reach_start, start) + 1)
+    line_end = min((i for i in (body.find("\n", end, reach_end), body.find("\r", end, reach_end)) if i >= 0), default=reach_end)
     before = body[max(line_start, start - CONTEXT_REACH) : start]
     if start - CONTEXT_REACH > line_start:
         first_space = SPACE.search(before)

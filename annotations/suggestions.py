@@ -12,9 +12,12 @@ after a name in Hangul or in a script written without spaces, where a particle m
 """
 
 import threading
+from bisect import bisect_left, bisect_right
+from itertools import accumulate
 import uuid
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import ahocorasick
 from django.core.cache import cache
@@ -27,6 +30,7 @@ UNSPACED = ("\u3040", "\u30ff"), ("\u3400", "\u9fff"), ("\uac00", "\ud7a3"), ("\
 WRITTEN_WITHOUT_SPACES = ("\u3040", "\u30ff"), ("\u3400", "\u9fff")
 
 
+@lru_cache(maxsize=8192)  # a story is made of few characters, each met thousands of times
 def fold(char: str) -> str:
     """One character as the matcher compares it (the same folding as the database's Folded)."""
     decomposed = unicodedata.normalize("NFKD", char.lower())
@@ -35,14 +39,9 @@ def fold(char: str) -> str:
 
 def fold_text(text: str) -> tuple[str, list[int], list[int]]:
     """The folded text, and for each original character where its folded form starts and ends."""
-    pieces, starts, ends, length = [], [], [], 0
-    for char in text:
-        piece = fold(char)
-        starts.append(length)
-        length += len(piece)
-        ends.append(length)
-        pieces.append(piece)
-    return "".join(pieces), starts, ends
+    pieces = list(map(fold, text))  # all in C: fold is cached, the loop is map's
+    ends = list(accumulate(map(len, pieces)))
+    return "".join(pieces), [0, *ends[:-1]] if ends else [], ends
 
 
 def in_ranges(char: str, ranges) -> bool:
@@ -83,15 +82,17 @@ class Matcher:
         if not self.size:
             return []
         folded, starts, ends = fold_text(body)
-        # Where each folded position comes from, for the ends of a match.
-        origin_of_start = {position: i for i, position in enumerate(starts) if ends[i] > position}
-        origin_of_end = {position: i for i, position in enumerate(ends) if position > starts[i]}
         found = []
         for last, (length, entity_ids) in self.automaton.iter(folded):
-            first = last - length + 1
-            start, end = origin_of_start.get(first), origin_of_end.get(last + 1)
-            if start is None or end is None:
+            # The characters whose folded forms the match starts and ends with: a character that
+            # folds to nothing (a lone accent) starts where the next one does, so the match
+            # starts at the last character starting there and ends at the first ending there.
+            start = bisect_right(starts, last - length + 1) - 1
+            end = bisect_left(ends, last + 1)
+            if start < 0 or starts[start] != last - length + 1 or end == len(ends) or ends[end] != last + 1:
                 continue  # the match cuts a character in two (a Hangul syllable, a ligature)
+            if ends[start] == starts[start] or ends[end] == starts[end]:
+                continue
             end += 1
             if on_word_edges(body, start, end):
                 found.extend((start, end, entity_id) for entity_id in entity_ids)
@@ -148,6 +149,21 @@ def occurrences_to_tag(article, entity, exact: str, selected: tuple[int, int]) -
         else:
             spans.append((start, end))
     return spans, left_out
+
+
+def tags_reaching_past(tagged: list[tuple[int, int]]):
+    """For the spans `tagged`, a function of an offset: the furthest end of the tags that start
+    before it (-1 if none). A tag overlaps a span [start, end) and is not inside it exactly when
+    one starting before `start` ends after it, or one starting before `end` ends after that."""
+    ordered = sorted(tagged)
+    starts = [start for start, _ in ordered]
+    furthest = list(accumulate((end for _, end in ordered), max))
+
+    def reaching(offset: int) -> int:
+        i = bisect_left(starts, offset)
+        return furthest[i - 1] if i else -1
+
+    return reaching
 
 
 @dataclass
@@ -238,6 +254,32 @@ def suggestion_groups(article, suggestions: list[Suggestion] | None = None) -> l
     return list(groups.values())
 
 
+def pending(hits: list[tuple[int, int, int]], tagged: list[tuple[int, int]], rejected: set) -> list[tuple[int, int, int]]:
+    """Of the matcher's `hits` (start, end, entity id), those to offer, by the rules of
+    suggestions_for(), in order. Sorted once, then one pass with a lookup by bisection for each
+    hit: the work grows with the hits and tags, never with hits times tags."""
+    hits = sorted(hits, key=lambda h: (h[0], -(h[1] - h[0]), h[2]))
+    offered: list[tuple[int, int, int]] = []
+    crossing_tag = tags_reaching_past(tagged)
+    tagged_spans = set(tagged)
+    # The spans offered or turned down so far come in the order of the hits (by start): one
+    # overlaps the hit at hand when it reaches past the hit's start. The last taken span is kept
+    # apart, since the same span again (another entity of that name) does not block itself.
+    last: tuple[int, int] | None = None
+    reach = -1  # the furthest end of the spans taken before `last`
+    for start, end, entity_id in hits:
+        if (start, end) in tagged_spans or crossing_tag(start) > start or crossing_tag(end) > end:
+            continue  # tagged here, or a tag overlaps it and is not inside it
+        if reach > start or (last is not None and last != (start, end) and last[1] > start):
+            continue  # overlaps a longer or earlier name offered or turned down
+        if last != (start, end):
+            reach = max(reach, last[1]) if last else reach
+            last = (start, end)
+        if (entity_id, start, end) not in rejected:
+            offered.append((start, end, entity_id))
+    return offered
+
+
 def suggestions_for(article) -> list[Suggestion]:
     """The pending mentions of a story: known names not yet tagged there, nor rejected there.
 
@@ -254,22 +296,7 @@ def suggestions_for(article) -> list[Suggestion]:
     hits = matcher().find(article.body)
     tagged = list(article.mentions.in_text().values_list("start", "end"))  # an orphan's offsets are an earlier text's
     rejected = set(RejectedSuggestion.objects.filter(article=article).values_list("entity_id", "start", "end"))
-    hits.sort(key=lambda h: (h[0], -(h[1] - h[0]), h[2]))
-    taken: list[tuple[int, int]] = []  # spans offered or turned down, in the order of the hits
-    offered: list[tuple[int, int, int]] = []
-
-    def blocked(start: int, end: int) -> bool:
-        if any(start < t_end and t_start < end and not (start <= t_start and t_end <= end and (t_start, t_end) != (start, end))
-               for t_start, t_end in tagged):
-            return True
-        return any(start < t_end and t_start < end and (t_start, t_end) != (start, end) for t_start, t_end in taken)
-
-    for start, end, entity_id in hits:
-        if blocked(start, end):
-            continue
-        taken.append((start, end))
-        if (entity_id, start, end) not in rejected:
-            offered.append((start, end, entity_id))
+    offered = pending(hits, tagged, rejected)
     entities = {e.pk: e for e in Entity.objects.filter(pk__in=[entity_id for _, _, entity_id in offered] or [0])}
     return [
         Suggestion(entities[entity_id], start, end, article.body[start:end])
