@@ -51,6 +51,10 @@ from annotations.models import Claim, Entity
 from annotations.roles import ensure_editors_group
 from articles.models import Article, Source
 from django.conf import settings
+from django.core.cache import cache
+# The database is new, its generations count from the start again: what an earlier run kept
+# under the same numbers (the file cache outlives the database) must not be served.
+cache.clear()
 user, _ = User.objects.get_or_create(username="bench-editor")
 user.groups.add(ensure_editors_group())
 client = Client()
@@ -196,7 +200,7 @@ def main() -> None:
             writers.join()
         one_by_one = {name: (one_at_a_time(path, editor, plan["story"], change=False),
                              one_at_a_time(path, editor, plan["story"], change=True))
-                      for name, (path, _) in editors_pages.items()}
+                      for name, (path, _) in (baselines | editors_pages).items()}
     finally:
         gunicorn.send_signal(signal.SIGTERM)
         gunicorn.wait(timeout=30)
