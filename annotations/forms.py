@@ -48,10 +48,10 @@ class InboxFilterForm(StoryFilterForm):
 
     field_order = ["q", "status", "source", "language", "date_from", "date_to", "entity", "unverified", "since"]
 
-    def __init__(self, data=None, *, user):
+    def __init__(self, data=None, *, user, generation: str | None = None):
         super().__init__(
             data, articles=Article.objects.visible_to(user), mentions=Mention.objects.visible_to(user),
-            entities=Entity.objects.all(),
+            entities=Entity.objects.all(), generation=generation,
         )
         self.claims = Claim.objects.visible_to(user)
 

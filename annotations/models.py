@@ -1915,7 +1915,9 @@ class Profile(models.Model):
 
     @classmethod
     def inbox_seen(cls, user, at) -> None:
-        """Remember that `user` looked at the inbox `at` then (one upsert, profile or none yet)."""
-        cls.objects.bulk_create(
-            [cls(user=user, inbox_seen_at=at)], update_conflicts=True, unique_fields=["user"], update_fields=["inbox_seen_at"],
-        )
+        """Remember that `user` looked at the inbox `at` then: one UPDATE, or on a first visit
+        (no profile yet) one upsert."""
+        if not cls.objects.filter(user=user).update(inbox_seen_at=at):
+            cls.objects.bulk_create(
+                [cls(user=user, inbox_seen_at=at)], update_conflicts=True, unique_fields=["user"], update_fields=["inbox_seen_at"],
+            )

@@ -118,7 +118,7 @@ def count_of(model, **filters):
 @vary_on_headers("HX-Request")
 def article_inbox(request: HttpRequest) -> HttpResponse:
     gen = page_cache.request_generation(request)  # before any row is read
-    form = InboxFilterForm(request.GET or None, user=request.user)
+    form = InboxFilterForm(request.GET or None, user=request.user, generation=gen)
     status = 422 if form.is_bound and not form.is_valid() else 200
     # The stories listed (and what a search found besides) are the same for every editor who
     # asks the same: kept per content generation. What is the editor's own renders per request.

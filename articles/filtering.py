@@ -15,10 +15,11 @@ from articles.models import Article, Source
 from newsdesk.parameters import IdChoiceField
 
 
-def story_facets(articles) -> tuple[list[Source], list[str]]:
+def story_facets(articles, generation: str | None = None) -> tuple[list[Source], list[str]]:
     """The publishers (by name) and languages of `articles`, for the filters: two scans of the
     archive, so kept in the cache until content changes (the public pages' generation). Each
-    set of stories has its own entry, named by its query, so that no page is offered another's."""
+    set of stories has its own entry, named by its query, so that no page is offered another's.
+    `generation`: page_cache.request_generation(), when the request read it already."""
 
     def compute():
         publishers = Source.objects.filter(Exists(articles.filter(publisher=OuterRef("pk")))).only("slug", "name", "country")
@@ -26,7 +27,7 @@ def story_facets(articles) -> tuple[list[Source], list[str]]:
         return list(publishers.order_by("name", "pk")), list(languages)
 
     stories = hashlib.sha256(str(articles.order_by().query).encode()).hexdigest()[:16]
-    return cache.get_or_set(f"facets:{stories}:{page_cache.generation()}", compute, 600)
+    return cache.get_or_set(f"facets:{stories}:{generation or page_cache.generation()}", compute, 600)
 
 
 def stories_naming(articles, entity: Entity, mentions):
@@ -78,10 +79,10 @@ class StoryFilterForm(forms.Form):
         error_messages={"invalid_choice": _("There is no such entity to filter by.")},
     )
 
-    def __init__(self, data=None, *, articles, mentions, entities):
+    def __init__(self, data=None, *, articles, mentions, entities, generation: str | None = None):
         super().__init__(data)
         self.articles, self.mentions = articles, mentions
-        publishers, languages = story_facets(articles)
+        publishers, languages = story_facets(articles, generation)
         self.fields["source"].choices = [("", _("all publishers"))] + [(str(getattr(s, self.key)), str(s)) for s in publishers]
         self.fields["language"].choices = [("", _("all languages"))] + [(code, code) for code in languages]
         if "entity" in self.fields:
