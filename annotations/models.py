@@ -350,7 +350,10 @@ class ClaimQuerySet(AnnotationQuerySet):
             ),
             models.Prefetch(
                 "evidence",
-                queryset=evidence.select_related("attribution__source", "article", "other_claim__article").order_by("id"),
+                queryset=evidence.select_related("attribution__source", "article", "other_claim__article").defer(
+                    # The stories evidence names are shown by their titles: not their texts.
+                    "article__body", "article__search_vector", "other_claim__article__body", "other_claim__article__search_vector",
+                ).order_by("id"),
             ),
         )
 
