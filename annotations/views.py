@@ -118,18 +118,18 @@ def count_of(model, **filters):
 @vary_on_headers("HX-Request")
 def article_inbox(request: HttpRequest) -> HttpResponse:
     gen = page_cache.request_generation(request)  # before any row is read
-    form = InboxFilterForm(request.GET or None, user=request.user, generation=gen)
-    status = 422 if form.is_bound and not form.is_valid() else 200
-    # The stories listed (and what a search found besides) are the same for every editor who
-    # asks the same: kept per content generation. What is the editor's own renders per request.
+    # The filters and the stories listed (and what a search found besides) are the same for
+    # every editor who asks the same: kept per content generation. What is the editor's own
+    # renders per request.
     shared = page_cache.kept(
         gen, request, "inbox", (request.get_full_path(), request.user.has_perm("articles.view_article")),
-        lambda: inbox_shared(request, form, status),
+        lambda: inbox_shared(request, gen),
     )
+    status = shared["status"]
     if request.htmx and not request.htmx.history_restore_request:
         return HttpResponse(shared["results"], status=status)
     now = timezone.now()
-    context = {"form": form, "results": shared["results"], "waiting": shared["waiting"],
+    context = {"filters": shared["filters"], "results": shared["results"], "waiting": shared["waiting"],
                "arrived": arrived_since_last_visit(request.user), "feeds": Feed.objects.trouble_counts()}
     response = render(request, "annotations/article_inbox.html", context, status=status)
     if request.GET.get("page", "1") == "1":
@@ -138,9 +138,11 @@ def article_inbox(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def inbox_shared(request: HttpRequest, form: InboxFilterForm, status: int) -> dict:
-    """What every editor sees of the inbox at this address: the stories (the results, as HTML)
-    and what corrections left to decide."""
+def inbox_shared(request: HttpRequest, gen: str) -> dict:
+    """What every editor sees of the inbox at this address: the filters and the stories (as
+    HTML), the answer's status, and what corrections left to decide."""
+    form = InboxFilterForm(request.GET or None, user=request.user, generation=gen)
+    status = 422 if form.is_bound and not form.is_valid() else 200
     articles = form.stories().for_listing().annotate(
         mention_count=count_of(Mention), claim_count=count_of(Claim),
         unverified_count=count_of(Claim, status=Claim.Status.UNVERIFIED),
@@ -160,6 +162,8 @@ def inbox_shared(request: HttpRequest, form: InboxFilterForm, status: int) -> di
     if searched:
         context["found"] = desk_search.found(searched)  # claims, sources and entities too
     return {
+        "status": status,
+        "filters": render_to_string("annotations/article_inbox.html#filters", {"form": form}, request),
         "results": render_to_string("annotations/article_inbox.html#results", context, request),
         # What corrections left for editors (two counts, each off a partial index).
         "waiting": {"reviews": AnchorReview.objects.open().count(),
