@@ -18,7 +18,8 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Count, Q
 
 from annotations.models import Entity, Mention, StoryLink, StorySuggestion
@@ -59,20 +60,37 @@ class RelatedSuggestion:
 
 COMMON_AT = 200  # an entity in more stories than this (or than COMMON_SHARE of them) brings no candidates
 COMMON_SHARE = 0.01
-FREQUENCIES_FOR = 600  # seconds a process keeps the entities' story counts
+FREQUENCIES_FOR = 600  # seconds the entities' story counts are kept, by each process and in the cache
+FREQUENCIES_KEY = "entity-frequencies"
+# Counting every entity's stories reads the whole mention index: about a second at a million
+# stories with the index in memory, more when it must come from disk, which a request's
+# statement timeout would cut off. It runs once in ten minutes for every process at once.
+FREQUENCIES_TIMEOUT_MS = 120_000
 _frequencies: dict = {}
 
 
 def entity_frequencies() -> tuple[int, dict[int, int]]:
-    """How many stories there are, and how many name each entity: one query per process every
-    ten minutes, not one per suggestion (rarity moves slowly)."""
+    """How many stories there are, and how many name each entity: counted once every ten
+    minutes for every process (the cache), not once per suggestion (rarity moves slowly)."""
     now = time.monotonic()
     if _frequencies.get("until", 0) < now:
-        counts = dict(
-            Mention.objects.values("entity_id").annotate(n=Count("article_id", distinct=True)).values_list("entity_id", "n")
-        )
-        _frequencies.update(total=max(Article.objects.count(), 2), counts=counts, until=now + FREQUENCIES_FOR)
+        counted = cache.get(FREQUENCIES_KEY)
+        if counted is None:
+            counted = count_frequencies()
+            cache.set(FREQUENCIES_KEY, counted, FREQUENCIES_FOR)
+        total, counts = counted
+        _frequencies.update(total=total, counts=counts, until=now + FREQUENCIES_FOR)
     return _frequencies["total"], _frequencies["counts"]
+
+
+def count_frequencies() -> tuple[int, dict[int, int]]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL statement_timeout = {FREQUENCIES_TIMEOUT_MS}")
+        counts = dict(
+            Mention.objects.order_by().values("entity_id").annotate(n=Count("article_id", distinct=True))
+            .values_list("entity_id", "n")
+        )
+        return max(Article.objects.count(), 2), counts
 
 
 def figures(text: str) -> set[str]:
