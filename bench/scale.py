@@ -55,6 +55,7 @@ def main() -> None:
     from django.conf import settings
     from django.contrib.auth.models import User
     from django.test import Client
+    from django.db import connection, transaction
 
     settings.STORAGES["staticfiles"] = {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}
     from annotations.models import Claim, ClaimAcrossStories, Entity
@@ -65,24 +66,28 @@ def main() -> None:
 
     rng = random.Random(11)
     n = options.samples
-    stories = Article.objects.count()
-    published = list(Article.objects.published().values_list("pk", "slug")[:: max(1, stories // (n * 20))])
-    sample = rng.sample(published, min(n, len(published)))
-    from annotations.models import Mention
+    # Choosing the samples is the bench's own reading, not a page's: at a million stories some of
+    # it outlasts the statement timeout that pages run under.
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL statement_timeout = 0")
+        stories = Article.objects.count()
+        published = list(Article.objects.published().values_list("pk", "slug")[:: max(1, stories // (n * 20))])
+        sample = rng.sample(published, min(n, len(published)))
+        from annotations.models import Mention
 
-    named = list(Mention.objects.published().filter(article_id__in=[pk for pk, _ in sample]).values_list("entity__slug", flat=True).distinct())
-    entities = rng.sample(named, min(n // 2, len(named)))
-    entities += list(Entity.objects.published().order_by("pk").values_list("slug", flat=True)[: n // 2])  # the commonest too
-    sources = rng.sample(list(Source.objects.published().filter(kind="publication").values_list("slug", flat=True)), min(n, 100))
-    # Claim pages at random, as readers come to them; and apart, the pages of the claims told in the
-    # most stories (bench/generate.py: about 200 each), the heaviest there are.
-    claims = rng.sample(list(Claim.objects.published().values_list("pk", flat=True)[: n * 50]), n)
-    widely_told = Claim.objects.published().filter(across__in=ClaimAcrossStories.objects.order_by("pk")[:100])
-    widely_told = rng.sample(list(widely_told.values_list("pk", flat=True)[: n * 50]), n)
-    words = ["talks", "ministers", "pembicaraan", "menteri", "회담이", "장관들이", "переговоры", "министров", "capital",
-             "Kari", "Moleta", "리나", "Рина", "week agreed", "\"next week\"", "talks -capital", "ibu kota", "столице"]
-    names = list(Entity.objects.order_by("?").values_list("name", flat=True)[:20])
-    queries = [rng.choice(words + names) for _ in range(n)]
+        named = list(Mention.objects.published().filter(article_id__in=[pk for pk, _ in sample]).values_list("entity__slug", flat=True).distinct())
+        entities = rng.sample(named, min(n // 2, len(named)))
+        entities += list(Entity.objects.published().order_by("pk").values_list("slug", flat=True)[: n // 2])  # the commonest too
+        sources = rng.sample(list(Source.objects.published().filter(kind="publication").values_list("slug", flat=True)), min(n, 100))
+        # Claim pages at random, as readers come to them; and apart, the pages of the claims told in the
+        # most stories (bench/generate.py: about 200 each), the heaviest there are.
+        claims = rng.sample(list(Claim.objects.published().values_list("pk", flat=True)[: n * 50]), n)
+        widely_told = Claim.objects.published().filter(across__in=ClaimAcrossStories.objects.order_by("pk")[:100])
+        widely_told = rng.sample(list(widely_told.values_list("pk", flat=True)[: n * 50]), n)
+        words = ["talks", "ministers", "pembicaraan", "menteri", "회담이", "장관들이", "переговоры", "министров", "capital",
+                 "Kari", "Moleta", "리나", "Рина", "week agreed", "\"next week\"", "talks -capital", "ibu kota", "столице"]
+        names = list(Entity.objects.order_by("?").values_list("name", flat=True)[:20])
+        queries = [rng.choice(words + names) for _ in range(n)]
 
     editor, _ = User.objects.get_or_create(username="scale-editor")
     editor.groups.add(ensure_editors_group())
