@@ -28,14 +28,17 @@ def found(q: str) -> dict[str, list]:
         .annotate(total=total).order_by("-created_at", "-id")
     )
     sources = (
-        Source.objects.alias(folded=Folded("name")).filter(folded__contains=folded)
-        .annotate(total=total, public=Exists(Source.objects.published().filter(pk=OuterRef("pk"))), starts=Q(folded__startswith=folded))
+        Source.objects.alias(folded=Folded("name")).filter(folded__contains=folded).with_public()
+        .annotate(total=total, starts=Q(folded__startswith=folded))
         .order_by("-starts", "name", "pk")
     )
     aliases = EntityAlias.objects.filter(entity=OuterRef("pk"), name_folded__contains=folded)
     entities = (
-        Entity.objects.filter(Q(name_folded__contains=folded) | Exists(aliases))
-        .annotate(total=total, public=Exists(Entity.objects.published().filter(pk=OuterRef("pk"))), starts=Q(name_folded__startswith=folded))
+        # Whether each is public is asked of its own mentions: as Exists(Entity.objects.published()
+        # .filter(pk=…)) the planner joined every entity to every published mention (2.8 s at a
+        # million stories, against 3 ms).
+        Entity.objects.filter(Q(name_folded__contains=folded) | Exists(aliases)).with_public()
+        .annotate(total=total, starts=Q(name_folded__startswith=folded))
         .order_by("-starts", "name", "pk")
     )
     return {

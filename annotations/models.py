@@ -178,6 +178,11 @@ class EntityQuerySet(models.QuerySet):
         """Entities the public may not see: the counterpart of published()."""
         return self.exclude(self._public())
 
+    def with_public(self):
+        """Each with `public`: whether the public may see it (published()'s test, asked of each
+        row: an Exists over one entity's mentions, not a second scan of every entity)."""
+        return self.annotate(public=self._public())
+
     @staticmethod
     def _public():
         return Exists(Mention.objects.published().filter(entity=OuterRef("pk")))

@@ -142,6 +142,10 @@ class SourceQuerySet(models.QuerySet):
         """Sources the public may not see: the counterpart of published()."""
         return self.exclude(self._public())
 
+    def with_public(self):
+        """Each with `public`: whether the public may see it (published()'s test, asked of each row)."""
+        return self.annotate(public=self._public())
+
     @staticmethod
     def _public():
         from annotations.models import Claim  # annotations' models are built on these

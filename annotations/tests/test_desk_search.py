@@ -97,3 +97,25 @@ def test_the_desk_search_makes_as_many_queries_with_many_matches_as_with_few(edi
     assert count_queries(editor_client, url) == few
     monkeypatch.setattr(desk_search, "found", lambda q: {})
     assert count_queries(editor_client, url) == few - 4  # one query for each of the three sections, one for the pool
+
+
+def test_whether_a_found_entity_or_source_is_public_is_asked_of_its_own_rows(db):
+    """As Exists(Entity.objects.published().filter(pk=…)) the question scanned every entity
+    again, and the planner joined them to every published mention: 2.8 s at a million stories.
+    Asked of each found row's own mentions (or stories and chains), it costs milliseconds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    story = make_article(body="Kim Jong Un met the Kremlin.")
+    make_mention(story, "Kim Jong Un", entity=make_entity(name="Kim Jong Un"))
+    make_entity(name="Kim Il Sung")
+    make_source(name="Kim's Office")
+    with CaptureQueriesContext(connection) as queries:
+        found = desk_search.found("kim")
+    assert [(e.name, e.public) for e in found["entities"]] == [("Kim Il Sung", False), ("Kim Jong Un", True)]
+    assert [(s.name, s.public) for s in found["sources"]] == [("Kim's Office", False)]
+    for sql in [q["sql"] for q in queries.captured_queries]:
+        if sql.startswith('SELECT "annotations_entity"'):
+            assert sql.count('FROM "annotations_entity"') == 1, sql
+        if sql.startswith('SELECT "articles_source"'):
+            assert sql.count('FROM "articles_source"') == 1, sql
