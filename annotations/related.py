@@ -85,12 +85,18 @@ def entity_frequencies() -> tuple[int, dict[int, int]]:
 
 def count_frequencies() -> tuple[int, dict[int, int]]:
     with transaction.atomic(), connection.cursor() as cursor:
+        # SET LOCAL lasts to the end of the outermost transaction (a savepoint released keeps
+        # it): inside a caller's, the request's own limit is put back once the count is done.
+        cursor.execute("SHOW statement_timeout")
+        (limit,) = cursor.fetchone()
         cursor.execute(f"SET LOCAL statement_timeout = {FREQUENCIES_TIMEOUT_MS}")
         counts = dict(
             Mention.objects.order_by().values("entity_id").annotate(n=Count("article_id", distinct=True))
             .values_list("entity_id", "n")
         )
-        return max(Article.objects.count(), 2), counts
+        total = max(Article.objects.count(), 2)
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [limit])
+        return total, counts
 
 
 def figures(text: str) -> set[str]:

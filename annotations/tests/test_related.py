@@ -214,12 +214,18 @@ def test_the_entities_story_counts_are_counted_once_for_every_process_under_thei
     story = make_article(body="Kim Jong Un met Putin.")
     kim = make_entity(name="Kim Jong Un")
     make_mention(story, "Kim Jong Un", entity=kim)
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW statement_timeout")
+        (limit,) = cursor.fetchone()
     with CaptureQueriesContext(connection) as counted:
         total, counts = related.entity_frequencies()
     assert counts == {kim.pk: 1} and total == 2  # at least 2: a logarithm's guard
     statements = [query["sql"] for query in counted.captured_queries if "SAVEPOINT" not in query["sql"]]
-    assert statements[0] == f"SET LOCAL statement_timeout = {related.FREQUENCIES_TIMEOUT_MS}"
-    assert "COUNT(DISTINCT" in statements[1]
+    assert statements[1] == f"SET LOCAL statement_timeout = {related.FREQUENCIES_TIMEOUT_MS}"
+    assert "COUNT(DISTINCT" in statements[2]
+    with connection.cursor() as cursor:  # inside the test's transaction, its own limit is back
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == limit
     related._frequencies.clear()  # another process
     with CaptureQueriesContext(connection) as again:
         assert related.entity_frequencies() == (total, counts)
