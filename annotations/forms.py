@@ -1,5 +1,3 @@
-import uuid
-
 from django import forms
 from datetime import timedelta
 
@@ -15,6 +13,7 @@ from annotations.models import (
     Attribution, Claim, ClaimAcrossStories, ClaimTranslation, Entity, Evidence, EvidenceSpec, Mention, StaleVersion,
     StoryLink, check_span, rules_checked,
 )
+from articles import page_cache
 from articles.filtering import StoryFilterForm
 from articles.admin_inlines import NoLostUpdatesForm
 from articles.importing import Unimportable, canonical_url, count_stories
@@ -75,7 +74,7 @@ class FreshKeyInput(forms.HiddenInput):
     (after an htmx swap, a refusal) is a new submission, while a double click sends the same one."""
 
     def format_value(self, value) -> str:
-        return str(uuid.uuid4())
+        return page_cache.fresh_key()
 
     def build_attrs(self, base_attrs, extra_attrs=None) -> dict:
         attrs = super().build_attrs(base_attrs, extra_attrs)

@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.postgres.expressions import ArraySubquery
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Exists, OuterRef, Q, RestrictedError, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, OuterRef, Q, RestrictedError, Subquery, TextField, Value
+from django.db.models.functions import Coalesce, Concat
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.template.loader import render_to_string
@@ -63,6 +64,7 @@ from annotations.models import (
     Profile,
     RejectedSuggestion,
     StoryLink,
+    StorySuggestion,
     Submission,
     check_span,
     rules_checked,
@@ -70,7 +72,7 @@ from annotations.models import (
 from articles import page_cache, uploads
 from articles.importing import Report
 from articles.models import UNDATED_REFUSAL, Article, ArticleVersion, Feed, ImportJob, Source
-from articles.views import render_page_or_results
+from articles.views import kept_parts, render_page_or_results
 from articles import search
 from newsdesk.languages import number
 from newsdesk.paging import CappedPaginator
@@ -260,9 +262,37 @@ def desk_article(request: HttpRequest, pk: int) -> Article:
 
 @editor_required
 def article_workspace(request: HttpRequest, pk: int) -> HttpResponse:
+    """The workspace as every editor with the same permissions sees it, kept per content
+    generation and per the editors' decisions on its suggestions (which move no generation);
+    each editor's CSRF token and fresh submission keys are filled in as it is served."""
+    gen = page_cache.request_generation(request)  # before any row is read
     article = desk_article(request, pk)
-    context = workspace_context(request, article) | {"details_form": ArticleDetailsForm(instance=article)}
-    return render(request, "annotations/article_workspace.html", context)
+
+    def make_context() -> dict:
+        return workspace_context(request, article) | {"details_form": ArticleDetailsForm(instance=article)}
+
+    parts = (article.pk, suggestion_decisions(article), sorted(request.user.get_all_permissions()))
+    kept = kept_parts(request, gen, "annotations/article_workspace.html", ("workspace-page",), parts, make_context,
+                      forms=True)
+    return render(request, "annotations/article_workspace.html", {"article": article, "kept": {"page": kept["workspace-page"]}})
+
+
+def suggestion_decisions(article: Article) -> str:
+    """A digest of every decision editors took on the story's suggestions: entities turned down,
+    related stories confirmed or dismissed. These tables move no content generation (no reader
+    sees them), so what the workspace kept is kept under this too; it changes with any decision,
+    made, changed or undone, by any path."""
+    def each(rows, *fields) -> ArraySubquery:
+        pieces = [piece for field in fields for piece in (Value(":"), field)][1:]
+        return ArraySubquery(rows.order_by("pk").values_list(Concat(*pieces, output_field=TextField())))
+
+    # One round trip: both lists, as one row of two arrays.
+    row = Article.objects.filter(pk=article.pk).values_list(
+        each(RejectedSuggestion.objects.filter(article=OuterRef("pk")), "pk", "entity_id", "start", "end"),
+        each(StorySuggestion.objects.filter(Q(from_article=OuterRef("pk")) | Q(to_article=OuterRef("pk"))),
+             "pk", "from_article_id", "to_article_id", "state"),
+    ).get()
+    return hashlib.sha256(repr(row).encode()).hexdigest()
 
 
 def workspace_update(request: HttpRequest, article: Article, *, status: int = 200, extra=None) -> HttpResponse:

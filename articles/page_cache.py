@@ -34,7 +34,11 @@ level. The cache is shared by every process of the site (Redis with CACHE_URL; o
 under var/cache). A stored page is served before sessions, authentication and the views run.
 """
 
+import contextvars
+import functools
 import hashlib
+import hmac
+import uuid
 
 from django.apps import apps
 from django.conf import settings
@@ -42,6 +46,8 @@ from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.cache import get_conditional_response
 from django.utils.translation import get_language
 from django_htmx.middleware import HtmxDetails
@@ -244,3 +250,47 @@ def kept(gen: str, request, name: str, parts: tuple, make):
         value = make()
         cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
     return value
+
+
+# While a part with forms is made to be kept (kept_forms()), what belongs to one reader and one
+# showing of a form is written as a placeholder, filled in for each reader as it is served.
+KEEPING_FORMS = contextvars.ContextVar("keeping_forms", default=False)
+
+
+@functools.cache
+def placeholder(what: str) -> str:
+    """A word no story, name or address can hold (it is derived from SECRET_KEY, the same in
+    every process that shares the cache), and that HTML escaping leaves as it is."""
+    return "kept" + hmac.new(settings.SECRET_KEY.encode(), f"placeholder:{what}".encode(), "sha256").hexdigest()[:32]
+
+
+def fresh_key() -> str:
+    """A form's submission key (annotations.forms.FreshKeyInput): new each time it is written out,
+    or a placeholder for one while a part is made to be kept."""
+    return placeholder("submission-key") if KEEPING_FORMS.get() else str(uuid.uuid4())
+
+
+def kept_forms(gen: str, request, name: str, parts: tuple, make) -> dict:
+    """kept(), for parts that hold forms: `make()` renders with `csrf_token` set to
+    placeholder("csrf") in its context, and every submission key it writes is a placeholder.
+    What is served has this reader's CSRF token in the one place and a new key in each of the
+    others, as if rendered for them: two readers, or two showings, never share a key."""
+
+    def make_with_placeholders():
+        keeping = KEEPING_FORMS.set(True)
+        try:
+            return make()
+        finally:
+            KEEPING_FORMS.reset(keeping)
+
+    value = kept(gen, request, name, parts, make_with_placeholders)
+    return {part: filled_in(text, request) if isinstance(text, str) else text for part, text in value.items()}
+
+
+def filled_in(text: str, request) -> SafeString:
+    text = text.replace(placeholder("csrf"), get_token(request))
+    pieces = text.split(placeholder("submission-key"))
+    out = [pieces[0]]
+    for piece in pieces[1:]:
+        out += [str(uuid.uuid4()), piece]
+    return mark_safe("".join(out))  # noqa: S308 - HTML we rendered; a token and keys of hex and dashes put in

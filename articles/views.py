@@ -52,17 +52,23 @@ TIMELINE_PAGE = 50
 COMPANION_STORIES = 200  # an entity's "named with" list looks at its most recent stories
 
 
-def kept_parts(request: HttpRequest, gen: str, template_name: str, names: tuple, parts: tuple, make_context) -> dict:
-    """The partials `names` of a public page's template, rendered from `make_context()` once per
+def kept_parts(request: HttpRequest, gen: str, template_name: str, names: tuple, parts: tuple, make_context,
+               *, forms: bool = False) -> dict:
+    """The partials `names` of a page's template, rendered from `make_context()` once per
     content generation for every reader (page_cache.kept(); `parts` is what else they depend
-    on). The page around them, the reader's own, renders per request."""
+    on). The page around them, the reader's own, renders per request. With `forms`, the partials
+    may hold forms: their CSRF token and submission keys are filled in per reader
+    (page_cache.kept_forms())."""
 
     def make() -> dict:
         context = make_context()
+        if forms:
+            context["csrf_token"] = page_cache.placeholder("csrf")
         rendered = {name: render_to_string(f"{template_name}#{name}", context, request) for name in names}
         return rendered | {"status": context.get("response_status", 200)}
 
-    return page_cache.kept(gen, request, template_name, parts, make)
+    keep = page_cache.kept_forms if forms else page_cache.kept
+    return keep(gen, request, template_name, parts, make)
 
 
 def render_kept(request: HttpRequest, template_name: str, names: tuple, make_context) -> HttpResponse:

@@ -1,12 +1,19 @@
+import re
+import uuid
+
 import pytest
 from django.db import connection
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.contrib.auth.models import User
 from django.urls import URLPattern, get_resolver, reverse
 
 from annotations.roles import ensure_editors_group
 from annotations.corrections import correct
-from annotations.models import AnchorReview, Attribution, Claim, Entity, EntityAlias, Mention, StoryLink, StatementVector
+from annotations.models import (
+    AnchorReview, Attribution, Claim, Entity, EntityAlias, Mention, RejectedSuggestion, StoryLink, StatementVector,
+)
+from articles import page_cache
 from annotations.tests.makers import add_attribution, confirmed, make_claim, make_entity, make_mention
 from articles.models import Article, Feed, ImportJob, Source
 from articles.tests.makers import make_article, make_source
@@ -163,6 +170,50 @@ def test_the_inbox_s_stories_are_kept_for_every_editor_and_a_change_by_any_path_
     assert client.get(reverse("desk:inbox"), {"status": "published"}).content.decode().lstrip().startswith("<!doctype html>")
     assert client.get(reverse("desk:inbox"), {"since": "yesterday"}).status_code == 422
     assert client.get(reverse("desk:inbox"), {"since": "yesterday"}).status_code == 422  # kept, still 422
+
+
+def test_the_workspace_is_kept_for_every_editor_with_their_own_token_and_a_fresh_key_in_every_form(client, editor, story):
+    """The workspace is the same for every editor with the same permissions: rendered once per
+    content generation and per the decisions on its suggestions. Each editor's page carries
+    their own CSRF token and submission keys no other page ever had; a change by any path
+    shows at once."""
+    kim = make_entity(name="Kim Jong Un")
+    workspace = reverse("desk:article", args=[story.pk])
+    csrf_client = Client(enforce_csrf_checks=True)
+    csrf_client.force_login(editor)
+    csrf_client.get(workspace)
+    with CaptureQueriesContext(connection) as kept:
+        page = csrf_client.get(workspace).content.decode()
+    again = csrf_client.get(workspace).content.decode()
+    assert len(kept) <= 8, [q["sql"] for q in kept]
+    assert page_cache.placeholder("csrf") not in page and page_cache.placeholder("submission-key") not in page
+    keys = re.findall(r'name="submission" value="([^"]+)"', page)
+    keys_again = re.findall(r'name="submission" value="([^"]+)"', again)
+    assert len(keys) >= 2 and len(set(keys + keys_again)) == len(keys) * 2  # every key new, on every page
+    assert all(uuid.UUID(key) for key in keys)
+    assert "Reject all 2 suggestions of Kim Jong Un" in page and "Log out edna" in page
+    # The token served is this editor's: a form sent with it is taken.
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    start = story.body.index("Kim Jong Un")
+    sent = csrf_client.post(reverse("desk:mention-create", args=[story.pk]),
+                            {"csrfmiddlewaretoken": token, "start": start, "end": start + 11, "exact": "Kim Jong Un",
+                             "entity": kim.pk, "submission": keys[0]}, headers={"HX-Request": "true"})
+    assert sent.status_code == 200 and Mention.objects.filter(article=story, entity=kim).count() == 1
+    # Another editor: their name, their token.
+    other = User.objects.create_user("eko", password="eko-password-1")
+    other.groups.add(ensure_editors_group())
+    client.force_login(other)
+    theirs = client.get(workspace).content.decode()
+    assert "Log out eko" in theirs and "Log out edna" not in theirs
+    assert "Reject the suggestion of Kim Jong Un" in theirs  # the tag above moved the generation
+    # A decision by a path that moves no generation (the ORM, the admin) shows at once too.
+    second = story.body.index("Kim Jong Un", start + 1)
+    RejectedSuggestion.objects.create(article=story, entity=kim, start=second, end=second + 11)
+    assert "suggestion of Kim Jong Un" not in client.get(workspace).content.decode()
+    RejectedSuggestion.objects.filter(article=story).update(start=second + 1, end=second + 11)  # no longer that span
+    assert "Reject the suggestion of Kim Jong Un" in client.get(workspace).content.decode()
+    Article.objects.filter(pk=story.pk).update(title="A title changed by update()")
+    assert "A title changed by update()" in client.get(workspace).content.decode()
 
 
 def test_entity_search_folds_case_accents_and_finds_aliases(editor_client, db):

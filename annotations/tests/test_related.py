@@ -172,6 +172,21 @@ def test_confirmed_and_dismissed_suggestions_are_remembered(editor_client, newsr
     assert not StoryLink.objects.filter(from_article=others[0], to_article=others[1]).exists()
 
 
+def test_a_decision_on_a_related_story_by_any_path_shows_at_once_in_the_kept_workspace(editor_client, newsroom):
+    """The workspace is kept per content generation and per the decisions on its suggestions,
+    which move no generation: one made or undone without the desk (the ORM, the admin) shows at
+    the next request."""
+    english, korean, _ = newsroom
+    workspace = reverse("desk:article", args=[english.pk])
+    suggested = f'name="to_article" value="{korean.pk}"'
+    assert suggested in editor_client.get(workspace).content.decode()
+    assert suggested in editor_client.get(workspace).content.decode()  # kept
+    StorySuggestion.objects.create(from_article=korean, to_article=english, score=1.0, how="", state="dismissed")
+    assert suggested not in editor_client.get(workspace).content.decode()
+    StorySuggestion.objects.filter(from_article=korean).delete()
+    assert suggested in editor_client.get(workspace).content.decode()
+
+
 def test_a_bad_decision_is_refused(editor_client, newsroom):
     english, korean, _ = newsroom
     decide = reverse("desk:related-decide", args=[english.pk])
