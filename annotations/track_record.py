@@ -12,6 +12,7 @@ from django.db.models import Case, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Least
 from django.utils.translation import gettext_lazy as _, ngettext
 
+from newsdesk.compiled import Compiled, compile_once
 from newsdesk.languages import number
 
 from annotations.across import Standing, dated_in_sql, standings_in_sql
@@ -98,12 +99,8 @@ class Line:
 
 
 def track_record(source: Source) -> list[Line]:
-    """Each sourcing's line, counted in one query (record_sql())."""
-    sql, params, places = record_sql()
-    params = [source.pk if n in places else value for n, value in enumerate(params)]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    """Each sourcing's line, counted in one query (record_query())."""
+    rows = record_query().rows(source.pk)
     counts = {sourcing: dict.fromkeys(FATES, 0) for sourcing in SOURCINGS}
     medians = dict.fromkeys(SOURCINGS)
     fate_of = {standing: fate for fate, standings in FATES.items() for standing in standings}
@@ -115,28 +112,19 @@ def track_record(source: Source) -> list[Line]:
     return [Line(sourcing, label, counts[sourcing], medians[sourcing]) for sourcing, label in SOURCINGS.items()]
 
 
-# A source no row can name: reported_by() is compiled once per process with it in its place.
-NO_SOURCE = -7_301_409
-
-
 @functools.cache
-def record_sql() -> tuple[str, tuple, frozenset]:
+def record_query() -> Compiled:
     """The track record's query, compiled once per process (Django took longer to compile it than
     PostgreSQL to run it, about 15 ms a source page): the claims a source reported
     (reported_by()), counted by sourcing and standing, with the median time from the source's
     report to the first confirmation of those confirmed (a claim confirmed before the source
-    reported it waited for nothing). Returns the SQL, its parameters, and where the source's
-    key goes among them."""
-    inner, params = reported_by(Source(pk=NO_SOURCE)).query.sql_with_params()
-    places = frozenset(n for n, value in enumerate(params) if value == NO_SOURCE)
-    if not places:
-        raise RuntimeError("the track record's query does not name its source")
-    sql = (
+    reported it waited for nothing)."""
+    return compile_once(
+        lambda pk: reported_by(Source(pk=pk)),
         "SELECT sourcing, standing, count(across),"
         " percentile_cont(0.5) WITHIN GROUP (ORDER BY greatest(confirmed_at - reported_at, interval '0'))"
-        f" FROM ({inner}) AS reported GROUP BY sourcing, standing"
+        " FROM ({query}) AS reported GROUP BY sourcing, standing",
     )
-    return sql, params, places
 
 
 def waited_in_words(waited: timedelta) -> str:

@@ -1,5 +1,6 @@
 """The editors' desk: the inbox and the article workspace, where stories are annotated."""
 
+import functools
 import hashlib
 import json
 import logging
@@ -74,11 +75,11 @@ from articles.importing import Report
 from articles.models import UNDATED_REFUSAL, Article, ArticleVersion, Feed, ImportJob, Source
 from articles.views import kept_parts, render_page_or_results
 from articles import search
+from articles.text import Folded, lock_typed_name, to_name
+from newsdesk.compiled import Compiled, compile_once
 from newsdesk.languages import number
 from newsdesk.paging import CappedPaginator
 from newsdesk.parameters import ascii_number
-from articles.text import Folded, lock_typed_name, to_name
-from newsdesk.languages import number
 
 logger = logging.getLogger("newsdesk.desk")
 
@@ -226,6 +227,23 @@ def workspace_context(request: HttpRequest, article: Article) -> dict:
     }
 
 
+@functools.cache
+def decisions_query() -> Compiled:
+    """suggestion_decisions()'s query, compiled once per process (Django took longer to compile
+    it than PostgreSQL to run it): the story's turned-down entities and decided related stories,
+    as one row of two arrays."""
+
+    def each(rows, *fields) -> ArraySubquery:
+        pieces = [piece for field in fields for piece in (Value(":"), field)][1:]
+        return ArraySubquery(rows.order_by("pk").values_list(Concat(*pieces, output_field=TextField())))
+
+    return compile_once(lambda pk: Article.objects.filter(pk=pk).values_list(
+        each(RejectedSuggestion.objects.filter(article=OuterRef("pk")), "pk", "entity_id", "start", "end"),
+        each(StorySuggestion.objects.filter(Q(from_article=OuterRef("pk")) | Q(to_article=OuterRef("pk"))),
+             "pk", "from_article_id", "to_article_id", "state"),
+    ))
+
+
 def corrections_of(article: Article) -> dict:
     """What the workspace says of corrections: a version waiting from upstream, how many
     annotations wait for review, and those a correction orphaned."""
@@ -282,16 +300,7 @@ def suggestion_decisions(article: Article) -> str:
     related stories confirmed or dismissed. These tables move no content generation (no reader
     sees them), so what the workspace kept is kept under this too; it changes with any decision,
     made, changed or undone, by any path."""
-    def each(rows, *fields) -> ArraySubquery:
-        pieces = [piece for field in fields for piece in (Value(":"), field)][1:]
-        return ArraySubquery(rows.order_by("pk").values_list(Concat(*pieces, output_field=TextField())))
-
-    # One round trip: both lists, as one row of two arrays.
-    row = Article.objects.filter(pk=article.pk).values_list(
-        each(RejectedSuggestion.objects.filter(article=OuterRef("pk")), "pk", "entity_id", "start", "end"),
-        each(StorySuggestion.objects.filter(Q(from_article=OuterRef("pk")) | Q(to_article=OuterRef("pk"))),
-             "pk", "from_article_id", "to_article_id", "state"),
-    ).get()
+    row = decisions_query().rows(article.pk)
     return hashlib.sha256(repr(row).encode()).hexdigest()
 
 

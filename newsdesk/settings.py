@@ -352,7 +352,7 @@ CONTENT_SECURITY_POLICY = {
 # Log-in throttling (django-axes): 10 failures for one account, or from one address, lock it
 # for 15 minutes (every further failure starts the 15 minutes again), so an account sees at
 # most 40 guesses an hour. Lock-outs are logged; the page says when to try again.
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "newsdesk.auth_backend.ModelBackend"]
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 10)
 AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
 AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
