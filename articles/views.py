@@ -56,7 +56,8 @@ def kept_parts(request: HttpRequest, gen: str, template_name: str, names: tuple,
                *, forms: bool = False) -> dict:
     """The partials `names` of a page's template, rendered from `make_context()` once per
     content generation for every reader (page_cache.kept(); `parts` is what else they depend
-    on). The page around them, the reader's own, renders per request. With `forms`, the partials
+    on). The page around them, the reader's own, renders per request; it may read the context's
+    `kept_values` too, kept with them. With `forms`, the partials
     may hold forms: their CSRF token and submission keys are filled in per reader
     (page_cache.kept_forms())."""
 
@@ -65,7 +66,7 @@ def kept_parts(request: HttpRequest, gen: str, template_name: str, names: tuple,
         if forms:
             context["csrf_token"] = page_cache.placeholder("csrf")
         rendered = {name: render_to_string(f"{template_name}#{name}", context, request) for name in names}
-        return rendered | {"status": context.get("response_status", 200)}
+        return rendered | {"status": context.get("response_status", 200)} | context.get("kept_values", {})
 
     keep = page_cache.kept_forms if forms else page_cache.kept
     return keep(gen, request, template_name, parts, make)
@@ -109,14 +110,21 @@ def article_list(request: HttpRequest) -> HttpResponse:
 @public_page
 def article_detail(request: HttpRequest, slug: str) -> HttpResponse:
     gen = page_cache.request_generation(request)  # before any row is read: see page_cache.kept()
-    article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
-    activate_story_language(request, article.language)
     # The story with its claims, names and links is the same for every reader: made once per
-    # content generation. What is the reader's own (the header, their session) renders around it.
-    parts = kept_parts(request, gen, "articles/article_detail.html", ("head", "main"), (article.pk,),
-                       lambda: story_context(request, article))
-    response = render(request, "articles/article_detail.html", {"article": article, "kept": parts})
-    response["Content-Language"] = article.language
+    # content generation, with what the page around it needs of the story, so that a reader's
+    # page reads no row of it. What is the reader's own (the header, their session) renders
+    # around it. Where the reader's language is not negotiated, the page speaks the story's.
+    negotiated = getattr(request, "language_negotiated", True)
+
+    def make_context() -> dict:
+        article = get_object_or_404(Article.objects.published().select_related("publisher"), slug=slug)
+        activate_story_language(request, article.language)
+        return story_context(request, article) | {"kept_values": {"title": article.title, "language": article.language}}
+
+    parts = kept_parts(request, gen, "articles/article_detail.html", ("head", "main"), (slug, negotiated), make_context)
+    activate_story_language(request, parts["language"])
+    response = render(request, "articles/article_detail.html", {"kept": parts})
+    response["Content-Language"] = parts["language"]
     return response
 
 
