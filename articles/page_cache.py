@@ -38,6 +38,7 @@ import contextvars
 import functools
 import hashlib
 import hmac
+import time
 import uuid
 
 from django.apps import apps
@@ -247,8 +248,41 @@ def kept(gen: str, request, name: str, parts: tuple, make):
     key = f"public-part:{gen}:{name}:{hashlib.sha256(address.encode()).hexdigest()}"
     value = cache.get(key)
     if value is None:
-        value = make()
-        cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        value = made_once(key, make)
+    return value
+
+
+# After a change every process asks for the same parts at once; one makes each while the others
+# wait for it, so that the cores go to that one and to PostgreSQL rather than to making it
+# again. A waiter waits no longer than MAKING_WAIT (then makes it too): a maker that died
+# holds the others back only that long, until MAKING_LOCK lets its claim lapse.
+MAKING_WAIT = 2.0
+MAKING_POLL = 0.005
+MAKING_LOCK = 10
+
+
+def made_once(key: str, make):
+    claim = f"{key}:making"
+    if cache.add(claim, 1, MAKING_LOCK):
+        try:
+            value = make()
+            cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
+        finally:
+            cache.delete(claim)
+        return value
+    deadline = time.monotonic() + MAKING_WAIT
+    while time.monotonic() < deadline:
+        time.sleep(MAKING_POLL)
+        value = cache.get(key)
+        if value is not None:
+            return value
+        if cache.get(claim) is None:  # made just now, or the maker failed (a 404, an error)
+            value = cache.get(key)
+            if value is not None:
+                return value
+            break  # this request finds out for itself
+    value = make()
+    cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
     return value
 
 

@@ -500,3 +500,37 @@ def test_an_address_longer_than_any_of_ours_is_rendered_but_not_kept(editor_clie
     editor_client.get("/search/?q=train")
     assert [key for key in cache._cache if "public-part" in key]
 
+
+
+def test_after_a_change_one_process_makes_a_part_while_the_others_wait_for_it(db):
+    """page_cache.made_once(): a part another process is making is waited for, not made again;
+    a maker that fails or dies holds nobody back longer than it takes to notice."""
+    import threading
+
+    from django.core.cache import cache
+
+    made = []
+
+    def make(value):
+        return lambda: made.append(value) or value
+
+    def later(seconds, act):
+        timer = threading.Timer(seconds, act)
+        timer.start()
+        return timer
+
+    cache.add("part-a:making", 1, 10)  # another process is making it
+    later(0.05, lambda: (cache.set("part-a", "theirs"), cache.delete("part-a:making")))
+    assert page_cache.made_once("part-a", make("ours")) == "theirs" and made == []
+    cache.add("part-b:making", 1, 10)  # another process failed: its claim goes, nothing made
+    later(0.05, lambda: cache.delete("part-b:making"))
+    assert page_cache.made_once("part-b", make("ours")) == "ours" and made == ["ours"]
+    assert cache.get("part-b") == "ours"
+
+    def fails():
+        raise ValueError("no such story")
+
+    with pytest.raises(ValueError):
+        page_cache.made_once("part-c", fails)
+    assert cache.get("part-c:making") is None  # released: the next request tries at once
+    assert page_cache.made_once("part-c", make("found")) == "found"
