@@ -12,10 +12,13 @@ across a paragraph break) with their chains and every status, a few spans waitin
 
 Then, as bench/scale.py does, requests go through the whole Django stack in this process with
 the production settings and the page cache off: the workspace (a logged-in editor) and the
-public page, `--samples` times each, beside a bare view, p50 and p95 in milliseconds. With
+public page, `--samples` times each, beside a bare view, p50 and p95 in milliseconds; then the
+same with the parts kept per content generation (a logged-in reader for the public page), as
+they are served until the next change. With
 `--profile N`, the N functions where each page spends most of its own time. Last, gunicorn
 (two workers) serves the database on 127.0.0.1 and wrk -t2 -c8 asks for the public page with a
-session cookie, so that the page cache is skipped, for `--seconds`: errors and p99.
+session cookie, so that the page cache is skipped, for `--seconds`: errors and p99; then again
+while the story changes three times a second, each change dropping every kept part.
 """
 
 import argparse
@@ -23,6 +26,7 @@ import os
 import random
 import statistics
 import sys
+import threading
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -217,8 +221,18 @@ def measure(samples: int, profile: int) -> dict[str, list[float]]:
         "workspace": (desk, f"/desk/articles/{article.pk}/"),
         "public page": (reader, article.get_absolute_url()),
     }
+    # As served: the parts every reader (every editor) sees the same, kept per content
+    # generation; measured apart, since the first request after any change renders them anew
+    # (the rows above, with the page cache and so the kept parts off).
+    kept_reader = Client()
+    kept_reader.force_login(editor)
+    pages |= {
+        "workspace, kept": (desk, f"/desk/articles/{article.pk}/"),
+        "public page, kept": (kept_reader, article.get_absolute_url()),
+    }
     results = {}
     for name, (client, url) in pages.items():
+        settings.PUBLIC_PAGE_CACHE_SECONDS = 600 if name.endswith(", kept") else 0
         for _ in range(5):  # warm-up: the entity matcher, templates, connections
             response = client.get(url)
             if response.status_code != 200:
@@ -231,7 +245,7 @@ def measure(samples: int, profile: int) -> dict[str, list[float]]:
             cpu.append((time.process_time() - began_cpu) * 1000)
         results[name] = times
         results[f"{name} (CPU)"] = cpu
-        if profile and name != "bare view":
+        if profile and name in ("workspace", "public page"):
             import cProfile
             import pstats
 
@@ -247,11 +261,10 @@ def measure(samples: int, profile: int) -> dict[str, list[float]]:
 
 
 def wrk(url: str, seconds: int) -> dict:
-    """wrk -t2 -c8 on `url` with a session cookie (bench/load.py's UNCACHED), bounded in time."""
+    """wrk -t2 -c8 on `url` with a session cookie (of no session: the reader is anonymous, but no
+    stored page answers a request that has one), bounded in time."""
     import re
     import subprocess
-
-    from bench.load import UNCACHED
 
     command = ["wrk", "-t2", "-c8", f"-d{seconds}s", "--timeout", "5s", "--latency", "-H", UNCACHED, url]
     subprocess.run(command[:3] + ["-d2s"] + command[4:], capture_output=True, check=True)  # warm both workers
@@ -298,7 +311,7 @@ def main() -> None:
     print("(which leaves out PostgreSQL's, and the waits for a core while other work runs on the machine)")
     print(f"{'what':<14}{'p50':>8}{'p95':>8}{'p95 ÷ bare':>12}{'target p95':>12}{'CPU p50':>10}")
     bare = percentile(results["bare view"], 95)
-    for name in ("bare view", "workspace", "public page"):
+    for name in ("bare view", "workspace", "public page", "workspace, kept", "public page, kept"):
         times, p95 = results[name], percentile(results[name], 95)
         target = "" if name == "bare view" else TARGET_P95
         over = "  over" if target and p95 > target else ""
@@ -314,10 +327,45 @@ def main() -> None:
     port = free_port()
     # The same database, production settings and the page cache on: the cookie is what skips it.
     with gunicorn(port, prepare=("migrate",), PUBLIC_PAGE_CACHE_SECONDS="600", ALLOWED_HOSTS="127.0.0.1"):
-        r = wrk(f"http://127.0.0.1:{port}{article.get_absolute_url()}", options.seconds)
-    print(f"\nwrk -t2 -c8 -d{options.seconds}s on the uncached public page, gunicorn with 2 workers, 127.0.0.1")
-    print(f"{r['requests']} requests, {r['rps']:.0f}/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms (target < {TARGET_P99}), "
-          f"{r['errors']} errors{'' if r['p99'] < TARGET_P99 and not r['errors'] else '  over'}")
+        url = f"http://127.0.0.1:{port}{article.get_absolute_url()}"
+        quiet = wrk(url, options.seconds)
+        # The story's title changed CHANGES_PER_SECOND times a second: every kept part goes
+        # each time, so most changes cost a render of the whole story.
+        changer = Changer(f"http://127.0.0.1:{port}/bench/change/{article.pk}/")
+        changer.start()
+        try:
+            changing = wrk(url, options.seconds)
+        finally:
+            changer.running = False
+            changer.join()
+    print(f"\nwrk -t2 -c8 -d{options.seconds}s on the uncached public page (a session cookie: no stored page), "
+          "gunicorn with 2 workers, 127.0.0.1")
+    for label, r in (("nothing changing", quiet), (f"the story changed {changer.per_second:.1f} times a second", changing)):
+        print(f"{label}: {r['requests']} requests, {r['rps']:.0f}/s, p50 {r['p50']:.1f} ms, p99 {r['p99']:.1f} ms "
+              f"(target < {TARGET_P99}), {r['errors']} errors{'' if r['p99'] < TARGET_P99 and not r['errors'] else '  over'}")
+
+
+CHANGES_PER_SECOND = 3
+UNCACHED = "Cookie: __Host-sessionid=none"  # the production settings' session cookie
+
+
+class Changer(threading.Thread):
+    def __init__(self, url: str):
+        super().__init__(daemon=True)
+        self.url, self.running, self.changes, self.began = url, True, 0, time.monotonic()
+
+    @property
+    def per_second(self) -> float:
+        return self.changes / (time.monotonic() - self.began)
+
+    def run(self) -> None:
+        import urllib.request
+
+        self.began = time.monotonic()
+        while self.running:
+            with urllib.request.urlopen(self.url, timeout=10):
+                self.changes += 1
+            time.sleep(1 / CHANGES_PER_SECOND)
 
 
 if __name__ == "__main__":
