@@ -356,7 +356,7 @@ class Changer(threading.Thread):
 
     @property
     def per_second(self) -> float:
-        return self.changes / (time.monotonic() - self.began)
+        return self.changes / (self.ended - self.began)
 
     def run(self) -> None:
         import urllib.request
@@ -366,6 +366,7 @@ class Changer(threading.Thread):
             with urllib.request.urlopen(self.url, timeout=10):
                 self.changes += 1
             time.sleep(1 / CHANGES_PER_SECOND)
+        self.ended = time.monotonic()
 
 
 if __name__ == "__main__":
