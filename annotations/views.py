@@ -289,9 +289,12 @@ def article_workspace(request: HttpRequest, pk: int) -> HttpResponse:
     def make_context() -> dict:
         return workspace_context(request, article) | {"details_form": ArticleDetailsForm(instance=article)}
 
-    parts = (article.pk, suggestion_decisions(article), sorted(request.user.get_all_permissions()))
+    decisions = suggestion_decisions(article)
+    parts = (article.pk, decisions, sorted(request.user.get_all_permissions()))
+    # A decision committed while the page was made: the page may show it, so it is not kept
+    # under the digest from before (which an undo of that decision would bring back).
     kept = kept_parts(request, gen, "annotations/article_workspace.html", ("workspace-page",), parts, make_context,
-                      forms=True)
+                      forms=True, unchanged=lambda: suggestion_decisions(article) == decisions)
     return render(request, "annotations/article_workspace.html", {"article": article, "kept": {"page": kept["workspace-page"]}})
 
 

@@ -35,14 +35,14 @@ under var/cache). A stored page is served before sessions, authentication and th
 """
 
 import contextvars
-import functools
 import hashlib
-import hmac
 import time
 import uuid
+from dataclasses import dataclass
 
 from django.apps import apps
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.exceptions import DisallowedHost
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
@@ -131,6 +131,13 @@ def install_triggers(using: str = DEFAULT_DB_ALIAS) -> None:
                 f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE"
                 f" ON {connection.ops.quote_name(table)} FOR EACH STATEMENT EXECUTE FUNCTION articles_page_changed()"
             )
+        # The desk's claim cards name who changed a status: an account renamed (in the admin, say)
+        # is renamed there at once. Only a statement naming the column: a log-in's last_login is not.
+        users = connection.ops.quote_name(get_user_model()._meta.db_table)
+        cursor.execute(
+            f"CREATE OR REPLACE TRIGGER {TRIGGER} AFTER UPDATE OF username ON {users}"
+            " FOR EACH STATEMENT EXECUTE FUNCTION articles_page_changed()"
+        )
         # A table no page reads (any more) moves nothing: a feed's poll, say, writes its health.
         for table in sorted(content_app_tables() & tables - content_tables()):
             cursor.execute(f"DROP TRIGGER IF EXISTS {TRIGGER} ON {connection.ops.quote_name(table)}")
@@ -242,13 +249,29 @@ def kept(gen: str, request, name: str, parts: tuple, make):
     no nonce, no name of theirs. A release's `migrate` moves the generation (install_triggers()),
     so no part rendered by an older release's templates outlives it."""
     if settings.PUBLIC_PAGE_CACHE_SECONDS <= 0 or len(request.get_full_path()) > LONGEST_URL:
-        return make()  # an address longer than any link of ours is not worth a place in the cache
+        value = make()  # an address longer than any link of ours is not worth a place in the cache
+        return value.value if isinstance(value, NotKept) else value
     host = request.get_host()  # validated by ALLOWED_HOSTS, as the page cache's key
     address = repr((name, parts, get_language(), request.scheme, host))
     key = f"public-part:{gen}:{name}:{hashlib.sha256(address.encode()).hexdigest()}"
     value = cache.get(key)
     if value is None:
         value = made_once(key, make)
+    return value
+
+
+@dataclass(frozen=True)
+class NotKept:
+    """What a `make()` returns for a value that must not be kept (what it was made from changed
+    while it was made): served to this request, then made again for the next."""
+
+    value: object
+
+
+def store(key: str, value):
+    if isinstance(value, NotKept):
+        return value.value
+    cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
     return value
 
 
@@ -265,11 +288,9 @@ def made_once(key: str, make):
     claim = f"{key}:making"
     if cache.add(claim, 1, MAKING_LOCK):
         try:
-            value = make()
-            cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
+            return store(key, make())
         finally:
             cache.delete(claim)
-        return value
     deadline = time.monotonic() + MAKING_WAIT
     while time.monotonic() < deadline:
         time.sleep(MAKING_POLL)
@@ -281,21 +302,20 @@ def made_once(key: str, make):
             if value is not None:
                 return value
             break  # this request finds out for itself
-    value = make()
-    cache.set(key, value, settings.PUBLIC_PAGE_CACHE_SECONDS)
-    return value
+    return store(key, make())
 
 
 # While a part with forms is made to be kept (kept_forms()), what belongs to one reader and one
-# showing of a form is written as a placeholder, filled in for each reader as it is served.
+# showing of a form is written as a placeholder, filled in for each reader as it is served. A
+# placeholder holds NUL, which no text from PostgreSQL can hold, between < and >, which
+# escaping takes out of any other text: no story, name or query can write one. It is marked
+# safe so that the CSRF tag and the widgets write it as it is.
 KEEPING_FORMS = contextvars.ContextVar("keeping_forms", default=False)
+PLACEHOLDERS = {what: mark_safe(f"<\x00kept {what}\x00>") for what in ("csrf", "submission-key")}  # noqa: S308
 
 
-@functools.cache
-def placeholder(what: str) -> str:
-    """A word no story, name or address can hold (it is derived from SECRET_KEY, the same in
-    every process that shares the cache), and that HTML escaping leaves as it is."""
-    return "kept" + hmac.new(settings.SECRET_KEY.encode(), f"placeholder:{what}".encode(), "sha256").hexdigest()[:32]
+def placeholder(what: str) -> SafeString:
+    return PLACEHOLDERS[what]
 
 
 def fresh_key() -> str:

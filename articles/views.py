@@ -53,20 +53,22 @@ COMPANION_STORIES = 200  # an entity's "named with" list looks at its most recen
 
 
 def kept_parts(request: HttpRequest, gen: str, template_name: str, names: tuple, parts: tuple, make_context,
-               *, forms: bool = False) -> dict:
+               *, forms: bool = False, unchanged=None) -> dict:
     """The partials `names` of a page's template, rendered from `make_context()` once per
     content generation for every reader (page_cache.kept(); `parts` is what else they depend
     on). The page around them, the reader's own, renders per request; it may read the context's
     `kept_values` too, kept with them. With `forms`, the partials
     may hold forms: their CSRF token and submission keys are filled in per reader
-    (page_cache.kept_forms())."""
+    (page_cache.kept_forms()). `unchanged()`, if given, is asked once they are made: False
+    (what else they depend on changed meanwhile) serves them to this request without keeping them."""
 
     def make() -> dict:
         context = make_context()
         if forms:
             context["csrf_token"] = page_cache.placeholder("csrf")
         rendered = {name: render_to_string(f"{template_name}#{name}", context, request) for name in names}
-        return rendered | {"status": context.get("response_status", 200)} | context.get("kept_values", {})
+        value = rendered | {"status": context.get("response_status", 200)} | context.get("kept_values", {})
+        return value if unchanged is None or unchanged() else page_cache.NotKept(value)
 
     keep = page_cache.kept_forms if forms else page_cache.kept
     return keep(gen, request, template_name, parts, make)

@@ -2,11 +2,13 @@ import re
 import uuid
 
 import pytest
-from django.db import connection
+from django.db import DataError, connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.contrib.auth.models import User
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
+from django.utils.html import escape
 
 from annotations.roles import ensure_editors_group
 from annotations.corrections import correct
@@ -214,6 +216,59 @@ def test_the_workspace_is_kept_for_every_editor_with_their_own_token_and_a_fresh
     assert "Reject the suggestion of Kim Jong Un" in client.get(workspace).content.decode()
     Article.objects.filter(pk=story.pk).update(title="A title changed by update()")
     assert "A title changed by update()" in client.get(workspace).content.decode()
+
+
+def test_an_editor_renamed_is_renamed_at_once_in_the_kept_workspace_s_claim_history(editor_client, editor, story):
+    """The claim cards name who changed a status; an account renamed (the admin saves every
+    column) moves the generation, a log-in (which writes last_login alone) does not."""
+    claim = make_claim(story, "Kim Jong Un's train left Pyongyang")
+    add_attribution(claim)
+    claim.change_status("reported", by=editor, reason="Yonhap says so")
+    workspace = reverse("desk:article", args=[story.pk])
+    assert re.search(r"</time>\s*edna:", editor_client.get(workspace).content.decode())
+    before = page_cache.generation()
+    User.objects.filter(pk=editor.pk).update(last_login=timezone.now())
+    assert page_cache.generation() == before
+    editor.username = "edna.w"
+    editor.save()
+    page = editor_client.get(workspace).content.decode()
+    assert "Log out edna.w" in page and re.search(r"</time>\s*edna\.w:", page)
+
+
+def test_a_decision_taken_while_the_workspace_is_made_is_not_kept_under_the_digest_of_before(editor_client, story, monkeypatch):
+    """Decisions on suggestions move no generation; the digest of them the workspace is kept
+    under is read before the page is made and again after: a decision committed in between
+    (which an undo would take back, bringing the first digest back) keeps nothing."""
+    from annotations import views
+
+    kim = make_entity(name="Kim Jong Un")
+    workspace = reverse("desk:article", args=[story.pk])
+    first = story.body.index("Kim Jong Un")
+    second = story.body.index("Kim Jong Un", first + 1)
+    real = views.workspace_context
+
+    def racing(request, article):  # another editor's rejections commit while this page is made
+        RejectedSuggestion.objects.create(article=story, entity=kim, start=first, end=first + 11)
+        RejectedSuggestion.objects.create(article=story, entity=kim, start=second, end=second + 11)
+        return real(request, article)
+
+    monkeypatch.setattr(views, "workspace_context", racing)
+    assert "Reject all 2 suggestions of Kim Jong Un" not in editor_client.get(workspace).content.decode()
+    monkeypatch.setattr(views, "workspace_context", real)
+    RejectedSuggestion.objects.filter(article=story).delete()  # undone, by a path that moves no generation
+    assert "Reject all 2 suggestions of Kim Jong Un" in editor_client.get(workspace).content.decode()
+
+
+def test_no_text_of_a_story_can_write_a_placeholder_of_the_kept_workspace(editor_client, story):
+    """The placeholders for a reader's CSRF token and keys hold NUL, which PostgreSQL stores in no
+    text, between < and >, which escaping changes: a title that looks like one is shown as typed."""
+    assert all("\x00" in page_cache.placeholder(what) for what in ("csrf", "submission-key"))
+    lookalike = page_cache.placeholder("csrf").replace("\x00", "")
+    Article.objects.filter(pk=story.pk).update(title=f"Train leaves {lookalike}")
+    page = editor_client.get(reverse("desk:article", args=[story.pk])).content.decode()
+    assert f'value="Train leaves {escape(lookalike)}"' in page
+    with pytest.raises(DataError), transaction.atomic():
+        Article.objects.filter(pk=story.pk).update(title=f"Train leaves {page_cache.placeholder('csrf')}")
 
 
 def test_entity_search_folds_case_accents_and_finds_aliases(editor_client, db):
