@@ -315,6 +315,12 @@ class AnnotationQuerySet(models.QuerySet):
     def not_published(self):
         return self.exclude(is_published=True, anchor_state=AnchorState.PLACED, article__status=Article.Status.PUBLISHED)
 
+    def published_in_published_stories(self):
+        """published(), for a query that already holds the stories published (an Exists under
+        Article.objects.published()): the story's status is not read again, for a join of every
+        published story (the commonest entity's page took half a second at a million stories)."""
+        return self.filter(is_published=True, anchor_state=AnchorState.PLACED)
+
     def published_on(self, stories):
         """published(), for the annotations of `stories` (ids): each story's status is read once,
         not again for each of its annotations (that join tripled the cost of an entity's companions)."""

@@ -36,7 +36,7 @@ def stories_naming(articles, entity: Entity, mentions):
 
 
 def published_stories_naming(entity: Entity):
-    return stories_naming(Article.objects.published(), entity, Mention.objects.published())
+    return stories_naming(Article.objects.published(), entity, Mention.objects.published_in_published_stories())
 
 
 class KeyField(IdChoiceField):
@@ -92,7 +92,7 @@ class StoryFilterForm(forms.Form):
     @classmethod
     def for_public(cls, data=None) -> "StoryFilterForm":
         """The form over what the public may see."""
-        return cls(data, articles=Article.objects.published(), mentions=Mention.objects.published(),
+        return cls(data, articles=Article.objects.published(), mentions=Mention.objects.published_in_published_stories(),
                    entities=Entity.objects.published())
 
     def stories(self):
