@@ -30,6 +30,7 @@ SAME_EVENT_AT = 0.6
 WEIGHTS = {"entities": 0.7, "figures": 0.15, "time": 0.15}
 RAREST_ENTITIES = 12  # candidates come from the stories that share one of these
 CANDIDATES = 200  # scored in full
+NEAREST = 1000  # of an entity's stories on either side of the story's own (in the order they came in)
 FIGURE = re.compile(r"\d+(?:[.,]\d+)*")
 DAYS_SCALE = 3.0
 
@@ -144,16 +145,27 @@ def related_suggestions(article: Article, *, limit: int = 5, minimum: float = SU
     # Each other story's reach (the sum of the squared weights of the rare entities it shares),
     # added up in the database: only the best CANDIDATES come back, not every mention. A withdrawn
     # story is never offered (its publisher took it back); drafts are, as they may yet be published.
+    # Of each entity, the NEAREST stories on either side of this one in the order they came in
+    # (two ranges of mention_entity_article): all of a rare entity's, and a bounded number of the
+    # commonest's when no rarer one is named (at a million stories, two entities of 20,000
+    # stories each cost the workspace 280 ms read whole).
     with connection.cursor() as cursor:
         cursor.execute(
-            f"""SELECT named.article_id FROM (
-                   SELECT DISTINCT article_id, entity_id FROM {Mention._meta.db_table}
-                   WHERE entity_id = ANY(%s) AND article_id <> ALL(%s)
-               ) named JOIN unnest(%s::bigint[], %s::float8[]) AS rare(entity_id, reach) USING (entity_id)
-               JOIN {Article._meta.db_table} story ON story.id = named.article_id AND story.status <> %s
-               GROUP BY named.article_id ORDER BY sum(rare.reach) DESC, named.article_id DESC LIMIT %s""",
-            [rare_enough, [article.pk, *decided, *linked], rare_enough, [square(e) for e in rare_enough],
-             Article.Status.WITHDRAWN, CANDIDATES],
+            f"""SELECT named.article_id
+               FROM unnest(%(entities)s::bigint[], %(reach)s::float8[]) AS rare(entity_id, reach)
+               CROSS JOIN LATERAL (
+                   (SELECT DISTINCT article_id FROM {Mention._meta.db_table}
+                    WHERE entity_id = rare.entity_id AND article_id < %(story)s ORDER BY article_id DESC LIMIT %(nearest)s)
+                   UNION
+                   (SELECT DISTINCT article_id FROM {Mention._meta.db_table}
+                    WHERE entity_id = rare.entity_id AND article_id > %(story)s ORDER BY article_id LIMIT %(nearest)s)
+               ) named
+               JOIN {Article._meta.db_table} story ON story.id = named.article_id AND story.status <> %(withdrawn)s
+               WHERE named.article_id <> ALL(%(excluded)s)
+               GROUP BY named.article_id ORDER BY sum(rare.reach) DESC, named.article_id DESC LIMIT %(candidates)s""",
+            {"entities": rare_enough, "reach": [square(e) for e in rare_enough], "story": article.pk,
+             "nearest": NEAREST, "withdrawn": Article.Status.WITHDRAWN, "excluded": [*decided, *linked],
+             "candidates": CANDIDATES},
         )
         candidates = [pk for (pk,) in cursor.fetchall()]
     if not candidates:

@@ -245,3 +245,17 @@ def test_the_entities_story_counts_are_counted_once_for_every_process_under_thei
     with CaptureQueriesContext(connection) as again:
         assert related.entity_frequencies() == (total, counts)
     assert len(again) == 0
+
+
+def test_of_an_entity_named_in_many_stories_only_the_nearest_are_read_as_candidates(db, monkeypatch):
+    """Candidates come from each rare entity's stories nearest to this one in the order they came
+    in (two index ranges): a bounded read however many stories name it."""
+    from annotations import related
+
+    monkeypatch.setattr(related, "NEAREST", 2)
+    kim = make_entity(name="Kim Jong Un")
+    stories = [make_article(title=f"Story {n}", body=f"Kim Jong Un spoke on day {n}.") for n in range(7)]
+    for story in stories:
+        make_mention(story, "Kim Jong Un", entity=kim)
+    found = {s.article.pk for s in related_suggestions(stories[3], minimum=0.0, limit=20)}
+    assert found == {stories[1].pk, stories[2].pk, stories[4].pk, stories[5].pk}
