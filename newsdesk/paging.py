@@ -12,13 +12,15 @@ class CappedPaginator(Paginator):
 
     CAP = 1_000
 
-    def __init__(self, object_list, per_page, cap: int | None = None, **kwargs):
+    def __init__(self, object_list, per_page, cap: int | None = None, counting=None, **kwargs):
         super().__init__(object_list, per_page, **kwargs)
         self.cap = cap or self.CAP
+        # Another query with as many rows, cheaper to count (read from the other side of a join).
+        self.counting = object_list if counting is None else counting
 
     @cached_property
     def counted(self) -> int:
-        head = self.object_list[: self.cap + 1]
+        head = self.counting[: self.cap + 1]
         return head.count() if hasattr(head, "query") else len(head)
 
     @cached_property

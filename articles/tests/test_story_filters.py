@@ -88,3 +88,24 @@ def test_the_stories_naming_an_entity_read_each_story_s_status_once(db):
     stories = published_stories_naming(kim)
     assert list(stories) == [shown]
     assert "JOIN" not in str(stories.query)  # the stories, in FROM, once
+
+
+@pytest.mark.parametrize("cap, count, capped", [(5, 3, False), (2, 2, True)])
+def test_an_entity_s_stories_are_counted_from_its_mentions_as_the_page_lists_them(db, rf, monkeypatch, cap, count, capped):
+    """The entity page counts its stories from the entity's published mentions (a story named
+    twice once; a withdrawn or draft story, or one whose mention is unpublished, not at all): the
+    same stories its pages list."""
+    from articles.views import entity_context
+    from newsdesk.paging import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", cap)
+    kim = make_entity(name="Kim Jong Un")
+    for status, published in [("published", True)] * 3 + [("withdrawn", True), ("draft", True), ("published", False)]:
+        story = make_article(body="Kim Jong Un arrived. Kim Jong Un left.")
+        make_mention(story, "Kim Jong Un", entity=kim, is_published=published)
+        second = story.body.index("Kim Jong Un", 1)
+        make_mention(story, "Kim Jong Un", entity=kim, is_published=published, start=second, end=second + 11)
+        Article.objects.filter(pk=story.pk).update(status=status)
+    page = entity_context(rf.get(kim.get_absolute_url()), kim.slug)["page"]
+    assert (page.paginator.count, page.paginator.capped) == (count, capped)
+    assert len(page.object_list) == count
