@@ -66,9 +66,12 @@ CONTENT_APPS = ("articles", "annotations")
 DESK_ONLY = {"annotations.Profile", "annotations.Submission", "annotations.RejectedSuggestion", "annotations.StorySuggestion",
              "articles.Feed", "articles.ImportJob"}
 TRIGGER = "articles_page_changed"
+# With the sequence's own oid: a database restored from a backup (pg_restore --clean, or into a
+# new database) counts from the backup's numbers again, but in a sequence made anew, so nothing
+# kept before the restore is served after it.
 GENERATION_QUERY = (
-    "SELECT changes.last_value, (SELECT value FROM articles_page_generation WHERE id = 1)"
-    " FROM articles_page_changes AS changes"
+    "SELECT changes.last_value, (SELECT value FROM articles_page_generation WHERE id = 1),"
+    " 'articles_page_changes'::regclass::oid FROM articles_page_changes AS changes"
 )
 
 
@@ -94,8 +97,8 @@ def generation() -> str:
 
 def read_generation(cursor) -> str:
     cursor.execute(GENERATION_QUERY)
-    changes, committed = cursor.fetchone()
-    return f"{changes}.{committed}"
+    changes, committed, made = cursor.fetchone()
+    return f"{changes}.{committed}.{made}"
 
 
 def content_tables() -> set[str]:
