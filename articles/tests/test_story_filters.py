@@ -109,3 +109,15 @@ def test_an_entity_s_stories_are_counted_from_its_mentions_as_the_page_lists_the
     page = entity_context(rf.get(kim.get_absolute_url()), kim.slug)["page"]
     assert (page.paginator.count, page.paginator.capped) == (count, capped)
     assert len(page.object_list) == count
+
+
+def test_the_planner_knows_the_thousand_commonest_entities(db):
+    """How many stories name an entity is skewed; the planner is given the thousand commonest
+    (migration annotations 0023), not PostgreSQL's default hundred."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT attstattarget FROM pg_attribute WHERE attrelid = 'annotations_mention'::regclass AND attname = 'entity_id'"
+        )
+        assert cursor.fetchone()[0] == 1000
