@@ -150,7 +150,7 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--writes-per-second", type=float, default=3)
-    parser.add_argument("--only", default="", help="comma-separated names of the pages to measure (the baselines always)")
+    parser.add_argument("--only", default="", help="semicolon-separated names of the pages to measure (the baselines always)")
     options = parser.parse_args()
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed (Debian: apt-get install wrk)")
@@ -175,7 +175,7 @@ def main() -> None:
         "desk workspace": (f"/desk/articles/{plan['story']}/", logged_in),
     }
     if options.only:
-        wanted = {name.strip() for name in options.only.split(",")}
+        wanted = {name.strip() for name in options.only.split(";")}
         public = {name: page for name, page in public.items() if name in wanted}
         editors_pages = {name: page for name, page in editors_pages.items() if name in wanted}
 

@@ -266,3 +266,18 @@ def test_gunicorn_believes_no_scheme_header_only_django_decides(gunicorn_server)
         body = response.read().decode()
         connection.close()
         assert response.status == 200 and "http://127.0.0.1" in body and "https://" not in body.replace("https://schema", "")
+
+
+def test_gunicorn_gives_each_web_worker_one_thread_for_numerical_libraries(monkeypatch):
+    """gunicorn.conf.py: the workers already use every core; OpenBLAS threads in each of them
+    waited on each other under load. What the environment says wins."""
+    import runpy
+
+    from django.conf import settings
+
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    monkeypatch.setenv("OMP_NUM_THREADS", "4")
+    runpy.run_path(str(settings.BASE_DIR / "gunicorn.conf.py"))
+    import os
+
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1" and os.environ["OMP_NUM_THREADS"] == "4"
