@@ -560,12 +560,9 @@ class FeedQuerySet(models.QuerySet):
         """Paused feeds first, then failing ones (most failures first), then the rest by name."""
         return self.order_by(F("paused_at").desc(nulls_last=True), "-failures", "-active", "name", "url")
 
-    def trouble_counts(self) -> dict:
-        """How many are paused, and how many failing but not paused yet (Feed.in_trouble): one query."""
-        return self.aggregate(
-            paused=Count("pk", filter=Q(paused_at__isnull=False)),
-            failing=Count("pk", filter=Q(paused_at__isnull=True, failures__gt=0)),
-        )
+    # Paused, and failing but not paused yet (Feed.in_trouble): the inbox counts both.
+    PAUSED = Q(paused_at__isnull=False)
+    FAILING = Q(paused_at__isnull=True, failures__gt=0)
 
 
 @tracked(
