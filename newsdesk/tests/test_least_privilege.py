@@ -150,11 +150,11 @@ def test_the_app_role_reads_writes_and_deletes_rows_and_each_change_is_in_the_hi
 def test_the_app_role_moves_the_public_pages_generation_when_it_changes_content(app_db):
     from articles.page_cache import GENERATION_QUERY
 
-    changes, committed = app_db.execute(GENERATION_QUERY).fetchone()
+    changes, committed, sequence = app_db.execute(GENERATION_QUERY).fetchone()
     app_db.execute("UPDATE articles_source SET description = description")
-    assert app_db.execute(GENERATION_QUERY).fetchone() == (changes + 1, committed)
+    assert app_db.execute(GENERATION_QUERY).fetchone() == (changes + 1, committed, sequence)
     app_db.execute("SET CONSTRAINTS ALL IMMEDIATE")  # what commit runs: the pending row raises the count
-    assert app_db.execute(GENERATION_QUERY).fetchone() == (changes + 1, committed + 1)
+    assert app_db.execute(GENERATION_QUERY).fetchone() == (changes + 1, committed + 1, sequence)
     assert app_db.execute("SELECT count(*) FROM articles_page_generation_pending").fetchone() == (0,)
 
 
