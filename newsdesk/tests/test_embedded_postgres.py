@@ -47,6 +47,8 @@ def start_user(var_dir: Path, *, hold: bool) -> tuple[subprocess.Popen, str, str
     proc = subprocess.Popen(
         [sys.executable, "-c", USER, str(var_dir)], cwd=BASE_DIR, text=True,
         stdin=subprocess.PIPE if hold else subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        # As a process started from a terminal: a suite run under nohup would hand it SIGHUP ignored.
+        preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL),
     )
     line = proc.stdout.readline()
     assert line, proc.stderr.read()
