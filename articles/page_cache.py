@@ -341,7 +341,9 @@ def kept_forms(gen: str, request, name: str, parts: tuple, make) -> dict:
             KEEPING_FORMS.reset(keeping)
 
     value = kept(gen, request, name, parts, make_with_placeholders)
-    return {part: filled_in(text, request) if isinstance(text, str) else text for part, text in value.items()}
+    # Only the rendered parts (safe HTML) are filled in; a value kept beside them (a title) stays
+    # plain text, escaped where it is shown.
+    return {part: filled_in(text, request) if isinstance(text, SafeString) else text for part, text in value.items()}
 
 
 def filled_in(text: str, request) -> SafeString:
